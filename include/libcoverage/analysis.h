@@ -1,0 +1,150 @@
+/*
+ * Straight-line analysis: reach, coverage, service areas and gaps.
+ *
+ * Distances are geodesic on the GRS80 ellipsoid (the legal 16 km rule is a
+ * straight-line distance). Areas and polygon work happen in a projected CRS
+ * chosen for the data: by default a Lambert azimuthal equal-area projection
+ * centred on the regions, so that areas and area shares are exact; service
+ * circles are built from geodesic points (geod_direct) projected into it.
+ *
+ * Coverage counts a demand unit as covered when its point (a mesh cell's
+ * centroid) lies within the radius of a facility; the whole weight of the
+ * unit then counts as covered. Area figures are computed from the polygons.
+ */
+#ifndef LIBCOVERAGE_ANALYSIS_H
+#define LIBCOVERAGE_ANALYSIS_H
+
+#include "libcoverage/demand.h"
+#include "libcoverage/facilities.h"
+#include "libcoverage/regions.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Names of the two derived kinds in coverage and gap tables. */
+#define COV_KIND_DOCTOR_ANY "doctor_any"
+#define COV_KIND_DOCTOR_AND_NURSING "doctor_and_nursing"
+
+typedef struct cov_analysis_options {
+    /* A demand point outside every region joins the nearest region within
+     * this distance (coastal cells whose centroid falls in the sea). */
+    double coastal_snap_m;
+    /* Projected CRS for areas and polygons ("EPSG:n", PROJ string or WKT);
+     * NULL chooses a Lambert azimuthal equal-area projection centred on the
+     * regions. */
+    const char *crs;
+    /* Vertices of a service circle. */
+    int circle_segments;
+    /* Kinds given by doctors (their union is COV_KIND_DOCTOR_ANY) and by
+     * nurses. NULL takes the defaults: zaishin, zaibyo, enhanced_single,
+     * enhanced_network, backup_hospital, hospital, clinic; and nursing. */
+    const char *const *doctor_kinds;
+    size_t n_doctor_kinds;
+    const char *const *nursing_kinds;
+    size_t n_nursing_kinds;
+} cov_analysis_options;
+
+/* Fills *options with the defaults: coastal_snap_m 1000, crs NULL,
+ * circle_segments 128, default kind lists. */
+COV_API void cov_analysis_options_init(cov_analysis_options *options);
+
+typedef struct cov_analysis cov_analysis;
+
+/* Prepares an analysis: projects the regions and assigns every demand unit
+ * to the region containing its point, else to the nearest region within
+ * options->coastal_snap_m; units left unassigned are reported in a warning
+ * (see cov_analysis_assignment()) and excluded from coverage, never dropped
+ * silently. options may be NULL (defaults). The inputs are borrowed: they
+ * must outlive the analysis and stay unchanged. Facilities outside every
+ * region still count for reach. Returns an analysis the caller frees with
+ * cov_analysis_destroy(), or NULL with an error in ctx. */
+COV_API cov_analysis *cov_analysis_create(cov_ctx *ctx,
+                                          const cov_regions *regions,
+                                          const cov_facilities *facilities,
+                                          const cov_demand *demand,
+                                          const cov_analysis_options *options);
+
+/* The projected CRS used for areas, as a PROJ string. Owned by the
+ * analysis. */
+COV_API const char *cov_analysis_crs(const cov_analysis *analysis);
+
+/* Region index of each demand unit (-1 when unassigned), cov_demand_count()
+ * entries. Owned by the analysis. */
+COV_API const int64_t *cov_analysis_demand_region(
+    const cov_analysis *analysis);
+
+/* Number of demand units assigned to no region. */
+COV_API size_t cov_analysis_unassigned_count(const cov_analysis *analysis);
+
+/* How each demand unit was assigned: columns demand_id, region_id ("" when
+ * unassigned), method ("inside", "snapped" or "unassigned") and
+ * snap_distance_m (0 inside, NaN when unassigned). Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_analysis_assignment(cov_ctx *ctx,
+                                           const cov_analysis *analysis);
+
+/* Reach per demand unit and kind: for each unit, the nearest facility of the
+ * kind (geodesic distance) and how many of that kind lie within radius_m.
+ * kind NULL gives every kind of the facilities, in long form. Columns:
+ * demand_id, region_id, kind, nearest_id ("" when the kind has no
+ * facility), nearest_index (-1 then), distance_m (NaN then), n_within.
+ * Cost grows as (demand + facilities) log(facilities). */
+COV_API cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *analysis,
+                                      const char *kind, double radius_m);
+
+/* Flags of cov_analysis_coverage(). */
+enum cov_coverage_flags {
+    COV_COVERAGE_NO_AREA = 1 /* skip the polygon work: area columns NaN */
+};
+
+/* Coverage per region and kind within radius_m, weighted by weight column
+ * `weight` of the demand. One row per region and kind, then per region the
+ * derived kinds COV_KIND_DOCTOR_ANY and COV_KIND_DOCTOR_AND_NURSING (a
+ * doctor kind AND a nursing kind within reach) when the facilities have
+ * both. Columns: region_id, region_name, kind, n_facilities (inside the
+ * region), demand_total, demand_covered, share_covered, demand_redundant
+ * (>= 2 facilities of the kind within reach), share_redundant, area_km2,
+ * area_covered_km2, share_area_covered. Shares of an empty total are NaN.
+ * Caller frees with cov_table_destroy(). */
+COV_API cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *analysis,
+                                         double radius_m, size_t weight,
+                                         int flags);
+
+/* What cov_analysis_service_areas() returns. */
+enum cov_service_area_mode {
+    /* One geodesic circle per facility, unclipped: facility_id, kind,
+     * area_km2. */
+    COV_AREAS_BY_FACILITY = 1,
+    /* Per region and kind, the union of the circles clipped to the region:
+     * region_id, kind, area_km2 (derived kinds included). */
+    COV_AREAS_BY_REGION_KIND = 2
+};
+
+/* Service-area polygons within radius_m (lon/lat geometry). Caller frees
+ * with cov_table_destroy(). */
+COV_API cov_table *cov_analysis_service_areas(cov_ctx *ctx,
+                                              cov_analysis *analysis,
+                                              double radius_m, int mode);
+
+/* Uncovered land: per region and kind (NULL: every kind and the derived
+ * kinds), the region minus the union of the kind's circles. Columns:
+ * region_id, region_name, kind, area_km2, n_parts, demand_uncovered (weight
+ * column `weight` of the units whose point lies outside every circle).
+ * Regions fully covered get no row. Caller frees with cov_table_destroy(). */
+COV_API cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis,
+                                     double radius_m, const char *kind,
+                                     size_t weight);
+
+/* Frees an analysis. NULL is a no-op. */
+COV_API void cov_analysis_destroy(cov_analysis *analysis);
+
+/* Geodesic distance in metres between two lon/lat points on GRS80, or NaN
+ * (with COV_ERR_ARG in ctx) for coordinates out of range. */
+COV_API double cov_geodesic_distance_m(cov_ctx *ctx, double lon1, double lat1,
+                                       double lon2, double lat2);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBCOVERAGE_ANALYSIS_H */

@@ -1,0 +1,83 @@
+/*
+ * Result tables: named, typed columns and an optional geometry column.
+ *
+ * Every tabular result of the library (reach, coverage, service areas, gaps,
+ * layers made from inputs) is a cov_table. Geometries are stored in lon/lat
+ * JGD2011 (EPSG:6668) and leave the library as WKB.
+ */
+#ifndef LIBCOVERAGE_TABLE_H
+#define LIBCOVERAGE_TABLE_H
+
+#include "libcoverage/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum cov_column_type {
+    COV_COL_STRING = 1, /* UTF-8, NULL-free: missing values are "" */
+    COV_COL_DOUBLE = 2, /* missing values are NaN */
+    COV_COL_INT = 3     /* int64_t */
+};
+
+typedef struct cov_table cov_table;
+
+/* Row and column counts; 0 for NULL. */
+COV_API size_t cov_table_nrows(const cov_table *table);
+COV_API size_t cov_table_ncols(const cov_table *table);
+
+/* Column name, or NULL when col is out of range. Owned by the table. */
+COV_API const char *cov_table_column_name(const cov_table *table, size_t col);
+
+/* enum cov_column_type of a column, 0 when col is out of range. */
+COV_API int cov_table_column_type(const cov_table *table, size_t col);
+
+/* Index of the column called name, or -1 if there is none. */
+COV_API long cov_table_column_index(const cov_table *table, const char *name);
+
+/* Contiguous values of a COV_COL_DOUBLE (resp. COV_COL_INT) column, nrows
+ * long; NULL if the column has another type or is out of range. Owned by
+ * the table. */
+COV_API const double *cov_table_doubles(const cov_table *table, size_t col);
+COV_API const int64_t *cov_table_ints(const cov_table *table, size_t col);
+
+/* One value of a COV_COL_STRING column; NULL when out of range or of another
+ * type. Owned by the table. */
+COV_API const char *cov_table_string(const cov_table *table, size_t col,
+                                     size_t row);
+
+/* Non-zero when the table has a geometry column. */
+COV_API int cov_table_has_geometry(const cov_table *table);
+
+/* Geometry of a row as ISO WKB (2D, little-endian), lon/lat EPSG:6668.
+ * Returns a buffer the caller frees with cov_free() and its size in
+ * *out_size, or NULL with an error in ctx (no geometry column, row out of
+ * range, out of memory). */
+COV_API unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table,
+                                     size_t row, size_t *out_size);
+
+/* Writes the table as CSV (UTF-8, comma, header row, RFC 4180 quoting;
+ * doubles with 17 significant digits, NaN as an empty cell). The geometry
+ * column, if any, is written last as WKT. The file is written under a
+ * temporary name in the same folder and renamed over path on success, so a
+ * failed call leaves no partial output. Refuses (COV_ERR_IO) to write over a
+ * file the library was given as input in this context. */
+COV_API int cov_table_write_csv(cov_ctx *ctx, const cov_table *table,
+                                const char *path);
+
+/* Writes the table as an ESRI shapefile: path names the .shp; .shx, .dbf,
+ * .prj (EPSG:6668) and .cpg ("UTF-8") are written beside it, each first
+ * under a temporary name. Column names longer than the DBF's 10 bytes are
+ * shortened and made unique (a notice lists the renames). Requires a
+ * geometry column; all geometries must be of one family (points or
+ * polygons). */
+COV_API int cov_table_write_shp(cov_ctx *ctx, const cov_table *table,
+                                const char *path);
+
+/* Frees a table. NULL is a no-op. */
+COV_API void cov_table_destroy(cov_table *table);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBCOVERAGE_TABLE_H */

@@ -1,0 +1,468 @@
+/* Analyses: projection of the regions, assignment of demand and facilities
+ * to regions, facility groups and per-radius caches. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_internal.h"
+#include "io/table_internal.h"
+
+/* Longest edge, in degrees, kept when projecting regions (about 1 km). */
+#define COV_DENSIFY_DEGREE 0.01
+
+static const char *const default_doctor_kinds[] = {
+    "zaishin", "zaibyo", "enhanced_single", "enhanced_network", "backup_hospital",
+    "hospital", "clinic"};
+static const char *const default_nursing_kinds[] = {"nursing"};
+
+void cov_analysis_options_init(cov_analysis_options *o)
+{
+    if (!o) return;
+    memset(o, 0, sizeof *o);
+    o->coastal_snap_m = 1000.0;
+    o->circle_segments = 128;
+}
+
+int cov__check_radius(cov_ctx *ctx, double radius_m)
+{
+    if (!(radius_m > 0.0) || radius_m > 1e6)
+        return cov__error(ctx, COV_ERR_ARG,
+                          "radius %g m is not usable: it must be > 0 and <= 1,000 km", radius_m);
+    return COV_OK;
+}
+
+static int in_list(const char *kind, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] && strcmp(kind, list[i]) == 0) return 1;
+    return 0;
+}
+
+static int add_group(cov_ctx *ctx, cov_analysis *a, const char *name, int role,
+                     const char *const *kinds, size_t n_kinds)
+{
+    const cov_facilities *f = a->facilities;
+    cov_group *g = &a->groups[a->n_groups];
+    g->members = cov__mallocarray(ctx, f->n ? f->n : 1, sizeof *g->members);
+    if (!g->members || !(g->name = cov__strdup(ctx, name))) return COV_ERR_NOMEM;
+    g->role = role;
+    for (size_t i = 0; i < f->n; i++) {
+        const char *kind = f->kinds[i];
+        if (role == GROUP_KIND ? strcmp(kind, name) == 0 : in_list(kind, kinds, n_kinds))
+            g->members[g->n_members++] = i;
+    }
+    a->n_groups++;
+    if (role != GROUP_KIND && g->n_members == 0) return COV_OK;
+    g->tree = cov__kdtree_build(ctx, f->lon, f->lat, g->members, g->n_members);
+    return g->tree ? COV_OK : ctx->status;
+}
+
+static int make_groups(cov_ctx *ctx, cov_analysis *a, const cov_analysis_options *o)
+{
+    const cov_facilities *f = a->facilities;
+    const char *const *dk = o->doctor_kinds ? o->doctor_kinds : default_doctor_kinds;
+    size_t ndk = o->doctor_kinds ? o->n_doctor_kinds
+                                 : sizeof default_doctor_kinds / sizeof *default_doctor_kinds;
+    const char *const *nk = o->nursing_kinds ? o->nursing_kinds : default_nursing_kinds;
+    size_t nnk = o->nursing_kinds ? o->n_nursing_kinds : 1;
+    a->groups = cov__calloc(ctx, f->n_kinds + 3, sizeof *a->groups);
+    if (!a->groups) return COV_ERR_NOMEM;
+    a->groups_cap = f->n_kinds + 3;
+    for (size_t k = 0; k < f->n_kinds; k++)
+        if (add_group(ctx, a, f->kind_names[k], GROUP_KIND, NULL, 0) != COV_OK)
+            return ctx->status;
+    a->n_kind_groups = a->n_groups;
+    a->doctor_group = a->nursing_group = a->combined_group = -1;
+    if (add_group(ctx, a, COV_KIND_DOCTOR_ANY, GROUP_DOCTOR_ANY, dk, ndk) != COV_OK ||
+        add_group(ctx, a, "nursing_any", GROUP_NURSING_ANY, nk, nnk) != COV_OK)
+        return ctx->status;
+    if (a->groups[a->n_kind_groups].n_members) a->doctor_group = (long)a->n_kind_groups;
+    if (a->groups[a->n_kind_groups + 1].n_members) a->nursing_group = (long)a->n_kind_groups + 1;
+    if (a->doctor_group >= 0 && a->nursing_group >= 0) {
+        cov_group *g = &a->groups[a->n_groups];
+        if (!(g->name = cov__strdup(ctx, COV_KIND_DOCTOR_AND_NURSING))) return COV_ERR_NOMEM;
+        g->role = GROUP_COMBINED;
+        a->combined_group = (long)a->n_groups++;
+    }
+    return COV_OK;
+}
+
+static int project_parts(cov_ctx *ctx, cov_analysis *a, const char *crs)
+{
+    const cov_regions *r = a->regions;
+    double lon_min = INFINITY, lon_max = -INFINITY, lat_min = INFINITY, lat_max = -INFINITY;
+    for (size_t k = 0; k < r->n_parts; k++) {
+        double x0, y0, x1, y1;
+        if (!GEOSGeom_getXMin_r(ctx->geos, r->parts[k], &x0)) continue;
+        GEOSGeom_getYMin_r(ctx->geos, r->parts[k], &y0);
+        GEOSGeom_getXMax_r(ctx->geos, r->parts[k], &x1);
+        GEOSGeom_getYMax_r(ctx->geos, r->parts[k], &y1);
+        lon_min = fmin(lon_min, x0), lat_min = fmin(lat_min, y0);
+        lon_max = fmax(lon_max, x1), lat_max = fmax(lat_max, y1);
+    }
+    if (cov__xform_to_projected(ctx, crs, 0.5 * (lon_min + lon_max), 0.5 * (lat_min + lat_max),
+                                &a->proj, &a->crs_def) != COV_OK)
+        return ctx->status;
+    a->parts_proj = cov__calloc(ctx, r->n_parts, sizeof *a->parts_proj);
+    a->region_proj = cov__calloc(ctx, r->n, sizeof *a->region_proj);
+    a->region_area_m2 = cov__calloc(ctx, r->n, sizeof *a->region_area_m2);
+    if (!a->parts_proj || !a->region_proj || !a->region_area_m2) return COV_ERR_NOMEM;
+    for (size_t k = 0; k < r->n_parts; k++) {
+        /* Lon/lat edges are straight in degrees by convention; densifying
+         * keeps them so once projected (a 16 km edge along a parallel would
+         * otherwise move by metres). */
+        GEOSGeometry *dense = GEOSDensify_r(ctx->geos, r->parts[k], COV_DENSIFY_DEGREE);
+        if (!dense) return cov__geos_error(ctx, "densifying regions");
+        a->parts_proj[k] = cov__xform_geom(ctx, &a->proj, dense, 0, "regions");
+        GEOSGeom_destroy_r(ctx->geos, dense);
+        if (!a->parts_proj[k]) return ctx->status;
+        double area = 0.0;
+        GEOSArea_r(ctx->geos, a->parts_proj[k], &area);
+        a->region_area_m2[r->part_region[k]] += area;
+    }
+    return COV_OK;
+}
+
+/* Point-in-region lookups over the projected parts. */
+typedef struct locator {
+    GEOSSTRtree *tree;
+    const GEOSPreparedGeometry **prepared;
+    size_t n_parts;
+    size_t *hits;
+    size_t n_hits, cap_hits;
+} locator;
+
+static void collect_hit(void *item, void *userdata)
+{
+    locator *l = userdata;
+    if (l->n_hits < l->cap_hits) l->hits[l->n_hits++] = (size_t)(uintptr_t)item - 1;
+}
+
+static int locator_init(cov_ctx *ctx, locator *l, cov_analysis *a)
+{
+    memset(l, 0, sizeof *l);
+    l->n_parts = a->regions->n_parts;
+    l->tree = GEOSSTRtree_create_r(ctx->geos, 10);
+    l->prepared = cov__calloc(ctx, l->n_parts, sizeof *l->prepared);
+    l->cap_hits = l->n_parts;
+    l->hits = cov__mallocarray(ctx, l->n_parts ? l->n_parts : 1, sizeof *l->hits);
+    if (!l->tree || !l->prepared || !l->hits) return cov__geos_error(ctx, "region index");
+    for (size_t k = 0; k < l->n_parts; k++)
+        GEOSSTRtree_insert_r(ctx->geos, l->tree, a->parts_proj[k], (void *)(uintptr_t)(k + 1));
+    return COV_OK;
+}
+
+static void locator_free(cov_ctx *ctx, locator *l)
+{
+    for (size_t k = 0; l->prepared && k < l->n_parts; k++)
+        if (l->prepared[k]) GEOSPreparedGeom_destroy_r(ctx->geos, l->prepared[k]);
+    free(l->prepared);
+    free(l->hits);
+    if (l->tree) GEOSSTRtree_destroy_r(ctx->geos, l->tree);
+}
+
+static const GEOSPreparedGeometry *prepared(cov_ctx *ctx, locator *l, cov_analysis *a, size_t k)
+{
+    if (!l->prepared[k]) l->prepared[k] = GEOSPrepare_r(ctx->geos, a->parts_proj[k]);
+    return l->prepared[k];
+}
+
+/* Region of point (x, y): inside a part (lowest region index wins on shared
+ * borders), else the nearest part within snap_m. *out_snap is 0 inside, the
+ * distance when snapped, NaN when not found. Returns the region or -1. */
+static int64_t locate(cov_ctx *ctx, locator *l, cov_analysis *a, double x, double y,
+                      double snap_m, double *out_snap)
+{
+    const size_t *part_region = a->regions->part_region;
+    int64_t best = -1;
+    double best_d = INFINITY;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
+    *out_snap = NAN;
+    if (!pt) return -1;
+    l->n_hits = 0;
+    GEOSSTRtree_query_r(ctx->geos, l->tree, pt, collect_hit, l);
+    for (size_t h = 0; h < l->n_hits; h++) {
+        size_t k = l->hits[h];
+        const GEOSPreparedGeometry *p = prepared(ctx, l, a, k);
+        if (p && GEOSPreparedIntersects_r(ctx->geos, p, pt) == 1 &&
+            (best < 0 || (int64_t)part_region[k] < best))
+            best = (int64_t)part_region[k], best_d = 0.0;
+    }
+    if (best < 0 && snap_m > 0.0) {
+        GEOSGeometry *box = GEOSGeom_createRectangle_r(ctx->geos, x - snap_m, y - snap_m,
+                                                       x + snap_m, y + snap_m);
+        l->n_hits = 0;
+        if (box) GEOSSTRtree_query_r(ctx->geos, l->tree, box, collect_hit, l);
+        GEOSGeom_destroy_r(ctx->geos, box);
+        for (size_t h = 0; h < l->n_hits; h++) {
+            size_t k = l->hits[h];
+            double d = INFINITY;
+            const GEOSPreparedGeometry *p = prepared(ctx, l, a, k);
+            if (!p || !GEOSPreparedDistance_r(ctx->geos, p, pt, &d) || d > snap_m) continue;
+            if (d < best_d || (d == best_d && (int64_t)part_region[k] < best))
+                best = (int64_t)part_region[k], best_d = d;
+        }
+    }
+    GEOSGeom_destroy_r(ctx->geos, pt);
+    if (best >= 0) *out_snap = best_d;
+    return best;
+}
+
+static void warn_unassigned(cov_ctx *ctx, const cov_analysis *a)
+{
+    const cov_demand *d = a->demand;
+    char list[400] = "";
+    size_t len = 0, shown = 0;
+    double weight = 0.0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (a->demand_region[i] >= 0) continue;
+        weight += d->weights[i];
+        if (shown++ < 8 && len < sizeof list - 40)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", shown > 1 ? ", " : "",
+                                    d->ids[i]);
+    }
+    cov__warn(ctx,
+              "%zu demand unit(s) lie in no region nor within %.0f m of one and are left out "
+              "of coverage (weight \"%s\" %.10g): %s%s; see cov_analysis_assignment()",
+              a->n_unassigned, a->coastal_snap_m, d->weight_names[0], weight, list,
+              a->n_unassigned > 8 ? ", ..." : "");
+}
+
+static int assign(cov_ctx *ctx, cov_analysis *a)
+{
+    const cov_demand *d = a->demand;
+    const cov_facilities *f = a->facilities;
+    size_t n = d->n + f->n;
+    locator l;
+    double *x = cov__mallocarray(ctx, 2 * (n ? n : 1), sizeof *x);
+    a->demand_region = cov__mallocarray(ctx, d->n ? d->n : 1, sizeof *a->demand_region);
+    a->demand_snap_m = cov__mallocarray(ctx, d->n ? d->n : 1, sizeof *a->demand_snap_m);
+    a->facility_region = cov__mallocarray(ctx, f->n ? f->n : 1, sizeof *a->facility_region);
+    int st = x && a->demand_region && a->demand_snap_m && a->facility_region ? COV_OK
+                                                                             : COV_ERR_NOMEM;
+    double *y = x + n;
+    if (st == COV_OK) {
+        memcpy(x, d->lon, d->n * sizeof *x);
+        memcpy(x + d->n, f->lon, f->n * sizeof *x);
+        memcpy(y, d->lat, d->n * sizeof *y);
+        memcpy(y + d->n, f->lat, f->n * sizeof *y);
+        st = cov__xform_points(ctx, &a->proj, n, x, y, "demand and facilities");
+    }
+    if (st == COV_OK) st = locator_init(ctx, &l, a);
+    for (size_t i = 0; i < n && st == COV_OK; i++) {
+        double snap;
+        int64_t region = locate(ctx, &l, a, x[i], y[i], a->coastal_snap_m, &snap);
+        if (i < d->n) {
+            a->demand_region[i] = region;
+            a->demand_snap_m[i] = snap;
+            a->n_unassigned += region < 0;
+        } else {
+            a->facility_region[i - d->n] = region;
+        }
+        if (i % 4096 == 4095) st = cov__progress(ctx, (double)i / n, "assigning to regions");
+    }
+    if (st == COV_OK && a->n_unassigned) warn_unassigned(ctx, a);
+    if (x) locator_free(ctx, &l);
+    free(x);
+    return st;
+}
+
+cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
+                                  const cov_facilities *facilities, const cov_demand *demand,
+                                  const cov_analysis_options *options)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, regions && facilities && demand, NULL);
+    cov_analysis_options defaults;
+    cov_analysis_options_init(&defaults);
+    const cov_analysis_options *o = options ? options : &defaults;
+    if (!(o->coastal_snap_m >= 0.0) || o->circle_segments < 8 || o->circle_segments > 100000) {
+        cov__error(ctx, COV_ERR_ARG,
+                   "analysis options: coastal_snap_m (%g) must be >= 0 and circle_segments "
+                   "(%d) between 8 and 100000",
+                   o->coastal_snap_m, o->circle_segments);
+        return NULL;
+    }
+    cov_analysis *a = cov__calloc(ctx, 1, sizeof *a);
+    if (!a) return NULL;
+    a->regions = regions;
+    a->facilities = facilities;
+    a->demand = demand;
+    a->geos = ctx->geos;
+    a->coastal_snap_m = o->coastal_snap_m;
+    a->circle_segments = o->circle_segments;
+    a->cached_radius_m = NAN;
+    if (project_parts(ctx, a, o->crs) != COV_OK || make_groups(ctx, a, o) != COV_OK ||
+        assign(ctx, a) != COV_OK) {
+        cov_analysis_destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+void cov__analysis_use_radius(cov_analysis *a, double radius_m)
+{
+    if (a->cached_radius_m == radius_m) return;
+    for (size_t g = 0; g < a->n_groups; g++) {
+        free(a->groups[g].n_within);
+        a->groups[g].n_within = NULL;
+        if (a->groups[g].reach_union) GEOSGeom_destroy_r(a->geos, a->groups[g].reach_union);
+        a->groups[g].reach_union = NULL;
+    }
+    a->cached_radius_m = radius_m;
+}
+
+long cov__group_find(const cov_analysis *a, const char *name)
+{
+    for (size_t g = 0; g < a->n_groups; g++)
+        if (strcmp(a->groups[g].name, name) == 0) return (long)g;
+    return -1;
+}
+
+static int count_group(cov_ctx *ctx, cov_analysis *a, cov_group *g, double radius_m)
+{
+    const cov_demand *d = a->demand;
+    for (size_t i = 0; i < d->n; i++) {
+        g->n_within[i] = (int32_t)cov__kdtree_within(g->tree, &ctx->geod, d->lon[i], d->lat[i],
+                                                     radius_m);
+        if (i % 4096 == 4095 && cov__progress(ctx, (double)i / d->n, g->name) != COV_OK)
+            return ctx->status;
+    }
+    return COV_OK;
+}
+
+const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double radius_m)
+{
+    cov__analysis_use_radius(a, radius_m);
+    cov_group *grp = &a->groups[g];
+    if (grp->n_within) return grp->n_within;
+    size_t n = a->demand->n;
+    int32_t *counts = cov__calloc(ctx, n ? n : 1, sizeof *counts);
+    if (!counts) return NULL;
+    if (grp->role == GROUP_COMBINED) {
+        const int32_t *dc = cov__group_counts(ctx, a, (size_t)a->doctor_group, radius_m);
+        const int32_t *nc = dc ? cov__group_counts(ctx, a, (size_t)a->nursing_group, radius_m)
+                               : NULL;
+        if (!nc) {
+            free(counts);
+            return NULL;
+        }
+        for (size_t i = 0; i < n; i++) counts[i] = dc[i] < nc[i] ? dc[i] : nc[i];
+    } else {
+        grp->n_within = counts; /* so a cancelled count is freed with the cache */
+        if (count_group(ctx, a, grp, radius_m) != COV_OK) {
+            grp->n_within = NULL;
+            free(counts);
+            return NULL;
+        }
+    }
+    grp->n_within = counts;
+    return counts;
+}
+
+const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i)
+{
+    if (a->region_proj[i]) return a->region_proj[i];
+    const cov_regions *r = a->regions;
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_parts; k++) n += r->part_region[k] == i;
+    GEOSGeometry **g = cov__mallocarray(ctx, n ? n : 1, sizeof *g);
+    if (!g) return NULL;
+    n = 0;
+    for (size_t k = 0; k < r->n_parts; k++)
+        if (r->part_region[k] == i) g[n++] = GEOSGeom_clone_r(ctx->geos, a->parts_proj[k]);
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, g, (unsigned)n);
+    free(g);
+    if (!coll) {
+        cov__geos_error(ctx, "region outline");
+        return NULL;
+    }
+    /* Parts tile without overlaps: coverage union is made for that and much
+     * faster than a general union; fall back when the input is no coverage. */
+    GEOSGeometry *u = n == 1 ? NULL : GEOSCoverageUnion_r(ctx->geos, coll);
+    if (n == 1) u = GEOSGeom_clone_r(ctx->geos, GEOSGetGeometryN_r(ctx->geos, coll, 0));
+    if (!u) u = GEOSUnaryUnion_r(ctx->geos, coll);
+    GEOSGeom_destroy_r(ctx->geos, coll);
+    if (!u) cov__geos_error(ctx, "region outline");
+    return a->region_proj[i] = u;
+}
+
+const char *cov_analysis_crs(const cov_analysis *a) { return a ? a->crs_def : NULL; }
+
+const int64_t *cov_analysis_demand_region(const cov_analysis *a)
+{
+    return a ? a->demand_region : NULL;
+}
+
+size_t cov_analysis_unassigned_count(const cov_analysis *a) { return a ? a->n_unassigned : 0; }
+
+cov_table *cov_analysis_assignment(cov_ctx *ctx, const cov_analysis *a)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, a, NULL);
+    const cov_demand *d = a->demand;
+    cov_table *t = cov__table_create(ctx, d->n, 0);
+    if (!t) return NULL;
+    long c_id = cov__table_add_column(ctx, t, "demand_id", COV_COL_STRING);
+    long c_region = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
+    long c_method = cov__table_add_column(ctx, t, "method", COV_COL_STRING);
+    long c_snap = cov__table_add_column(ctx, t, "snap_distance_m", COV_COL_DOUBLE);
+    if (c_id < 0 || c_region < 0 || c_method < 0 || c_snap < 0) goto fail;
+    double *snap = cov__table_doubles_mut(t, (size_t)c_snap);
+    for (size_t i = 0; i < d->n; i++) {
+        int64_t r = a->demand_region[i];
+        const char *method = r < 0 ? "unassigned" : a->demand_snap_m[i] > 0.0 ? "snapped" : "inside";
+        snap[i] = a->demand_snap_m[i];
+        if (cov__table_set_string(ctx, t, (size_t)c_id, i, d->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, (size_t)c_region, i,
+                                  r < 0 ? "" : a->regions->ids[r]) != COV_OK ||
+            cov__table_set_string(ctx, t, (size_t)c_method, i, method) != COV_OK)
+            goto fail;
+    }
+    return t;
+fail:
+    cov_table_destroy(t);
+    return NULL;
+}
+
+void cov_analysis_destroy(cov_analysis *a)
+{
+    if (!a) return;
+    cov__analysis_use_radius(a, NAN);
+    for (size_t g = 0; g < a->groups_cap; g++) { /* also a group left half made */
+        free(a->groups[g].name);
+        free(a->groups[g].members);
+        cov__kdtree_destroy(a->groups[g].tree);
+    }
+    free(a->groups);
+    for (size_t k = 0; a->parts_proj && k < a->regions->n_parts; k++)
+        if (a->parts_proj[k]) GEOSGeom_destroy_r(a->geos, a->parts_proj[k]);
+    for (size_t i = 0; a->region_proj && i < a->regions->n; i++)
+        if (a->region_proj[i]) GEOSGeom_destroy_r(a->geos, a->region_proj[i]);
+    free(a->parts_proj);
+    free(a->region_proj);
+    free(a->region_area_m2);
+    free(a->demand_region);
+    free(a->demand_snap_m);
+    free(a->facility_region);
+    free(a->crs_def);
+    cov__xform_free(&a->proj);
+    free(a);
+}
+
+double cov_geodesic_distance_m(cov_ctx *ctx, double lon1, double lat1, double lon2,
+                               double lat2)
+{
+    if (!ctx) return NAN;
+    if (!cov__lonlat_ok(lon1, lat1) || !cov__lonlat_ok(lon2, lat2)) {
+        cov__error(ctx, COV_ERR_ARG, "geodesic distance: (%g, %g) - (%g, %g) is not lon/lat",
+                   lon1, lat1, lon2, lat2);
+        return NAN;
+    }
+    double s;
+    geod_inverse(&ctx->geod, lat1, lon1, lat2, lon2, &s, NULL, NULL);
+    return s;
+}

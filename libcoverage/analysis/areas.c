@@ -1,0 +1,212 @@
+/* Service areas and gaps: geodesic circles, their unions per group, and the
+ * parts of regions they do or do not reach. Polygon work happens in the
+ * analysis CRS; results leave in lon/lat. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_internal.h"
+#include "io/table_internal.h"
+
+static GEOSGeometry *union_of_circles(cov_ctx *ctx, cov_analysis *a, const cov_group *g,
+                                      double radius_m)
+{
+    const cov_facilities *f = a->facilities;
+    GEOSGeometry **c = cov__calloc(ctx, g->n_members ? g->n_members : 1, sizeof *c);
+    if (!c) return NULL;
+    for (size_t m = 0; m < g->n_members; m++) {
+        size_t i = g->members[m];
+        c[m] = cov__geod_circle(ctx, &a->proj, f->lon[i], f->lat[i], radius_m,
+                                a->circle_segments);
+        if (!c[m]) {
+            for (size_t k = 0; k < m; k++) GEOSGeom_destroy_r(ctx->geos, c[k]);
+            free(c);
+            return NULL;
+        }
+    }
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, c,
+                                                     (unsigned)g->n_members);
+    free(c);
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
+    if (coll) GEOSGeom_destroy_r(ctx->geos, coll);
+    if (!u) cov__geos_error(ctx, "union of service circles");
+    return u;
+}
+
+const GEOSGeometry *cov__group_union(cov_ctx *ctx, cov_analysis *a, size_t g, double radius_m)
+{
+    cov__analysis_use_radius(a, radius_m);
+    cov_group *grp = &a->groups[g];
+    if (grp->reach_union) return grp->reach_union;
+    if (grp->role == GROUP_COMBINED) {
+        const GEOSGeometry *du = cov__group_union(ctx, a, (size_t)a->doctor_group, radius_m);
+        const GEOSGeometry *nu =
+            du ? cov__group_union(ctx, a, (size_t)a->nursing_group, radius_m) : NULL;
+        grp->reach_union = nu ? GEOSIntersection_r(ctx->geos, du, nu) : NULL;
+        if (nu && !grp->reach_union) cov__geos_error(ctx, "doctor and nurse reach");
+    } else {
+        grp->reach_union = union_of_circles(ctx, a, grp, radius_m);
+    }
+    return grp->reach_union;
+}
+
+/* Region i minus (covered = 0) or intersected with (covered = 1) the reach
+ * of group g, in the analysis CRS. Caller destroys. */
+static GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, size_t i, size_t g,
+                                 double radius_m, int covered)
+{
+    const GEOSGeometry *u = cov__group_union(ctx, a, g, radius_m);
+    const GEOSGeometry *r = u ? cov__region_proj(ctx, a, i) : NULL;
+    if (!r) return NULL;
+    GEOSGeometry *out = covered ? GEOSIntersection_r(ctx->geos, r, u)
+                                : GEOSDifference_r(ctx->geos, r, u);
+    if (!out) cov__geos_error(ctx, covered ? "covered area" : "gap area");
+    return out;
+}
+
+double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, size_t i, size_t g,
+                                double radius_m)
+{
+    GEOSGeometry *gap = region_part(ctx, a, i, g, radius_m, 0);
+    double area = NAN;
+    if (gap) GEOSArea_r(ctx->geos, gap, &area);
+    if (gap) GEOSGeom_destroy_r(ctx->geos, gap);
+    return area;
+}
+
+/* Groups reported in tables: real kinds, then doctor_any and combined. */
+size_t cov__report_groups(const cov_analysis *a, size_t *out)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < a->n_groups; g++)
+        if (a->groups[g].role != GROUP_NURSING_ANY &&
+            (a->groups[g].role != GROUP_DOCTOR_ANY || a->groups[g].n_members))
+            out[n++] = g;
+    return n;
+}
+
+static cov_table *facility_circles(cov_ctx *ctx, cov_analysis *a, double radius_m)
+{
+    const cov_facilities *f = a->facilities;
+    cov_xform lonlat = {NULL, 1};
+    cov_table *t = cov__table_create(ctx, f->n, 1);
+    if (!t) return NULL;
+    long c_id = cov__table_add_column(ctx, t, "facility_id", COV_COL_STRING);
+    long c_kind = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
+    long c_area = cov__table_add_column(ctx, t, "area_km2", COV_COL_DOUBLE);
+    if (c_id < 0 || c_kind < 0 || c_area < 0) goto fail;
+    double *area = cov__table_doubles_mut(t, (size_t)c_area);
+    for (size_t i = 0; i < f->n; i++) {
+        GEOSGeometry *c = cov__geod_circle(ctx, &lonlat, f->lon[i], f->lat[i], radius_m,
+                                           a->circle_segments);
+        if (!c) goto fail;
+        area[i] = cov__geod_area_m2(ctx, c) / 1e6;
+        cov__table_set_geometry(t, i, c);
+        if (cov__table_set_string(ctx, t, (size_t)c_id, i, f->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, (size_t)c_kind, i, f->kinds[i]) != COV_OK)
+            goto fail;
+    }
+    return t;
+fail:
+    cov_table_destroy(t);
+    return NULL;
+}
+
+/* One row per region and group with the covered (or uncovered) polygon;
+ * empty results get no row. */
+static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
+                               const size_t *groups, size_t n_groups, int covered,
+                               size_t weight)
+{
+    const cov_regions *r = a->regions;
+    size_t cap = r->n * n_groups, n = 0;
+    cov_table *t = cov__table_create(ctx, cap, 1);
+    if (!t) return NULL;
+    long c_id = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
+    long c_name = cov__table_add_column(ctx, t, "region_name", COV_COL_STRING);
+    long c_kind = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
+    long c_area = cov__table_add_column(ctx, t, "area_km2", COV_COL_DOUBLE);
+    long c_parts = covered ? 0 : cov__table_add_column(ctx, t, "n_parts", COV_COL_INT);
+    long c_dem = covered ? 0 : cov__table_add_column(ctx, t, "demand_uncovered", COV_COL_DOUBLE);
+    if (c_id < 0 || c_name < 0 || c_kind < 0 || c_area < 0 || c_parts < 0 || c_dem < 0)
+        goto fail;
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t k = 0; k < n_groups; k++) {
+            GEOSGeometry *p = region_part(ctx, a, i, groups[k], radius_m, covered);
+            if (!p) goto fail;
+            double area = 0.0;
+            GEOSArea_r(ctx->geos, p, &area);
+            GEOSGeometry *ll = area > 0.0 ? cov__xform_geom(ctx, &a->proj, p, 1, "areas") : NULL;
+            GEOSGeom_destroy_r(ctx->geos, p);
+            if (area <= 0.0) continue;
+            if (!ll) goto fail;
+            cov__table_set_geometry(t, n, ll);
+            cov__table_doubles_mut(t, (size_t)c_area)[n] = area / 1e6;
+            if (!covered) {
+                const int32_t *cnt = cov__group_counts(ctx, a, groups[k], radius_m);
+                const double *w = a->demand->weights + weight * a->demand->n;
+                double dem = 0.0;
+                if (!cnt) goto fail;
+                for (size_t u = 0; u < a->demand->n; u++)
+                    if (a->demand_region[u] == (int64_t)i && cnt[u] == 0) dem += w[u];
+                cov__table_doubles_mut(t, (size_t)c_dem)[n] = dem;
+                cov__table_ints_mut(t, (size_t)c_parts)[n] = GEOSGetNumGeometries_r(ctx->geos, ll);
+            }
+            if (cov__table_set_string(ctx, t, (size_t)c_id, n, r->ids[i]) != COV_OK ||
+                cov__table_set_string(ctx, t, (size_t)c_name, n, r->names[i]) != COV_OK ||
+                cov__table_set_string(ctx, t, (size_t)c_kind, n, a->groups[groups[k]].name) !=
+                    COV_OK)
+                goto fail;
+            n++;
+            if (cov__progress(ctx, (double)(i * n_groups + k + 1) / cap, "areas") != COV_OK)
+                goto fail;
+        }
+    cov__table_truncate(t, n);
+    return t;
+fail:
+    cov_table_destroy(t);
+    return NULL;
+}
+
+cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *a, double radius_m, int mode)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, a, NULL);
+    COV_CHECK_ARG(ctx, mode == COV_AREAS_BY_FACILITY || mode == COV_AREAS_BY_REGION_KIND, NULL);
+    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
+    if (mode == COV_AREAS_BY_FACILITY) return facility_circles(ctx, a, radius_m);
+    size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
+    if (!groups) return NULL;
+    cov_table *t = region_table(ctx, a, radius_m, groups, cov__report_groups(a, groups), 1, 0);
+    free(groups);
+    return t;
+}
+
+cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *a, double radius_m, const char *kind,
+                             size_t weight)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, a, NULL);
+    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
+    if (weight >= a->demand->n_weights) {
+        cov__error(ctx, COV_ERR_ARG, "gaps: weight column %zu does not exist (demand has %zu)",
+                   weight, a->demand->n_weights);
+        return NULL;
+    }
+    size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
+    if (!groups) return NULL;
+    size_t n = cov__report_groups(a, groups);
+    if (kind) {
+        long g = cov__group_find(a, kind);
+        if (g < 0 || a->groups[g].role == GROUP_NURSING_ANY) {
+            cov__error(ctx, COV_ERR_ARG, "gaps: no facility kind \"%s\"", kind);
+            free(groups);
+            return NULL;
+        }
+        groups[0] = (size_t)g;
+        n = 1;
+    }
+    cov_table *t = region_table(ctx, a, radius_m, groups, n, 0, weight);
+    free(groups);
+    return t;
+}

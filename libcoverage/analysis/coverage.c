@@ -1,0 +1,141 @@
+/* Coverage per region and kind: demand and area within reach, shares, and
+ * redundancy. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis_internal.h"
+#include "io/table_internal.h"
+
+static const char *const double_columns[] = {
+    "demand_total",     "demand_covered", "share_covered",      "demand_redundant",
+    "share_redundant",  "area_km2",       "area_covered_km2",   "share_area_covered"};
+enum {
+    C_TOTAL, C_COVERED, C_SHARE, C_REDUNDANT, C_SHARE_REDUNDANT, C_AREA, C_AREA_COVERED,
+    C_SHARE_AREA, N_DOUBLE_COLUMNS
+};
+
+typedef struct cov_row_sums {
+    double total, covered, redundant;
+} cov_row_sums;
+
+static double share(double part, double whole) { return whole > 0.0 ? part / whole : NAN; }
+
+/* Whether facility j belongs to group g (for n_facilities). */
+static int member_of(const cov_analysis *a, size_t g, size_t j)
+{
+    const cov_group *grp = &a->groups[g];
+    if (grp->role == GROUP_COMBINED)
+        return member_of(a, (size_t)a->doctor_group, j) ||
+               member_of(a, (size_t)a->nursing_group, j);
+    for (size_t m = 0; m < grp->n_members; m++)
+        if (grp->members[m] == j) return 1;
+    return 0;
+}
+
+static size_t facilities_in(const cov_analysis *a, size_t g, size_t region)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < a->facilities->n; j++)
+        n += a->facility_region[j] == (int64_t)region && member_of(a, g, j);
+    return n;
+}
+
+/* Sums weights per region for group g's counts. sums has one entry per
+ * region. */
+static void sum_demand(const cov_analysis *a, const int32_t *counts, const double *w,
+                       cov_row_sums *sums)
+{
+    memset(sums, 0, a->regions->n * sizeof *sums);
+    for (size_t u = 0; u < a->demand->n; u++) {
+        int64_t r = a->demand_region[u];
+        if (r < 0) continue;
+        sums[r].total += w[u];
+        if (counts[u] >= 1) sums[r].covered += w[u];
+        if (counts[u] >= 2) sums[r].redundant += w[u];
+    }
+}
+
+static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const long *cols, size_t row,
+                    size_t region, size_t g, const cov_row_sums *s, double radius_m, int flags)
+{
+    double v[N_DOUBLE_COLUMNS];
+    v[C_TOTAL] = s->total;
+    v[C_COVERED] = s->covered;
+    v[C_SHARE] = share(s->covered, s->total);
+    v[C_REDUNDANT] = s->redundant;
+    v[C_SHARE_REDUNDANT] = share(s->redundant, s->total);
+    v[C_AREA] = v[C_AREA_COVERED] = v[C_SHARE_AREA] = NAN;
+    if (!(flags & COV_COVERAGE_NO_AREA)) {
+        double gap = cov__region_uncovered_m2(ctx, a, region, g, radius_m);
+        if (isnan(gap)) return ctx->status;
+        double whole = a->region_area_m2[region];
+        v[C_AREA] = whole / 1e6;
+        v[C_AREA_COVERED] = fmax(0.0, whole - gap) / 1e6;
+        v[C_SHARE_AREA] = share(v[C_AREA_COVERED], v[C_AREA]);
+    }
+    for (int c = 0; c < N_DOUBLE_COLUMNS; c++) cov__table_doubles_mut(t, (size_t)cols[c])[row] = v[c];
+    cov__table_ints_mut(t, (size_t)cols[N_DOUBLE_COLUMNS + 3])[row] =
+        (int64_t)facilities_in(a, g, region);
+    const cov_regions *r = a->regions;
+    if (cov__table_set_string(ctx, t, (size_t)cols[N_DOUBLE_COLUMNS], row, r->ids[region]) ||
+        cov__table_set_string(ctx, t, (size_t)cols[N_DOUBLE_COLUMNS + 1], row,
+                              r->names[region]) ||
+        cov__table_set_string(ctx, t, (size_t)cols[N_DOUBLE_COLUMNS + 2], row,
+                              a->groups[g].name))
+        return ctx->status;
+    return COV_OK;
+}
+
+/* Columns in table order; cols[] gets the doubles first, then region_id,
+ * region_name, kind, n_facilities. */
+static int add_columns(cov_ctx *ctx, cov_table *t, long *cols)
+{
+    cols[N_DOUBLE_COLUMNS] = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
+    cols[N_DOUBLE_COLUMNS + 1] = cov__table_add_column(ctx, t, "region_name", COV_COL_STRING);
+    cols[N_DOUBLE_COLUMNS + 2] = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
+    cols[N_DOUBLE_COLUMNS + 3] = cov__table_add_column(ctx, t, "n_facilities", COV_COL_INT);
+    for (int c = 0; c < N_DOUBLE_COLUMNS; c++)
+        cols[c] = cov__table_add_column(ctx, t, double_columns[c], COV_COL_DOUBLE);
+    for (int c = 0; c < N_DOUBLE_COLUMNS + 4; c++)
+        if (cols[c] < 0) return ctx->status;
+    return COV_OK;
+}
+
+cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, double radius_m, size_t weight,
+                                 int flags)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, a, NULL);
+    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
+    if (weight >= a->demand->n_weights) {
+        cov__error(ctx, COV_ERR_ARG, "coverage: weight column %zu does not exist (demand has %zu)",
+                   weight, a->demand->n_weights);
+        return NULL;
+    }
+    const cov_regions *r = a->regions;
+    size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
+    cov_row_sums *sums = cov__calloc(ctx, r->n, sizeof *sums);
+    size_t n_groups = groups ? cov__report_groups(a, groups) : 0;
+    cov_table *t = groups && sums ? cov__table_create(ctx, r->n * n_groups, 0) : NULL;
+    long cols[N_DOUBLE_COLUMNS + 4];
+    if (!t || add_columns(ctx, t, cols) != COV_OK) goto fail;
+    const double *w = a->demand->weights + weight * a->demand->n;
+    for (size_t k = 0; k < n_groups; k++) {
+        const int32_t *counts = cov__group_counts(ctx, a, groups[k], radius_m);
+        if (!counts) goto fail;
+        sum_demand(a, counts, w, sums);
+        for (size_t i = 0; i < r->n; i++)
+            if (fill_row(ctx, a, t, cols, i * n_groups + k, i, groups[k], &sums[i], radius_m,
+                         flags) != COV_OK)
+                goto fail;
+    }
+    free(groups);
+    free(sums);
+    return t;
+fail:
+    free(groups);
+    free(sums);
+    cov_table_destroy(t);
+    return NULL;
+}

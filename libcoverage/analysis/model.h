@@ -1,0 +1,76 @@
+/* Internal: the layout of regions, facilities, demand and analyses. */
+#ifndef COV_ANALYSIS_MODEL_H
+#define COV_ANALYSIS_MODEL_H
+
+#include "core/internal.h"
+#include "geo/geo.h"
+#include "libcoverage/analysis.h"
+
+/* Regions are kept as their parts (polygons, lon/lat), each tagged with its
+ * region: dissolving only relabels parts, and area work is done part by part
+ * (parts of a coverage never overlap), so no costly union is needed until a
+ * region's outline is asked for. */
+struct cov_regions {
+    size_t n;
+    char **ids;
+    char **names;
+    size_t n_parts;
+    GEOSGeometry **parts; /* Polygon, lon/lat JGD2011, valid */
+    size_t *part_region;
+    GEOSContextHandle_t geos; /* to free the parts */
+};
+
+struct cov_facilities {
+    size_t n;
+    char **ids, **names, **kinds;
+    double *lon, *lat, *capacity;
+    size_t n_kinds;
+    char **kind_names; /* distinct kinds, first-appearance order */
+    size_t *kind_of;   /* kind index of each facility */
+};
+
+struct cov_demand {
+    size_t n;
+    char **ids;
+    int *level; /* mesh level, 0 for points */
+    double *lon, *lat;
+    size_t n_weights;
+    char **weight_names;
+    double *weights; /* column-major: weights[j * n + i] */
+};
+
+/* Frees an array of n strings and the array. */
+void cov__free_strings(char **s, size_t n);
+
+/* Builds regions from parts: ids[k] and names[k] (copied; names may be
+ * NULL or hold NULLs) for every part k; parts sharing an id form one region,
+ * regions ordered by first appearance, named by their first non-empty name.
+ * Takes ownership of the parts array and every part (also on failure). */
+cov_regions *cov__regions_from_parts(cov_ctx *ctx, size_t n_parts,
+                                     GEOSGeometry **parts,
+                                     const char *const *ids,
+                                     const char *const *names);
+
+/* Collects polygon parts with their ids and names while reading. */
+typedef struct cov_partvec {
+    GEOSGeometry **parts;
+    cov_strvec ids, names;
+    size_t n, cap;
+} cov_partvec;
+
+/* Transforms g (owned, taken) with xf, repairs it when invalid (warning
+ * naming `where`), and appends its polygons to v with id and name. */
+int cov__partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g,
+                     const cov_xform *xf, const char *id, const char *name,
+                     const char *where);
+void cov__partvec_free(cov_ctx *ctx, cov_partvec *v);
+
+
+/* Validates demand weights (finite, >= 0; rowmajor[i * n_weights + j]) and
+ * stores them column-major in d; n_weights 0 gives one column "count" of 1s.
+ * Errors name `source` and the unit's id. */
+int cov__demand_set_weights(cov_ctx *ctx, cov_demand *d, size_t n_weights,
+                            const char *const *names, const double *rowmajor,
+                            const char *source);
+
+#endif /* COV_ANALYSIS_MODEL_H */

@@ -1,0 +1,198 @@
+/* Reading regions from shapefiles and WKB. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/model.h"
+#include "io/shp_read.h"
+
+void cov__partvec_free(cov_ctx *ctx, cov_partvec *v)
+{
+    for (size_t k = 0; k < v->n; k++) GEOSGeom_destroy_r(ctx->geos, v->parts[k]);
+    free(v->parts);
+    cov__strvec_free(&v->ids);
+    cov__strvec_free(&v->names);
+    memset(v, 0, sizeof *v);
+}
+
+static int push_part(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *p, const char *id,
+                     const char *name)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 64;
+        GEOSGeometry **parts = cov__realloc(ctx, v->parts, cap * sizeof *parts);
+        if (!parts) {
+            GEOSGeom_destroy_r(ctx->geos, p);
+            return COV_ERR_NOMEM;
+        }
+        v->parts = parts;
+        v->cap = cap;
+    }
+    if (cov__strvec_push(ctx, &v->ids, id) != COV_OK ||
+        cov__strvec_push(ctx, &v->names, name ? name : "") != COV_OK) {
+        GEOSGeom_destroy_r(ctx->geos, p);
+        return COV_ERR_NOMEM;
+    }
+    v->parts[v->n++] = p;
+    return COV_OK;
+}
+
+/* Appends the non-empty polygons of g (Polygon, MultiPolygon, or the
+ * collection GEOSMakeValid may return) to v. Does not take g. */
+static int push_polygons(cov_ctx *ctx, cov_partvec *v, const GEOSGeometry *g,
+                         const char *id, const char *name)
+{
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(ctx->geos, g)) return COV_OK;
+        GEOSGeometry *c = GEOSGeom_clone_r(ctx->geos, g);
+        return c ? push_part(ctx, v, c, id, name) : cov__geos_error(ctx, "region part");
+    }
+    if (type != GEOS_MULTIPOLYGON && type != GEOS_GEOMETRYCOLLECTION) return COV_OK;
+    int n = GEOSGetNumGeometries_r(ctx->geos, g);
+    for (int i = 0; i < n; i++) {
+        int st = push_polygons(ctx, v, GEOSGetGeometryN_r(ctx->geos, g, i), id, name);
+        if (st != COV_OK) return st;
+    }
+    return COV_OK;
+}
+
+int cov__partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xform *xf,
+                     const char *id, const char *name, const char *where)
+{
+    GEOSGeometry *p = cov__xform_geom(ctx, xf, g, 0, where);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    if (!p) return ctx->status;
+    if (GEOSisValid_r(ctx->geos, p) != 1) {
+        char *reason = GEOSisValidReason_r(ctx->geos, p);
+        GEOSGeometry *fixed = GEOSMakeValid_r(ctx->geos, p);
+        cov__warn(ctx, "%s: invalid polygon repaired (%s)", where, reason ? reason : "?");
+        GEOSFree_r(ctx->geos, reason);
+        GEOSGeom_destroy_r(ctx->geos, p);
+        if (!fixed) return cov__geos_error(ctx, where);
+        p = fixed;
+    }
+    int st = push_polygons(ctx, v, p, id, name);
+    GEOSGeom_destroy_r(ctx->geos, p);
+    return st;
+}
+
+static cov_regions *regions_from_partvec(cov_ctx *ctx, cov_partvec *v, const char *source)
+{
+    if (v->n == 0) {
+        cov__partvec_free(ctx, v);
+        cov__error(ctx, COV_ERR_EMPTY, "%s: no region with a polygon", source);
+        return NULL;
+    }
+    cov_regions *r = cov__regions_from_parts(ctx, v->n, v->parts,
+                                             (const char *const *)v->ids.items,
+                                             (const char *const *)v->names.items);
+    v->parts = NULL; /* taken */
+    v->n = 0;
+    cov__partvec_free(ctx, v);
+    return r;
+}
+
+/* Without any CRS, lon/lat JGD2011 is assumed only when every coordinate
+ * could be one. */
+static int assume_lonlat(cov_ctx *ctx, const cov_shp_reader *r)
+{
+    double lo[4], hi[4];
+    SHPGetInfo(r->shp, NULL, NULL, lo, hi);
+    if (!cov__lonlat_ok(lo[0], lo[1]) || !cov__lonlat_ok(hi[0], hi[1]) || hi[0] > 180.0)
+        return cov__error(ctx, COV_ERR_CRS,
+                          "%s: no .prj and no CRS given, and the coordinates "
+                          "(%.6g..%.6g, %.6g..%.6g) are not lon/lat: give the CRS",
+                          r->path, lo[0], hi[0], lo[1], hi[1]);
+    cov__warn(ctx, "%s: no .prj and no CRS given; assuming JGD2011 lon/lat (EPSG:6668)",
+              r->path);
+    return COV_OK;
+}
+
+static int read_record(cov_ctx *ctx, const cov_shp_reader *r, int rec, int f_id,
+                       int f_name, const cov_xform *xf, cov_partvec *v)
+{
+    char where[512];
+    int is_null = 0, st = COV_OK;
+    char *id = cov__shp_string(ctx, r, rec, f_id);
+    char *name = f_name >= 0 && id ? cov__shp_string(ctx, r, rec, f_name) : NULL;
+    if (!id || (f_name >= 0 && !name)) {
+        st = ctx->status;
+    } else if (!id[0]) {
+        cov__warn(ctx, "%s: record %d has an empty id and is skipped", r->path, rec);
+    } else {
+        GEOSGeometry *g = cov__shp_geometry(ctx, r, rec, &is_null);
+        snprintf(where, sizeof where, "%s record %d (id %s)", r->path, rec, id);
+        if (g) st = cov__partvec_add(ctx, v, g, xf, id, name, where);
+        else if (is_null) cov__warn(ctx, "%s: null shape, skipped", where);
+        else st = ctx->status;
+    }
+    free(id);
+    free(name);
+    return st;
+}
+
+cov_regions *cov_regions_read_shp(cov_ctx *ctx, const char *path, const char *id_field,
+                                  const char *name_field, const char *crs)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, path && id_field, NULL);
+    cov_shp_reader r;
+    if (cov__shp_open(ctx, path, SHPT_POLYGON, &r) != COV_OK) return NULL;
+    cov_partvec v = {0};
+    cov_xform xf = {0};
+    cov_regions *out = NULL;
+    int f_id = cov__shp_field(ctx, &r, id_field);
+    int f_name = f_id >= 0 && name_field ? cov__shp_field(ctx, &r, name_field) : -1;
+    if (f_id < 0 || (name_field && f_name < 0)) goto done;
+    const char *use_crs = crs ? crs : r.prj_wkt;
+    if (!use_crs && assume_lonlat(ctx, &r) != COV_OK) goto done;
+    if (cov__xform_to_lonlat(ctx, use_crs, path, &xf) != COV_OK) goto done;
+    for (int rec = 0; rec < r.n_records; rec++)
+        if (read_record(ctx, &r, rec, f_id, f_name, &xf, &v) != COV_OK) goto done;
+    out = regions_from_partvec(ctx, &v, path);
+done:
+    cov__partvec_free(ctx, &v);
+    cov__xform_free(&xf);
+    cov__shp_close(&r);
+    return out;
+}
+
+cov_regions *cov_regions_from_wkb(cov_ctx *ctx, size_t n, const char *const *ids,
+                                  const char *const *names,
+                                  const unsigned char *const *wkb, const size_t *wkb_size,
+                                  const char *crs)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, ids && wkb && wkb_size, NULL);
+    cov_partvec v = {0};
+    cov_xform xf = {0};
+    cov_regions *out = NULL;
+    GEOSWKBReader *reader = GEOSWKBReader_create_r(ctx->geos);
+    if (!reader || cov__xform_to_lonlat(ctx, crs, "regions", &xf) != COV_OK) goto done;
+    for (size_t i = 0; i < n; i++) {
+        char where[256];
+        snprintf(where, sizeof where, "regions entry %zu (id %.80s)", i, ids[i] ? ids[i] : "NULL");
+        if (!ids[i] || !ids[i][0] || !wkb[i]) {
+            cov__error(ctx, COV_ERR_VALUE, "%s: missing id or geometry", where);
+            goto done;
+        }
+        GEOSGeometry *g = GEOSWKBReader_read_r(ctx->geos, reader, wkb[i], wkb_size[i]);
+        int type = g ? GEOSGeomTypeId_r(ctx->geos, g) : -1;
+        if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
+            if (g) GEOSGeom_destroy_r(ctx->geos, g);
+            cov__error(ctx, COV_ERR_GEOMETRY, "%s: %s", where,
+                       g ? "not a Polygon or MultiPolygon" : "malformed WKB");
+            goto done;
+        }
+        if (cov__partvec_add(ctx, &v, g, &xf, ids[i], names ? names[i] : NULL, where) != COV_OK)
+            goto done;
+    }
+    out = regions_from_partvec(ctx, &v, "regions");
+done:
+    cov__partvec_free(ctx, &v);
+    cov__xform_free(&xf);
+    if (reader) GEOSWKBReader_destroy_r(ctx->geos, reader);
+    return out;
+}

@@ -1,0 +1,77 @@
+/* Internal: coordinate transformations, geodesic helpers and the spatial
+ * index used for reach. */
+#ifndef COV_GEO_GEO_H
+#define COV_GEO_GEO_H
+
+#include "core/internal.h"
+
+/* JGD2011 geographic, the CRS everything is stored in (lon/lat order). */
+#define COV_LONLAT_CRS "EPSG:6668"
+
+/* A transformation between two CRSs, lon/lat (or easting/northing) order on
+ * both sides. identity is set when the source is already JGD2011 lon/lat
+ * (or equivalent), and then pj is NULL. */
+typedef struct cov_xform {
+    PJ *pj;
+    int identity;
+} cov_xform;
+
+/* From crs (EPSG code, WKT or PROJ string; NULL means JGD2011 lon/lat) to
+ * JGD2011 lon/lat. `what` names the input for messages. */
+int cov__xform_to_lonlat(cov_ctx *ctx, const char *crs, const char *what,
+                         cov_xform *out);
+
+/* From JGD2011 lon/lat to a projected CRS in metres (crs NULL: a Lambert
+ * azimuthal equal-area projection centred on lon0/lat0). *out_def receives
+ * the definition used (caller frees with free()). */
+int cov__xform_to_projected(cov_ctx *ctx, const char *crs, double lon0,
+                            double lat0, cov_xform *out, char **out_def);
+
+/* Transforms n points in place (forward); fails with COV_ERR_CRS naming
+ * `what` and the index of the first point that cannot be transformed. */
+int cov__xform_points(cov_ctx *ctx, const cov_xform *xf, size_t n, double *x,
+                      double *y, const char *what);
+
+/* A transformed copy of g (forward, or inverse when inverse != 0); NULL with
+ * COV_ERR_CRS on failure. */
+GEOSGeometry *cov__xform_geom(cov_ctx *ctx, const cov_xform *xf,
+                              const GEOSGeometry *g, int inverse,
+                              const char *what);
+
+void cov__xform_free(cov_xform *xf);
+
+/* Non-zero when lon/lat are finite and in range. */
+int cov__lonlat_ok(double lon, double lat);
+
+/* Area in m^2 on the GRS80 ellipsoid of a lon/lat (Multi)Polygon, edges
+ * taken as geodesics. */
+double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g);
+
+/* A geodesic circle: `segments` points at geodesic distance radius_m from
+ * (lon, lat), projected with xf, as a Polygon (NULL on failure). */
+GEOSGeometry *cov__geod_circle(cov_ctx *ctx, const cov_xform *xf, double lon,
+                               double lat, double radius_m, int segments);
+
+/* Spatial index over points for exact geodesic queries: a kd-tree on
+ * earth-centred (ECEF) coordinates, where the chord never exceeds the
+ * geodesic distance, so chords prune exactly. */
+typedef struct cov_kdtree cov_kdtree;
+
+/* Indexes the points idx[0..n) of lon/lat (idx NULL: all n points).
+ * Returns NULL with an error in ctx on failure. */
+cov_kdtree *cov__kdtree_build(cov_ctx *ctx, const double *lon,
+                              const double *lat, const size_t *idx, size_t n);
+
+/* Nearest point by geodesic distance: its index in lon/lat (ties go to the
+ * lowest index) and *out_dist_m; -1 when the tree is empty. */
+long cov__kdtree_nearest(const cov_kdtree *t, const struct geod_geodesic *g,
+                         double lon, double lat, double *out_dist_m);
+
+/* Number of points at geodesic distance <= radius_m (boundary included). */
+size_t cov__kdtree_within(const cov_kdtree *t, const struct geod_geodesic *g,
+                          double lon, double lat, double radius_m);
+
+size_t cov__kdtree_size(const cov_kdtree *t);
+void cov__kdtree_destroy(cov_kdtree *t);
+
+#endif /* COV_GEO_GEO_H */

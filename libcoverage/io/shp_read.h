@@ -1,0 +1,57 @@
+/* Internal: reading shapefiles (geometry through shapelib, DBF text decoded
+ * to UTF-8) into GEOS geometries. */
+#ifndef COV_IO_SHP_READ_H
+#define COV_IO_SHP_READ_H
+
+#include <shapefil.h>
+
+#include "core/internal.h"
+#include "io/text.h"
+
+typedef struct cov_shp_reader {
+    char *path;       /* the .shp path as given */
+    SHPHandle shp;
+    DBFHandle dbf;
+    int n_records;    /* checked equal in .shp and .dbf */
+    int shape_type;   /* SHPT_* reduced to POINT, ARC or POLYGON family */
+    cov_dbf_encoding encoding;
+    char *prj_wkt;    /* contents of the .prj, NULL when absent */
+} cov_shp_reader;
+
+/* Opens path (.shp; the .shx and .dbf beside it, any case of extension).
+ * Fails with COV_ERR_IO naming the missing file, COV_ERR_FORMAT for
+ * unreadable or inconsistent files (record counts of .shp and .dbf differ).
+ * Records the paths as inputs of ctx. On failure the reader is left closed.
+ * `expect` is the shape family wanted (SHPT_POINT, SHPT_ARC, SHPT_POLYGON);
+ * another family fails with COV_ERR_FORMAT naming both. */
+int cov__shp_open(cov_ctx *ctx, const char *path, int expect,
+                  cov_shp_reader *r);
+void cov__shp_close(cov_shp_reader *r);
+
+/* Index of a DBF field by name (exact, then case-insensitive); -1 with
+ * COV_ERR_FIELD in ctx naming the file, the field and the fields there are. */
+int cov__shp_field(cov_ctx *ctx, const cov_shp_reader *r, const char *name);
+
+/* Value of field `field` of record `rec` as a new UTF-8 string (trimmed of
+ * the DBF's padding), "" for NULL values; the caller frees it with free().
+ * NULL with an error naming file, record and field on decoding failure. */
+char *cov__shp_string(cov_ctx *ctx, const cov_shp_reader *r, int rec,
+                      int field);
+
+/* Numeric value of a field: COV_OK and *out; a NULL value gives NaN;
+ * text that is not a number gives COV_ERR_VALUE naming file, record, field. */
+int cov__shp_double(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
+                    double *out);
+
+/* Geometry of record rec as a new GEOS geometry (caller destroys with
+ * GEOSGeom_destroy_r): Point for the point family (MultiPoint records fail),
+ * MultiLineString for arcs, Polygon or MultiPolygon for polygons, holes
+ * assigned to the outer ring that contains them (shapefile rings: outer
+ * clockwise, holes counter-clockwise). Sets *out_null to 1 and returns NULL
+ * without error for a null shape. Returns NULL with an error naming file and
+ * record for a malformed shape (ring with < 4 points, NaN coordinates,
+ * unclosed ring). Z and M are dropped. */
+GEOSGeometry *cov__shp_geometry(cov_ctx *ctx, const cov_shp_reader *r, int rec,
+                                int *out_null);
+
+#endif /* COV_IO_SHP_READ_H */

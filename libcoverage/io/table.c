@@ -1,0 +1,266 @@
+/* Result tables: typed columns stored contiguously (so Python can view a
+ * double or int column as a NumPy array without copying) and an optional
+ * GEOS geometry per row. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/table_internal.h"
+
+struct cov_column {
+    char *name;
+    int type;     /* enum cov_column_type */
+    void *values; /* char ** (NULL entries mean ""), double * or int64_t * */
+};
+
+struct cov_table {
+    GEOSContextHandle_t geos; /* of the creating context: frees geometries */
+    size_t nrows, ncols, cap;
+    struct cov_column *cols;
+    int has_geometry;
+    GEOSGeometry **geoms; /* nrows entries when has_geometry, NULL = none */
+};
+
+cov_table *cov__table_create(cov_ctx *ctx, size_t nrows, int with_geometry)
+{
+    COV_CHECK_ARG(ctx, ctx != NULL, NULL);
+    cov_table *t = cov__calloc(ctx, 1, sizeof *t);
+    if (!t) return NULL;
+    t->geos = ctx->geos;
+    t->nrows = nrows;
+    t->has_geometry = with_geometry != 0;
+    if (t->has_geometry) {
+        t->geoms = cov__calloc(ctx, nrows, sizeof *t->geoms);
+        if (!t->geoms) {
+            free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+static void *column_alloc(cov_ctx *ctx, int type, size_t nrows)
+{
+    if (type == COV_COL_STRING) return cov__calloc(ctx, nrows, sizeof(char *));
+    if (type == COV_COL_INT) return cov__calloc(ctx, nrows, sizeof(int64_t));
+    double *d = cov__mallocarray(ctx, nrows, sizeof *d);
+    for (size_t i = 0; d && i < nrows; i++) d[i] = NAN;
+    return d;
+}
+
+long cov__table_add_column(cov_ctx *ctx, cov_table *t, const char *name,
+                           int type)
+{
+    COV_CHECK_ARG(ctx, ctx && t && name && *name, -1);
+    if (type != COV_COL_STRING && type != COV_COL_DOUBLE && type != COV_COL_INT) {
+        cov__error(ctx, COV_ERR_ARG, "column %s: unknown column type %d", name, type);
+        return -1;
+    }
+    /* Names are unique so that cov_table_column_index() is unambiguous. */
+    if (cov_table_column_index(t, name) >= 0) {
+        cov__error(ctx, COV_ERR_DUPLICATE, "table already has a column named %s", name);
+        return -1;
+    }
+    if (t->ncols == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 8;
+        struct cov_column *cols = cov__realloc(ctx, t->cols, cap * sizeof *cols);
+        if (!cols) return -1;
+        t->cols = cols;
+        t->cap = cap;
+    }
+    struct cov_column c = {cov__strdup(ctx, name), type, NULL};
+    if (c.name) c.values = column_alloc(ctx, type, t->nrows);
+    if (!c.values) {
+        free(c.name);
+        return -1;
+    }
+    t->cols[t->ncols] = c;
+    return (long)t->ncols++;
+}
+
+static const struct cov_column *column(const cov_table *t, size_t col, int type)
+{
+    if (!t || col >= t->ncols || t->cols[col].type != type) return NULL;
+    return &t->cols[col];
+}
+
+int cov__table_set_string(cov_ctx *ctx, cov_table *t, size_t col, size_t row,
+                          const char *s)
+{
+    COV_CHECK_ARG(ctx, ctx && t != NULL, COV_ERR_ARG);
+    const struct cov_column *c = column(t, col, COV_COL_STRING);
+    if (!c || row >= t->nrows)
+        return cov__error(ctx, COV_ERR_ARG,
+                          "no string cell at column %zu row %zu (%zu x %zu table)",
+                          col, row, t->ncols, t->nrows);
+    char **cells = c->values;
+    char *copy = NULL;
+    if (s && *s && !(copy = cov__strdup(ctx, s))) return COV_ERR_NOMEM;
+    free(cells[row]);
+    cells[row] = copy;
+    return COV_OK;
+}
+
+double *cov__table_doubles_mut(cov_table *t, size_t col)
+{
+    const struct cov_column *c = column(t, col, COV_COL_DOUBLE);
+    return c ? c->values : NULL;
+}
+
+int64_t *cov__table_ints_mut(cov_table *t, size_t col)
+{
+    const struct cov_column *c = column(t, col, COV_COL_INT);
+    return c ? c->values : NULL;
+}
+
+void cov__table_set_geometry(cov_table *t, size_t row, GEOSGeometry *g)
+{
+    if (!t || !t->has_geometry || row >= t->nrows) {
+        /* Ownership was passed in all cases: never leak it. */
+        if (t && g) GEOSGeom_destroy_r(t->geos, g);
+        return;
+    }
+    if (t->geoms[row]) GEOSGeom_destroy_r(t->geos, t->geoms[row]);
+    t->geoms[row] = g;
+}
+
+const GEOSGeometry *cov__table_geometry(const cov_table *t, size_t row)
+{
+    if (!t || !t->has_geometry || row >= t->nrows) return NULL;
+    return t->geoms[row];
+}
+
+/* Frees the cells and geometries of rows [from, nrows). */
+static void free_rows(cov_table *t, size_t from)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (t->cols[c].type != COV_COL_STRING) continue;
+        char **cells = t->cols[c].values;
+        for (size_t r = from; r < t->nrows; r++) free(cells[r]);
+    }
+    for (size_t r = from; t->geoms && r < t->nrows; r++)
+        if (t->geoms[r]) GEOSGeom_destroy_r(t->geos, t->geoms[r]);
+}
+
+void cov__table_truncate(cov_table *t, size_t nrows)
+{
+    /* The arrays keep their capacity: shrinking them is not worth a
+     * realloc that could fail. */
+    if (!t || nrows >= t->nrows) return;
+    free_rows(t, nrows);
+    t->nrows = nrows;
+}
+
+size_t cov_table_nrows(const cov_table *table) { return table ? table->nrows : 0; }
+
+size_t cov_table_ncols(const cov_table *table) { return table ? table->ncols : 0; }
+
+const char *cov_table_column_name(const cov_table *table, size_t col)
+{
+    return table && col < table->ncols ? table->cols[col].name : NULL;
+}
+
+int cov_table_column_type(const cov_table *table, size_t col)
+{
+    return table && col < table->ncols ? table->cols[col].type : 0;
+}
+
+long cov_table_column_index(const cov_table *table, const char *name)
+{
+    if (!table || !name) return -1;
+    for (size_t i = 0; i < table->ncols; i++)
+        if (strcmp(table->cols[i].name, name) == 0) return (long)i;
+    return -1;
+}
+
+const double *cov_table_doubles(const cov_table *table, size_t col)
+{
+    const struct cov_column *c = column(table, col, COV_COL_DOUBLE);
+    return c ? c->values : NULL;
+}
+
+const int64_t *cov_table_ints(const cov_table *table, size_t col)
+{
+    const struct cov_column *c = column(table, col, COV_COL_INT);
+    return c ? c->values : NULL;
+}
+
+const char *cov_table_string(const cov_table *table, size_t col, size_t row)
+{
+    const struct cov_column *c = column(table, col, COV_COL_STRING);
+    if (!c || row >= table->nrows) return NULL;
+    const char *s = ((char *const *)c->values)[row];
+    return s ? s : "";
+}
+
+int cov_table_has_geometry(const cov_table *table)
+{
+    return table ? table->has_geometry : 0;
+}
+
+/* A missing geometry leaves as GEOMETRYCOLLECTION EMPTY rather than NULL,
+ * so that NULL always means an error the context explains. */
+static const unsigned char wkb_empty_collection[9] = {1, 7, 0, 0, 0, 0, 0, 0, 0};
+
+static unsigned char *wkb_copy(cov_ctx *ctx, const unsigned char *src, size_t n,
+                               size_t *out_size)
+{
+    unsigned char *buf = cov__malloc(ctx, n);
+    if (!buf) return NULL;
+    memcpy(buf, src, n);
+    *out_size = n;
+    return buf;
+}
+
+unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table, size_t row,
+                             size_t *out_size)
+{
+    COV_CHECK_ARG(ctx, ctx && table && out_size, NULL);
+    *out_size = 0;
+    if (!table->has_geometry) {
+        cov__error(ctx, COV_ERR_ARG, "table has no geometry column");
+        return NULL;
+    }
+    if (row >= table->nrows) {
+        cov__error(ctx, COV_ERR_ARG, "row %zu out of range (table has %zu rows)",
+                   row, table->nrows);
+        return NULL;
+    }
+    const GEOSGeometry *g = table->geoms[row];
+    if (!g)
+        return wkb_copy(ctx, wkb_empty_collection, sizeof wkb_empty_collection,
+                        out_size);
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(ctx->geos);
+    if (!w) {
+        cov__geos_error(ctx, "creating a WKB writer");
+        return NULL;
+    }
+    GEOSWKBWriter_setOutputDimension_r(ctx->geos, w, 2);
+    GEOSWKBWriter_setByteOrder_r(ctx->geos, w, GEOS_WKB_NDR);
+    GEOSWKBWriter_setFlavor_r(ctx->geos, w, GEOS_WKB_ISO);
+    GEOSWKBWriter_setIncludeSRID_r(ctx->geos, w, 0);
+    size_t n = 0;
+    unsigned char *gw = GEOSWKBWriter_write_r(ctx->geos, w, g, &n);
+    GEOSWKBWriter_destroy_r(ctx->geos, w);
+    if (!gw) {
+        cov__geos_error(ctx, "writing WKB");
+        return NULL;
+    }
+    /* Copied so the caller frees with cov_free(), not GEOSFree_r(). */
+    unsigned char *buf = wkb_copy(ctx, gw, n, out_size);
+    GEOSFree_r(ctx->geos, gw);
+    return buf;
+}
+
+void cov_table_destroy(cov_table *table)
+{
+    if (!table) return;
+    free_rows(table, 0);
+    for (size_t c = 0; c < table->ncols; c++) {
+        free(table->cols[c].values);
+        free(table->cols[c].name);
+    }
+    free(table->cols);
+    free(table->geoms);
+    free(table);
+}

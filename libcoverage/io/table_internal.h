@@ -1,0 +1,36 @@
+/* Internal: building cov_table results. */
+#ifndef COV_IO_TABLE_INTERNAL_H
+#define COV_IO_TABLE_INTERNAL_H
+
+#include "core/internal.h"
+#include "libcoverage/table.h"
+
+/* Creates a table of nrows rows and no columns; with_geometry adds a
+ * geometry column (initially NULL geometries, written as empty/null). The
+ * table keeps ctx's GEOS handle to free its geometries: it must be destroyed
+ * before its context. NULL with an error in ctx on failure. */
+cov_table *cov__table_create(cov_ctx *ctx, size_t nrows, int with_geometry);
+
+/* Adds a column of the given type (values "", NaN or 0) and returns its
+ * index, or -1 with an error in ctx. */
+long cov__table_add_column(cov_ctx *ctx, cov_table *t, const char *name,
+                           int type);
+
+/* Sets a string cell to a copy of s (NULL means ""). COV_OK or an error. */
+int cov__table_set_string(cov_ctx *ctx, cov_table *t, size_t col, size_t row,
+                          const char *s);
+
+/* Mutable storage of a double or int column (NULL on type mismatch). */
+double *cov__table_doubles_mut(cov_table *t, size_t col);
+int64_t *cov__table_ints_mut(cov_table *t, size_t col);
+
+/* Sets the geometry of a row (lon/lat EPSG:6668); the table takes
+ * ownership of g and destroys any previous one. */
+void cov__table_set_geometry(cov_table *t, size_t row, GEOSGeometry *g);
+const GEOSGeometry *cov__table_geometry(const cov_table *t, size_t row);
+
+/* Keeps only the first nrows rows (nrows <= current rows), freeing the
+ * rest; for tables whose final size is known only after filling. */
+void cov__table_truncate(cov_table *t, size_t nrows);
+
+#endif /* COV_IO_TABLE_INTERNAL_H */
