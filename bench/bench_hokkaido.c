@@ -320,6 +320,7 @@ int main(int argc, char **argv)
     if (!(ctx = cov_ctx_create())) die(NULL, "cannot create a context");
     cov_ctx_set_message_handler(ctx, on_message, NULL);
     cov_analysis_options_init(&opt); /* coastal_snap_m 1000, as the peer */
+    if (getenv("COV_BENCH_SNAP_M")) opt.coastal_snap_m = atof(getenv("COV_BENCH_SNAP_M"));
 
 #define LAP(i) (t[i] = now_s() - last, last += t[i])
     t0 = last = now_s();

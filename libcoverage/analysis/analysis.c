@@ -89,7 +89,9 @@ static int make_groups(cov_ctx *ctx, cov_analysis *a, const cov_analysis_options
     return COV_OK;
 }
 
-static int project_parts(cov_ctx *ctx, cov_analysis *a, const char *crs)
+/* Chooses the analysis CRS, centred on the regions. Parts are projected
+ * only when polygon work needs them (cov__part_proj). */
+static int choose_projection(cov_ctx *ctx, cov_analysis *a, const char *crs)
 {
     const cov_regions *r = a->regions;
     double lon_min = INFINITY, lon_max = -INFINITY, lat_min = INFINITY, lat_max = -INFINITY;
@@ -107,166 +109,23 @@ static int project_parts(cov_ctx *ctx, cov_analysis *a, const char *crs)
         return ctx->status;
     a->parts_proj = cov__calloc(ctx, r->n_parts, sizeof *a->parts_proj);
     a->region_proj = cov__calloc(ctx, r->n, sizeof *a->region_proj);
-    a->region_area_m2 = cov__calloc(ctx, r->n, sizeof *a->region_area_m2);
-    if (!a->parts_proj || !a->region_proj || !a->region_area_m2) return COV_ERR_NOMEM;
-    for (size_t k = 0; k < r->n_parts; k++) {
-        /* Lon/lat edges are straight in degrees by convention; densifying
-         * keeps them so once projected (a 16 km edge along a parallel would
-         * otherwise move by metres). */
-        GEOSGeometry *dense = GEOSDensify_r(ctx->geos, r->parts[k], COV_DENSIFY_DEGREE);
-        if (!dense) return cov__geos_error(ctx, "densifying regions");
-        a->parts_proj[k] = cov__xform_geom(ctx, &a->proj, dense, 0, "regions");
-        GEOSGeom_destroy_r(ctx->geos, dense);
-        if (!a->parts_proj[k]) return ctx->status;
-        double area = 0.0;
-        GEOSArea_r(ctx->geos, a->parts_proj[k], &area);
-        a->region_area_m2[r->part_region[k]] += area;
+    return a->parts_proj && a->region_proj ? COV_OK : COV_ERR_NOMEM;
+}
+
+const GEOSGeometry *cov__part_proj(cov_ctx *ctx, cov_analysis *a, size_t k)
+{
+    if (a->parts_proj[k]) return a->parts_proj[k];
+    /* Lon/lat edges are straight in degrees by convention; densifying keeps
+     * them so once projected (a 16 km edge along a parallel would otherwise
+     * move by metres). */
+    GEOSGeometry *dense = GEOSDensify_r(ctx->geos, a->regions->parts[k], COV_DENSIFY_DEGREE);
+    if (!dense) {
+        cov__geos_error(ctx, "densifying regions");
+        return NULL;
     }
-    return COV_OK;
-}
-
-/* Point-in-region lookups over the projected parts. */
-typedef struct locator {
-    GEOSSTRtree *tree;
-    const GEOSPreparedGeometry **prepared;
-    size_t n_parts;
-    size_t *hits;
-    size_t n_hits, cap_hits;
-} locator;
-
-static void collect_hit(void *item, void *userdata)
-{
-    locator *l = userdata;
-    if (l->n_hits < l->cap_hits) l->hits[l->n_hits++] = (size_t)(uintptr_t)item - 1;
-}
-
-static int locator_init(cov_ctx *ctx, locator *l, cov_analysis *a)
-{
-    memset(l, 0, sizeof *l);
-    l->n_parts = a->regions->n_parts;
-    l->tree = GEOSSTRtree_create_r(ctx->geos, 10);
-    l->prepared = cov__calloc(ctx, l->n_parts, sizeof *l->prepared);
-    l->cap_hits = l->n_parts;
-    l->hits = cov__mallocarray(ctx, l->n_parts ? l->n_parts : 1, sizeof *l->hits);
-    if (!l->tree || !l->prepared || !l->hits) return cov__geos_error(ctx, "region index");
-    for (size_t k = 0; k < l->n_parts; k++)
-        GEOSSTRtree_insert_r(ctx->geos, l->tree, a->parts_proj[k], (void *)(uintptr_t)(k + 1));
-    return COV_OK;
-}
-
-static void locator_free(cov_ctx *ctx, locator *l)
-{
-    for (size_t k = 0; l->prepared && k < l->n_parts; k++)
-        if (l->prepared[k]) GEOSPreparedGeom_destroy_r(ctx->geos, l->prepared[k]);
-    free(l->prepared);
-    free(l->hits);
-    if (l->tree) GEOSSTRtree_destroy_r(ctx->geos, l->tree);
-}
-
-static const GEOSPreparedGeometry *prepared(cov_ctx *ctx, locator *l, cov_analysis *a, size_t k)
-{
-    if (!l->prepared[k]) l->prepared[k] = GEOSPrepare_r(ctx->geos, a->parts_proj[k]);
-    return l->prepared[k];
-}
-
-/* Region of point (x, y): inside a part (lowest region index wins on shared
- * borders), else the nearest part within snap_m. *out_snap is 0 inside, the
- * distance when snapped, NaN when not found. Returns the region or -1. */
-static int64_t locate(cov_ctx *ctx, locator *l, cov_analysis *a, double x, double y,
-                      double snap_m, double *out_snap)
-{
-    const size_t *part_region = a->regions->part_region;
-    int64_t best = -1;
-    double best_d = INFINITY;
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
-    *out_snap = NAN;
-    if (!pt) return -1;
-    l->n_hits = 0;
-    GEOSSTRtree_query_r(ctx->geos, l->tree, pt, collect_hit, l);
-    for (size_t h = 0; h < l->n_hits; h++) {
-        size_t k = l->hits[h];
-        const GEOSPreparedGeometry *p = prepared(ctx, l, a, k);
-        if (p && GEOSPreparedIntersects_r(ctx->geos, p, pt) == 1 &&
-            (best < 0 || (int64_t)part_region[k] < best))
-            best = (int64_t)part_region[k], best_d = 0.0;
-    }
-    if (best < 0 && snap_m > 0.0) {
-        GEOSGeometry *box = GEOSGeom_createRectangle_r(ctx->geos, x - snap_m, y - snap_m,
-                                                       x + snap_m, y + snap_m);
-        l->n_hits = 0;
-        if (box) GEOSSTRtree_query_r(ctx->geos, l->tree, box, collect_hit, l);
-        GEOSGeom_destroy_r(ctx->geos, box);
-        for (size_t h = 0; h < l->n_hits; h++) {
-            size_t k = l->hits[h];
-            double d = INFINITY;
-            const GEOSPreparedGeometry *p = prepared(ctx, l, a, k);
-            if (!p || !GEOSPreparedDistance_r(ctx->geos, p, pt, &d) || d > snap_m) continue;
-            if (d < best_d || (d == best_d && (int64_t)part_region[k] < best))
-                best = (int64_t)part_region[k], best_d = d;
-        }
-    }
-    GEOSGeom_destroy_r(ctx->geos, pt);
-    if (best >= 0) *out_snap = best_d;
-    return best;
-}
-
-static void warn_unassigned(cov_ctx *ctx, const cov_analysis *a)
-{
-    const cov_demand *d = a->demand;
-    char list[400] = "";
-    size_t len = 0, shown = 0;
-    double weight = 0.0;
-    for (size_t i = 0; i < d->n; i++) {
-        if (a->demand_region[i] >= 0) continue;
-        weight += d->weights[i];
-        if (shown++ < 8 && len < sizeof list - 40)
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", shown > 1 ? ", " : "",
-                                    d->ids[i]);
-    }
-    cov__warn(ctx,
-              "%zu demand unit(s) lie in no region nor within %.0f m of one and are left out "
-              "of coverage (weight \"%s\" %.10g): %s%s; see cov_analysis_assignment()",
-              a->n_unassigned, a->coastal_snap_m, d->weight_names[0], weight, list,
-              a->n_unassigned > 8 ? ", ..." : "");
-}
-
-static int assign(cov_ctx *ctx, cov_analysis *a)
-{
-    const cov_demand *d = a->demand;
-    const cov_facilities *f = a->facilities;
-    size_t n = d->n + f->n;
-    locator l;
-    double *x = cov__mallocarray(ctx, 2 * (n ? n : 1), sizeof *x);
-    a->demand_region = cov__mallocarray(ctx, d->n ? d->n : 1, sizeof *a->demand_region);
-    a->demand_snap_m = cov__mallocarray(ctx, d->n ? d->n : 1, sizeof *a->demand_snap_m);
-    a->facility_region = cov__mallocarray(ctx, f->n ? f->n : 1, sizeof *a->facility_region);
-    int st = x && a->demand_region && a->demand_snap_m && a->facility_region ? COV_OK
-                                                                             : COV_ERR_NOMEM;
-    double *y = x + n;
-    if (st == COV_OK) {
-        memcpy(x, d->lon, d->n * sizeof *x);
-        memcpy(x + d->n, f->lon, f->n * sizeof *x);
-        memcpy(y, d->lat, d->n * sizeof *y);
-        memcpy(y + d->n, f->lat, f->n * sizeof *y);
-        st = cov__xform_points(ctx, &a->proj, n, x, y, "demand and facilities");
-    }
-    if (st == COV_OK) st = locator_init(ctx, &l, a);
-    for (size_t i = 0; i < n && st == COV_OK; i++) {
-        double snap;
-        int64_t region = locate(ctx, &l, a, x[i], y[i], a->coastal_snap_m, &snap);
-        if (i < d->n) {
-            a->demand_region[i] = region;
-            a->demand_snap_m[i] = snap;
-            a->n_unassigned += region < 0;
-        } else {
-            a->facility_region[i - d->n] = region;
-        }
-        if (i % 4096 == 4095) st = cov__progress(ctx, (double)i / n, "assigning to regions");
-    }
-    if (st == COV_OK && a->n_unassigned) warn_unassigned(ctx, a);
-    if (x) locator_free(ctx, &l);
-    free(x);
-    return st;
+    a->parts_proj[k] = cov__xform_geom(ctx, &a->proj, dense, 0, "regions");
+    GEOSGeom_destroy_r(ctx->geos, dense);
+    return a->parts_proj[k];
 }
 
 cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
@@ -294,8 +153,8 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
     a->coastal_snap_m = o->coastal_snap_m;
     a->circle_segments = o->circle_segments;
     a->cached_radius_m = NAN;
-    if (project_parts(ctx, a, o->crs) != COV_OK || make_groups(ctx, a, o) != COV_OK ||
-        assign(ctx, a) != COV_OK) {
+    if (choose_projection(ctx, a, o->crs) != COV_OK || make_groups(ctx, a, o) != COV_OK ||
+        cov__assign(ctx, a) != COV_OK) {
         cov_analysis_destroy(a);
         return NULL;
     }
@@ -372,7 +231,15 @@ const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i)
     if (!g) return NULL;
     n = 0;
     for (size_t k = 0; k < r->n_parts; k++)
-        if (r->part_region[k] == i) g[n++] = GEOSGeom_clone_r(ctx->geos, a->parts_proj[k]);
+        if (r->part_region[k] == i) {
+            const GEOSGeometry *p = cov__part_proj(ctx, a, k);
+            if (!p) {
+                for (size_t j = 0; j < n; j++) GEOSGeom_destroy_r(ctx->geos, g[j]);
+                free(g);
+                return NULL;
+            }
+            g[n++] = GEOSGeom_clone_r(ctx->geos, p);
+        }
     GEOSGeometry *coll =
         GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, g, (unsigned)n);
     free(g);
@@ -444,7 +311,6 @@ void cov_analysis_destroy(cov_analysis *a)
         if (a->region_proj[i]) GEOSGeom_destroy_r(a->geos, a->region_proj[i]);
     free(a->parts_proj);
     free(a->region_proj);
-    free(a->region_area_m2);
     free(a->demand_region);
     free(a->demand_snap_m);
     free(a->facility_region);

@@ -31,9 +31,8 @@ struct cov_analysis {
     int circle_segments;
     char *crs_def;
     cov_xform proj; /* lon/lat -> analysis CRS */
-    GEOSGeometry **parts_proj;
-    GEOSGeometry **region_proj;  /* outlines, made on demand */
-    double *region_area_m2;
+    GEOSGeometry **parts_proj;  /* made on demand */
+    GEOSGeometry **region_proj; /* outlines, made on demand */
     int64_t *demand_region;
     double *demand_snap_m;
     size_t n_unassigned;
@@ -57,6 +56,12 @@ const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double
 
 /* Group index by name, or -1. */
 long cov__group_find(const cov_analysis *a, const char *name);
+
+/* Assigns demand units and facilities to regions (analysis creation). */
+int cov__assign(cov_ctx *ctx, cov_analysis *a);
+
+/* Region part k in the analysis CRS (made on demand); NULL on failure. */
+const GEOSGeometry *cov__part_proj(cov_ctx *ctx, cov_analysis *a, size_t k);
 
 /* Region outline i in the analysis CRS (made on demand). */
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i);

@@ -69,7 +69,8 @@ static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const long *col
     if (!(flags & COV_COVERAGE_NO_AREA)) {
         double gap = cov__region_uncovered_m2(ctx, a, region, g, radius_m);
         if (isnan(gap)) return ctx->status;
-        double whole = a->region_area_m2[region];
+        double whole = 0.0;
+        GEOSArea_r(ctx->geos, cov__region_proj(ctx, a, region), &whole);
         v[C_AREA] = whole / 1e6;
         v[C_AREA_COVERED] = fmax(0.0, whole - gap) / 1e6;
         v[C_SHARE_AREA] = share(v[C_AREA_COVERED], v[C_AREA]);

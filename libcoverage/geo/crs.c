@@ -121,32 +121,91 @@ int cov__xform_points(cov_ctx *ctx, const cov_xform *xf, size_t n, double *x,
     return COV_OK;
 }
 
-typedef struct xform_job {
-    PJ *pj;
-    PJ_DIRECTION dir;
-} xform_job;
-
-static int transform_xy(double *x, double *y, void *userdata)
+/* A transformed copy of a coordinate sequence, in one proj_trans_generic
+ * call (several times faster than a callback per point). */
+static GEOSCoordSequence *xform_seq(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir,
+                                    const GEOSCoordSequence *seq)
 {
-    xform_job *job = userdata;
-    PJ_COORD c = proj_coord(*x, *y, 0, 0);
-    c = proj_trans(job->pj, job->dir, c);
-    if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || c.xy.x == HUGE_VAL) return 0;
-    *x = c.xy.x;
-    *y = c.xy.y;
-    return 1;
+    unsigned int n = 0;
+    if (!GEOSCoordSeq_getSize_r(ctx->geos, seq, &n)) return NULL;
+    double *x = malloc(2 * (n ? n : 1) * sizeof *x);
+    if (!x) return NULL;
+    double *y = x + n;
+    GEOSCoordSequence *out = NULL;
+    if (GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, x, y, NULL, NULL)) {
+        proj_trans_generic(pj, dir, x, sizeof *x, n, y, sizeof *y, n, NULL, 0, 0, NULL, 0, 0);
+        int ok = 1;
+        for (unsigned int i = 0; i < n && ok; i++)
+            ok = isfinite(x[i]) && isfinite(y[i]) && x[i] != HUGE_VAL;
+        if (ok) out = GEOSCoordSeq_copyFromArrays_r(ctx->geos, x, y, NULL, NULL, n);
+    }
+    free(x);
+    return out;
 }
 
-GEOSGeometry *cov__xform_geom(cov_ctx *ctx, const cov_xform *xf,
-                              const GEOSGeometry *g, int inverse,
-                              const char *what)
+static GEOSGeometry *xform_ring(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEOSGeometry *ring)
+{
+    GEOSCoordSequence *seq = xform_seq(ctx, pj, dir, GEOSGeom_getCoordSeq_r(ctx->geos, ring));
+    return seq ? GEOSGeom_createLinearRing_r(ctx->geos, seq) : NULL;
+}
+
+static GEOSGeometry *xform_polygon(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEOSGeometry *g)
+{
+    if (GEOSisEmpty_r(ctx->geos, g)) return GEOSGeom_clone_r(ctx->geos, g);
+    int nh = GEOSGetNumInteriorRings_r(ctx->geos, g);
+    GEOSGeometry *shell = xform_ring(ctx, pj, dir, GEOSGetExteriorRing_r(ctx->geos, g));
+    GEOSGeometry **holes = malloc((size_t)(nh > 0 ? nh : 1) * sizeof *holes);
+    int made = 0;
+    while (shell && holes && made < nh &&
+           (holes[made] = xform_ring(ctx, pj, dir, GEOSGetInteriorRingN_r(ctx->geos, g, made))))
+        made++;
+    GEOSGeometry *out = NULL;
+    if (shell && holes && made == nh) {
+        out = GEOSGeom_createPolygon_r(ctx->geos, shell, holes, (unsigned)nh);
+        shell = NULL;
+        made = 0;
+    }
+    for (int i = 0; i < made; i++) GEOSGeom_destroy_r(ctx->geos, holes[i]);
+    if (shell) GEOSGeom_destroy_r(ctx->geos, shell);
+    free(holes);
+    return out;
+}
+
+static GEOSGeometry *xform_any(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_POLYGON) return xform_polygon(ctx, pj, dir, g);
+    if (type == GEOS_POINT || type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        if (GEOSisEmpty_r(ctx->geos, g)) return GEOSGeom_clone_r(ctx->geos, g);
+        GEOSCoordSequence *seq = xform_seq(ctx, pj, dir, GEOSGeom_getCoordSeq_r(ctx->geos, g));
+        if (!seq) return NULL;
+        return type == GEOS_POINT        ? GEOSGeom_createPoint_r(ctx->geos, seq)
+               : type == GEOS_LINESTRING ? GEOSGeom_createLineString_r(ctx->geos, seq)
+                                         : GEOSGeom_createLinearRing_r(ctx->geos, seq);
+    }
+    int n = GEOSGetNumGeometries_r(ctx->geos, g);
+    GEOSGeometry **parts = malloc((size_t)(n > 0 ? n : 1) * sizeof *parts);
+    int made = 0;
+    while (parts && made < n &&
+           (parts[made] = xform_any(ctx, pj, dir, GEOSGetGeometryN_r(ctx->geos, g, made))))
+        made++;
+    GEOSGeometry *out = parts && made == n
+                            ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n)
+                            : NULL;
+    if (!out)
+        for (int i = 0; i < made; i++) GEOSGeom_destroy_r(ctx->geos, parts[i]);
+    free(parts);
+    return out;
+}
+
+GEOSGeometry *cov__xform_geom(cov_ctx *ctx, const cov_xform *xf, const GEOSGeometry *g,
+                              int inverse, const char *what)
 {
     if (xf->identity) return GEOSGeom_clone_r(ctx->geos, g);
-    xform_job job = {xf->pj, inverse ? PJ_INV : PJ_FWD};
-    GEOSGeometry *out = GEOSGeom_transformXY_r(ctx->geos, g, transform_xy, &job);
+    GEOSGeometry *out = xform_any(ctx, xf->pj, inverse ? PJ_INV : PJ_FWD, g);
     if (!out)
-        cov__error(ctx, COV_ERR_CRS, "%s: geometry cannot be transformed (%s)",
-                   what, proj_reason(ctx));
+        cov__error(ctx, COV_ERR_CRS, "%s: geometry cannot be transformed (%s)", what,
+                   proj_reason(ctx));
     return out;
 }
 
