@@ -118,13 +118,8 @@ const GEOSGeometry *cov__part_proj(cov_ctx *ctx, cov_analysis *a, size_t k)
     /* Lon/lat edges are straight in degrees by convention; densifying keeps
      * them so once projected (a 16 km edge along a parallel would otherwise
      * move by metres). */
-    GEOSGeometry *dense = GEOSDensify_r(ctx->geos, a->regions->parts[k], COV_DENSIFY_DEGREE);
-    if (!dense) {
-        cov__geos_error(ctx, "densifying regions");
-        return NULL;
-    }
-    a->parts_proj[k] = cov__xform_geom(ctx, &a->proj, dense, 0, "regions");
-    GEOSGeom_destroy_r(ctx->geos, dense);
+    a->parts_proj[k] = cov__xform_geom_densify(ctx, &a->proj, a->regions->parts[k], 0,
+                                               COV_DENSIFY_DEGREE, "regions");
     return a->parts_proj[k];
 }
 

@@ -61,9 +61,12 @@ static int push_polygons(cov_ctx *ctx, cov_partvec *v, const GEOSGeometry *g,
 int cov__partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xform *xf,
                      const char *id, const char *name, const char *where)
 {
-    GEOSGeometry *p = cov__xform_geom(ctx, xf, g, 0, where);
-    GEOSGeom_destroy_r(ctx->geos, g);
-    if (!p) return ctx->status;
+    GEOSGeometry *p = g; /* JGD2011 lon/lat already: no copy */
+    if (!xf->identity) {
+        p = cov__xform_geom(ctx, xf, g, 0, where);
+        GEOSGeom_destroy_r(ctx->geos, g);
+        if (!p) return ctx->status;
+    }
     if (GEOSisValid_r(ctx->geos, p) != 1) {
         char *reason = GEOSisValidReason_r(ctx->geos, p);
         GEOSGeometry *fixed = GEOSMakeValid_r(ctx->geos, p);

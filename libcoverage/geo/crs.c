@@ -1,5 +1,6 @@
 /* Coordinate transformations through PROJ. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,43 +122,92 @@ int cov__xform_points(cov_ctx *ctx, const cov_xform *xf, size_t n, double *x,
     return COV_OK;
 }
 
-/* A transformed copy of a coordinate sequence, in one proj_trans_generic
- * call (several times faster than a callback per point). */
-static GEOSCoordSequence *xform_seq(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir,
-                                    const GEOSCoordSequence *seq)
+/* A transformation job: direction, and the longest segment kept in source
+ * units (0: none) so that edges straight in the source stay close to
+ * straight once transformed. */
+typedef struct xform_job {
+    PJ *pj;
+    PJ_DIRECTION dir;
+    double max_segment;
+} xform_job;
+
+/* Copies seq into new arrays *x, *y (one block, free *x), inserting
+ * evenly spaced points in segments longer than max_segment. */
+static unsigned int densified(cov_ctx *ctx, const GEOSCoordSequence *seq, double max_segment,
+                              double **out_x)
 {
     unsigned int n = 0;
-    if (!GEOSCoordSeq_getSize_r(ctx->geos, seq, &n)) return NULL;
-    double *x = malloc(2 * (n ? n : 1) * sizeof *x);
+    *out_x = NULL;
+    if (!GEOSCoordSeq_getSize_r(ctx->geos, seq, &n)) return 0;
+    double *sx = malloc(2 * (n ? n : 1) * sizeof *sx);
+    if (!sx || !GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, sx, sx + n, NULL, NULL)) {
+        free(sx);
+        return 0;
+    }
+    size_t m = n;
+    for (unsigned int i = 1; max_segment > 0 && i < n; i++) {
+        double len = hypot(sx[i] - sx[i - 1], sx[n + i] - sx[n + i - 1]);
+        if (len > max_segment) m += (size_t)ceil(len / max_segment) - 1;
+    }
+    if (m == n || m > UINT32_MAX / 2) {
+        *out_x = sx;
+        return n;
+    }
+    double *x = malloc(2 * m * sizeof *x), *y = x ? x + m : NULL;
+    size_t k = 0;
+    for (unsigned int i = 0; x && i < n; i++) {
+        if (i > 0) {
+            double dx = sx[i] - sx[i - 1], dy = sx[n + i] - sx[n + i - 1];
+            size_t parts = (size_t)ceil(hypot(dx, dy) / max_segment);
+            for (size_t j = 1; j < parts; j++) {
+                x[k] = sx[i - 1] + dx * (double)j / (double)parts;
+                y[k++] = sx[n + i - 1] + dy * (double)j / (double)parts;
+            }
+        }
+        x[k] = sx[i];
+        y[k++] = sx[n + i];
+    }
+    free(sx);
+    *out_x = x;
+    return x ? (unsigned int)m : 0;
+}
+
+/* A transformed copy of a coordinate sequence, in one proj_trans_generic
+ * call (several times faster than a callback per point). */
+static GEOSCoordSequence *xform_seq(cov_ctx *ctx, const xform_job *job,
+                                    const GEOSCoordSequence *seq)
+{
+    double *x;
+    unsigned int n = densified(ctx, seq, job->max_segment, &x);
     if (!x) return NULL;
     double *y = x + n;
     GEOSCoordSequence *out = NULL;
-    if (GEOSCoordSeq_copyToArrays_r(ctx->geos, seq, x, y, NULL, NULL)) {
-        proj_trans_generic(pj, dir, x, sizeof *x, n, y, sizeof *y, n, NULL, 0, 0, NULL, 0, 0);
-        int ok = 1;
-        for (unsigned int i = 0; i < n && ok; i++)
-            ok = isfinite(x[i]) && isfinite(y[i]) && x[i] != HUGE_VAL;
-        if (ok) out = GEOSCoordSeq_copyFromArrays_r(ctx->geos, x, y, NULL, NULL, n);
-    }
+    if (job->pj)
+        proj_trans_generic(job->pj, job->dir, x, sizeof *x, n, y, sizeof *y, n, NULL, 0, 0,
+                           NULL, 0, 0);
+    int ok = 1;
+    for (unsigned int i = 0; i < n && ok; i++)
+        ok = isfinite(x[i]) && isfinite(y[i]) && x[i] != HUGE_VAL;
+    if (ok) out = GEOSCoordSeq_copyFromArrays_r(ctx->geos, x, y, NULL, NULL, n);
     free(x);
     return out;
 }
 
-static GEOSGeometry *xform_ring(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEOSGeometry *ring)
+static GEOSGeometry *xform_ring(cov_ctx *ctx, const xform_job *job, const GEOSGeometry *ring)
 {
-    GEOSCoordSequence *seq = xform_seq(ctx, pj, dir, GEOSGeom_getCoordSeq_r(ctx->geos, ring));
+    GEOSCoordSequence *seq = xform_seq(ctx, job, GEOSGeom_getCoordSeq_r(ctx->geos, ring));
     return seq ? GEOSGeom_createLinearRing_r(ctx->geos, seq) : NULL;
 }
 
-static GEOSGeometry *xform_polygon(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEOSGeometry *g)
+static GEOSGeometry *xform_polygon(cov_ctx *ctx, const xform_job *job, const GEOSGeometry *g)
 {
     if (GEOSisEmpty_r(ctx->geos, g)) return GEOSGeom_clone_r(ctx->geos, g);
     int nh = GEOSGetNumInteriorRings_r(ctx->geos, g);
-    GEOSGeometry *shell = xform_ring(ctx, pj, dir, GEOSGetExteriorRing_r(ctx->geos, g));
+    GEOSGeometry *shell = xform_ring(ctx, job, GEOSGetExteriorRing_r(ctx->geos, g));
     GEOSGeometry **holes = malloc((size_t)(nh > 0 ? nh : 1) * sizeof *holes);
     int made = 0;
     while (shell && holes && made < nh &&
-           (holes[made] = xform_ring(ctx, pj, dir, GEOSGetInteriorRingN_r(ctx->geos, g, made))))
+           (holes[made] = xform_ring(ctx, job, GEOSGetInteriorRingN_r(ctx->geos, g, made))))
         made++;
     GEOSGeometry *out = NULL;
     if (shell && holes && made == nh) {
@@ -171,13 +221,13 @@ static GEOSGeometry *xform_polygon(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const
     return out;
 }
 
-static GEOSGeometry *xform_any(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEOSGeometry *g)
+static GEOSGeometry *xform_any(cov_ctx *ctx, const xform_job *job, const GEOSGeometry *g)
 {
     int type = GEOSGeomTypeId_r(ctx->geos, g);
-    if (type == GEOS_POLYGON) return xform_polygon(ctx, pj, dir, g);
+    if (type == GEOS_POLYGON) return xform_polygon(ctx, job, g);
     if (type == GEOS_POINT || type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
         if (GEOSisEmpty_r(ctx->geos, g)) return GEOSGeom_clone_r(ctx->geos, g);
-        GEOSCoordSequence *seq = xform_seq(ctx, pj, dir, GEOSGeom_getCoordSeq_r(ctx->geos, g));
+        GEOSCoordSequence *seq = xform_seq(ctx, job, GEOSGeom_getCoordSeq_r(ctx->geos, g));
         if (!seq) return NULL;
         return type == GEOS_POINT        ? GEOSGeom_createPoint_r(ctx->geos, seq)
                : type == GEOS_LINESTRING ? GEOSGeom_createLineString_r(ctx->geos, seq)
@@ -187,7 +237,7 @@ static GEOSGeometry *xform_any(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEO
     GEOSGeometry **parts = malloc((size_t)(n > 0 ? n : 1) * sizeof *parts);
     int made = 0;
     while (parts && made < n &&
-           (parts[made] = xform_any(ctx, pj, dir, GEOSGetGeometryN_r(ctx->geos, g, made))))
+           (parts[made] = xform_any(ctx, job, GEOSGetGeometryN_r(ctx->geos, g, made))))
         made++;
     GEOSGeometry *out = parts && made == n
                             ? GEOSGeom_createCollection_r(ctx->geos, type, parts, (unsigned)n)
@@ -201,8 +251,15 @@ static GEOSGeometry *xform_any(cov_ctx *ctx, PJ *pj, PJ_DIRECTION dir, const GEO
 GEOSGeometry *cov__xform_geom(cov_ctx *ctx, const cov_xform *xf, const GEOSGeometry *g,
                               int inverse, const char *what)
 {
-    if (xf->identity) return GEOSGeom_clone_r(ctx->geos, g);
-    GEOSGeometry *out = xform_any(ctx, xf->pj, inverse ? PJ_INV : PJ_FWD, g);
+    return cov__xform_geom_densify(ctx, xf, g, inverse, 0.0, what);
+}
+
+GEOSGeometry *cov__xform_geom_densify(cov_ctx *ctx, const cov_xform *xf, const GEOSGeometry *g,
+                                      int inverse, double max_segment, const char *what)
+{
+    if (xf->identity && max_segment <= 0.0) return GEOSGeom_clone_r(ctx->geos, g);
+    xform_job job = {xf->pj, inverse ? PJ_INV : PJ_FWD, max_segment};
+    GEOSGeometry *out = xform_any(ctx, &job, g);
     if (!out)
         cov__error(ctx, COV_ERR_CRS, "%s: geometry cannot be transformed (%s)", what,
                    proj_reason(ctx));

@@ -38,6 +38,12 @@ GEOSGeometry *cov__xform_geom(cov_ctx *ctx, const cov_xform *xf,
                               const GEOSGeometry *g, int inverse,
                               const char *what);
 
+/* The same, first inserting points in segments longer than max_segment
+ * (source units) so that edges straight in the source CRS stay so. */
+GEOSGeometry *cov__xform_geom_densify(cov_ctx *ctx, const cov_xform *xf,
+                                      const GEOSGeometry *g, int inverse,
+                                      double max_segment, const char *what);
+
 void cov__xform_free(cov_xform *xf);
 
 /* Non-zero when lon/lat are finite and in range. */
@@ -73,5 +79,24 @@ size_t cov__kdtree_within(const cov_kdtree *t, const struct geod_geodesic *g,
 
 size_t cov__kdtree_size(const cov_kdtree *t);
 void cov__kdtree_destroy(cov_kdtree *t);
+
+/* Point location over polygon parts (lon/lat): which part contains a
+ * point, which lies nearest within a distance. */
+typedef struct cov_locator cov_locator;
+
+/* Indexes the polygons parts[0..n_parts). NULL with an error in ctx. */
+cov_locator *cov__locator_build(cov_ctx *ctx, GEOSGeometry *const *parts, size_t n_parts);
+
+/* The lowest part_region[k] among the parts k containing (lon, lat), edges
+ * included; -1 when none does. */
+long cov__locator_inside(const cov_locator *l, double lon, double lat,
+                         const size_t *part_region);
+
+/* The part_region[k] of the part nearest to (lon, lat) within max_m metres
+ * (ties: lowest region) and its distance in *out_d; -1 when none. */
+long cov__locator_nearest(cov_locator *l, double lon, double lat, double max_m,
+                          const size_t *part_region, double *out_d);
+
+void cov__locator_destroy(cov_locator *l);
 
 #endif /* COV_GEO_GEO_H */

@@ -164,16 +164,22 @@ typedef struct nn_query {
     const cov_kdtree *t;
     const struct geod_geodesic *g;
     double p[3], lon, lat;
-    double best;
-    long best_idx;
+    double best;   /* chord (phase 1) or geodesic (phase 2) distance */
+    long best_idx; /* permuted index (phase 1) or original index (phase 2) */
+    int exact;     /* phase 2 */
 } nn_query;
 
 static void nn_leaf(nn_query *q, const kd_node *nd)
 {
     for (size_t i = nd->begin; i < nd->end; i++) {
         double c = sqrt(dist2(q->t->xyz + 3 * i, q->p));
+        if (!q->exact) {
+            if (c < q->best) q->best = c, q->best_idx = (long)i;
+            continue;
+        }
         if (c > q->best) continue; /* s >= c > best */
         size_t j = q->t->idx[i];
+        if ((long)j == q->best_idx) continue;
         double s = geodesic(q->g, q->lon, q->lat, q->t->lon[j], q->t->lat[j]);
         if (s < q->best || (s == q->best && (long)j < q->best_idx)) {
             q->best = s;
@@ -199,6 +205,9 @@ static void nn_search(nn_query *q, long id)
     nn_search(q, second);
 }
 
+/* Two phases: the nearest by chord (no geodesic needed), whose geodesic
+ * distance then bounds the exact search, so that geodesics are computed
+ * only for the few points whose chord beats it. */
 long cov__kdtree_nearest(const cov_kdtree *t, const struct geod_geodesic *g,
                          double lon, double lat, double *out_dist_m)
 {
@@ -206,6 +215,11 @@ long cov__kdtree_nearest(const cov_kdtree *t, const struct geod_geodesic *g,
     if (!t || t->n == 0) return -1;
     nn_query q = {.t = t, .g = g, .lon = lon, .lat = lat, .best = INFINITY, .best_idx = -1};
     to_ecef(lon, lat, q.p);
+    nn_search(&q, 0);
+    size_t j = t->idx[q.best_idx];
+    q.exact = 1;
+    q.best_idx = (long)j;
+    q.best = geodesic(g, lon, lat, t->lon[j], t->lat[j]);
     nn_search(&q, 0);
     *out_dist_m = q.best;
     return q.best_idx;
