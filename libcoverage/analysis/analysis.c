@@ -220,36 +220,17 @@ const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i)
 {
     if (a->region_proj[i]) return a->region_proj[i];
     const cov_regions *r = a->regions;
-    size_t n = 0;
-    for (size_t k = 0; k < r->n_parts; k++) n += r->part_region[k] == i;
-    GEOSGeometry **g = cov__mallocarray(ctx, n ? n : 1, sizeof *g);
+    const GEOSGeometry **g = cov__mallocarray(ctx, r->n_parts ? r->n_parts : 1, sizeof *g);
     if (!g) return NULL;
-    n = 0;
+    size_t n = 0;
     for (size_t k = 0; k < r->n_parts; k++)
-        if (r->part_region[k] == i) {
-            const GEOSGeometry *p = cov__part_proj(ctx, a, k);
-            if (!p) {
-                for (size_t j = 0; j < n; j++) GEOSGeom_destroy_r(ctx->geos, g[j]);
-                free(g);
-                return NULL;
-            }
-            g[n++] = GEOSGeom_clone_r(ctx->geos, p);
+        if (r->part_region[k] == i && !(g[n++] = cov__part_proj(ctx, a, k))) {
+            free(g);
+            return NULL;
         }
-    GEOSGeometry *coll =
-        GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, g, (unsigned)n);
+    a->region_proj[i] = cov__union_parts(ctx, g, n);
     free(g);
-    if (!coll) {
-        cov__geos_error(ctx, "region outline");
-        return NULL;
-    }
-    /* Parts tile without overlaps: coverage union is made for that and much
-     * faster than a general union; fall back when the input is no coverage. */
-    GEOSGeometry *u = n == 1 ? NULL : GEOSCoverageUnion_r(ctx->geos, coll);
-    if (n == 1) u = GEOSGeom_clone_r(ctx->geos, GEOSGetGeometryN_r(ctx->geos, coll, 0));
-    if (!u) u = GEOSUnaryUnion_r(ctx->geos, coll);
-    GEOSGeom_destroy_r(ctx->geos, coll);
-    if (!u) cov__geos_error(ctx, "region outline");
-    return a->region_proj[i] = u;
+    return a->region_proj[i];
 }
 
 const char *cov_analysis_crs(const cov_analysis *a) { return a ? a->crs_def : NULL; }
@@ -266,22 +247,23 @@ cov_table *cov_analysis_assignment(cov_ctx *ctx, const cov_analysis *a)
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
     const cov_demand *d = a->demand;
+    static const cov_column_spec spec[] = {{"demand_id", COV_COL_STRING},
+                                           {"region_id", COV_COL_STRING},
+                                           {"method", COV_COL_STRING},
+                                           {"snap_distance_m", COV_COL_DOUBLE}};
+    enum { C_ID, C_REGION, C_METHOD, C_SNAP };
+    size_t c[4];
     cov_table *t = cov__table_create(ctx, d->n, 0);
-    if (!t) return NULL;
-    long c_id = cov__table_add_column(ctx, t, "demand_id", COV_COL_STRING);
-    long c_region = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
-    long c_method = cov__table_add_column(ctx, t, "method", COV_COL_STRING);
-    long c_snap = cov__table_add_column(ctx, t, "snap_distance_m", COV_COL_DOUBLE);
-    if (c_id < 0 || c_region < 0 || c_method < 0 || c_snap < 0) goto fail;
-    double *snap = cov__table_doubles_mut(t, (size_t)c_snap);
+    if (!t || cov__table_add_columns(ctx, t, spec, 4, c) != COV_OK) goto fail;
+    double *snap = cov__table_doubles_mut(t, c[C_SNAP]);
     for (size_t i = 0; i < d->n; i++) {
         int64_t r = a->demand_region[i];
         const char *method = r < 0 ? "unassigned" : a->demand_snap_m[i] > 0.0 ? "snapped" : "inside";
         snap[i] = a->demand_snap_m[i];
-        if (cov__table_set_string(ctx, t, (size_t)c_id, i, d->ids[i]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c_region, i,
-                                  r < 0 ? "" : a->regions->ids[r]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c_method, i, method) != COV_OK)
+        if (cov__table_set_string(ctx, t, c[C_ID], i, d->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_REGION], i, r < 0 ? "" : a->regions->ids[r]) !=
+                COV_OK ||
+            cov__table_set_string(ctx, t, c[C_METHOD], i, method) != COV_OK)
             goto fail;
     }
     return t;

@@ -89,21 +89,21 @@ static cov_table *facility_circles(cov_ctx *ctx, cov_analysis *a, double radius_
 {
     const cov_facilities *f = a->facilities;
     cov_xform lonlat = {NULL, 1};
+    static const cov_column_spec spec[] = {
+        {"facility_id", COV_COL_STRING}, {"kind", COV_COL_STRING}, {"area_km2", COV_COL_DOUBLE}};
+    enum { C_ID, C_KIND, C_AREA };
+    size_t c[3];
     cov_table *t = cov__table_create(ctx, f->n, 1);
-    if (!t) return NULL;
-    long c_id = cov__table_add_column(ctx, t, "facility_id", COV_COL_STRING);
-    long c_kind = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
-    long c_area = cov__table_add_column(ctx, t, "area_km2", COV_COL_DOUBLE);
-    if (c_id < 0 || c_kind < 0 || c_area < 0) goto fail;
-    double *area = cov__table_doubles_mut(t, (size_t)c_area);
+    if (!t || cov__table_add_columns(ctx, t, spec, 3, c) != COV_OK) goto fail;
+    double *area = cov__table_doubles_mut(t, c[C_AREA]);
     for (size_t i = 0; i < f->n; i++) {
-        GEOSGeometry *c = cov__geod_circle(ctx, &lonlat, f->lon[i], f->lat[i], radius_m,
-                                           a->circle_segments);
-        if (!c) goto fail;
-        area[i] = cov__geod_area_m2(ctx, c) / 1e6;
-        cov__table_set_geometry(t, i, c);
-        if (cov__table_set_string(ctx, t, (size_t)c_id, i, f->ids[i]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c_kind, i, f->kinds[i]) != COV_OK)
+        GEOSGeometry *circle = cov__geod_circle(ctx, &lonlat, f->lon[i], f->lat[i], radius_m,
+                                                a->circle_segments);
+        if (!circle) goto fail;
+        area[i] = cov__geod_area_m2(ctx, circle) / 1e6;
+        cov__table_set_geometry(t, i, circle);
+        if (cov__table_set_string(ctx, t, c[C_ID], i, f->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_KIND], i, f->kinds[i]) != COV_OK)
             goto fail;
     }
     return t;
@@ -120,16 +120,15 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
 {
     const cov_regions *r = a->regions;
     size_t cap = r->n * n_groups, n = 0;
+    static const cov_column_spec spec[] = {
+        {"region_id", COV_COL_STRING}, {"region_name", COV_COL_STRING},
+        {"kind", COV_COL_STRING},      {"area_km2", COV_COL_DOUBLE},
+        {"n_parts", COV_COL_INT},      {"demand_uncovered", COV_COL_DOUBLE}};
+    enum { C_ID, C_NAME, C_KIND, C_AREA, C_PARTS, C_DEMAND };
+    size_t c[6];
     cov_table *t = cov__table_create(ctx, cap, 1);
-    if (!t) return NULL;
-    long c_id = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
-    long c_name = cov__table_add_column(ctx, t, "region_name", COV_COL_STRING);
-    long c_kind = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
-    long c_area = cov__table_add_column(ctx, t, "area_km2", COV_COL_DOUBLE);
-    long c_parts = covered ? 0 : cov__table_add_column(ctx, t, "n_parts", COV_COL_INT);
-    long c_dem = covered ? 0 : cov__table_add_column(ctx, t, "demand_uncovered", COV_COL_DOUBLE);
-    if (c_id < 0 || c_name < 0 || c_kind < 0 || c_area < 0 || c_parts < 0 || c_dem < 0)
-        goto fail;
+    /* covered land has no demand_uncovered or n_parts */
+    if (!t || cov__table_add_columns(ctx, t, spec, covered ? 4 : 6, c) != COV_OK) goto fail;
     for (size_t i = 0; i < r->n; i++)
         for (size_t k = 0; k < n_groups; k++) {
             GEOSGeometry *p = region_part(ctx, a, i, groups[k], radius_m, covered);
@@ -141,7 +140,7 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
             if (area <= 0.0) continue;
             if (!ll) goto fail;
             cov__table_set_geometry(t, n, ll);
-            cov__table_doubles_mut(t, (size_t)c_area)[n] = area / 1e6;
+            cov__table_doubles_mut(t, c[C_AREA])[n] = area / 1e6;
             if (!covered) {
                 const int32_t *cnt = cov__group_counts(ctx, a, groups[k], radius_m);
                 const double *w = a->demand->weights + weight * a->demand->n;
@@ -149,13 +148,12 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
                 if (!cnt) goto fail;
                 for (size_t u = 0; u < a->demand->n; u++)
                     if (a->demand_region[u] == (int64_t)i && cnt[u] == 0) dem += w[u];
-                cov__table_doubles_mut(t, (size_t)c_dem)[n] = dem;
-                cov__table_ints_mut(t, (size_t)c_parts)[n] = GEOSGetNumGeometries_r(ctx->geos, ll);
+                cov__table_doubles_mut(t, c[C_DEMAND])[n] = dem;
+                cov__table_ints_mut(t, c[C_PARTS])[n] = GEOSGetNumGeometries_r(ctx->geos, ll);
             }
-            if (cov__table_set_string(ctx, t, (size_t)c_id, n, r->ids[i]) != COV_OK ||
-                cov__table_set_string(ctx, t, (size_t)c_name, n, r->names[i]) != COV_OK ||
-                cov__table_set_string(ctx, t, (size_t)c_kind, n, a->groups[groups[k]].name) !=
-                    COV_OK)
+            if (cov__table_set_string(ctx, t, c[C_ID], n, r->ids[i]) != COV_OK ||
+                cov__table_set_string(ctx, t, c[C_NAME], n, r->names[i]) != COV_OK ||
+                cov__table_set_string(ctx, t, c[C_KIND], n, a->groups[groups[k]].name) != COV_OK)
                 goto fail;
             n++;
             if (cov__progress(ctx, (double)(i * n_groups + k + 1) / cap, "areas") != COV_OK)

@@ -7,12 +7,16 @@
 #include "analysis/analysis_internal.h"
 #include "io/table_internal.h"
 
-static const char *const double_columns[] = {
-    "demand_total",     "demand_covered", "share_covered",      "demand_redundant",
-    "share_redundant",  "area_km2",       "area_covered_km2",   "share_area_covered"};
+static const cov_column_spec coverage_spec[] = {
+    {"region_id", COV_COL_STRING},        {"region_name", COV_COL_STRING},
+    {"kind", COV_COL_STRING},             {"n_facilities", COV_COL_INT},
+    {"demand_total", COV_COL_DOUBLE},     {"demand_covered", COV_COL_DOUBLE},
+    {"share_covered", COV_COL_DOUBLE},    {"demand_redundant", COV_COL_DOUBLE},
+    {"share_redundant", COV_COL_DOUBLE},  {"area_km2", COV_COL_DOUBLE},
+    {"area_covered_km2", COV_COL_DOUBLE}, {"share_area_covered", COV_COL_DOUBLE}};
 enum {
-    C_TOTAL, C_COVERED, C_SHARE, C_REDUNDANT, C_SHARE_REDUNDANT, C_AREA, C_AREA_COVERED,
-    C_SHARE_AREA, N_DOUBLE_COLUMNS
+    C_REGION, C_NAME, C_KIND, C_N_FACILITIES, C_TOTAL, C_COVERED, C_SHARE, C_REDUNDANT,
+    C_SHARE_REDUNDANT, C_AREA, C_AREA_COVERED, C_SHARE_AREA, N_COLS
 };
 
 typedef struct cov_row_sums {
@@ -56,10 +60,10 @@ static void sum_demand(const cov_analysis *a, const int32_t *counts, const doubl
     }
 }
 
-static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const long *cols, size_t row,
+static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t *cols, size_t row,
                     size_t region, size_t g, const cov_row_sums *s, double radius_m, int flags)
 {
-    double v[N_DOUBLE_COLUMNS];
+    double v[N_COLS];
     v[C_TOTAL] = s->total;
     v[C_COVERED] = s->covered;
     v[C_SHARE] = share(s->covered, s->total);
@@ -75,31 +79,13 @@ static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const long *col
         v[C_AREA_COVERED] = fmax(0.0, whole - gap) / 1e6;
         v[C_SHARE_AREA] = share(v[C_AREA_COVERED], v[C_AREA]);
     }
-    for (int c = 0; c < N_DOUBLE_COLUMNS; c++) cov__table_doubles_mut(t, (size_t)cols[c])[row] = v[c];
-    cov__table_ints_mut(t, (size_t)cols[N_DOUBLE_COLUMNS + 3])[row] =
-        (int64_t)facilities_in(a, g, region);
+    for (int c = C_TOTAL; c < N_COLS; c++) cov__table_doubles_mut(t, cols[c])[row] = v[c];
+    cov__table_ints_mut(t, cols[C_N_FACILITIES])[row] = (int64_t)facilities_in(a, g, region);
     const cov_regions *r = a->regions;
-    if (cov__table_set_string(ctx, t, (size_t)cols[N_DOUBLE_COLUMNS], row, r->ids[region]) ||
-        cov__table_set_string(ctx, t, (size_t)cols[N_DOUBLE_COLUMNS + 1], row,
-                              r->names[region]) ||
-        cov__table_set_string(ctx, t, (size_t)cols[N_DOUBLE_COLUMNS + 2], row,
-                              a->groups[g].name))
+    if (cov__table_set_string(ctx, t, cols[C_REGION], row, r->ids[region]) ||
+        cov__table_set_string(ctx, t, cols[C_NAME], row, r->names[region]) ||
+        cov__table_set_string(ctx, t, cols[C_KIND], row, a->groups[g].name))
         return ctx->status;
-    return COV_OK;
-}
-
-/* Columns in table order; cols[] gets the doubles first, then region_id,
- * region_name, kind, n_facilities. */
-static int add_columns(cov_ctx *ctx, cov_table *t, long *cols)
-{
-    cols[N_DOUBLE_COLUMNS] = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
-    cols[N_DOUBLE_COLUMNS + 1] = cov__table_add_column(ctx, t, "region_name", COV_COL_STRING);
-    cols[N_DOUBLE_COLUMNS + 2] = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
-    cols[N_DOUBLE_COLUMNS + 3] = cov__table_add_column(ctx, t, "n_facilities", COV_COL_INT);
-    for (int c = 0; c < N_DOUBLE_COLUMNS; c++)
-        cols[c] = cov__table_add_column(ctx, t, double_columns[c], COV_COL_DOUBLE);
-    for (int c = 0; c < N_DOUBLE_COLUMNS + 4; c++)
-        if (cols[c] < 0) return ctx->status;
     return COV_OK;
 }
 
@@ -119,8 +105,8 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, double radius_m,
     cov_row_sums *sums = cov__calloc(ctx, r->n, sizeof *sums);
     size_t n_groups = groups ? cov__report_groups(a, groups) : 0;
     cov_table *t = groups && sums ? cov__table_create(ctx, r->n * n_groups, 0) : NULL;
-    long cols[N_DOUBLE_COLUMNS + 4];
-    if (!t || add_columns(ctx, t, cols) != COV_OK) goto fail;
+    size_t cols[N_COLS];
+    if (!t || cov__table_add_columns(ctx, t, coverage_spec, N_COLS, cols) != COV_OK) goto fail;
     const double *w = a->demand->weights + weight * a->demand->n;
     for (size_t k = 0; k < n_groups; k++) {
         const int32_t *counts = cov__group_counts(ctx, a, groups[k], radius_m);

@@ -331,18 +331,19 @@ cov_table *cov_demand_table(cov_ctx *ctx, const cov_demand *d)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, d, NULL);
+    static const cov_column_spec spec[] = {{"demand_id", COV_COL_STRING},
+                                           {"mesh_level", COV_COL_INT}};
+    enum { C_ID, C_LEVEL };
+    size_t c[2];
     cov_table *t = cov__table_create(ctx, d->n, 1);
-    if (!t) return NULL;
-    long c_id = cov__table_add_column(ctx, t, "demand_id", COV_COL_STRING);
-    long c_level = cov__table_add_column(ctx, t, "mesh_level", COV_COL_INT);
-    if (c_id < 0 || c_level < 0) goto fail;
+    if (!t || cov__table_add_columns(ctx, t, spec, 2, c) != COV_OK) goto fail;
     for (size_t j = 0; j < d->n_weights; j++) {
-        long c = cov__table_add_column(ctx, t, d->weight_names[j], COV_COL_DOUBLE);
-        if (c < 0) goto fail;
-        memcpy(cov__table_doubles_mut(t, (size_t)c), d->weights + j * d->n,
+        long w = cov__table_add_column(ctx, t, d->weight_names[j], COV_COL_DOUBLE);
+        if (w < 0) goto fail;
+        memcpy(cov__table_doubles_mut(t, (size_t)w), d->weights + j * d->n,
                d->n * sizeof(double));
     }
-    int64_t *level = cov__table_ints_mut(t, (size_t)c_level);
+    int64_t *level = cov__table_ints_mut(t, c[C_LEVEL]);
     for (size_t i = 0; i < d->n; i++) {
         GEOSGeometry *g = unit_geometry(ctx, d, i);
         if (!g) {
@@ -351,7 +352,7 @@ cov_table *cov_demand_table(cov_ctx *ctx, const cov_demand *d)
         }
         cov__table_set_geometry(t, i, g);
         level[i] = d->level[i];
-        if (cov__table_set_string(ctx, t, (size_t)c_id, i, d->ids[i]) != COV_OK) goto fail;
+        if (cov__table_set_string(ctx, t, c[C_ID], i, d->ids[i]) != COV_OK) goto fail;
     }
     return t;
 fail:

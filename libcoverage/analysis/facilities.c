@@ -348,14 +348,15 @@ cov_table *cov_facilities_table(cov_ctx *ctx, const cov_facilities *f)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, f, NULL);
+    static const cov_column_spec spec[] = {{"facility_id", COV_COL_STRING},
+                                           {"name", COV_COL_STRING},
+                                           {"kind", COV_COL_STRING},
+                                           {"capacity", COV_COL_DOUBLE}};
+    enum { C_ID, C_NAME, C_KIND, C_CAP };
+    size_t c[4];
     cov_table *t = cov__table_create(ctx, f->n, 1);
-    if (!t) return NULL;
-    long c_id = cov__table_add_column(ctx, t, "facility_id", COV_COL_STRING);
-    long c_name = cov__table_add_column(ctx, t, "name", COV_COL_STRING);
-    long c_kind = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
-    long c_cap = cov__table_add_column(ctx, t, "capacity", COV_COL_DOUBLE);
-    if (c_id < 0 || c_name < 0 || c_kind < 0 || c_cap < 0) goto fail;
-    double *cap = cov__table_doubles_mut(t, (size_t)c_cap);
+    if (!t || cov__table_add_columns(ctx, t, spec, 4, c) != COV_OK) goto fail;
+    double *cap = cov__table_doubles_mut(t, c[C_CAP]);
     for (size_t i = 0; i < f->n; i++) {
         GEOSGeometry *p = GEOSGeom_createPointFromXY_r(ctx->geos, f->lon[i], f->lat[i]);
         if (!p) {
@@ -364,9 +365,9 @@ cov_table *cov_facilities_table(cov_ctx *ctx, const cov_facilities *f)
         }
         cov__table_set_geometry(t, i, p);
         cap[i] = f->capacity[i];
-        if (cov__table_set_string(ctx, t, (size_t)c_id, i, f->ids[i]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c_name, i, f->names[i]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c_kind, i, f->kinds[i]) != COV_OK)
+        if (cov__table_set_string(ctx, t, c[C_ID], i, f->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_NAME], i, f->names[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_KIND], i, f->kinds[i]) != COV_OK)
             goto fail;
     }
     return t;

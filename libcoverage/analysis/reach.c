@@ -7,47 +7,34 @@
 #include "analysis/analysis_internal.h"
 #include "io/table_internal.h"
 
-typedef struct reach_cols {
-    long demand_id, region_id, kind, nearest_id, nearest_index, distance, n_within;
-} reach_cols;
-
-static int add_columns(cov_ctx *ctx, cov_table *t, reach_cols *c)
-{
-    c->demand_id = cov__table_add_column(ctx, t, "demand_id", COV_COL_STRING);
-    c->region_id = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
-    c->kind = cov__table_add_column(ctx, t, "kind", COV_COL_STRING);
-    c->nearest_id = cov__table_add_column(ctx, t, "nearest_id", COV_COL_STRING);
-    c->nearest_index = cov__table_add_column(ctx, t, "nearest_index", COV_COL_INT);
-    c->distance = cov__table_add_column(ctx, t, "distance_m", COV_COL_DOUBLE);
-    c->n_within = cov__table_add_column(ctx, t, "n_within", COV_COL_INT);
-    return c->demand_id >= 0 && c->region_id >= 0 && c->kind >= 0 && c->nearest_id >= 0 &&
-                   c->nearest_index >= 0 && c->distance >= 0 && c->n_within >= 0
-               ? COV_OK
-               : ctx->status;
-}
+static const cov_column_spec reach_spec[] = {
+    {"demand_id", COV_COL_STRING},  {"region_id", COV_COL_STRING}, {"kind", COV_COL_STRING},
+    {"nearest_id", COV_COL_STRING}, {"nearest_index", COV_COL_INT}, {"distance_m", COV_COL_DOUBLE},
+    {"n_within", COV_COL_INT}};
+enum { C_DEMAND, C_REGION, C_KIND, C_NEAREST_ID, C_NEAREST, C_DISTANCE, C_WITHIN, N_COLS };
 
 /* Fills rows [row0, row0 + n_demand) for group g. */
-static int fill_group(cov_ctx *ctx, cov_analysis *a, cov_table *t, const reach_cols *c,
+static int fill_group(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t *c,
                       size_t g, size_t row0, double radius_m)
 {
     const cov_demand *d = a->demand;
     const cov_group *grp = &a->groups[g];
     const int32_t *counts = cov__group_counts(ctx, a, g, radius_m);
     if (!counts) return ctx->status;
-    int64_t *near = cov__table_ints_mut(t, (size_t)c->nearest_index);
-    int64_t *within = cov__table_ints_mut(t, (size_t)c->n_within);
-    double *dist = cov__table_doubles_mut(t, (size_t)c->distance);
+    int64_t *near = cov__table_ints_mut(t, c[C_NEAREST]);
+    int64_t *within = cov__table_ints_mut(t, c[C_WITHIN]);
+    double *dist = cov__table_doubles_mut(t, c[C_DISTANCE]);
     for (size_t i = 0; i < d->n; i++) {
         size_t row = row0 + i;
         int64_t region = a->demand_region[i];
         long j = cov__kdtree_nearest(grp->tree, &ctx->geod, d->lon[i], d->lat[i], &dist[row]);
         near[row] = j;
         within[row] = counts[i];
-        if (cov__table_set_string(ctx, t, (size_t)c->demand_id, row, d->ids[i]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c->region_id, row,
+        if (cov__table_set_string(ctx, t, c[C_DEMAND], row, d->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_REGION], row,
                                   region < 0 ? "" : a->regions->ids[region]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c->kind, row, grp->name) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c->nearest_id, row,
+            cov__table_set_string(ctx, t, c[C_KIND], row, grp->name) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_NEAREST_ID], row,
                                   j < 0 ? "" : a->facilities->ids[j]) != COV_OK)
             return ctx->status;
         if (i % 4096 == 4095 && cov__progress(ctx, (double)i / d->n, "reach") != COV_OK)
@@ -73,10 +60,10 @@ cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const char *kind, d
     }
     size_t n = a->demand->n;
     cov_table *t = cov__table_create(ctx, n * n_groups, 0);
-    reach_cols c;
-    if (!t || add_columns(ctx, t, &c) != COV_OK) goto fail;
+    size_t c[N_COLS];
+    if (!t || cov__table_add_columns(ctx, t, reach_spec, N_COLS, c) != COV_OK) goto fail;
     for (size_t k = 0; k < n_groups; k++)
-        if (fill_group(ctx, a, t, &c, first + k, k * n, radius_m) != COV_OK) goto fail;
+        if (fill_group(ctx, a, t, c, first + k, k * n, radius_m) != COV_OK) goto fail;
     return t;
 fail:
     cov_table_destroy(t);

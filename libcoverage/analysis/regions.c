@@ -240,26 +240,13 @@ cov_regions *cov_regions_dissolve_csv(cov_ctx *ctx, const cov_regions *src,
 /* The outline of region i: the union of its parts (lon/lat). */
 static GEOSGeometry *region_outline(cov_ctx *ctx, const cov_regions *r, size_t i)
 {
-    size_t n = 0;
-    for (size_t k = 0; k < r->n_parts; k++) n += r->part_region[k] == i;
-    GEOSGeometry **g = cov__mallocarray(ctx, n ? n : 1, sizeof *g);
+    const GEOSGeometry **g = cov__mallocarray(ctx, r->n_parts ? r->n_parts : 1, sizeof *g);
     if (!g) return NULL;
-    n = 0;
+    size_t n = 0;
     for (size_t k = 0; k < r->n_parts; k++)
-        if (r->part_region[k] == i) g[n++] = GEOSGeom_clone_r(ctx->geos, r->parts[k]);
-    GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, g,
-                                                     (unsigned)n);
+        if (r->part_region[k] == i) g[n++] = r->parts[k];
+    GEOSGeometry *u = cov__union_parts(ctx, g, n);
     free(g);
-    if (!coll) {
-        cov__geos_error(ctx, "region outline");
-        return NULL;
-    }
-    /* Parts tile without overlap, which coverage union is built for; it is
-     * much faster than a general union. */
-    GEOSGeometry *u = GEOSCoverageUnion_r(ctx->geos, coll);
-    if (!u) u = GEOSUnaryUnion_r(ctx->geos, coll);
-    GEOSGeom_destroy_r(ctx->geos, coll);
-    if (!u) cov__geos_error(ctx, "region outline");
     return u;
 }
 
@@ -267,20 +254,20 @@ cov_table *cov_regions_table(cov_ctx *ctx, const cov_regions *r)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, r, NULL);
+    static const cov_column_spec spec[] = {
+        {"region_id", COV_COL_STRING}, {"region_name", COV_COL_STRING}, {"area_km2", COV_COL_DOUBLE}};
+    enum { C_ID, C_NAME, C_AREA };
+    size_t c[3];
     cov_table *t = cov__table_create(ctx, r->n, 1);
-    if (!t) return NULL;
-    long c_id = cov__table_add_column(ctx, t, "region_id", COV_COL_STRING);
-    long c_name = cov__table_add_column(ctx, t, "region_name", COV_COL_STRING);
-    long c_area = cov__table_add_column(ctx, t, "area_km2", COV_COL_DOUBLE);
-    if (c_id < 0 || c_name < 0 || c_area < 0) goto fail;
-    double *area = cov__table_doubles_mut(t, (size_t)c_area);
+    if (!t || cov__table_add_columns(ctx, t, spec, 3, c) != COV_OK) goto fail;
+    double *area = cov__table_doubles_mut(t, c[C_AREA]);
     for (size_t i = 0; i < r->n; i++) area[i] = 0.0;
     for (size_t k = 0; k < r->n_parts; k++)
         area[r->part_region[k]] += cov__geod_area_m2(ctx, r->parts[k]) / 1e6;
     for (size_t i = 0; i < r->n; i++) {
         GEOSGeometry *g = region_outline(ctx, r, i);
-        if (!g || cov__table_set_string(ctx, t, (size_t)c_id, i, r->ids[i]) != COV_OK ||
-            cov__table_set_string(ctx, t, (size_t)c_name, i, r->names[i]) != COV_OK) {
+        if (!g || cov__table_set_string(ctx, t, c[C_ID], i, r->ids[i]) != COV_OK ||
+            cov__table_set_string(ctx, t, c[C_NAME], i, r->names[i]) != COV_OK) {
             if (g) GEOSGeom_destroy_r(ctx->geos, g);
             goto fail;
         }

@@ -53,6 +53,12 @@ int cov__lonlat_ok(double lon, double lat);
  * taken as geodesics. */
 double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g);
 
+/* The union of n polygons that tile without overlapping (the parts of a
+ * region): coverage union, which is much faster than a general union,
+ * falling back to the general one when the input is no coverage. The
+ * inputs are copied. NULL with an error in ctx. */
+GEOSGeometry *cov__union_parts(cov_ctx *ctx, const GEOSGeometry *const *parts, size_t n);
+
 /* A geodesic circle: `segments` points at geodesic distance radius_m from
  * (lon, lat), projected with xf, as a Polygon (NULL on failure). */
 GEOSGeometry *cov__geod_circle(cov_ctx *ctx, const cov_xform *xf, double lon,

@@ -69,3 +69,19 @@ GEOSGeometry *cov__geod_circle(cov_ctx *ctx, const cov_xform *xf, double lon,
     free(x);
     return poly;
 }
+
+GEOSGeometry *cov__union_parts(cov_ctx *ctx, const GEOSGeometry *const *parts, size_t n)
+{
+    if (n == 1) return GEOSGeom_clone_r(ctx->geos, parts[0]);
+    GEOSGeometry **g = cov__mallocarray(ctx, n ? n : 1, sizeof *g);
+    if (!g) return NULL;
+    for (size_t k = 0; k < n; k++) g[k] = GEOSGeom_clone_r(ctx->geos, parts[k]);
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, g, (unsigned)n);
+    free(g);
+    GEOSGeometry *u = coll ? GEOSCoverageUnion_r(ctx->geos, coll) : NULL;
+    if (coll && !u) u = GEOSUnaryUnion_r(ctx->geos, coll);
+    if (coll) GEOSGeom_destroy_r(ctx->geos, coll);
+    if (!u) cov__geos_error(ctx, "union of region parts");
+    return u;
+}

@@ -78,6 +78,17 @@ long cov__table_add_column(cov_ctx *ctx, cov_table *t, const char *name,
     return (long)t->ncols++;
 }
 
+int cov__table_add_columns(cov_ctx *ctx, cov_table *t, const cov_column_spec *spec, size_t n,
+                           size_t *out)
+{
+    for (size_t k = 0; k < n; k++) {
+        long c = cov__table_add_column(ctx, t, spec[k].name, spec[k].type);
+        if (c < 0) return ctx->status;
+        out[k] = (size_t)c;
+    }
+    return COV_OK;
+}
+
 static const struct cov_column *column(const cov_table *t, size_t col, int type)
 {
     if (!t || col >= t->ncols || t->cols[col].type != type) return NULL;

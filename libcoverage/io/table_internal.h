@@ -16,6 +16,17 @@ cov_table *cov__table_create(cov_ctx *ctx, size_t nrows, int with_geometry);
 long cov__table_add_column(cov_ctx *ctx, cov_table *t, const char *name,
                            int type);
 
+/* A column to add: name and enum cov_column_type. */
+typedef struct cov_column_spec {
+    const char *name;
+    int type;
+} cov_column_spec;
+
+/* Adds n columns in order and writes their indices to out[0..n). COV_OK or
+ * an error in ctx. */
+int cov__table_add_columns(cov_ctx *ctx, cov_table *t, const cov_column_spec *spec, size_t n,
+                           size_t *out);
+
 /* Sets a string cell to a copy of s (NULL means ""). COV_OK or an error. */
 int cov__table_set_string(cov_ctx *ctx, cov_table *t, size_t col, size_t row,
                           const char *s);
