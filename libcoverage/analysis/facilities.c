@@ -185,6 +185,21 @@ static void staging_free(staging *s)
     if (s->owned) cov__free_strings(s->owned, s->n_owned);
 }
 
+/* Transforms staged rows from crs and builds the facilities; messages name
+ * `path` and the staged line or record numbers. */
+static cov_facilities *build_staged(cov_ctx *ctx, const staging *s, size_t n, const char *crs,
+                                    const char *path, const char *unit,
+                                    const char *default_kind)
+{
+    cov_xform xf;
+    if (cov__xform_to_lonlat(ctx, crs, path, &xf) != COV_OK) return NULL;
+    origin o = {path, s->lines, unit};
+    cov_facilities *f = build(ctx, n, s->ids, s->names, s->kinds, default_kind, s->capacity,
+                              s->x, s->y, &xf, &o);
+    cov__xform_free(&xf);
+    return f;
+}
+
 static long optional_csv_column(cov_ctx *ctx, const cov_csv *csv, const char *field, int *ok)
 {
     if (!field) return -1;
@@ -219,7 +234,6 @@ cov_facilities *cov_facilities_read_csv(cov_ctx *ctx, const char *path,
     if (!csv) return NULL;
     cov_facilities *f = NULL;
     staging s = {0};
-    cov_xform xf = {0};
     int ok = 1;
     columns c;
     size_t n = cov__csv_nrows(csv);
@@ -232,12 +246,8 @@ cov_facilities *cov_facilities_read_csv(cov_ctx *ctx, const char *path,
     if (!ok || staging_alloc(ctx, &s, n) != COV_OK) goto done;
     for (size_t row = 0; row < n; row++)
         if (stage_csv_row(ctx, csv, &c, row, &s) != COV_OK) goto done;
-    if (cov__xform_to_lonlat(ctx, crs, path, &xf) != COV_OK) goto done;
-    origin o = {path, s.lines, "line"};
-    f = build(ctx, n, s.ids, s.names, s.kinds, fields->default_kind, s.capacity, s.x, s.y,
-              &xf, &o);
+    f = build_staged(ctx, &s, n, crs, path, "line", fields->default_kind);
 done:
-    cov__xform_free(&xf);
     staging_free(&s);
     cov__csv_destroy(csv);
     return f;
@@ -295,7 +305,6 @@ cov_facilities *cov_facilities_read_shp(cov_ctx *ctx, const char *path,
     if (cov__shp_open(ctx, path, SHPT_POINT, &r) != COV_OK) return NULL;
     cov_facilities *f = NULL;
     staging s = {0};
-    cov_xform xf = {0};
     int ok = 1;
     columns c = {.x = -1, .y = -1};
     size_t n = (size_t)r.n_records;
@@ -306,12 +315,8 @@ cov_facilities *cov_facilities_read_shp(cov_ctx *ctx, const char *path,
     if (!ok || staging_alloc(ctx, &s, n) != COV_OK) goto done;
     for (int rec = 0; rec < r.n_records; rec++)
         if (stage_shp_record(ctx, &r, &c, rec, &s) != COV_OK) goto done;
-    if (cov__xform_to_lonlat(ctx, crs ? crs : r.prj_wkt, path, &xf) != COV_OK) goto done;
-    origin o = {path, s.lines, "record"};
-    f = build(ctx, n, s.ids, s.names, s.kinds, fields->default_kind, s.capacity, s.x, s.y,
-              &xf, &o);
+    f = build_staged(ctx, &s, n, crs ? crs : r.prj_wkt, path, "record", fields->default_kind);
 done:
-    cov__xform_free(&xf);
     staging_free(&s);
     cov__shp_close(&r);
     return f;
