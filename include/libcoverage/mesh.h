@@ -36,17 +36,22 @@ typedef struct cov_mesh_cell {
 
 /* Decodes a mesh code of 4, 6, 8, 9 or 10 ASCII digits (surrounding spaces
  * and a trailing ".0" written by spreadsheets are not accepted: the code must
- * be exact). Returns COV_OK and fills *out_cell, or COV_ERR_MESH (with a
- * message naming the code and the digit at fault) for a malformed code, or
- * COV_ERR_ARG for NULL arguments. */
+ * be exact). Digits 3-4 of the 1st level must be 00-79 (longitude 100-179),
+ * the 2nd-level digits 0-7, the 3rd-level digits 0-9, the 1/2 and 1/4
+ * digits 1-4 (SW, SE, NW, NE). Returns COV_OK and fills *out_cell, or
+ * COV_ERR_MESH (with a message naming the code and the digit at fault) for
+ * a malformed code, or COV_ERR_ARG for NULL arguments; *out_cell is left
+ * untouched on failure. */
 COV_API int cov_mesh_decode(cov_ctx *ctx, const char *code,
                             cov_mesh_cell *out_cell);
 
 /* Code of the cell of the given level that contains (lon, lat); points on a
- * cell's west or south edge belong to that cell. out_code must hold at least
- * 11 bytes; it receives a NUL-terminated string. Returns COV_OK, COV_ERR_ARG
- * for a bad level or NULL, or COV_ERR_VALUE when the point lies outside the
- * range the mesh system can code (lat 0..66.66 deg, lon 100..180 deg). */
+ * cell's west or south edge belong to that cell (also points within about
+ * 2e-12 deg below it, so that edges computed in floating point land right).
+ * out_code must hold at least 11 bytes; it receives a NUL-terminated string,
+ * "" on failure. Returns COV_OK, COV_ERR_ARG for a bad level or NULL, or
+ * COV_ERR_VALUE when the point lies outside the range the mesh system can
+ * code (0 <= lat < 66 2/3 deg, 100 <= lon < 180 deg) or is not finite. */
 COV_API int cov_mesh_encode(cov_ctx *ctx, double lon, double lat, int level,
                             char *out_code);
 

@@ -29,7 +29,8 @@ typedef struct cov_regions cov_regions;
  * null shape are skipped with a warning; invalid polygons are repaired
  * (GEOSMakeValid) with a warning naming the record.
  * Returns regions the caller frees with cov_regions_destroy(), or NULL with
- * an error in ctx naming the file, record and field. */
+ * an error in ctx naming the file, record and field. Records are numbered
+ * from 0 in messages, as GDAL and QGIS number features. */
 COV_API cov_regions *cov_regions_read_shp(cov_ctx *ctx, const char *path,
                                           const char *id_field,
                                           const char *name_field,

@@ -49,10 +49,10 @@ COV_API const char *cov_table_string(const cov_table *table, size_t col,
 /* Non-zero when the table has a geometry column. */
 COV_API int cov_table_has_geometry(const cov_table *table);
 
-/* Geometry of a row as ISO WKB (2D, little-endian), lon/lat EPSG:6668.
- * Returns a buffer the caller frees with cov_free() and its size in
- * *out_size, or NULL with an error in ctx (no geometry column, row out of
- * range, out of memory). */
+/* Geometry of a row as ISO WKB (2D, little-endian), lon/lat EPSG:6668; a
+ * row without geometry gives GEOMETRYCOLLECTION EMPTY. Returns a buffer the
+ * caller frees with cov_free() and its size in *out_size, or NULL with an
+ * error in ctx (no geometry column, row out of range, out of memory). */
 COV_API unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table,
                                      size_t row, size_t *out_size);
 
