@@ -235,8 +235,8 @@ cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n, const char *const *id
     for (size_t i = 0; i < n; i++)
         if (!cov__lonlat_ok(d->lon[i], d->lat[i]) || d->lon[i] > 180.0) {
             cov__error(ctx, COV_ERR_VALUE,
-                       "point demand entry %zu (id %s): (%.8g, %.8g) is not a valid lon/lat",
-                       i, d->ids[i], d->lon[i], d->lat[i]);
+                       "point demand entry %zu (id %s): (%.8g, %.8g) is not a valid lon/lat%s",
+                       i, d->ids[i], d->lon[i], d->lat[i], cov__lonlat_hint(d->lon[i], d->lat[i]));
             goto fail;
         }
     if (check_unique_ids(ctx, d, "point demand") != COV_OK ||

@@ -64,8 +64,9 @@ static int check_entry(cov_ctx *ctx, const cov_facilities *f, size_t i, const or
     if (!f->ids[i][0]) return cov__error(ctx, COV_ERR_VALUE, "%s: empty facility id", where);
     if (!cov__lonlat_ok(f->lon[i], f->lat[i]) || f->lon[i] > 180.0)
         return cov__error(ctx, COV_ERR_VALUE,
-                          "%s (id %s): coordinates (%.8g, %.8g) are not a valid lon/lat", where,
-                          f->ids[i], f->lon[i], f->lat[i]);
+                          "%s (id %s): coordinates (%.8g, %.8g) are not a valid lon/lat%s",
+                          where, f->ids[i], f->lon[i], f->lat[i],
+                          cov__lonlat_hint(f->lon[i], f->lat[i]));
     if (f->capacity[i] < 0.0 || isinf(f->capacity[i]))
         return cov__error(ctx, COV_ERR_VALUE, "%s (id %s): capacity %g must be >= 0", where,
                           f->ids[i], f->capacity[i]);

@@ -13,6 +13,16 @@ int cov__lonlat_ok(double lon, double lat)
            lat >= -90.0 && lat <= 90.0;
 }
 
+const char *cov__lonlat_hint(double lon, double lat)
+{
+    if (cov__lonlat_ok(lon, lat) && lon <= 180.0) return "";
+    if (cov__lonlat_ok(lat, lon) && lat <= 180.0)
+        return " (they look swapped: give longitude first, latitude second)";
+    if (isfinite(lon) && isfinite(lat) && (fabs(lon) > 360.0 || fabs(lat) > 90.0))
+        return " (metres? give the CRS of projected coordinates)";
+    return "";
+}
+
 static const char *proj_reason(cov_ctx *ctx)
 {
     int e = proj_context_errno(ctx->proj);

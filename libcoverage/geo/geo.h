@@ -49,6 +49,11 @@ void cov__xform_free(cov_xform *xf);
 /* Non-zero when lon/lat are finite and in range. */
 int cov__lonlat_ok(double lon, double lat);
 
+/* A hint for coordinates that are not lon/lat: "" when they are, else a
+ * sentence saying that lon and lat look swapped, or that they may be in a
+ * projected CRS that was not given. Static storage. */
+const char *cov__lonlat_hint(double lon, double lat);
+
 /* Area in m^2 on the GRS80 ellipsoid of a lon/lat (Multi)Polygon, edges
  * taken as geodesics. */
 double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g);

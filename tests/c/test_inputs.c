@@ -73,6 +73,10 @@ static void test_facilities_errors(cov_ctx *ctx)
     p = tmp_file("f3.csv", "id,lon,lat\nA,43.0,141.0\n"); /* swapped */
     CHECK(cov_facilities_read_csv(ctx, p, &ff, NULL) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "not a valid lon/lat");
+    CHECK_CONTAINS(cov_last_message(ctx), "swapped");
+    p = tmp_file("f3b.csv", "id,lon,lat\nA,-45000.5,12000.25\n"); /* metres, no CRS */
+    CHECK(cov_facilities_read_csv(ctx, p, &ff, NULL) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "give the CRS");
     cov_facility_fields bad = {.id = "id", .lon = "x", .lat = "lat"};
     CHECK(cov_facilities_read_csv(ctx, p, &bad, NULL) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_FIELD);
