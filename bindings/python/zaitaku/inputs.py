@@ -1,0 +1,420 @@
+"""Regions, facilities and demand: readers and the objects they return.
+
+Each reader takes a path (shapefiles and CSV files go through libcoverage's
+own readers, which decode CP932 DBFs and name the file, record and field of
+any error; GeoJSON, GeoPackage and other formats go through geopandas), a
+GeoDataFrame, or a DataFrame.
+"""
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import call, cstrings, doubles, encode
+from ._libcoverage import ffi, lib
+
+
+def crs_text(crs):
+    """A CRS as libcoverage takes it: None, "EPSG:n", an int, WKT, a PROJ
+    string, or anything with ``to_wkt()`` (pyproj.CRS)."""
+    if crs is None:
+        return None
+    if isinstance(crs, int):
+        return f"EPSG:{crs}"
+    if hasattr(crs, "to_wkt"):
+        return crs.to_wkt()
+    return str(crs)
+
+
+def _is_path(source):
+    return isinstance(source, (str, os.PathLike))
+
+
+def _suffix(source):
+    return Path(source).suffix.lower()
+
+
+def _html_table(title, rows):
+    cells = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<div><b>{title}</b><table>{cells}</table></div>"
+
+
+class _Wrapped:
+    """A libcoverage object owned by Python, tied to its context."""
+
+    _destroy = None
+
+    def __init__(self, ctx, ptr, source):
+        self._ctx = ctx
+        self._ptr = ctx.owns(ptr, type(self)._destroy)
+        self.source = source
+
+    def _table(self, fn):
+        return _core.Table(self._ctx, call(self._ctx, fn, self._ptr))
+
+
+class Regions(_Wrapped):
+    """Polygons over which coverage is reported, in JGD2011 lon/lat.
+
+    Records sharing an id form one region. Use :func:`read_regions` to make
+    them and :meth:`dissolve` to merge them (municipalities into areas).
+    """
+
+    _destroy = lib.cov_regions_destroy
+
+    def __len__(self):
+        return lib.cov_regions_count(self._ptr)
+
+    @property
+    def ids(self):
+        """Region ids (strings, leading zeros kept)."""
+        return [_core._text(lib.cov_regions_id(self._ptr, i)) for i in range(len(self))]
+
+    @property
+    def names(self):
+        return [_core._text(lib.cov_regions_name(self._ptr, i)) for i in range(len(self))]
+
+    def to_geodataframe(self):
+        """The regions (region_id, region_name, area_km2 on the GRS80
+        ellipsoid) as a GeoDataFrame in EPSG:6668."""
+        return self._table(lib.cov_regions_table).to_frame()
+
+    def dissolve(self, mapping, from_field=None, to_field=None, name_field=None, strict=False):
+        """Merges regions through a mapping (municipality code -> area code).
+
+        Parameters
+        ----------
+        mapping : path, DataFrame or dict
+            A CSV file or DataFrame with the columns ``from_field``,
+            ``to_field`` and optionally ``name_field``; or a dict from old
+            to new id. Cells are taken as text, so leading zeros are kept.
+        strict : bool
+            Fail when a region has no target; by default such regions are
+            dropped with a warning listing them.
+
+        Returns
+        -------
+        Regions
+        """
+        flags = lib.COV_DISSOLVE_STRICT if strict else 0
+        if isinstance(mapping, dict):
+            mapping = pd.DataFrame({"from": list(mapping), "to": list(mapping.values())})
+            from_field, to_field, name_field = "from", "to", None
+        if from_field is None or to_field is None:
+            raise ValueError("dissolve needs from_field and to_field (the mapping's columns)")
+        if _is_path(mapping):
+            ptr = call(self._ctx, lib.cov_regions_dissolve_csv, self._ptr,
+                       encode(os.fspath(mapping)), encode(from_field), encode(to_field),
+                       encode(name_field), flags)
+            return Regions(self._ctx, ptr, os.fspath(mapping))
+        frame = mapping
+        for col in (from_field, to_field, name_field):
+            if col is not None and col not in frame.columns:
+                raise KeyError(f"mapping has no column {col!r} (columns: {', '.join(map(str, frame.columns))})")
+        keep = []
+        text = lambda col: ["" if pd.isna(v) else str(v) for v in frame[col]]  # noqa: E731
+        names = cstrings(text(name_field), keep) if name_field else ffi.NULL
+        ptr = call(self._ctx, lib.cov_regions_dissolve, self._ptr, len(frame),
+                   cstrings(text(from_field), keep), cstrings(text(to_field), keep), names, flags)
+        return Regions(self._ctx, ptr, "mapping")
+
+    def __repr__(self):
+        return f"<Regions: {len(self)} from {self.source}>"
+
+    def _repr_html_(self):
+        ids = self.ids
+        shown = ", ".join(f"{i} {n}".strip() for i, n in zip(ids[:8], self.names[:8]))
+        return _html_table("Regions", [("regions", len(ids)), ("source", self.source),
+                                       ("first", shown + (" …" if len(ids) > 8 else ""))])
+
+
+class Facilities(_Wrapped):
+    """Points that give care, each with an id, a name, a kind and a capacity."""
+
+    _destroy = lib.cov_facilities_destroy
+
+    def __len__(self):
+        return lib.cov_facilities_count(self._ptr)
+
+    @property
+    def kinds(self):
+        """Distinct kinds, in order of first appearance."""
+        return [_core._text(lib.cov_facilities_kind_name(self._ptr, k))
+                for k in range(lib.cov_facilities_kind_count(self._ptr))]
+
+    def to_geodataframe(self):
+        """facility_id, name, kind, capacity and the point (EPSG:6668)."""
+        return self._table(lib.cov_facilities_table).to_frame()
+
+    def __repr__(self):
+        return f"<Facilities: {len(self)} ({', '.join(self.kinds)}) from {self.source}>"
+
+    def _repr_html_(self):
+        counts = self.to_geodataframe()["kind"].value_counts()
+        return _html_table("Facilities", [("facilities", len(self)), ("source", self.source)] +
+                           [(k, int(v)) for k, v in counts.items()])
+
+
+class Demand(_Wrapped):
+    """Where people live: mesh cells or points with weights."""
+
+    _destroy = lib.cov_demand_destroy
+
+    def __len__(self):
+        return lib.cov_demand_count(self._ptr)
+
+    @property
+    def weight_names(self):
+        return [_core._text(lib.cov_demand_weight_name(self._ptr, j))
+                for j in range(lib.cov_demand_weight_count(self._ptr))]
+
+    def weights(self, name=None):
+        """The values of a weight column (the first when name is None)."""
+        j = 0 if name is None else self._weight_index(name)
+        n = len(self)
+        return np.frombuffer(ffi.buffer(lib.cov_demand_weights(self._ptr, j), 8 * n),
+                             dtype=np.float64).copy() if n else np.empty(0)
+
+    def _weight_index(self, name):
+        if isinstance(name, int):
+            return name
+        try:
+            return self.weight_names.index(name)
+        except ValueError:
+            raise KeyError(f"no weight column {name!r} (columns: {', '.join(self.weight_names)})") from None
+
+    def to_geodataframe(self):
+        """demand_id, mesh_level, the weights, and each cell's polygon (or
+        point), EPSG:6668."""
+        return self._table(lib.cov_demand_table).to_frame()
+
+    def __repr__(self):
+        return f"<Demand: {len(self)} units, weights {self.weight_names} from {self.source}>"
+
+    def _repr_html_(self):
+        rows = [("units", len(self)), ("source", self.source)]
+        rows += [(f"total {w}", f"{self.weights(w).sum():,.0f}") for w in self.weight_names]
+        return _html_table("Demand", rows)
+
+
+def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
+    """Reads regions (polygons) from a shapefile, another vector file, or a
+    GeoDataFrame.
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        A polygon shapefile (read by libcoverage: DBF text from .cpg, LDID,
+        UTF-8 or CP932), any file geopandas reads (GeoJSON, GeoPackage), or
+        a GeoDataFrame.
+    id_field, name_field : str
+        Columns holding the region id and (optionally) its name. Records
+        sharing an id form one region (N03 stores every island apart).
+    crs : str, int or pyproj.CRS, optional
+        The CRS of the coordinates, when the data does not say it.
+
+    Returns
+    -------
+    Regions
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> munis = zaitaku.read_regions(zaitaku.sample_path("municipalities.shp"),
+    ...                              "muni_code", "muni_name")
+    >>> len(munis), munis.names[0]
+    (10, '中央市')
+    """
+    ctx = ctx or _core.context()
+    if _is_path(source) and _suffix(source) == ".shp":
+        ptr = call(ctx, lib.cov_regions_read_shp, encode(os.fspath(source)), encode(id_field),
+                   encode(name_field), encode(crs_text(crs)))
+        return Regions(ctx, ptr, os.fspath(source))
+    label = os.fspath(source) if _is_path(source) else "GeoDataFrame"
+    if _is_path(source):
+        import geopandas as gpd
+
+        source = gpd.read_file(source)
+    return _regions_from_frame(ctx, source, id_field, name_field, crs, label)
+
+
+def _regions_from_frame(ctx, gdf, id_field, name_field, crs, label):
+    import shapely
+
+    for col in (id_field, name_field):
+        if col is not None and col not in gdf.columns:
+            raise KeyError(f"{label}: no column {col!r} (columns: {', '.join(map(str, gdf.columns))})")
+    crs = crs if crs is not None else gdf.crs
+    keep = []
+    wkbs = [bytes(w) if w is not None else b"" for w in shapely.to_wkb(gdf.geometry.values)]
+    bufs = ffi.new("const unsigned char *[]", max(len(wkbs), 1))
+    sizes = ffi.new("size_t[]", max(len(wkbs), 1))
+    for i, w in enumerate(wkbs):
+        b = ffi.from_buffer(w)
+        keep.append(b)
+        bufs[i] = ffi.cast("const unsigned char *", b)
+        sizes[i] = len(w)
+    ids = cstrings([None if pd.isna(v) else str(v) for v in gdf[id_field]], keep)
+    names = cstrings(["" if pd.isna(v) else str(v) for v in gdf[name_field]], keep) if name_field else ffi.NULL
+    ptr = call(ctx, lib.cov_regions_from_wkb, len(wkbs), ids, names, bufs, sizes,
+               encode(crs_text(crs)))
+    return Regions(ctx, ptr, label)
+
+
+def read_facilities(source, id_field="facility_id", *, kind_field=None, name_field=None,
+                    capacity_field=None, lon_field="lon", lat_field="lat", crs=None,
+                    default_kind=None, ctx=None):
+    """Reads facilities (points) from a CSV with coordinate columns, a point
+    shapefile, another vector file, a GeoDataFrame or a DataFrame.
+
+    Parameters
+    ----------
+    source : path, GeoDataFrame or DataFrame
+    id_field : str
+        Unique facility id.
+    kind_field, name_field, capacity_field : str, optional
+        Kind (e.g. ``zaishin``, ``nursing``), name, and capacity (doctors,
+        nurse FTE) columns. Without ``kind_field`` every facility gets
+        ``default_kind`` (``"facility"`` when None).
+    lon_field, lat_field : str
+        Coordinate columns of a CSV or DataFrame (x and y in ``crs`` when
+        that is not lon/lat).
+    crs : str, int or pyproj.CRS, optional
+        CRS of the coordinates (default JGD2011 lon/lat, or the data's own).
+
+    Returns
+    -------
+    Facilities
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> fac = zaitaku.read_facilities(zaitaku.sample_path("facilities.csv"),
+    ...                               kind_field="kind", name_field="name")
+    >>> len(fac), fac.kinds[:2]
+    (41, ['enhanced_single', 'zaishin'])
+    """
+    ctx = ctx or _core.context()
+    fields_keep = [encode(x) for x in (id_field, name_field, kind_field, capacity_field,
+                                        lon_field, lat_field, default_kind)]
+    if _is_path(source) and _suffix(source) in (".csv", ".shp"):
+        fields = ffi.new("cov_facility_fields *")
+        cbufs = [ffi.new("char[]", b) if b != ffi.NULL else ffi.NULL for b in fields_keep]
+        (fields.id, fields.name, fields.kind, fields.capacity, fields.lon, fields.lat,
+         fields.default_kind) = cbufs
+        fn = lib.cov_facilities_read_csv if _suffix(source) == ".csv" else lib.cov_facilities_read_shp
+        ptr = call(ctx, fn, encode(os.fspath(source)), fields, encode(crs_text(crs)))
+        return Facilities(ctx, ptr, os.fspath(source))
+    label = os.fspath(source) if _is_path(source) else type(source).__name__
+    if _is_path(source):
+        import geopandas as gpd
+
+        source = gpd.read_file(source)
+    frame = source
+    if hasattr(frame, "geometry") and lon_field not in frame.columns:
+        crs = crs if crs is not None else frame.crs
+        x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+    else:
+        _need_columns(frame, (lon_field, lat_field), label)
+        x, y = frame[lon_field].to_numpy(), frame[lat_field].to_numpy()
+    _need_columns(frame, [c for c in (id_field, name_field, kind_field, capacity_field) if c], label)
+    keep = []
+    col = lambda c: cstrings(["" if pd.isna(v) else str(v) for v in frame[c]], keep) if c else ffi.NULL  # noqa: E731
+    kinds = col(kind_field) if kind_field else (
+        cstrings([default_kind] * len(frame), keep) if default_kind else ffi.NULL)
+    cap_arr, cap = doubles(frame[capacity_field]) if capacity_field else (None, ffi.NULL)
+    xa, xp = doubles(x)
+    ya, yp = doubles(y)
+    ids = cstrings([None if pd.isna(v) else str(v) for v in frame[id_field]], keep)
+    ptr = call(ctx, lib.cov_facilities_from_arrays, len(frame), ids, col(name_field), kinds, cap,
+               xp, yp, encode(crs_text(crs)))
+    return Facilities(ctx, ptr, label)
+
+
+def _need_columns(frame, columns, label):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"{label}: no column {missing[0]!r} (columns: {', '.join(map(str, frame.columns))})")
+
+
+def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, lon_field=None,
+                lat_field=None, crs=None, header=True, ctx=None):
+    """Reads demand: JIS X 0410 mesh cells with weights, or weighted points.
+
+    Parameters
+    ----------
+    source : path, DataFrame or GeoDataFrame
+        A CSV (UTF-8 or CP932; ``header=False`` for header-less files, whose
+        fields are then 1-based column numbers such as ``"1"``), a DataFrame
+        with a mesh-code column or coordinate columns, or a point
+        GeoDataFrame.
+    mesh_field : str, optional
+        Column of mesh codes (80 km to 250 m levels); without it the demand
+        is points with ``id_field`` and ``lon_field``/``lat_field``.
+    weight_fields : list of str, optional
+        Weight columns (total, 65+, 75+ ...); none means every unit weighs 1.
+
+    Returns
+    -------
+    Demand
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> dem = zaitaku.read_demand(zaitaku.sample_path("population_mesh1km.csv"),
+    ...                           mesh_field="mesh_code", weight_fields=["total", "age65"])
+    >>> len(dem), int(dem.weights("total").sum())
+    (2200, 318249)
+    """
+    ctx = ctx or _core.context()
+    weight_fields = list(weight_fields or [])
+    keep = []
+    flags = 0 if header else lib.COV_CSV_NO_HEADER
+    wf = cstrings(weight_fields, keep) if weight_fields else ffi.NULL
+    if _is_path(source) and _suffix(source) in (".csv", ".txt"):
+        path = encode(os.fspath(source))
+        if mesh_field is not None:
+            ptr = call(ctx, lib.cov_demand_read_mesh_csv, path, encode(mesh_field),
+                       len(weight_fields), wf, flags)
+        else:
+            if not (id_field and lon_field and lat_field):
+                raise ValueError("point demand needs id_field, lon_field and lat_field (or give mesh_field)")
+            ptr = call(ctx, lib.cov_demand_read_points_csv, path, encode(id_field),
+                       encode(lon_field), encode(lat_field), encode(crs_text(crs)),
+                       len(weight_fields), wf, flags)
+        return Demand(ctx, ptr, os.fspath(source))
+    label = os.fspath(source) if _is_path(source) else type(source).__name__
+    if _is_path(source):
+        import geopandas as gpd
+
+        source = gpd.read_file(source)
+    frame = source
+    _need_columns(frame, weight_fields, label)
+    w_arr, w = doubles(frame[weight_fields].to_numpy(dtype=np.float64)) if weight_fields else (None, ffi.NULL)
+    if mesh_field is not None:
+        _need_columns(frame, [mesh_field], label)
+        codes = cstrings([_mesh_text(v) for v in frame[mesh_field]], keep)
+        ptr = call(ctx, lib.cov_demand_from_mesh, len(frame), codes, len(weight_fields), wf, w)
+        return Demand(ctx, ptr, label)
+    if hasattr(frame, "geometry") and not (lon_field and lon_field in frame.columns):
+        crs = crs if crs is not None else frame.crs
+        x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+    else:
+        _need_columns(frame, [lon_field or "lon", lat_field or "lat"], label)
+        x, y = frame[lon_field or "lon"].to_numpy(), frame[lat_field or "lat"].to_numpy()
+    ids = (frame[id_field] if id_field else pd.Series(range(len(frame)))).astype(str)
+    xa, xp = doubles(x)
+    ya, yp = doubles(y)
+    ptr = call(ctx, lib.cov_demand_from_points, len(frame), cstrings(list(ids), keep), xp, yp,
+               encode(crs_text(crs)), len(weight_fields), wf, w)
+    return Demand(ctx, ptr, label)
+
+
+def _mesh_text(value):
+    """Mesh codes from a DataFrame: integers are fine; floats such as
+    53394611.0 (pandas' NaN-widened ints) are written back as digits."""
+    if isinstance(value, (float, np.floating)) and value == value and float(value).is_integer():
+        return str(int(value))
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
