@@ -86,7 +86,9 @@ COV_API cov_table *cov_analysis_assignment(cov_ctx *ctx,
 
 /* Reach per demand unit and kind: for each unit, the nearest facility of the
  * kind (geodesic distance) and how many of that kind lie within radius_m.
- * kind NULL gives every kind of the facilities, in long form. Columns:
+ * kind NULL gives every kind of the facilities, then COV_KIND_DOCTOR_ANY
+ * (the nearest doctor of any kind) when there are doctors, in long form;
+ * kind may also be COV_KIND_DOCTOR_ANY. Columns:
  * demand_id, region_id, kind, nearest_id ("" when the kind has no
  * facility), nearest_index (-1 then), distance_m (NaN then), n_within.
  * Cost grows as (demand + facilities) log(facilities). */
@@ -103,7 +105,8 @@ enum cov_coverage_flags {
  * derived kinds COV_KIND_DOCTOR_ANY and COV_KIND_DOCTOR_AND_NURSING (a
  * doctor kind AND a nursing kind within reach) when the facilities have
  * both. Columns: region_id, region_name, kind, n_facilities (inside the
- * region), demand_total, demand_covered, share_covered, demand_redundant
+ * region; for COV_KIND_DOCTOR_AND_NURSING doctors plus nurses),
+ * demand_total, demand_covered, share_covered, demand_redundant
  * (>= 2 facilities of the kind within reach), share_redundant, area_km2,
  * area_covered_km2, share_area_covered. Shares of an empty total are NaN.
  * Caller frees with cov_table_destroy(). */

@@ -22,7 +22,7 @@ static void warn_unassigned(cov_ctx *ctx, const cov_analysis *a)
     }
     cov__warn(ctx,
               "%zu demand unit(s) lie in no region nor within %.0f m of one and are left out "
-              "of coverage (weight \"%s\" %.10g): %s%s; see cov_analysis_assignment()",
+              "of coverage (weight \"%s\" %.10g): %s%s; the assignment table lists them",
               a->n_unassigned, a->coastal_snap_m, d->weight_names[0], weight, list,
               a->n_unassigned > 8 ? ", ..." : "");
 }

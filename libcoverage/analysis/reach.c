@@ -48,10 +48,13 @@ cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const char *kind, d
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
     if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
-    size_t first = 0, n_groups = a->n_kind_groups;
+    /* every real kind, then doctor_any (the nearest doctor of any kind),
+     * which the groups hold right after the real kinds */
+    size_t first = 0, n_groups = a->n_kind_groups + (a->doctor_group >= 0);
     if (kind) {
         long g = cov__group_find(a, kind);
-        if (g < 0 || a->groups[g].role == GROUP_COMBINED) {
+        if (g < 0 || (a->groups[g].role != GROUP_KIND && a->groups[g].role != GROUP_DOCTOR_ANY) ||
+            a->groups[g].tree == NULL) {
             cov__error(ctx, COV_ERR_ARG, "reach: no facility kind \"%s\"", kind);
             return NULL;
         }

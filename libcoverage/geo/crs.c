@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "geo/geo.h"
 
@@ -45,10 +46,21 @@ static int make_xform(cov_ctx *ctx, PJ *src, PJ *dst, const char *what,
     return COV_OK;
 }
 
+/* Whether a CRS text is structured (AUTH:CODE, URN, WKT, PROJ string or
+ * PROJJSON) rather than a bare name. */
+static int structured(const char *crs)
+{
+    return strchr(crs, ':') || strchr(crs, '[') || strchr(crs, '{') || strstr(crs, "proj=");
+}
+
 static PJ *create_crs(cov_ctx *ctx, const char *crs, const char *what)
 {
     PJ *pj = proj_create(ctx->proj, crs);
-    if (pj && proj_is_crs(pj)) return pj;
+    /* PROJ matches bare names loosely ("foo" gives Amersfoort): a name must
+     * be the CRS's own name, or the user gets a datum they never asked for. */
+    if (pj && proj_is_crs(pj) &&
+        (structured(crs) || (proj_get_name(pj) && strcasecmp(proj_get_name(pj), crs) == 0)))
+        return pj;
     proj_destroy(pj);
     cov__error(ctx, COV_ERR_CRS, "%s: unknown CRS \"%.200s\" (%s)", what, crs,
                proj_reason(ctx));

@@ -330,19 +330,28 @@ static int field_lookup_error(cov_ctx *ctx, const cov_shp_reader *r, const char 
                       name, DBFGetFieldCount(r->dbf) ? list : "none");
 }
 
+/* DBF field names hold at most 10 bytes, and writers (ours included) cut
+ * longer names there: "facility_id" is stored as "facility_i". */
+#define DBF_NAME_MAX 10
+
 int cov__shp_field(cov_ctx *ctx, const cov_shp_reader *r, const char *name)
 {
     COV_CHECK_ARG(ctx, ctx && r && r->dbf && name, -1);
-    int n = DBFGetFieldCount(r->dbf), ci_match = -1;
+    int n = DBFGetFieldCount(r->dbf), ci_match = -1, cut_match = -1;
+    size_t len = strlen(name);
     for (int i = 0; i < n; i++) {
         char *f = field_name_utf8(ctx, r, i);
         if (!f) return -1;
         int exact = strcmp(f, name) == 0;
         if (!exact && ci_match < 0 && strcasecmp(f, name) == 0) ci_match = i;
+        if (len > DBF_NAME_MAX && cut_match < 0 && strlen(f) == DBF_NAME_MAX &&
+            strncasecmp(f, name, DBF_NAME_MAX) == 0)
+            cut_match = i;
         free(f);
         if (exact) return i;
     }
     if (ci_match >= 0) return ci_match;
+    if (cut_match >= 0) return cut_match;
     field_lookup_error(ctx, r, name);
     return -1;
 }

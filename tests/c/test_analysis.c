@@ -156,7 +156,7 @@ static void check_coverage(cov_ctx *ctx, cov_analysis *a)
 static void check_reach(cov_ctx *ctx, cov_analysis *a)
 {
     cov_table *t = cov_analysis_reach(ctx, a, NULL, R);
-    CHECK(cov_table_nrows(t) == 5 * 3);
+    CHECK(cov_table_nrows(t) == 5 * 4); /* nursing, zaishin, zaibyo, doctor_any */
     long c_near = cov_table_column_index(t, "nearest_id"), c_d = cov_table_column_index(t, "distance_m");
     long c_n = cov_table_column_index(t, "n_within"), c_r = cov_table_column_index(t, "region_id");
     /* rows are kind-major in order of first appearance: nursing, zaishin, zaibyo */
@@ -167,10 +167,18 @@ static void check_reach(cov_ctx *ctx, cov_analysis *a)
     CHECK_NEAR(cov_table_doubles(t, (size_t)c_d)[14], dist(141.1, 42.9, 141.9, 43.1), 1e-6);
     CHECK_STR(cov_table_string(t, (size_t)c_r, 3), "A"); /* p5 snapped */
     CHECK_STR(cov_table_string(t, (size_t)c_r, 4), "");  /* p6 unassigned */
+    /* doctor_any: p6's nearest doctor is D1 at (141.1, 43.1), not D3 */
+    CHECK_STR(cov_table_string(t, (size_t)c_near, 15 + 4), "D1");
+    CHECK_NEAR(cov_table_doubles(t, (size_t)c_d)[19], dist(141.1, 42.9, 141.1, 43.1), 1e-6);
+    CHECK(cov_table_ints(t, (size_t)c_n)[15] == 2); /* p1: D1 and D4 */
     cov_table_destroy(t);
     t = cov_analysis_reach(ctx, a, "nursing", R);
     CHECK(cov_table_nrows(t) == 5);
     cov_table_destroy(t);
+    t = cov_analysis_reach(ctx, a, COV_KIND_DOCTOR_ANY, R);
+    CHECK(cov_table_nrows(t) == 5);
+    cov_table_destroy(t);
+    CHECK(cov_analysis_reach(ctx, a, COV_KIND_DOCTOR_AND_NURSING, R) == NULL);
     CHECK(cov_analysis_reach(ctx, a, "dentist", R) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
     CHECK_CONTAINS(cov_last_message(ctx), "dentist");

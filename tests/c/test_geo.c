@@ -167,6 +167,10 @@ static void test_circles_and_areas(cov_ctx *ctx)
     free(def);
     CHECK(cov__xform_to_lonlat(ctx, "EPSG:999999", "test input", &xf) == COV_ERR_CRS);
     CHECK_CONTAINS(cov_last_message(ctx), "test input");
+    /* bare names must be a CRS's own name: PROJ would take "foo" for Amersfoort */
+    CHECK(cov__xform_to_lonlat(ctx, "foo", "named", &xf) == COV_ERR_CRS);
+    CHECK(cov__xform_to_lonlat(ctx, "bar", "named", &xf) == COV_ERR_CRS);
+    CHECK(cov__xform_to_lonlat(ctx, "JGD2011", "named", &xf) == COV_OK && xf.identity);
 }
 
 static void test_transform(cov_ctx *ctx)

@@ -39,7 +39,9 @@ static void test_facilities_csv(cov_ctx *ctx)
     cov_table *t = cov_facilities_table(ctx, f);
     char shp[512];
     CHECK(cov_table_write_shp(ctx, t, cov_test_tmp(shp, sizeof shp, "fac.shp")) == COV_OK);
-    cov_facility_fields sf = {.id = "facility_i", .name = "name", .kind = "kind",
+    /* "facility_id" is stored as "facility_i" (DBF names hold 10 bytes) and
+     * is found under its full name */
+    cov_facility_fields sf = {.id = "facility_id", .name = "name", .kind = "kind",
                               .capacity = "capacity"};
     cov_facilities *g = cov_facilities_read_shp(ctx, shp, &sf, NULL);
     CHECK(g && cov_facilities_count(g) == 41);

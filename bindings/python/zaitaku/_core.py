@@ -50,8 +50,9 @@ class Context:
         return ffi.gc(ptr, lambda p, ctx=self, keep=tuple(borrowed): destroy(p))
 
 
-def _destroy_context(ptr):
-    _registry.pop(int(ffi.cast("uintptr_t", ptr)), None)
+def _destroy_context(ptr, registry=_registry, lib=lib, ffi=ffi):
+    # bound as defaults: at interpreter exit module globals may be gone
+    registry.pop(int(ffi.cast("uintptr_t", ptr)), None)
     lib.cov_ctx_destroy(ptr)
 
 

@@ -3,7 +3,8 @@
 Every error coming from libcoverage is a :class:`CoverageError` that keeps
 the C status in ``.code`` and its name in ``.status`` (e.g. ``"COV_ERR_IO"``),
 and also derives from the matching builtin, so ``except ValueError`` or
-``except FileNotFoundError`` work as usual.
+``except OSError`` work as usual (a missing input file is an
+:class:`InputFileError`, an ``OSError``).
 
 Examples
 --------

@@ -36,6 +36,23 @@ def _suffix(source):
     return Path(source).suffix.lower()
 
 
+def _read_other(source):
+    """Reads a vector file geopandas knows (GeoJSON, GeoPackage, ...),
+    with zaitaku's errors for a missing or unreadable file."""
+    import geopandas as gpd
+
+    from .errors import FileFormatError, InputFileError
+
+    path = os.fspath(source)
+    if not Path(path).exists():
+        raise InputFileError(f"{path}: no such file", code=lib.COV_ERR_IO, status="COV_ERR_IO")
+    try:
+        return gpd.read_file(path)
+    except Exception as e:  # pyogrio raises its own DataSourceError
+        raise FileFormatError(f"{path}: cannot be read as a vector file ({e})",
+                              code=lib.COV_ERR_FORMAT, status="COV_ERR_FORMAT") from e
+
+
 def _html_table(title, rows):
     cells = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<div><b>{title}</b><table>{cells}</table></div>"
@@ -234,9 +251,7 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
         return Regions(ctx, ptr, os.fspath(source))
     label = os.fspath(source) if _is_path(source) else "GeoDataFrame"
     if _is_path(source):
-        import geopandas as gpd
-
-        source = gpd.read_file(source)
+        source = _read_other(source)
     return _regions_from_frame(ctx, source, id_field, name_field, crs, label)
 
 
@@ -309,9 +324,7 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         return Facilities(ctx, ptr, os.fspath(source))
     label = os.fspath(source) if _is_path(source) else type(source).__name__
     if _is_path(source):
-        import geopandas as gpd
-
-        source = gpd.read_file(source)
+        source = _read_other(source)
     frame = source
     if hasattr(frame, "geometry") and lon_field not in frame.columns:
         crs = crs if crs is not None else frame.crs
@@ -387,9 +400,7 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
         return Demand(ctx, ptr, os.fspath(source))
     label = os.fspath(source) if _is_path(source) else type(source).__name__
     if _is_path(source):
-        import geopandas as gpd
-
-        source = gpd.read_file(source)
+        source = _read_other(source)
     frame = source
     _need_columns(frame, weight_fields, label)
     w_arr, w = doubles(frame[weight_fields].to_numpy(dtype=np.float64)) if weight_fields else (None, ffi.NULL)
