@@ -219,17 +219,10 @@ const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i)
 {
     if (a->region_proj[i]) return a->region_proj[i];
-    const cov_regions *r = a->regions;
-    const GEOSGeometry **g = cov__mallocarray(ctx, r->n_parts ? r->n_parts : 1, sizeof *g);
-    if (!g) return NULL;
-    size_t n = 0;
-    for (size_t k = 0; k < r->n_parts; k++)
-        if (r->part_region[k] == i && !(g[n++] = cov__part_proj(ctx, a, k))) {
-            free(g);
-            return NULL;
-        }
-    a->region_proj[i] = cov__union_parts(ctx, g, n);
-    free(g);
+    const GEOSGeometry *outline = cov__regions_outline(ctx, a->regions, i);
+    if (!outline) return NULL;
+    a->region_proj[i] = cov__xform_geom_densify(ctx, &a->proj, outline, 0, COV_DENSIFY_DEGREE,
+                                                "regions");
     return a->region_proj[i];
 }
 

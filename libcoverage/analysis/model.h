@@ -17,8 +17,14 @@ struct cov_regions {
     size_t n_parts;
     GEOSGeometry **parts; /* Polygon, lon/lat JGD2011, valid */
     size_t *part_region;
+    /* Outlines (union of each region's parts, lon/lat), made on first use
+     * and kept: regions are used by one thread at a time (core.h). */
+    GEOSGeometry **outline;
     GEOSContextHandle_t geos; /* to free the parts */
 };
+
+/* Outline of region i (cached in the regions); NULL with an error. */
+const GEOSGeometry *cov__regions_outline(cov_ctx *ctx, const cov_regions *r, size_t i);
 
 struct cov_facilities {
     size_t n;

@@ -21,6 +21,9 @@ void cov_regions_destroy(cov_regions *r)
     cov__free_strings(r->ids, r->n);
     cov__free_strings(r->names, r->n);
     for (size_t k = 0; k < r->n_parts; k++) GEOSGeom_destroy_r(r->geos, r->parts[k]);
+    for (size_t i = 0; r->outline && i < r->n; i++)
+        if (r->outline[i]) GEOSGeom_destroy_r(r->geos, r->outline[i]);
+    free(r->outline);
     free(r->parts);
     free(r->part_region);
     free(r);
@@ -237,17 +240,20 @@ cov_regions *cov_regions_dissolve_csv(cov_ctx *ctx, const cov_regions *src,
     return out;
 }
 
-/* The outline of region i: the union of its parts (lon/lat). */
-static GEOSGeometry *region_outline(cov_ctx *ctx, const cov_regions *r, size_t i)
+const GEOSGeometry *cov__regions_outline(cov_ctx *ctx, const cov_regions *r, size_t i)
 {
+    cov_regions *cache = (cov_regions *)r; /* a cache, not a change of value */
+    if (!cache->outline && !(cache->outline = cov__calloc(ctx, r->n, sizeof *r->outline)))
+        return NULL;
+    if (r->outline[i]) return r->outline[i];
     const GEOSGeometry **g = cov__mallocarray(ctx, r->n_parts ? r->n_parts : 1, sizeof *g);
     if (!g) return NULL;
     size_t n = 0;
     for (size_t k = 0; k < r->n_parts; k++)
         if (r->part_region[k] == i) g[n++] = r->parts[k];
-    GEOSGeometry *u = cov__union_parts(ctx, g, n);
+    cache->outline[i] = cov__union_parts(ctx, g, n);
     free(g);
-    return u;
+    return r->outline[i];
 }
 
 cov_table *cov_regions_table(cov_ctx *ctx, const cov_regions *r)
@@ -261,17 +267,16 @@ cov_table *cov_regions_table(cov_ctx *ctx, const cov_regions *r)
     cov_table *t = cov__table_create(ctx, r->n, 1);
     if (!t || cov__table_add_columns(ctx, t, spec, 3, c) != COV_OK) goto fail;
     double *area = cov__table_doubles_mut(t, c[C_AREA]);
-    for (size_t i = 0; i < r->n; i++) area[i] = 0.0;
-    for (size_t k = 0; k < r->n_parts; k++)
-        area[r->part_region[k]] += cov__geod_area_m2(ctx, r->parts[k]) / 1e6;
     for (size_t i = 0; i < r->n; i++) {
-        GEOSGeometry *g = region_outline(ctx, r, i);
-        if (!g || cov__table_set_string(ctx, t, c[C_ID], i, r->ids[i]) != COV_OK ||
+        const GEOSGeometry *g = cov__regions_outline(ctx, r, i);
+        GEOSGeometry *copy = g ? GEOSGeom_clone_r(ctx->geos, g) : NULL;
+        if (!copy || (area[i] = cov__area_m2(ctx, g) / 1e6) < 0 ||
+            cov__table_set_string(ctx, t, c[C_ID], i, r->ids[i]) != COV_OK ||
             cov__table_set_string(ctx, t, c[C_NAME], i, r->names[i]) != COV_OK) {
-            if (g) GEOSGeom_destroy_r(ctx->geos, g);
+            if (copy) GEOSGeom_destroy_r(ctx->geos, copy);
             goto fail;
         }
-        cov__table_set_geometry(t, i, g);
+        cov__table_set_geometry(t, i, copy);
     }
     return t;
 fail:

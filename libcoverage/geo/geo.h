@@ -58,10 +58,16 @@ const char *cov__lonlat_hint(double lon, double lat);
  * taken as geodesics. */
 double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g);
 
+/* Area in m^2 of a lon/lat (Multi)Polygon, edges straight in lon/lat, in a
+ * Lambert azimuthal equal-area projection centred on it: agrees with the
+ * geodesic area to about 1e-6 and is much faster for long outlines.
+ * -1 with an error in ctx on failure. */
+double cov__area_m2(cov_ctx *ctx, const GEOSGeometry *g);
+
 /* The union of n polygons that tile without overlapping (the parts of a
- * region): coverage union, which is much faster than a general union,
- * falling back to the general one when the input is no coverage. The
- * inputs are copied. NULL with an error in ctx. */
+ * region), by counting shared edges (linear), checked by area and falling
+ * back to the general union when the parts do not tile exactly. The inputs
+ * are not changed. NULL with an error in ctx. */
 GEOSGeometry *cov__union_parts(cov_ctx *ctx, const GEOSGeometry *const *parts, size_t n);
 
 /* A geodesic circle: `segments` points at geodesic distance radius_m from

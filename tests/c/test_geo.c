@@ -189,6 +189,63 @@ static void test_transform(cov_ctx *ctx)
     CHECK(cov__xform_to_lonlat(ctx, NULL, "none", &xf) == COV_OK && xf.identity);
 }
 
+static GEOSGeometry *wkt(cov_ctx *ctx, const char *text)
+{
+    GEOSWKTReader *r = GEOSWKTReader_create_r(ctx->geos);
+    GEOSGeometry *g = GEOSWKTReader_read_r(ctx->geos, r, text);
+    GEOSWKTReader_destroy_r(ctx->geos, r);
+    return g;
+}
+
+/* The union of parts against GEOS's general union: same area, and their
+ * symmetric difference is empty. */
+static void check_union(cov_ctx *ctx, const char *const *texts, size_t n, double want_area,
+                        int want_polygons)
+{
+    GEOSGeometry *g[16];
+    for (size_t k = 0; k < n; k++) g[k] = wkt(ctx, texts[k]);
+    GEOSGeometry *u = cov__union_parts(ctx, (const GEOSGeometry *const *)g, n);
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_GEOMETRYCOLLECTION, g,
+                                                     (unsigned)n); /* takes g */
+    GEOSGeometry *ref = GEOSUnaryUnion_r(ctx->geos, coll);
+    double area = 0, diff = 0;
+    GEOSArea_r(ctx->geos, u, &area);
+    GEOSGeometry *sym = GEOSSymDifference_r(ctx->geos, u, ref);
+    GEOSArea_r(ctx->geos, sym, &diff);
+    CHECK_NEAR(area, want_area, 1e-9);
+    CHECK(diff < 1e-9);
+    CHECK(GEOSisValid_r(ctx->geos, u) == 1);
+    CHECK(GEOSGetNumGeometries_r(ctx->geos, u) == want_polygons);
+    GEOSGeom_destroy_r(ctx->geos, sym);
+    GEOSGeom_destroy_r(ctx->geos, ref);
+    GEOSGeom_destroy_r(ctx->geos, coll);
+    GEOSGeom_destroy_r(ctx->geos, u);
+}
+
+static void test_union_parts(cov_ctx *ctx)
+{
+    const char *two[] = {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"};
+    check_union(ctx, two, 2, 2.0, 1);
+    /* four squares around a hole: the hole stays */
+    const char *ring[] = {"POLYGON((0 0,3 0,3 1,0 1,0 0))", "POLYGON((0 2,3 2,3 3,0 3,0 2))",
+                          "POLYGON((0 1,1 1,1 2,0 2,0 1))", "POLYGON((2 1,3 1,3 2,2 2,2 1))"};
+    check_union(ctx, ring, 4, 8.0, 1);
+    /* parts touching at a corner only stay two polygons */
+    const char *corner[] = {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 1,2 1,2 2,1 2,1 1))"};
+    check_union(ctx, corner, 2, 2.0, 2);
+    /* overlapping parts are no tiling: the general union takes over */
+    const char *overlap[] = {"POLYGON((0 0,2 0,2 2,0 2,0 0))", "POLYGON((1 1,3 1,3 3,1 3,1 1))"};
+    check_union(ctx, overlap, 2, 7.0, 1);
+    /* neighbours whose shared border has different vertices: fallback too */
+    const char *tjunction[] = {"POLYGON((0 0,1 0,1 2,0 2,0 0))",
+                               "POLYGON((1 0,2 0,2 2,1 2,1 1,1 0))"};
+    check_union(ctx, tjunction, 2, 4.0, 1);
+    /* a region inside a lake-shaped part (island in a lake) */
+    const char *island[] = {"POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1))",
+                            "POLYGON((1.5 1.5,2.5 1.5,2.5 2.5,1.5 2.5,1.5 1.5))"};
+    check_union(ctx, island, 2, 13.0, 2);
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -197,6 +254,7 @@ int main(void)
     test_kdtree(ctx);
     test_circles_and_areas(ctx);
     test_transform(ctx);
+    test_union_parts(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
