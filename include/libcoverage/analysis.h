@@ -56,7 +56,8 @@ typedef struct cov_analysis cov_analysis;
  * options->coastal_snap_m; units left unassigned are reported in a warning
  * (see cov_analysis_assignment()) and excluded from coverage, never dropped
  * silently. options may be NULL (defaults). The inputs are borrowed: they
- * must outlive the analysis and stay unchanged. Facilities outside every
+ * must stay alive and unchanged while the analysis is used (destroying it
+ * does not touch them, so they may be destroyed first). Facilities outside every
  * region still count for reach. Returns an analysis the caller frees with
  * cov_analysis_destroy(), or NULL with an error in ctx. */
 COV_API cov_analysis *cov_analysis_create(cov_ctx *ctx,

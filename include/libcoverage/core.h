@@ -10,7 +10,8 @@
  * every object created with it, must be used by one thread at a time; give
  * each thread its own context. Objects made with one context must not be
  * passed to calls on another (GEOS geometries and prepared geometries cache
- * state lazily and are not safe to share).
+ * state lazily and are not safe to share). Destroying an object is safe
+ * from any thread once no call uses it.
  */
 #ifndef LIBCOVERAGE_CORE_H
 #define LIBCOVERAGE_CORE_H
@@ -74,8 +75,10 @@ typedef int (*cov_progress_handler)(double fraction, const char *stage,
  * initialised. Caller frees with cov_ctx_destroy(). */
 COV_API cov_ctx *cov_ctx_create(void);
 
-/* Frees a context. NULL is a harmless no-op. Objects created with the
- * context must be destroyed first. */
+/* Releases a context. NULL is a harmless no-op. Objects created with the
+ * context keep it alive and may be destroyed before or after it, in any
+ * order (as garbage collectors do); the context is freed with the last of
+ * them. Its handlers are removed at once. */
 COV_API void cov_ctx_destroy(cov_ctx *ctx);
 
 /* Installs a message handler (NULL removes it). Without a handler, warnings

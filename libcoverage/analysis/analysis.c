@@ -144,7 +144,9 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
     a->regions = regions;
     a->facilities = facilities;
     a->demand = demand;
-    a->geos = ctx->geos;
+    a->ctx = cov__ctx_retain(ctx);
+    a->n_parts = regions->n_parts;
+    a->n_regions = regions->n;
     a->coastal_snap_m = o->coastal_snap_m;
     a->circle_segments = o->circle_segments;
     a->cached_radius_m = NAN;
@@ -162,7 +164,7 @@ void cov__analysis_use_radius(cov_analysis *a, double radius_m)
     for (size_t g = 0; g < a->n_groups; g++) {
         free(a->groups[g].n_within);
         a->groups[g].n_within = NULL;
-        if (a->groups[g].reach_union) GEOSGeom_destroy_r(a->geos, a->groups[g].reach_union);
+        if (a->groups[g].reach_union) GEOSGeom_destroy_r(a->ctx->geos, a->groups[g].reach_union);
         a->groups[g].reach_union = NULL;
     }
     a->cached_radius_m = radius_m;
@@ -275,10 +277,10 @@ void cov_analysis_destroy(cov_analysis *a)
         cov__kdtree_destroy(a->groups[g].tree);
     }
     free(a->groups);
-    for (size_t k = 0; a->parts_proj && k < a->regions->n_parts; k++)
-        if (a->parts_proj[k]) GEOSGeom_destroy_r(a->geos, a->parts_proj[k]);
-    for (size_t i = 0; a->region_proj && i < a->regions->n; i++)
-        if (a->region_proj[i]) GEOSGeom_destroy_r(a->geos, a->region_proj[i]);
+    for (size_t k = 0; a->parts_proj && k < a->n_parts; k++)
+        if (a->parts_proj[k]) GEOSGeom_destroy_r(a->ctx->geos, a->parts_proj[k]);
+    for (size_t i = 0; a->region_proj && i < a->n_regions; i++)
+        if (a->region_proj[i]) GEOSGeom_destroy_r(a->ctx->geos, a->region_proj[i]);
     free(a->parts_proj);
     free(a->region_proj);
     free(a->demand_region);
@@ -286,6 +288,7 @@ void cov_analysis_destroy(cov_analysis *a)
     free(a->facility_region);
     free(a->crs_def);
     cov__xform_free(&a->proj);
+    cov__ctx_release(a->ctx);
     free(a);
 }
 

@@ -26,7 +26,10 @@ struct cov_analysis {
     const cov_regions *regions;
     const cov_facilities *facilities;
     const cov_demand *demand;
-    GEOSContextHandle_t geos;
+    /* Counts copied from the borrowed regions: destroying the analysis
+     * must not touch them, they may be gone already. */
+    size_t n_parts, n_regions;
+    cov_ctx *ctx; /* the creating context (a reference) */
     double coastal_snap_m;
     int circle_segments;
     char *crs_def;

@@ -20,7 +20,7 @@ struct cov_regions {
     /* Outlines (union of each region's parts, lon/lat), made on first use
      * and kept: regions are used by one thread at a time (core.h). */
     GEOSGeometry **outline;
-    GEOSContextHandle_t geos; /* to free the parts */
+    cov_ctx *ctx; /* the creating context (a reference): frees the parts */
 };
 
 /* Outline of region i (cached in the regions); NULL with an error. */

@@ -20,12 +20,13 @@ void cov_regions_destroy(cov_regions *r)
     if (!r) return;
     cov__free_strings(r->ids, r->n);
     cov__free_strings(r->names, r->n);
-    for (size_t k = 0; k < r->n_parts; k++) GEOSGeom_destroy_r(r->geos, r->parts[k]);
+    for (size_t k = 0; k < r->n_parts; k++) GEOSGeom_destroy_r(r->ctx->geos, r->parts[k]);
     for (size_t i = 0; r->outline && i < r->n; i++)
-        if (r->outline[i]) GEOSGeom_destroy_r(r->geos, r->outline[i]);
+        if (r->outline[i]) GEOSGeom_destroy_r(r->ctx->geos, r->outline[i]);
     free(r->outline);
     free(r->parts);
     free(r->part_region);
+    cov__ctx_release(r->ctx);
     free(r);
 }
 
@@ -47,7 +48,7 @@ cov_regions *cov__regions_from_parts(cov_ctx *ctx, size_t n_parts,
         destroy_parts(ctx, parts, n_parts);
         return NULL;
     }
-    r->geos = ctx->geos;
+    r->ctx = cov__ctx_retain(ctx);
     r->parts = parts;
     r->n_parts = n_parts;
     r->part_region = cov__mallocarray(ctx, n_parts, sizeof *r->part_region);

@@ -162,6 +162,21 @@ done:
     return out;
 }
 
+/* Without a CRS, lon/lat is assumed; coordinates that cannot be lon/lat
+ * (metres from a projected CRS) are refused rather than misread. */
+static int not_lonlat(cov_ctx *ctx, const GEOSGeometry *g, const char *where)
+{
+    double x0, y0, x1, y1;
+    if (GEOSisEmpty_r(ctx->geos, g) || !GEOSGeom_getExtent_r(ctx->geos, g, &x0, &y0, &x1, &y1))
+        return 0;
+    if (cov__lonlat_ok(x0, y0) && cov__lonlat_ok(x1, y1) && x1 <= 180.0) return 0;
+    cov__error(ctx, COV_ERR_CRS,
+               "%s: coordinates (%.6g..%.6g, %.6g..%.6g) are not lon/lat and no CRS was "
+               "given: give the CRS of the geometries",
+               where, x0, x1, y0, y1);
+    return 1;
+}
+
 cov_regions *cov_regions_from_wkb(cov_ctx *ctx, size_t n, const char *const *ids,
                                   const char *const *names,
                                   const unsigned char *const *wkb, const size_t *wkb_size,
@@ -187,6 +202,10 @@ cov_regions *cov_regions_from_wkb(cov_ctx *ctx, size_t n, const char *const *ids
             if (g) GEOSGeom_destroy_r(ctx->geos, g);
             cov__error(ctx, COV_ERR_GEOMETRY, "%s: %s", where,
                        g ? "not a Polygon or MultiPolygon" : "malformed WKB");
+            goto done;
+        }
+        if (!crs && not_lonlat(ctx, g, where)) {
+            GEOSGeom_destroy_r(ctx->geos, g);
             goto done;
         }
         if (cov__partvec_add(ctx, &v, g, &xf, ids[i], names ? names[i] : NULL, where) != COV_OK)

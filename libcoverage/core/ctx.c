@@ -21,10 +21,31 @@ static void geos_notice_handler(const char *message, void *userdata)
     (void)userdata; /* GEOS notices are about its internals, not the user's data */
 }
 
+static void free_context(cov_ctx *ctx)
+{
+    if (ctx->geos) GEOS_finish_r(ctx->geos);
+    if (ctx->proj) proj_context_destroy(ctx->proj);
+    for (size_t i = 0; i < ctx->n_input_paths; i++) free(ctx->input_paths[i]);
+    free(ctx->input_paths);
+    free(ctx);
+}
+
+cov_ctx *cov__ctx_retain(cov_ctx *ctx)
+{
+    atomic_fetch_add(&ctx->refs, 1);
+    return ctx;
+}
+
+void cov__ctx_release(cov_ctx *ctx)
+{
+    if (ctx && atomic_fetch_sub(&ctx->refs, 1) == 1) free_context(ctx);
+}
+
 cov_ctx *cov_ctx_create(void)
 {
     cov_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return NULL;
+    atomic_init(&ctx->refs, 1);
     ctx->geos = GEOS_init_r();
     ctx->proj = proj_context_create();
     if (!ctx->geos || !ctx->proj) {
@@ -42,11 +63,10 @@ cov_ctx *cov_ctx_create(void)
 void cov_ctx_destroy(cov_ctx *ctx)
 {
     if (!ctx) return;
-    if (ctx->geos) GEOS_finish_r(ctx->geos);
-    if (ctx->proj) proj_context_destroy(ctx->proj);
-    for (size_t i = 0; i < ctx->n_input_paths; i++) free(ctx->input_paths[i]);
-    free(ctx->input_paths);
-    free(ctx);
+    /* handlers may point at the caller's state, which goes now */
+    ctx->on_message = NULL;
+    ctx->on_progress = NULL;
+    cov__ctx_release(ctx);
 }
 
 void cov_ctx_set_message_handler(cov_ctx *ctx, cov_message_handler handler,

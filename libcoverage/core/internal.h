@@ -6,6 +6,7 @@
 #include <geos_c.h>
 #include <proj.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "libcoverage/core.h"
@@ -13,6 +14,10 @@
 #define COV_MSG_MAX 1024
 
 struct cov_ctx {
+    /* One reference for the caller and one per object made with the
+     * context: objects may be destroyed in any order, before or after
+     * cov_ctx_destroy() (garbage collectors choose their own order). */
+    atomic_size_t refs;
     GEOSContextHandle_t geos;
     PJ_CONTEXT *proj;
     struct geod_geodesic geod; /* GRS80 */
@@ -27,6 +32,11 @@ struct cov_ctx {
     char **input_paths; /* canonical paths of inputs read: never overwritten */
     size_t n_input_paths;
 };
+
+/* Takes a reference to ctx for an object made with it; the object gives it
+ * back with cov__ctx_release() when destroyed. */
+cov_ctx *cov__ctx_retain(cov_ctx *ctx);
+void cov__ctx_release(cov_ctx *ctx);
 
 /* Records an error (status + printf-style message) and returns status.
  * The message should name the file, record and field where they apply. */

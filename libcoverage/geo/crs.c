@@ -27,7 +27,11 @@ const char *cov__lonlat_hint(double lon, double lat)
 static const char *proj_reason(cov_ctx *ctx)
 {
     int e = proj_context_errno(ctx->proj);
-    return e ? proj_context_errno_string(ctx->proj, e) : "no reason given";
+    const char *text = e ? proj_context_errno_string(ctx->proj, e) : NULL;
+    /* PROJ says "Unknown error (code N)" for most parse failures */
+    if (!text || strncmp(text, "Unknown error", 13) == 0)
+        return "not a CRS PROJ knows: give e.g. EPSG:6668, WKT or a PROJ string";
+    return text;
 }
 
 /* A normalised (lon/lat, easting/northing order) transformation. */

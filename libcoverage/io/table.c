@@ -14,7 +14,7 @@ struct cov_column {
 };
 
 struct cov_table {
-    GEOSContextHandle_t geos; /* of the creating context: frees geometries */
+    cov_ctx *ctx; /* the creating context (a reference): frees geometries */
     size_t nrows, ncols, cap;
     struct cov_column *cols;
     int has_geometry;
@@ -26,13 +26,13 @@ cov_table *cov__table_create(cov_ctx *ctx, size_t nrows, int with_geometry)
     COV_CHECK_ARG(ctx, ctx != NULL, NULL);
     cov_table *t = cov__calloc(ctx, 1, sizeof *t);
     if (!t) return NULL;
-    t->geos = ctx->geos;
+    t->ctx = cov__ctx_retain(ctx);
     t->nrows = nrows;
     t->has_geometry = with_geometry != 0;
     if (t->has_geometry) {
         t->geoms = cov__calloc(ctx, nrows, sizeof *t->geoms);
         if (!t->geoms) {
-            free(t);
+            cov_table_destroy(t);
             return NULL;
         }
     }
@@ -128,10 +128,10 @@ void cov__table_set_geometry(cov_table *t, size_t row, GEOSGeometry *g)
 {
     if (!t || !t->has_geometry || row >= t->nrows) {
         /* Ownership was passed in all cases: never leak it. */
-        if (t && g) GEOSGeom_destroy_r(t->geos, g);
+        if (t && g) GEOSGeom_destroy_r(t->ctx->geos, g);
         return;
     }
-    if (t->geoms[row]) GEOSGeom_destroy_r(t->geos, t->geoms[row]);
+    if (t->geoms[row]) GEOSGeom_destroy_r(t->ctx->geos, t->geoms[row]);
     t->geoms[row] = g;
 }
 
@@ -150,7 +150,7 @@ static void free_rows(cov_table *t, size_t from)
         for (size_t r = from; r < t->nrows; r++) free(cells[r]);
     }
     for (size_t r = from; t->geoms && r < t->nrows; r++)
-        if (t->geoms[r]) GEOSGeom_destroy_r(t->geos, t->geoms[r]);
+        if (t->geoms[r]) GEOSGeom_destroy_r(t->ctx->geos, t->geoms[r]);
 }
 
 void cov__table_truncate(cov_table *t, size_t nrows)
@@ -273,5 +273,6 @@ void cov_table_destroy(cov_table *table)
     }
     free(table->cols);
     free(table->geoms);
+    cov__ctx_release(table->ctx);
     free(table);
 }

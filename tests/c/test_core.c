@@ -193,8 +193,33 @@ static void test_null_accessors(void)
     cov_ctx_destroy(ctx);
 }
 
+/* Objects keep their context alive: destroying the context first, and the
+ * inputs before the analysis that borrows them, is safe (ASan checks). */
+static void test_destruction_order(void)
+{
+    cov_ctx *ctx = cov_ctx_create();
+    cov_regions *r = cov_regions_read_shp(ctx, "data/sample/municipalities.shp", "muni_code",
+                                          NULL, NULL);
+    cov_facility_fields ff = {.id = "facility_id", .kind = "kind", .lon = "lon", .lat = "lat"};
+    cov_facilities *f = cov_facilities_read_csv(ctx, "data/sample/facilities.csv", &ff, NULL);
+    cov_demand *d = cov_demand_from_mesh(ctx, 1, (const char *[]){"59365397"}, 0, NULL, NULL);
+    cov_analysis *a = cov_analysis_create(ctx, r, f, d, NULL);
+    cov_table *t = cov_analysis_gaps(ctx, a, 16000, NULL, 0);
+    cov_table *rt = cov_regions_table(ctx, r);
+    CHECK(a && t && rt && cov_table_nrows(rt) == 10);
+    cov_ctx_destroy(ctx);
+    cov_regions_destroy(r);
+    cov_table_destroy(rt);
+    cov_demand_destroy(d);
+    CHECK(cov_table_has_geometry(t)); /* still readable */
+    cov_analysis_destroy(a);
+    cov_facilities_destroy(f);
+    cov_table_destroy(t);
+}
+
 int main(void)
 {
+    test_destruction_order();
     test_status();
     test_context();
     test_options_and_progress();

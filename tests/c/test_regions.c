@@ -151,6 +151,18 @@ static void test_wkb(cov_ctx *ctx)
     CHECK(cov_last_error(ctx) == COV_ERR_EMPTY);
     CHECK(cov_regions_from_wkb(ctx, 1, NULL, NULL, NULL, NULL, NULL) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
+    /* metres without a CRS are refused, not read as degrees */
+    size_t ms;
+    unsigned char *m = wkb_of(h, "POLYGON((-45000 12000,-44000 12000,-44000 13000,-45000 12000))",
+                              &ms);
+    const unsigned char *mp[] = {m};
+    CHECK(cov_regions_from_wkb(ctx, 1, ids, NULL, mp, &ms, NULL) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_CRS);
+    CHECK_CONTAINS(cov_last_message(ctx), "give the CRS");
+    cov_regions *zr = cov_regions_from_wkb(ctx, 1, ids, NULL, mp, &ms, "EPSG:6680");
+    CHECK(zr && cov_regions_count(zr) == 1);
+    cov_regions_destroy(zr);
+    GEOSFree_r(h, m);
     for (int i = 0; i < 3; i++) GEOSFree_r(h, w[i]);
     GEOS_finish_r(h);
     CHECK(cov_regions_count(NULL) == 0 && cov_regions_id(NULL, 0) == NULL);
