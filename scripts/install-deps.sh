@@ -17,6 +17,13 @@ command -v make >/dev/null || need+=(make)
 if [ "${COV_NEED_VALGRIND:-0}" = 1 ]; then
   command -v valgrind >/dev/null || need+=(valgrind)
 fi
+if [ "${COV_NEED_PYTHON:-0}" = 1 ]; then
+  # Japanese map labels need a CJK font; the extension needs Python's headers
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK JP" || need+=(fonts-noto-cjk)
+  python3 -c "import venv, ensurepip" 2>/dev/null || need+=(python3-venv)
+  inc="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)"
+  [ -n "$inc" ] && [ -f "$inc/Python.h" ] || need+=(python3-dev)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 # shellcheck disable=SC2207

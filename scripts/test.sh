@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the C tests with ctest; builds a release
-# library, runs the example under valgrind (no leaks allowed), and checks
-# that the installed headers, CMake package and pkg-config file work.
-# Real-data tests use COV_SHARED_DATA (default ../shared/data) and skip with
-# a message when it is absent.
+# Every test: installs what is missing; C tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer (ctest); the C example under valgrind (leaks
+# fail); the installed headers, CMake package and pkg-config file; then the
+# Python package: its tests (pytest, including both example notebooks) and
+# the contents of its wheel. Real-data tests use COV_SHARED_DATA (default
+# ../shared/data) and skip with a message when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 export COV_SHARED_DATA="${COV_SHARED_DATA:-$root/../shared/data}"
 jobs="$(nproc)"
 
-COV_NEED_VALGRIND=1 scripts/install-deps.sh
+COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 scripts/install-deps.sh
 
 echo "== C tests under ASan + UBSan"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCOV_ASAN=ON -DCOV_UBSAN=ON \
@@ -20,7 +20,7 @@ cmake --build build-sanitize -j "$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
 
-echo "== example under valgrind"
+echo "== C example under valgrind"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs" >/dev/null
 tmp="$(mktemp -d)"
@@ -32,3 +32,22 @@ echo "valgrind: no errors, no leaks"
 echo "== install, CMake package and pkg-config"
 cmake --install build --prefix "$tmp/prefix" >/dev/null
 scripts/check-install.sh "$tmp/prefix" "$tmp/consumer"
+
+echo "== Python package (zaitaku)"
+scripts/python-env.sh --dev
+ZAITAKU_PROGRESS=0 MPLBACKEND=Agg .venv/bin/python -m pytest tests/python -q -p no:cacheprovider
+
+echo "== wheel contents"
+.venv/bin/python -m pip wheel -q --no-deps -w "$tmp/wheel" . >/dev/null
+.venv/bin/python - "$tmp/wheel" <<'PY'
+import sys, zipfile, pathlib
+wheel = next(pathlib.Path(sys.argv[1]).glob("zaitaku-*.whl"))
+names = zipfile.ZipFile(wheel).namelist()
+need = ["zaitaku/sample/municipalities.shp", "zaitaku/sample/population_mesh1km.csv",
+        "zaitaku/cli.py", "zaitaku/plot.py"]
+missing = [n for n in need if n not in names]
+ext = [n for n in names if n.startswith("zaitaku/_libcoverage") and n.endswith(".so")]
+if missing or not ext:
+    sys.exit(f"wheel {wheel.name} lacks {missing or 'the compiled extension'}")
+print(f"{wheel.name}: extension and sample present")
+PY

@@ -8,6 +8,7 @@ during C calls, so analyses on different threads run in parallel.
 """
 import logging
 import os
+import sys
 import threading
 import warnings
 import weakref
@@ -117,10 +118,19 @@ def show_progress():
     return os.environ.get("ZAITAKU_PROGRESS", "1") not in ("0", "false", "no")
 
 
-def _emit(messages, stacklevel):
+def _caller_level():
+    """The stack level of the first frame outside zaitaku, so that warnings
+    point at the user's line."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "zaitaku":
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _emit(messages):
     for level, text in messages:
         if level == lib.COV_MSG_WARNING:
-            warnings.warn(text, CoverageWarning, stacklevel=stacklevel)
+            warnings.warn(text, CoverageWarning, stacklevel=_caller_level())
         else:
             log.info(text)
 
@@ -151,7 +161,7 @@ def call(ctx, fn, *args, progress=None, returns="pointer"):
         message = _text(lib.cov_last_message(ctx.ptr))
         messages, ctx.messages = ctx.messages, []
         pending = ctx.callback_error
-    _emit(messages, stacklevel=4)
+    _emit(messages)
     failed = ((returns == "pointer" and result == ffi.NULL) or
               (returns == "status" and result != 0))
     if failed:
@@ -175,7 +185,7 @@ def cstrings(values, keep):
         if v is None:
             arr[i] = ffi.NULL
         else:
-            buf = ffi.new("char[]", str(v).encode("utf-8"))
+            buf = ffi.new("char[]", encode(v))
             keep.append(buf)
             arr[i] = buf
     keep.append(arr)
@@ -189,7 +199,17 @@ def doubles(values):
 
 
 def encode(text):
-    return ffi.NULL if text is None else str(text).encode("utf-8")
+    """UTF-8 bytes for C, or NULL; a NUL inside would silently cut the text
+    short in C, so it is refused."""
+    if text is None:
+        return ffi.NULL
+    data = str(text).encode("utf-8")
+    if b"\0" in data:
+        from .errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"{str(text)[:60]!r} contains a NUL character",
+                                   code=lib.COV_ERR_ARG, status="COV_ERR_ARG")
+    return data
 
 
 class Table:

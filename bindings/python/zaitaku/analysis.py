@@ -42,12 +42,18 @@ class Analysis:
     >>> an = zaitaku.Analysis.sample()
     >>> cov = an.coverage()
     >>> row = cov[(cov.region_id == "9903") & (cov.kind == "nursing")].iloc[0]
-    >>> row.region_name, round(row.share_covered, 3)
+    >>> row.region_name, round(float(row.share_covered), 3)
     ('島しょ在宅医療圏', 1.0)
     """
 
     def __init__(self, regions, facilities, demand, *, radius="16km", coastal_snap="1km",
                  crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128):
+        from .inputs import Demand, Facilities, Regions
+
+        for value, cls in ((regions, Regions), (facilities, Facilities), (demand, Demand)):
+            if not isinstance(value, cls):
+                raise TypeError(f"Analysis needs {cls.__name__} (from read_{cls.__name__.lower()}), "
+                                f"not {type(value).__name__}")
         ctx = regions._ctx
         if facilities._ctx is not ctx or demand._ctx is not ctx:
             raise ValueError("regions, facilities and demand were made in different threads "

@@ -32,6 +32,12 @@ def _is_path(source):
     return isinstance(source, (str, os.PathLike))
 
 
+def _check_source(source, what):
+    if source is None or not (_is_path(source) or hasattr(source, "columns")):
+        raise TypeError(f"{what}: give a path, a GeoDataFrame or a DataFrame, not "
+                        f"{type(source).__name__}")
+
+
 def _suffix(source):
     return Path(source).suffix.lower()
 
@@ -129,7 +135,11 @@ class Regions(_Wrapped):
         frame = mapping
         for col in (from_field, to_field, name_field):
             if col is not None and col not in frame.columns:
-                raise KeyError(f"mapping has no column {col!r} (columns: {', '.join(map(str, frame.columns))})")
+                from .errors import FieldError
+
+                raise FieldError(f"mapping has no column {col!r} (columns: "
+                                 f"{', '.join(map(str, frame.columns))})",
+                                 code=lib.COV_ERR_FIELD, status="COV_ERR_FIELD")
         keep = []
         text = lambda col: ["" if pd.isna(v) else str(v) for v in frame[col]]  # noqa: E731
         names = cstrings(text(name_field), keep) if name_field else ffi.NULL
@@ -195,12 +205,23 @@ class Demand(_Wrapped):
                              dtype=np.float64).copy() if n else np.empty(0)
 
     def _weight_index(self, name):
-        if isinstance(name, int):
-            return name
-        try:
-            return self.weight_names.index(name)
-        except ValueError:
-            raise KeyError(f"no weight column {name!r} (columns: {', '.join(self.weight_names)})") from None
+        """A weight column by name (KeyError listing the names when absent)
+        or by number (out of range: InvalidArgumentError, as the library
+        says)."""
+        names = self.weight_names
+        if isinstance(name, bool):
+            raise TypeError("weight must be a column name or number, not a bool")
+        if isinstance(name, (int, np.integer)):
+            if 0 <= name < len(names):
+                return int(name)
+            from .errors import InvalidArgumentError
+
+            raise InvalidArgumentError(f"weight column {int(name)} does not exist (demand has "
+                                       f"{len(names)}: {', '.join(names)})",
+                                       code=lib.COV_ERR_ARG, status="COV_ERR_ARG")
+        if name in names:
+            return names.index(name)
+        raise KeyError(f"no weight column {name!r} (columns: {', '.join(names)})")
 
     def to_geodataframe(self):
         """demand_id, mesh_level, the weights, and each cell's polygon (or
@@ -244,6 +265,7 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
     >>> len(munis), munis.names[0]
     (10, '中央市')
     """
+    _check_source(source, "read_regions")
     ctx = ctx or _core.context()
     if _is_path(source) and _suffix(source) == ".shp":
         ptr = call(ctx, lib.cov_regions_read_shp, encode(os.fspath(source)), encode(id_field),
@@ -258,10 +280,18 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
 def _regions_from_frame(ctx, gdf, id_field, name_field, crs, label):
     import shapely
 
-    for col in (id_field, name_field):
-        if col is not None and col not in gdf.columns:
-            raise KeyError(f"{label}: no column {col!r} (columns: {', '.join(map(str, gdf.columns))})")
+    _need_columns(gdf, [c for c in (id_field, name_field) if c is not None], label)
     crs = crs if crs is not None else gdf.crs
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():  # as the shapefile reader does with null shapes
+        import warnings
+
+        from .errors import CoverageWarning
+
+        skipped = ", ".join(map(str, gdf.loc[empty, id_field].head(8)))
+        warnings.warn(f"{label}: {int(empty.sum())} row(s) without geometry skipped (id {skipped})",
+                      CoverageWarning, stacklevel=_core._caller_level())
+        gdf = gdf[~empty]
     keep = []
     wkbs = [bytes(w) if w is not None else b"" for w in shapely.to_wkb(gdf.geometry.values)]
     bufs = ffi.new("const unsigned char *[]", max(len(wkbs), 1))
@@ -311,6 +341,7 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     >>> len(fac), fac.kinds[:2]
     (41, ['enhanced_single', 'zaishin'])
     """
+    _check_source(source, "read_facilities")
     ctx = ctx or _core.context()
     fields_keep = [encode(x) for x in (id_field, name_field, kind_field, capacity_field,
                                         lon_field, lat_field, default_kind)]
@@ -337,7 +368,7 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     col = lambda c: cstrings(["" if pd.isna(v) else str(v) for v in frame[c]], keep) if c else ffi.NULL  # noqa: E731
     kinds = col(kind_field) if kind_field else (
         cstrings([default_kind] * len(frame), keep) if default_kind else ffi.NULL)
-    cap_arr, cap = doubles(frame[capacity_field]) if capacity_field else (None, ffi.NULL)
+    cap_arr, cap = _numbers(frame, capacity_field, label) if capacity_field else (None, ffi.NULL)
     xa, xp = doubles(x)
     ya, yp = doubles(y)
     ids = cstrings([None if pd.isna(v) else str(v) for v in frame[id_field]], keep)
@@ -346,10 +377,28 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     return Facilities(ctx, ptr, label)
 
 
+def _numbers(frame, column, label):
+    """A numeric column as C doubles (missing values NaN), or an error
+    naming the column and a bad value."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        from .errors import InvalidValueError
+
+        raise InvalidValueError(f"{label}: column {column!r} holds a non-numeric value "
+                                f"{frame[column][bad].iloc[0]!r}", code=lib.COV_ERR_VALUE,
+                                status="COV_ERR_VALUE")
+    return doubles(values.to_numpy(dtype=np.float64))
+
+
 def _need_columns(frame, columns, label):
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise KeyError(f"{label}: no column {missing[0]!r} (columns: {', '.join(map(str, frame.columns))})")
+        from .errors import FieldError
+
+        raise FieldError(f"{label}: no column {missing[0]!r} (columns: "
+                         f"{', '.join(map(str, frame.columns))})",
+                         code=lib.COV_ERR_FIELD, status="COV_ERR_FIELD")
 
 
 def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, lon_field=None,
@@ -381,6 +430,7 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
     >>> len(dem), int(dem.weights("total").sum())
     (2200, 318249)
     """
+    _check_source(source, "read_demand")
     ctx = ctx or _core.context()
     weight_fields = list(weight_fields or [])
     keep = []

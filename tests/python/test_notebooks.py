@@ -1,0 +1,385 @@
+"""The example notebooks run from start to end, show what they promise, and
+are committed without outputs.
+
+Each notebook runs in a kernel on this very interpreter (a kernelspec made
+in a temporary folder, so no Jupyter install is needed), with cwd
+``examples/``; the executed copies and their maps go to pytest's temporary
+folder, never into the repository. The figures the notebooks show are
+checked against independent computations: mesh centroids from the JIS X 0410
+definition, point-in-polygon with shapely, geodesic distances with pyproj.
+
+hokkaido_real.ipynb needs the real data (``COV_SHARED_DATA``, default
+``../shared/data`` beside the project); without it that test is skipped.
+"""
+import base64
+import json
+import os
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+import zaitaku
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+NOTEBOOKS = ("quickstart.ipynb", "hokkaido_real.ipynb")
+TIMEOUT_S = 300  # per cell
+DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
+REAL = {
+    "municipalities": DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp",
+    "areas": DATA / "hokkaido_municipality_2ji_iryoken.csv",
+    "population": DATA / "raw" / "census2010_mesh500m_hokkaido_colspan" / "population_mesh_third_half.csv",
+    "nursing": DATA / "raw" / "visiting_nursing_stations_mhlw_kaigo_osawa" / "clinics_geo.json",
+    "hospitals": DATA / "raw" / "hokkaido_hospitals_2015_colspan" / "hospital_list.csv",
+}
+HOKKAIDO_2010 = 5_506_419  # 平成22年国勢調査, Hokkaido's population
+DOCTOR_KINDS = {"zaishin", "zaibyo", "enhanced_single", "enhanced_network", "backup_hospital",
+                "hospital", "clinic"}
+RADIUS_M = 16000.0
+SNAP_M = 1000.0
+
+
+# ---------------------------------------------------------------- running
+
+def _kernel_manager(folder):
+    """A kernel manager for this interpreter, whatever kernels Jupyter knows."""
+    spec = folder / "kernels" / "zaitaku-test"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "zaitaku test", "language": "python"}))
+    specs = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
+    return AsyncKernelManager(kernel_name="zaitaku-test", kernel_spec_manager=specs)
+
+
+def _execute(name, folder, **env):
+    """Runs examples/<name> with cwd examples/ and returns the executed
+    notebook, also saved in folder (CellExecutionError on a failing cell)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(EXAMPLES / name, as_version=4)
+    client = NotebookClient(nb, km=_kernel_manager(folder), timeout=TIMEOUT_S,
+                            resources={"metadata": {"path": str(EXAMPLES)}})
+    kernel_env = {**os.environ, "ZAITAKU_PROGRESS": "0", "ZAITAKU_ROOT": str(ROOT),
+                  "IPYTHONDIR": str(folder / "ipython"),
+                  "MPLBACKEND": "module://matplotlib_inline.backend_inline", **env}
+    try:
+        client.execute(env=kernel_env, cleanup_kc=True)  # shut the kernel down: we made its manager
+    finally:
+        nbformat.write(nb, folder / name)
+    return nb
+
+
+def _tagged(nb, tag):
+    cells = [c for c in nb.cells if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, f"expected one cell tagged {tag!r}"
+    return cells[0]
+
+
+def _html(cell):
+    html = [o["data"]["text/html"] for o in cell.outputs if "text/html" in o.get("data", {})]
+    assert html, "the cell shows no HTML table"
+    return html[-1]
+
+
+def _stdout(nb):
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs if o.get("name") == "stdout")
+
+
+def _pngs(nb, folder, stem):
+    """Writes the notebook's PNG outputs to folder; returns their paths."""
+    paths = []
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            if "image/png" in o.get("data", {}):
+                data = base64.b64decode(o["data"]["image/png"])
+                assert data.startswith(b"\x89PNG\r\n\x1a\n")
+                paths.append(folder / f"{stem}-{len(paths) + 1}.png")
+                paths[-1].write_bytes(data)
+    return paths
+
+
+def _errors(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if o.get("output_type") == "error"]
+
+
+class _Tables(HTMLParser):
+    """The rows of every <table> in an HTML snippet, as lists of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._row, self._cell = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self.tables:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _frame(html):
+    """A DataFrame shown by pandas as HTML, back as text: the index levels
+    become columns index0, index1 ...; rows with an empty cell (the row of
+    index names) are left out."""
+    parser = _Tables()
+    parser.feed(html)
+    assert len(parser.tables) == 1, "expected exactly one table"
+    header, *rows = parser.tables[0]
+    n_index = next(i for i, h in enumerate(header) if h)
+    columns = [f"index{i}" for i in range(n_index)] + header[n_index:]
+    body = [r for r in rows if len(r) == len(header) and all(r)]
+    return pd.DataFrame(body, columns=columns)
+
+
+# ---------------------------------------------------------------- the independent computation
+
+def _mesh_centroids(codes):
+    """Centroids of JIS X 0410 cells (1 km or 500 m), from the standard's
+    definition: 1st level 40' x 1 degree, 2nd 1/8 of it, 3rd 1/10, half 1/2."""
+    c = pd.Series(codes, dtype=str)
+    digit = lambda i: c.str[i].astype(int).to_numpy()  # noqa: E731
+    lat = c.str[0:2].astype(int).to_numpy() / 1.5 + digit(4) * 5 / 60 + digit(6) * 30 / 3600
+    lon = c.str[2:4].astype(int).to_numpy() + 100.0 + digit(5) * 7.5 / 60 + digit(7) * 45 / 3600
+    dlat, dlon = 30 / 3600, 45 / 3600
+    if c.str.len().eq(9).all():
+        quarter = digit(8)
+        dlat, dlon = dlat / 2, dlon / 2
+        lat = lat + np.where(quarter >= 3, dlat, 0.0)
+        lon = lon + np.where(quarter % 2 == 0, dlon, 0.0)
+    else:
+        assert c.str.len().eq(8).all()
+    return lon + dlon / 2, lat + dlat / 2
+
+
+def _assign(lon, lat, polygons, region_field):
+    """Each point's region: the polygon containing it, else the nearest
+    within SNAP_M (distances in an azimuthal equidistant projection centred
+    on the points), else None."""
+    import geopandas as gpd
+    import shapely
+
+    points = shapely.points(lon, lat)
+    regions = polygons[region_field].to_numpy()
+    out = np.full(len(points), None, dtype=object)
+    p, g = shapely.STRtree(polygons.geometry.values).query(points, predicate="within")
+    out[p] = regions[g]
+    sea = np.flatnonzero(pd.isna(out))
+    if len(sea):
+        local = (f"+proj=aeqd +lat_0={np.mean(lat[sea])} +lon_0={np.mean(lon[sea])} "
+                 "+ellps=GRS80 +units=m")
+        projected = polygons.to_crs(local).geometry.values
+        near = gpd.GeoSeries(points[sea], crs=polygons.crs).to_crs(local).values
+        i, j = shapely.STRtree(projected).query_nearest(near, max_distance=SNAP_M)
+        out[sea[i]] = regions[j]
+    return out
+
+
+def _within(lon, lat, f_lon, f_lat, radius_m=RADIUS_M):
+    """Whether some facility lies within radius_m of each point: a sphere
+    sorts out the clear cases, the GRS80 geodesic (pyproj) the ones within
+    1 % of the radius, where sphere and ellipsoid may disagree."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="GRS80")
+    out = np.zeros(len(lon), dtype=bool)
+    la, lo = np.radians(lat)[:, None], np.radians(lon)[:, None]
+    for s in range(0, len(f_lon), 256):
+        fla, flo = np.radians(f_lat[s:s + 256])[None, :], np.radians(f_lon[s:s + 256])[None, :]
+        h = np.sin((fla - la) / 2) ** 2 + np.cos(la) * np.cos(fla) * np.sin((flo - lo) / 2) ** 2
+        d = 2 * 6371008.8 * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        out |= (d <= 0.99 * radius_m).any(axis=1)
+        i, j = np.nonzero((d > 0.99 * radius_m) & (d < 1.01 * radius_m) & ~out[:, None])
+        if len(i):
+            dist = geod.inv(lon[i], lat[i], f_lon[s:s + 256][j], f_lat[s:s + 256][j])[2]
+            out[np.unique(i[dist <= radius_m])] = True
+    return out
+
+
+def _coverage(region, weight, covered_by_kind):
+    """people and covered people per region and kind (ints)."""
+    rows = []
+    keep = ~pd.isna(region)
+    for kind, covered in covered_by_kind.items():
+        frame = pd.DataFrame({"region": region[keep], "w": weight[keep],
+                              "c": np.where(covered, weight, 0)[keep]})
+        for r, g in frame.groupby("region"):
+            rows.append((r, kind, int(round(g.w.sum())), int(round(g.c.sum()))))
+    return pd.DataFrame(rows, columns=["region", "kind", "people", "covered"])
+
+
+def _kinds_covered(lon, lat, facilities):
+    """covered flags per facility kind and for doctor_any, doctor_and_nursing."""
+    covered = {k: _within(lon, lat, g.lon.to_numpy(), g.lat.to_numpy())
+               for k, g in facilities.groupby("kind")}
+    doctor = np.zeros(len(lon), dtype=bool)
+    for k in DOCTOR_KINDS & set(covered):
+        doctor |= covered[k]
+    covered["doctor_any"] = doctor
+    covered["doctor_and_nursing"] = doctor & covered.get("nursing", np.zeros(len(lon), bool))
+    return covered
+
+
+def _sample_coverage():
+    import geopandas as gpd
+
+    munis = gpd.read_file(zaitaku.sample_path("municipalities.shp"))
+    areas = pd.read_csv(zaitaku.sample_path("areas.csv"), dtype=str)
+    munis = munis.drop(columns="area_code").merge(areas[["muni_code", "area_code"]], on="muni_code")
+    mesh = pd.read_csv(zaitaku.sample_path("population_mesh1km.csv"), dtype={"mesh_code": str})
+    fac = pd.read_csv(zaitaku.sample_path("facilities.csv"))
+    lon, lat = _mesh_centroids(mesh.mesh_code)
+    region = _assign(lon, lat, munis, "area_code")
+    return _coverage(region, mesh.total.to_numpy(), _kinds_covered(lon, lat, fac))
+
+
+def _in_hokkaido(lon, lat):
+    return lon.between(139.3, 149.0) & lat.between(41.3, 45.6)
+
+
+def _hokkaido_inputs():
+    """mesh centroids, population, 二次医療圏 of each cell, and the
+    facilities (lon, lat, kind), from the raw files."""
+    import geopandas as gpd
+
+    munis = gpd.read_file(REAL["municipalities"], encoding="cp932")
+    mapping = pd.read_csv(REAL["areas"], dtype=str).dropna(subset=["iryoken2_code"])
+    munis = munis.merge(mapping[["muni_code", "iryoken2_code"]], left_on="N03_007",
+                        right_on="muni_code")
+    pop = pd.read_csv(REAL["population"], header=None, dtype={0: str})
+    lon, lat = _mesh_centroids(pop[0])
+    region = _assign(lon, lat, munis, "iryoken2_code")
+    with open(REAL["nursing"], encoding="utf-8") as f:
+        st = pd.DataFrame(json.load(f))
+    st = st[st["id"].str.startswith("01") & _in_hokkaido(st["lg"], st["lt"])]
+    hosp = pd.read_csv(REAL["hospitals"])
+    hosp = hosp[_in_hokkaido(hosp["longtitude"], hosp["latitude"])]
+    fac = pd.concat([pd.DataFrame({"lon": st["lg"], "lat": st["lt"], "kind": "nursing"}),
+                     pd.DataFrame({"lon": hosp["longtitude"], "lat": hosp["latitude"],
+                                   "kind": "hospital"})], ignore_index=True)
+    return lon, lat, pop[1].to_numpy(dtype=float), region, fac
+
+
+# ---------------------------------------------------------------- tests
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_notebooks_have_no_outputs(name):
+    # outputs of hokkaido_real.ipynb are derived from data that is not ours
+    nb = nbformat.read(EXAMPLES / name, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, \
+                f"{name}: clear the outputs before committing (cell {cell.get('id')})"
+    assert "image/png" not in (EXAMPLES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def quickstart(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("quickstart")
+    return _execute("quickstart.ipynb", folder), folder
+
+
+def test_quickstart_runs_and_shows_the_coverage_pivot(quickstart):
+    nb, folder = quickstart
+    assert not _errors(nb)
+    pivot = _frame(_html(_tagged(nb, "coverage-pivot")))
+    assert list(pivot.index0) == ["9901", "9902", "9903"]
+    island = pivot.set_index("index0").loc["9903"]
+    assert float(island["nursing"]) == 100.0  # one station on a 10 km island
+    assert float(island["doctor_any"]) == 0.0  # and no doctor
+    expected = _sample_coverage()
+    shown = pivot.melt(id_vars=["index0", "index1"], var_name="kind", value_name="percent")
+    assert len(shown) == 3 * 7
+    for row in shown.itertuples():
+        e = expected[(expected.region == row.index0) & (expected.kind == row.kind)].iloc[0]
+        assert float(row.percent) == round(100 * e.covered / e.people, 1), (row.index0, row.kind)
+
+
+def test_quickstart_lists_the_rock_and_draws_a_map(quickstart):
+    nb, folder = quickstart
+    assert _pngs(nb, folder, "quickstart"), "the map is missing"
+    assert "60360234" in "".join(_html(c) for c in nb.cells if c.cell_type == "code"
+                                 and any("text/html" in o.get("data", {}) for o in c.outputs))
+
+
+def test_hokkaido_notebook_stops_clearly_without_the_data(tmp_path):
+    with pytest.raises(CellExecutionError, match=r"real data not found at .*set COV_SHARED_DATA"):
+        _execute("hokkaido_real.ipynb", tmp_path, COV_SHARED_DATA=str(tmp_path / "nowhere"))
+
+
+@pytest.fixture(scope="module")
+def real_data():
+    missing = [str(p) for p in REAL.values() if not p.is_file()]
+    if missing:
+        pytest.skip(f"real data not found at {DATA} (set COV_SHARED_DATA); missing {missing[0]}")
+    return DATA
+
+
+@pytest.fixture(scope="module")
+def hokkaido(real_data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hokkaido")
+    return _execute("hokkaido_real.ipynb", folder, COV_SHARED_DATA=str(real_data)), folder
+
+
+@pytest.fixture(scope="module")
+def hokkaido_expected(real_data):
+    lon, lat, weight, region, fac = _hokkaido_inputs()
+    covered = _kinds_covered(lon, lat, fac)
+    return _coverage(region, weight, covered), pd.isna(region), weight
+
+
+@pytest.mark.parametrize("tag, kind", [("nursing-table", "nursing"), ("hospital-table", "hospital"),
+                                       ("both-table", "doctor_and_nursing")])
+def test_hokkaido_tables(hokkaido, hokkaido_expected, tag, kind):
+    nb, folder = hokkaido
+    table = _frame(_html(_tagged(nb, tag)))
+    assert list(table.columns) == ["index0", "code", "二次医療圏", "population", "covered", "share %"]
+    assert list(table.code) == [f"01{i:02d}" for i in range(1, 22)]
+    people, covered = table.population.astype(int), table.covered.astype(int)
+    share = table["share %"].astype(float)
+    assert people.sum() == HOKKAIDO_2010
+    assert ((0 <= covered) & (covered <= people)).all()
+    assert ((0 <= share) & (share <= 100)).all()
+    assert (share == (100 * covered / people).round(1)).all()
+    expected = hokkaido_expected[0]
+    expected = expected[expected.kind == kind].set_index("region").loc[table.code]
+    assert list(people) == list(expected.people)
+    assert list(covered) == list(expected.covered)
+
+
+def test_hokkaido_reports_the_aomori_cells_and_draws_a_map(hokkaido, hokkaido_expected):
+    nb, folder = hokkaido
+    assert not _errors(nb)
+    _, unassigned, weight = hokkaido_expected
+    m = re.search(r"unassigned cells: ([\d,]+), population ([\d,]+)", _stdout(nb))
+    assert m, "the notebook does not report the unassigned cells"
+    assert int(m.group(1).replace(",", "")) == unassigned.sum()
+    assert int(m.group(2).replace(",", "")) == round(weight[unassigned].sum())
+    assert round(weight[unassigned].sum()) == round(weight.sum()) - HOKKAIDO_2010
+    assert _pngs(nb, folder, "hokkaido"), "the map is missing"
