@@ -154,8 +154,8 @@ print(zaitaku.sample_dir())"):
     g.add_argument("--facilities", metavar="PATH", required=True,
                    help="CSV with coordinate columns, or a point shapefile")
     g.add_argument("--facility-id", metavar="FIELD", default="facility_id",
-                   help="unique facility id (default: facility_id; DBF field names stop at "
-                        "10 characters, so in a shapefile it is often facility_i)")
+                   help="unique facility id (default: facility_id; in a shapefile, whose "
+                        "field names stop at 10 characters, facility_i is found too)")
     g.add_argument("--kind-field", metavar="FIELD",
                    help="field holding the kind (zaishin, zaibyo, nursing, ...); without it "
                         "every facility gets --default-kind")
