@@ -43,6 +43,33 @@ static int64_t locate(const cov_analysis *a, cov_locator *l, double lon, double 
     return region;
 }
 
+/* Facilities outside every region count (people cross borders for care),
+ * but one far from all of them is more likely a wrong coordinate (a
+ * station geocoded to another prefecture): say so, keep it. */
+#define FAR_FACILITY_M 50000.0
+
+static void warn_far_facilities(cov_ctx *ctx, const cov_analysis *a, cov_locator *l)
+{
+    const cov_facilities *f = a->facilities;
+    char list[400] = "";
+    size_t len = 0, n = 0;
+    for (size_t j = 0; j < f->n; j++) {
+        double d;
+        if (a->facility_region[j] >= 0 ||
+            cov__locator_nearest(l, f->lon[j], f->lat[j], FAR_FACILITY_M,
+                                 a->regions->part_region, &d) >= 0)
+            continue;
+        if (n++ < 8 && len < sizeof list - 60)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s (%.5f, %.5f)",
+                                    n > 1 ? ", " : "", f->ids[j], f->lon[j], f->lat[j]);
+    }
+    if (n)
+        cov__warn(ctx,
+                  "%zu facility(ies) lie more than %.0f km from every region and still count "
+                  "for reach; check their coordinates: %s%s",
+                  n, FAR_FACILITY_M / 1000, list, n > 8 ? ", ..." : "");
+}
+
 int cov__assign(cov_ctx *ctx, cov_analysis *a)
 {
     const cov_demand *d = a->demand;
@@ -63,6 +90,7 @@ int cov__assign(cov_ctx *ctx, cov_analysis *a)
         double snap;
         a->facility_region[j] = locate(a, l, f->lon[j], f->lat[j], &snap);
     }
+    if (st == COV_OK) warn_far_facilities(ctx, a, l);
     cov__locator_destroy(l);
     if (st == COV_OK && a->n_unassigned) warn_unassigned(ctx, a);
     return st;

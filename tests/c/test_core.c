@@ -7,7 +7,7 @@
 #include "testutil.h"
 
 static int n_errors, n_warnings, n_progress, cancel_after = -1;
-static char last_error[1024];
+static char last_error[1024], last_warning[1024];
 
 static void on_message(int level, const char *msg, void *ud)
 {
@@ -16,6 +16,8 @@ static void on_message(int level, const char *msg, void *ud)
         n_errors++;
         snprintf(last_error, sizeof last_error, "%s", msg);
     }
+    if (level == COV_MSG_WARNING && strstr(msg, "facility")) /* the one this file checks */
+        snprintf(last_warning, sizeof last_warning, "%s", msg);
     n_warnings += level == COV_MSG_WARNING;
 }
 
@@ -155,6 +157,18 @@ static void test_options_and_progress(void)
     CHECK(cov_analysis_create(ctx, r, f, d, &o) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_CRS);
     cov_analysis_destroy(a);
+    /* a facility far from every region (a station geocoded to Tokyo) is
+     * kept but named in a warning; one just offshore is not */
+    const char *ids[] = {"near", "tokyo"};
+    double lon[] = {137.244943, 139.7671}, lat[] = {39.901259, 35.6812};
+    cov_facilities *far = cov_facilities_from_arrays(ctx, 2, ids, NULL, NULL, NULL, lon, lat, NULL);
+    w0 = n_warnings;
+    a = cov_analysis_create(ctx, r, far, d, NULL);
+    CHECK(a != NULL && n_warnings == w0 + 2); /* the far facility, the unassigned cell */
+    CHECK_CONTAINS(last_warning, "tokyo");
+    CHECK(strstr(last_warning, "near (") == NULL);
+    cov_analysis_destroy(a);
+    cov_facilities_destroy(far);
     cov_demand_destroy(d);
     cov_facilities_destroy(f);
     cov_regions_destroy(r);
