@@ -89,8 +89,8 @@ static int make_groups(cov_ctx *ctx, cov_analysis *a, const cov_analysis_options
     return COV_OK;
 }
 
-/* Chooses the analysis CRS, centred on the regions. Parts are projected
- * only when polygon work needs them (cov__part_proj). */
+/* Chooses the analysis CRS, centred on the regions. Region outlines are
+ * projected only when polygon work needs them (cov__region_proj). */
 static int choose_projection(cov_ctx *ctx, cov_analysis *a, const char *crs)
 {
     const cov_regions *r = a->regions;
@@ -107,20 +107,8 @@ static int choose_projection(cov_ctx *ctx, cov_analysis *a, const char *crs)
     if (cov__xform_to_projected(ctx, crs, 0.5 * (lon_min + lon_max), 0.5 * (lat_min + lat_max),
                                 &a->proj, &a->crs_def) != COV_OK)
         return ctx->status;
-    a->parts_proj = cov__calloc(ctx, r->n_parts, sizeof *a->parts_proj);
     a->region_proj = cov__calloc(ctx, r->n, sizeof *a->region_proj);
-    return a->parts_proj && a->region_proj ? COV_OK : COV_ERR_NOMEM;
-}
-
-const GEOSGeometry *cov__part_proj(cov_ctx *ctx, cov_analysis *a, size_t k)
-{
-    if (a->parts_proj[k]) return a->parts_proj[k];
-    /* Lon/lat edges are straight in degrees by convention; densifying keeps
-     * them so once projected (a 16 km edge along a parallel would otherwise
-     * move by metres). */
-    a->parts_proj[k] = cov__xform_geom_densify(ctx, &a->proj, a->regions->parts[k], 0,
-                                               COV_DENSIFY_DEGREE, "regions");
-    return a->parts_proj[k];
+    return a->region_proj ? COV_OK : COV_ERR_NOMEM;
 }
 
 cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
@@ -145,7 +133,6 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
     a->facilities = facilities;
     a->demand = demand;
     a->ctx = cov__ctx_retain(ctx);
-    a->n_parts = regions->n_parts;
     a->n_regions = regions->n;
     a->coastal_snap_m = o->coastal_snap_m;
     a->circle_segments = o->circle_segments;
@@ -277,11 +264,8 @@ void cov_analysis_destroy(cov_analysis *a)
         cov__kdtree_destroy(a->groups[g].tree);
     }
     free(a->groups);
-    for (size_t k = 0; a->parts_proj && k < a->n_parts; k++)
-        if (a->parts_proj[k]) GEOSGeom_destroy_r(a->ctx->geos, a->parts_proj[k]);
     for (size_t i = 0; a->region_proj && i < a->n_regions; i++)
         if (a->region_proj[i]) GEOSGeom_destroy_r(a->ctx->geos, a->region_proj[i]);
-    free(a->parts_proj);
     free(a->region_proj);
     free(a->demand_region);
     free(a->demand_snap_m);

@@ -26,15 +26,14 @@ struct cov_analysis {
     const cov_regions *regions;
     const cov_facilities *facilities;
     const cov_demand *demand;
-    /* Counts copied from the borrowed regions: destroying the analysis
-     * must not touch them, they may be gone already. */
-    size_t n_parts, n_regions;
+    /* Copied from the borrowed regions: destroying the analysis must not
+     * touch them, they may be gone already. */
+    size_t n_regions;
     cov_ctx *ctx; /* the creating context (a reference) */
     double coastal_snap_m;
     int circle_segments;
     char *crs_def;
     cov_xform proj; /* lon/lat -> analysis CRS */
-    GEOSGeometry **parts_proj;  /* made on demand */
     GEOSGeometry **region_proj; /* outlines, made on demand */
     int64_t *demand_region;
     double *demand_snap_m;
@@ -62,9 +61,6 @@ long cov__group_find(const cov_analysis *a, const char *name);
 
 /* Assigns demand units and facilities to regions (analysis creation). */
 int cov__assign(cov_ctx *ctx, cov_analysis *a);
-
-/* Region part k in the analysis CRS (made on demand); NULL on failure. */
-const GEOSGeometry *cov__part_proj(cov_ctx *ctx, cov_analysis *a, size_t k);
 
 /* Region outline i in the analysis CRS (made on demand). */
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i);
