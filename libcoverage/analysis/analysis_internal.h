@@ -74,6 +74,16 @@ const GEOSGeometry *cov__group_union(cov_ctx *ctx, cov_analysis *a, size_t g,
 double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, size_t i, size_t g,
                                 double radius_m);
 
+/* Demand weights per region for one group's counts within reach. */
+typedef struct cov_row_sums {
+    double total, uncovered, covered, redundant; /* 0, >= 1, >= 2 within reach */
+} cov_row_sums;
+
+/* Sums the weights w of the assigned units per region (sums: one entry per
+ * region) by counts, the group's facilities within reach of each unit. */
+void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double *w,
+                     cov_row_sums *sums);
+
 /* Writes the groups reported in tables (real kinds, then doctor_any and
  * doctor_and_nursing when present) into out (room for n_groups) and returns
  * their number. */

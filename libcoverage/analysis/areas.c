@@ -112,6 +112,25 @@ fail:
     return NULL;
 }
 
+/* Uncovered demand per group and region (n_groups x regions), summed once
+ * rather than per table row; NULL with an error in ctx. */
+static cov_row_sums *uncovered_sums(cov_ctx *ctx, cov_analysis *a, const size_t *groups,
+                                    size_t n_groups, double radius_m, size_t weight)
+{
+    size_t n = a->regions->n;
+    cov_row_sums *sums = cov__calloc(ctx, n_groups * n + 1, sizeof *sums);
+    const double *w = a->demand->weights + weight * a->demand->n;
+    for (size_t k = 0; sums && k < n_groups; k++) {
+        const int32_t *cnt = cov__group_counts(ctx, a, groups[k], radius_m);
+        if (!cnt) {
+            free(sums);
+            return NULL;
+        }
+        cov__sum_demand(a, cnt, w, sums + k * n);
+    }
+    return sums;
+}
+
 /* One row per region and group with the covered (or uncovered) polygon;
  * empty results get no row. */
 static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
@@ -127,8 +146,11 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
     enum { C_ID, C_NAME, C_KIND, C_AREA, C_PARTS, C_DEMAND };
     size_t c[6];
     cov_table *t = cov__table_create(ctx, cap, 1);
+    cov_row_sums *sums = NULL;
     /* covered land has no demand_uncovered or n_parts */
     if (!t || cov__table_add_columns(ctx, t, spec, covered ? 4 : 6, c) != COV_OK) goto fail;
+    if (!covered && !(sums = uncovered_sums(ctx, a, groups, n_groups, radius_m, weight)))
+        goto fail;
     for (size_t i = 0; i < r->n; i++)
         for (size_t k = 0; k < n_groups; k++) {
             GEOSGeometry *p = region_part(ctx, a, i, groups[k], radius_m, covered);
@@ -142,13 +164,7 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
             cov__table_set_geometry(t, n, ll);
             cov__table_doubles_mut(t, c[C_AREA])[n] = area / 1e6;
             if (!covered) {
-                const int32_t *cnt = cov__group_counts(ctx, a, groups[k], radius_m);
-                const double *w = a->demand->weights + weight * a->demand->n;
-                double dem = 0.0;
-                if (!cnt) goto fail;
-                for (size_t u = 0; u < a->demand->n; u++)
-                    if (a->demand_region[u] == (int64_t)i && cnt[u] == 0) dem += w[u];
-                cov__table_doubles_mut(t, c[C_DEMAND])[n] = dem;
+                cov__table_doubles_mut(t, c[C_DEMAND])[n] = sums[k * r->n + i].uncovered;
                 cov__table_ints_mut(t, c[C_PARTS])[n] = GEOSGetNumGeometries_r(ctx->geos, ll);
             }
             if (cov__table_set_string(ctx, t, c[C_ID], n, r->ids[i]) != COV_OK ||
@@ -160,8 +176,10 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
                 goto fail;
         }
     cov__table_truncate(t, n);
+    free(sums);
     return t;
 fail:
+    free(sums);
     cov_table_destroy(t);
     return NULL;
 }

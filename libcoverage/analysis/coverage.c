@@ -19,10 +19,6 @@ enum {
     C_SHARE_REDUNDANT, C_AREA, C_AREA_COVERED, C_SHARE_AREA, N_COLS
 };
 
-typedef struct cov_row_sums {
-    double total, covered, redundant;
-} cov_row_sums;
-
 static double share(double part, double whole) { return whole > 0.0 ? part / whole : NAN; }
 
 /* Whether facility j belongs to group g (for n_facilities). */
@@ -45,16 +41,15 @@ static size_t facilities_in(const cov_analysis *a, size_t g, size_t region)
     return n;
 }
 
-/* Sums weights per region for group g's counts. sums has one entry per
- * region. */
-static void sum_demand(const cov_analysis *a, const int32_t *counts, const double *w,
-                       cov_row_sums *sums)
+void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double *w,
+                     cov_row_sums *sums)
 {
     memset(sums, 0, a->regions->n * sizeof *sums);
     for (size_t u = 0; u < a->demand->n; u++) {
         int64_t r = a->demand_region[u];
         if (r < 0) continue;
         sums[r].total += w[u];
+        if (counts[u] == 0) sums[r].uncovered += w[u];
         if (counts[u] >= 1) sums[r].covered += w[u];
         if (counts[u] >= 2) sums[r].redundant += w[u];
     }
@@ -111,7 +106,7 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, double radius_m,
     for (size_t k = 0; k < n_groups; k++) {
         const int32_t *counts = cov__group_counts(ctx, a, groups[k], radius_m);
         if (!counts) goto fail;
-        sum_demand(a, counts, w, sums);
+        cov__sum_demand(a, counts, w, sums);
         for (size_t i = 0; i < r->n; i++)
             if (fill_row(ctx, a, t, cols, i * n_groups + k, i, groups[k], &sums[i], radius_m,
                          flags) != COV_OK)

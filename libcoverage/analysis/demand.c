@@ -38,9 +38,12 @@ static cov_demand *demand_alloc(cov_ctx *ctx, size_t n)
     return d;
 }
 
-int cov__demand_set_weights(cov_ctx *ctx, cov_demand *d, size_t n_weights,
-                            const char *const *names, const double *rowmajor,
-                            const char *source)
+/* Validates demand weights (finite, >= 0; rowmajor[i * n_weights + j]) and
+ * stores them column-major in d; n_weights 0 gives one column "count" of 1s.
+ * Errors name `source` and the unit's id. */
+static int set_weights(cov_ctx *ctx, cov_demand *d, size_t n_weights,
+                       const char *const *names, const double *rowmajor,
+                       const char *source)
 {
     size_t cols = n_weights ? n_weights : 1;
     d->weight_names = cov__calloc(ctx, cols, sizeof *d->weight_names);
@@ -105,7 +108,7 @@ cov_demand *cov_demand_from_mesh(cov_ctx *ctx, size_t n, const char *const *code
         d->lat[i] = 0.5 * (cell.south_lat_degree + cell.north_lat_degree);
     }
     if (check_unique_ids(ctx, d, "mesh demand") != COV_OK ||
-        cov__demand_set_weights(ctx, d, n_weights, weight_names, weights, "mesh demand") !=
+        set_weights(ctx, d, n_weights, weight_names, weights, "mesh demand") !=
             COV_OK)
         goto fail;
     return d;
@@ -240,7 +243,7 @@ cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n, const char *const *id
             goto fail;
         }
     if (check_unique_ids(ctx, d, "point demand") != COV_OK ||
-        cov__demand_set_weights(ctx, d, n_weights, weight_names, weights, "point demand") !=
+        set_weights(ctx, d, n_weights, weight_names, weights, "point demand") !=
             COV_OK)
         goto fail;
     cov__xform_free(&xf);

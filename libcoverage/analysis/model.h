@@ -57,26 +57,7 @@ cov_regions *cov__regions_from_parts(cov_ctx *ctx, size_t n_parts,
                                      const char *const *ids,
                                      const char *const *names);
 
-/* Collects polygon parts with their ids and names while reading. */
-typedef struct cov_partvec {
-    GEOSGeometry **parts;
-    cov_strvec ids, names;
-    size_t n, cap;
-} cov_partvec;
-
-/* Transforms g (owned, taken) with xf, repairs it when invalid (warning
- * naming `where`), and appends its polygons to v with id and name. */
-int cov__partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g,
-                     const cov_xform *xf, const char *id, const char *name,
-                     const char *where);
-void cov__partvec_free(cov_ctx *ctx, cov_partvec *v);
 
 
-/* Validates demand weights (finite, >= 0; rowmajor[i * n_weights + j]) and
- * stores them column-major in d; n_weights 0 gives one column "count" of 1s.
- * Errors name `source` and the unit's id. */
-int cov__demand_set_weights(cov_ctx *ctx, cov_demand *d, size_t n_weights,
-                            const char *const *names, const double *rowmajor,
-                            const char *source);
 
 #endif /* COV_ANALYSIS_MODEL_H */

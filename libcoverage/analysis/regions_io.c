@@ -7,7 +7,14 @@
 #include "analysis/model.h"
 #include "io/shp_read.h"
 
-void cov__partvec_free(cov_ctx *ctx, cov_partvec *v)
+/* Collects polygon parts with their ids and names while reading. */
+typedef struct cov_partvec {
+    GEOSGeometry **parts;
+    cov_strvec ids, names;
+    size_t n, cap;
+} cov_partvec;
+
+static void partvec_free(cov_ctx *ctx, cov_partvec *v)
 {
     for (size_t k = 0; k < v->n; k++) GEOSGeom_destroy_r(ctx->geos, v->parts[k]);
     free(v->parts);
@@ -58,8 +65,10 @@ static int push_polygons(cov_ctx *ctx, cov_partvec *v, const GEOSGeometry *g,
     return COV_OK;
 }
 
-int cov__partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xform *xf,
-                     const char *id, const char *name, const char *where)
+/* Transforms g (owned, taken) with xf, repairs it when invalid (warning
+ * naming `where`), and appends its polygons to v with id and name. */
+static int partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xform *xf,
+                       const char *id, const char *name, const char *where)
 {
     GEOSGeometry *p = g; /* JGD2011 lon/lat already: no copy */
     if (!xf->identity) {
@@ -84,7 +93,7 @@ int cov__partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xf
 static cov_regions *regions_from_partvec(cov_ctx *ctx, cov_partvec *v, const char *source)
 {
     if (v->n == 0) {
-        cov__partvec_free(ctx, v);
+        partvec_free(ctx, v);
         cov__error(ctx, COV_ERR_EMPTY, "%s: no region with a polygon", source);
         return NULL;
     }
@@ -93,7 +102,7 @@ static cov_regions *regions_from_partvec(cov_ctx *ctx, cov_partvec *v, const cha
                                              (const char *const *)v->names.items);
     v->parts = NULL; /* taken */
     v->n = 0;
-    cov__partvec_free(ctx, v);
+    partvec_free(ctx, v);
     return r;
 }
 
@@ -127,7 +136,7 @@ static int read_record(cov_ctx *ctx, const cov_shp_reader *r, int rec, int f_id,
     } else {
         GEOSGeometry *g = cov__shp_geometry(ctx, r, rec, &is_null);
         snprintf(where, sizeof where, "%s record %d (id %s)", r->path, rec, id);
-        if (g) st = cov__partvec_add(ctx, v, g, xf, id, name, where);
+        if (g) st = partvec_add(ctx, v, g, xf, id, name, where);
         else if (is_null) cov__warn(ctx, "%s: null shape, skipped", where);
         else st = ctx->status;
     }
@@ -156,7 +165,7 @@ cov_regions *cov_regions_read_shp(cov_ctx *ctx, const char *path, const char *id
         if (read_record(ctx, &r, rec, f_id, f_name, &xf, &v) != COV_OK) goto done;
     out = regions_from_partvec(ctx, &v, path);
 done:
-    cov__partvec_free(ctx, &v);
+    partvec_free(ctx, &v);
     cov__xform_free(&xf);
     cov__shp_close(&r);
     return out;
@@ -208,12 +217,12 @@ cov_regions *cov_regions_from_wkb(cov_ctx *ctx, size_t n, const char *const *ids
             GEOSGeom_destroy_r(ctx->geos, g);
             goto done;
         }
-        if (cov__partvec_add(ctx, &v, g, &xf, ids[i], names ? names[i] : NULL, where) != COV_OK)
+        if (partvec_add(ctx, &v, g, &xf, ids[i], names ? names[i] : NULL, where) != COV_OK)
             goto done;
     }
     out = regions_from_partvec(ctx, &v, "regions");
 done:
-    cov__partvec_free(ctx, &v);
+    partvec_free(ctx, &v);
     cov__xform_free(&xf);
     if (reader) GEOSWKBReader_destroy_r(ctx->geos, reader);
     return out;
