@@ -42,6 +42,15 @@ def _suffix(source):
     return Path(source).suffix.lower()
 
 
+def _as_frame(source):
+    """``(frame, label)``: a DataFrame or GeoDataFrame as is, or a vector
+    file geopandas knows (GeoJSON, GeoPackage, ...) read into one; the label
+    names the source in messages."""
+    if not _is_path(source):
+        return source, type(source).__name__
+    return _read_other(source), os.fspath(source)
+
+
 def _read_other(source):
     """Reads a vector file geopandas knows (GeoJSON, GeoPackage, ...),
     with zaitaku's errors for a missing or unreadable file."""
@@ -271,10 +280,8 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
         ptr = call(ctx, lib.cov_regions_read_shp, encode(os.fspath(source)), encode(id_field),
                    encode(name_field), encode(crs_text(crs)))
         return Regions(ctx, ptr, os.fspath(source))
-    label = os.fspath(source) if _is_path(source) else "GeoDataFrame"
-    if _is_path(source):
-        source = _read_other(source)
-    return _regions_from_frame(ctx, source, id_field, name_field, crs, label)
+    frame, label = _as_frame(source)
+    return _regions_from_frame(ctx, frame, id_field, name_field, crs, label)
 
 
 def _regions_from_frame(ctx, gdf, id_field, name_field, crs, label):
@@ -353,10 +360,7 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         fn = lib.cov_facilities_read_csv if _suffix(source) == ".csv" else lib.cov_facilities_read_shp
         ptr = call(ctx, fn, encode(os.fspath(source)), fields, encode(crs_text(crs)))
         return Facilities(ctx, ptr, os.fspath(source))
-    label = os.fspath(source) if _is_path(source) else type(source).__name__
-    if _is_path(source):
-        source = _read_other(source)
-    frame = source
+    frame, label = _as_frame(source)
     if hasattr(frame, "geometry") and lon_field not in frame.columns:
         crs = crs if crs is not None else frame.crs
         x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
@@ -448,10 +452,7 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
                        encode(lon_field), encode(lat_field), encode(crs_text(crs)),
                        len(weight_fields), wf, flags)
         return Demand(ctx, ptr, os.fspath(source))
-    label = os.fspath(source) if _is_path(source) else type(source).__name__
-    if _is_path(source):
-        source = _read_other(source)
-    frame = source
+    frame, label = _as_frame(source)
     _need_columns(frame, weight_fields, label)
     w_arr, w = doubles(frame[weight_fields].to_numpy(dtype=np.float64)) if weight_fields else (None, ffi.NULL)
     if mesh_field is not None:
