@@ -31,3 +31,7 @@ __all__ = [
     "GeometryError", "InputFileError", "InternalError", "InvalidArgumentError",
     "InvalidValueError", "MeshCodeError", "CancelledError", "libcoverage_version",
 ]
+
+# official-data readers (issue 6): zaitaku.official, also importable as a module
+from . import official  # noqa: E402
+__all__ += ["official"]

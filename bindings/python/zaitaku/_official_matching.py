@@ -1,0 +1,432 @@
+"""地方厚生局 施設基準の届出受理状況 (在支診/在支病 lists) and the matcher that
+finds their coordinates in 医療情報ネット: by medical-institution code, else by
+normalised name and address."""
+import difflib
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from ._official_common import (PREFECTURES, ReadReport, attach, csv_rows, decode, field_error,
+                               format_error, header_index, io_error, prefecture_code, read_bytes)
+
+# ---------------------------------------------------------------- normalisation
+
+_OLD_FORMS = str.maketrans("髙﨑德邉邊濱澤齋齊櫻廣國塚嶋槇ヶヵ", "高崎徳辺辺浜沢斎斎桜広国塚島槙ケカ")
+_LEGAL = ("社会医療法人", "特定医療法人", "医療法人社団", "医療法人財団", "医療法人", "社会福祉法人",
+          "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人", "地方独立行政法人",
+          "独立行政法人", "国立大学法人", "公立大学法人", "学校法人", "宗教法人", "社団法人",
+          "財団法人", "株式会社", "有限会社", "合同会社", "特定非営利活動法人", "NPO法人")
+_KANJI_DIGIT = dict(zip("〇一二三四五六七八九", "0123456789"))
+_KANJI_NUM = re.compile(r"[〇一二三四五六七八九十百千]+(?=丁目|条|番地|番|号|線|地割|区|の\d)")
+_DASH = re.compile(r"(?<=\d)[‐‑‒–—―−ーｰ－-](?=\d)")
+
+
+def _nfkc(text):
+    t = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return t.translate(_OLD_FORMS)
+
+
+def _kanji_number(s):
+    """Kanji numerals (一 .. 九千九百九十九, or digit by digit) as an int."""
+    if all(c in _KANJI_DIGIT for c in s):
+        return int("".join(_KANJI_DIGIT[c] for c in s))
+    total, current = 0, 0
+    for c in s:
+        if c in _KANJI_DIGIT:
+            current = int(_KANJI_DIGIT[c])
+        else:
+            unit = {"十": 10, "百": 100, "千": 1000}[c]
+            total += (current or 1) * unit
+            current = 0
+    return total + current
+
+
+def name_keys(name):
+    """Normalised forms of a facility name, any of which may match: NFKC
+    (full/half width), old character forms, no spaces, and without legal
+    prefixes (医療法人社団 ○○会 ...).
+
+    Examples
+    --------
+    >>> from zaitaku.official import name_keys
+    >>> sorted(name_keys("医療法人社団　恵和会　宮の森病院"))
+    ['医療法人社団恵和会宮の森病院', '宮の森病院', '恵和会宮の森病院']
+    >>> name_keys("ＪＡ北海道厚生連　帯広厚生病院") >= {"JA北海道厚生連帯広厚生病院"}
+    True
+    """
+    t = _nfkc(name)
+    t = re.sub(r"[（(][^）)]*[）)]", " ", t).strip()
+    tokens = t.split()
+    keys = {"".join(tokens)}
+    while tokens and any(tokens[0].startswith(p) for p in _LEGAL):
+        prefix = next(p for p in _LEGAL if tokens[0].startswith(p))
+        rest = tokens[0][len(prefix):]
+        if rest:
+            tokens = tokens[1:] if len(tokens) > 1 else [rest]
+        else:
+            tokens = tokens[1:]
+        keys.add("".join(tokens))
+        if len(tokens) > 1:  # the corporation's own name (○○会) usually follows the prefix
+            keys.add("".join(tokens[1:]))
+    if len(tokens) == 1:  # no spaces at all: 医療法人社団恵和会宮の森病院
+        for p in _LEGAL:
+            if tokens[0].startswith(p) and len(tokens[0]) > len(p):
+                rest = tokens[0][len(p):]
+                keys.add(rest)
+                m = re.match(r"^.+?会(.+)$", rest)
+                if m and len(m.group(1)) >= 2:
+                    keys.add(m.group(1))
+                break
+    return {k for k in keys if k}
+
+
+def normalize_address(address):
+    """An address in one spelling: NFKC, no prefecture, no 郡 or 大字/字,
+    kanji numerals as digits, and 丁目/番地/番/号/の between numbers as
+    hyphens, cut after the house number (building names dropped).
+
+    Examples
+    --------
+    >>> from zaitaku.official import normalize_address
+    >>> normalize_address("北海道札幌市中央区南一条西十六丁目２９１番地")
+    '札幌市中央区南1条西16-291'
+    >>> normalize_address("函館市港町1丁目10番1号　3階")
+    '函館市港町1-10-1'
+    >>> normalize_address("北海道虻田郡倶知安町字北１条東１丁目２") == normalize_address("倶知安町北1条東1-2")
+    True
+    """
+    t = _nfkc(address)
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"^〒?\d{3}-?\d{4}", "", t)
+    for p in PREFECTURES:
+        if t.startswith(p):
+            t = t[len(p):]
+            break
+    t = re.sub(r"^[^市区町村]{1,6}?郡(?=[^郡]+?[町村])", "", t)
+    t = t.replace("大字", "")
+    t = re.sub(r"(?<=[町村])字", "", t)
+    t = re.sub(r"^字", "", t)
+    t = _KANJI_NUM.sub(lambda m: str(_kanji_number(m.group(0))), t)
+    t = _DASH.sub("-", t)
+    t = re.sub(r"(?<=\d)(?:丁目|番地の|番地|番|の)(?=\d)", "-", t)
+    m = re.search(r"(?:\d+(?:条|線|丁目)[東西南北通]*)*\d+(?:-\d+)*", t)
+    if m:
+        t = t[:m.end()]
+    return t
+
+
+def municipality_of(address):
+    """The municipality part of a normalised address (札幌市中央区, 倶知安町)."""
+    m = re.match(r"^(.+?市.+?区|.+?[市町村])", normalize_address(address))
+    return m.group(1) if m else ""
+
+
+def institution_number(code):
+    """The 7-digit 医療機関番号 of a 7- or 10-digit code (or None)."""
+    digits = re.sub(r"\D", "", _nfkc(code))
+    if len(digits) == 10:
+        return digits[3:]
+    if len(digits) == 7:
+        return digits
+    return None
+
+
+# ---------------------------------------------------------------- 届出受理状況
+
+_RANK = {"enhanced_single": 3, "enhanced_network": 2, "zaishin": 1, "zaibyo": 1}
+
+
+def shien_kind(symbol):
+    """The kind of a 受理記号: 支援診１/支援病１ (機能強化型 単独型) ->
+    ``enhanced_single``; 支援診２(ア/イ)/支援病２ (機能強化型 連携型) ->
+    ``enhanced_network``; 支援診３ -> ``zaishin``; 支援病３ -> ``zaibyo``;
+    anything else None.
+
+    Examples
+    --------
+    >>> from zaitaku.official import shien_kind
+    >>> [shien_kind(s) for s in ("（支援診１）", "支援診２イ", "支援病３", "在医総管")]
+    ['enhanced_single', 'enhanced_network', 'zaibyo', None]
+    """
+    t = re.sub(r"[\s()（）]", "", _nfkc(symbol))
+    m = re.match(r"^支援(診|病)([123])", t)
+    if not m:
+        return None
+    if m.group(2) == "1":
+        return "enhanced_single"
+    if m.group(2) == "2":
+        return "enhanced_network"
+    return "zaishin" if m.group(1) == "診" else "zaibyo"
+
+
+def _table_rows(path):
+    """(label, [(line, cells)]) of an xlsx sheet or a CSV file."""
+    path = Path(path)
+    label = os.fspath(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            import openpyxl
+        except ImportError:
+            raise ImportError("reading .xlsx needs openpyxl: pip install 'zaitaku[official]'") from None
+        if not path.exists():
+            raise io_error(f"{label}: no such file")
+        try:
+            wb = openpyxl.load_workbook(label, read_only=True, data_only=True)
+        except Exception as e:
+            raise format_error(f"{label}: cannot be read as an xlsx workbook ({e})") from None
+        rows = []
+        for ws in wb.worksheets:
+            for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = ["" if v is None else str(v) for v in r]
+                if any(c.strip() for c in cells):
+                    rows.append((f"{ws.title}!{i}", cells))
+        wb.close()
+        return label, rows
+    text, _ = decode(read_bytes(path), label)
+    return label, list(csv_rows(text))
+
+
+def read_kouseikyoku_todokede(source, prefecture=None, *, network_field=None):
+    """Reads a 地方厚生局 施設基準の届出受理状況 list (届出受理医療機関名簿, xlsx
+    or CSV) and keeps the 在宅療養支援診療所/病院 rows.
+
+    The published layout has a few title lines, then a header row with
+    (among others) ``都道府県名``, ``医療機関番号`` (7 digits),
+    ``医療機関名称``, ``医療機関所在地（郵便番号）``, ``医療機関所在地（住所）``,
+    ``病床数``, ``受理届出名称``, ``受理記号`` (e.g. ``支援診１``),
+    ``受理番号`` and ``算定開始年月日``; the header row is found by its
+    ``医療機関番号`` and ``受理記号`` cells, in any sheet.
+
+    An institution with several 支援 rows keeps the strongest type. Rows of
+    other 施設基準 are skipped (counted in the report's notes); 支援 rows
+    without a number or name are rejected.
+
+    Parameters
+    ----------
+    source : path
+        ``.xlsx`` (needs openpyxl: ``pip install 'zaitaku[official]'``) or
+        ``.csv``.
+    prefecture : int or str, optional
+        Prefecture of the list (used for the 10-digit code); by default from
+        the 都道府県名 column when present.
+    network_field : str, optional
+        A column naming the network of 連携型 institutions (lists that give
+        one); its text becomes ``network_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``institution_code`` (10 digits: prefecture, 1 for 医科, 医療機関番号),
+        ``name, address, postal_code, beds, kind`` (zaishin, zaibyo,
+        enhanced_single, enhanced_network), ``institution`` (clinic or
+        hospital), ``network_id, symbols, line``. No coordinates: see
+        :func:`match_facilities`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from zaitaku.official import read_kouseikyoku_todokede
+    >>> rows = ["届出受理医療機関名簿（医科）", "",
+    ...         "項番,都道府県名,医療機関番号,医療機関名称,医療機関所在地（住所）,受理記号,受理番号",
+    ...         "1,北海道,0112345,さっぽろ在宅クリニック,札幌市中央区南1条西1-1,（支援診２）,第1号",
+    ...         "2,北海道,0112345,さっぽろ在宅クリニック,札幌市中央区南1条西1-1,（在医総管）,第2号",
+    ...         "3,北海道,0198765,みなと病院,函館市港町1丁目10番1号,支援病３,第3号"]
+    >>> path = tempfile.mkdtemp() + "/todokede.csv"
+    >>> _ = open(path, "w", encoding="cp932").write("\\n".join(rows))
+    >>> t = read_kouseikyoku_todokede(path)
+    >>> t[["institution_code", "kind", "institution"]].values.tolist()
+    [['0110112345', 'enhanced_network', 'clinic'], ['0110198765', 'zaibyo', 'hospital']]
+    """
+    label, rows = _table_rows(source)
+    hi = next((i for i, (_, cells) in enumerate(rows[:40])
+               if any("医療機関番号" in _nfkc(c) for c in cells)
+               and any("受理記号" in _nfkc(c) for c in cells)), None)
+    if hi is None:
+        raise field_error(f"{label}: no header row with 医療機関番号 and 受理記号 in the first 40 "
+                          "rows: not a 届出受理医療機関名簿")
+    hline, header = rows[hi]
+    col = {k: header_index(header, k, label, hline) for k in ("医療機関番号", "医療機関名称", "受理記号")}
+    opt = {k: header_index(header, k, label, hline, optional=True) for k in
+           ("医療機関所在地（住所）", "医療機関所在地（郵便番号）", "病床数", "受理番号", "都道府県名",
+            "算定開始年月日")}
+    if opt["医療機関所在地（住所）"] is None:
+        opt["医療機関所在地（住所）"] = header_index(header, ["医療機関所在地", "所在地", "住所"], label, hline)
+    net = header_index(header, network_field, label, hline) if network_field else None
+    pref = prefecture_code(prefecture)
+    report = ReadReport(label)
+    best, other = {}, 0
+    get = lambda cells, i: cells[i].strip() if i is not None and i < len(cells) else ""  # noqa: E731
+    for line, cells in rows[hi + 1:]:
+        report.read += 1
+        kind = shien_kind(get(cells, col["受理記号"]))
+        if kind is None:
+            other += 1
+            continue
+        number = institution_number(get(cells, col["医療機関番号"]))
+        name = get(cells, col["医療機関名称"])
+        if number is None or not name:
+            report.reject(label, line, get(cells, col["医療機関番号"]), name,
+                          "no 7-digit 医療機関番号" if number is None else "no name")
+            continue
+        row_pref = pref or (prefecture_code(get(cells, opt["都道府県名"]))
+                            if get(cells, opt["都道府県名"]) in PREFECTURES else None)
+        symbol = _nfkc(get(cells, col["受理記号"])).strip("()（） ")
+        rec = {"institution_code": (row_pref + "1" + number) if row_pref else number,
+               "name": name, "address": get(cells, opt["医療機関所在地（住所）"]),
+               "postal_code": get(cells, opt["医療機関所在地（郵便番号）"]),
+               "beds": get(cells, opt["病床数"]), "kind": kind,
+               "institution": "clinic" if "診" in symbol else "hospital",
+               "network_id": get(cells, net) if net is not None and kind == "enhanced_network" else "",
+               "symbols": symbol, "line": line}
+        key = rec["institution_code"]
+        if key in best:
+            kept = best[key]
+            kept["symbols"] += "|" + symbol
+            if _RANK[kind] > _RANK[kept["kind"]]:
+                for k in ("kind", "institution", "network_id"):
+                    kept[k] = rec[k]
+            report.notes.append(f"line {line}: {name} listed again ({symbol}); kept as {kept['kind']}")
+        else:
+            best[key] = rec
+    if other:
+        report.notes.insert(0, f"{other} rows of other 施設基準 skipped")
+    out = pd.DataFrame(list(best.values()), columns=["institution_code", "name", "address",
+                                                      "postal_code", "beds", "kind", "institution",
+                                                      "network_id", "symbols", "line"])
+    report.read -= other
+    return attach(out, report)
+
+
+# ---------------------------------------------------------------- matching
+
+METHODS = ("code", "name+address", "name+municipality", "address", "name",
+           "similar name+municipality")
+
+
+def match_facilities(rows, facilities, *, name="name", address="address", code=None,
+                     facility_id="facility_id", facility_name="name",
+                     facility_address="address", facility_code=None, similarity=0.8):
+    """Finds each row (e.g. of a 届出受理 list) among located facilities (e.g.
+    医療情報ネット), and gives it the facility's id and coordinates.
+
+    Methods, tried in this order; a method that finds more than one
+    facility does not match (ambiguity is never resolved by guessing):
+
+    1. ``code``: equal 医療機関番号 (7 digits, or the last 7 of 10), when both
+       sides have a code column;
+    2. ``name+address``: a normalised name (:func:`name_keys`) and the
+       normalised address (:func:`normalize_address`) both equal;
+    3. ``name+municipality``: name equal, same municipality;
+    4. ``address``: the only facility at that address (renamed ones);
+    5. ``name``: the only facility of that name (moved ones);
+    6. ``similar name+municipality``: the only facility in the municipality
+       whose name is at least ``similarity`` alike (difflib ratio).
+
+    Parameters
+    ----------
+    rows, facilities : pandas.DataFrame
+    name, address, code : str
+        Columns of ``rows``.
+    facility_id, facility_name, facility_address, facility_code : str
+        Columns of ``facilities``; its ``lon``, ``lat`` columns are carried
+        over when present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matched rows with ``facility_id``, ``lon``, ``lat``,
+        ``match_method``, ``matched_name`` and ``matched_address`` added;
+        ``.attrs["report"]`` lists every unmatched row, and
+        ``.attrs["matches"]`` holds all rows with their method ("" when
+        unmatched).
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> from zaitaku.official import match_facilities
+    >>> net = pd.DataFrame({"facility_id": ["A", "B"], "name": ["医療法人　北の病院", "みなと病院"],
+    ...                     "address": ["北海道札幌市中央区南１条西１６丁目２９１番地", "北海道函館市港町１－１０－１"],
+    ...                     "lon": [141.33, 140.73], "lat": [43.05, 41.81]})
+    >>> rows = pd.DataFrame({"name": ["北の病院", "みなと病院", "どこにもない診療所"],
+    ...                      "address": ["札幌市中央区南一条西十六丁目291", "函館市港町1丁目10番1号", "小樽市"]})
+    >>> with warnings.catch_warnings(record=True):
+    ...     warnings.simplefilter("always")
+    ...     m = match_facilities(rows, net)
+    >>> m[["name", "facility_id", "match_method"]].values.tolist()
+    [['北の病院', 'A', 'name+address'], ['みなと病院', 'B', 'name+address']]
+    >>> m.attrs["report"].rejected.name.tolist()
+    ['どこにもない診療所']
+    """
+    for frame, cols, what in ((rows, [name, address] + ([code] if code else []), "rows"),
+                              (facilities, [facility_id, facility_name, facility_address]
+                               + ([facility_code] if facility_code else []), "facilities")):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise field_error(f"match_facilities: {what} have no column {missing[0]!r} (columns: "
+                              f"{', '.join(map(str, frame.columns))})")
+    fac = facilities.reset_index(drop=True)
+    f_keys = [name_keys(n) for n in fac[facility_name]]
+    f_addr = [normalize_address(a) for a in fac[facility_address]]
+    f_muni = [municipality_of(a) for a in fac[facility_address]]
+    by_name, by_addr, by_code, by_muni = {}, {}, {}, {}
+    for i, keys in enumerate(f_keys):
+        for k in keys:
+            by_name.setdefault(k, set()).add(i)
+        by_addr.setdefault(f_addr[i], set()).add(i)
+        by_muni.setdefault(f_muni[i], set()).add(i)
+        if facility_code:
+            c = institution_number(fac[facility_code].iloc[i])
+            if c:
+                by_code.setdefault(c, set()).add(i)
+
+    def one(s):
+        return next(iter(s)) if len(s) == 1 else None
+
+    found, methods = [], []
+    for r in rows.itertuples(index=False):
+        r = r._asdict() if hasattr(r, "_asdict") else dict(zip(rows.columns, r))
+        keys = name_keys(r[name])
+        addr, muni = normalize_address(r[address]), municipality_of(r[address])
+        named = set().union(*(by_name.get(k, set()) for k in keys)) if keys else set()
+        hit, method = None, ""
+        c = institution_number(r[code]) if code else None
+        if c and c in by_code:
+            hit, method = one(by_code[c]), "code"
+        if hit is None:
+            hit, method = one(named & by_addr.get(addr, set())), "name+address"
+        if hit is None:
+            hit, method = one({i for i in named if f_muni[i] == muni and muni}), "name+municipality"
+        if hit is None and re.search(r"\d", addr):
+            hit, method = one(by_addr.get(addr, set())), "address"
+        if hit is None:
+            hit, method = one(named), "name"
+        if hit is None and muni:
+            best = [(max(difflib.SequenceMatcher(None, a, b).ratio() for a in keys for b in f_keys[i]), i)
+                    for i in by_muni.get(muni, ())] if keys else []
+            good = [i for s, i in best if s >= similarity]
+            hit, method = one(set(good)), "similar name+municipality"
+        found.append(hit)
+        methods.append(method if hit is not None else "")
+    out = rows.reset_index(drop=True).copy()
+    out["facility_id"] = [fac[facility_id].iloc[i] if i is not None else None for i in found]
+    for col in ("lon", "lat"):
+        if col in fac.columns:
+            out[col] = [fac[col].iloc[i] if i is not None else float("nan") for i in found]
+    out["match_method"] = methods
+    out["matched_name"] = [fac[facility_name].iloc[i] if i is not None else "" for i in found]
+    out["matched_address"] = [fac[facility_address].iloc[i] if i is not None else "" for i in found]
+    report = ReadReport("match_facilities")
+    report.read = len(out)
+    for i, r in out.iterrows():
+        if not r.match_method:
+            report.reject("", int(r["line"]) if "line" in out.columns and str(r["line"]).isdigit()
+                          else i + 1, r.get(code, "") if code else "", r[name], "unmatched",
+                          str(r[address]))
+    counts = out.match_method[out.match_method != ""].value_counts()
+    report.notes.append("matched by " + ", ".join(f"{m}: {int(counts.get(m, 0))}" for m in METHODS))
+    matched = out[out.match_method != ""].reset_index(drop=True)
+    matched.attrs["matches"] = out
+    return attach(matched, report)

@@ -1,0 +1,42 @@
+"""Readers for official Japanese data, as users download it.
+
+Each reader is one call, detects the text encoding (CP932, UTF-8 with or
+without BOM), names the file, line and column of any error, and attaches a
+:class:`ReadReport` (rows read, kept, rejected with reasons) to its result
+as ``result.attrs["report"]``, with a :class:`zaitaku.CoverageWarning` when
+rows were rejected. Results feed :func:`zaitaku.read_regions`,
+:func:`zaitaku.read_facilities` and :func:`zaitaku.read_demand`.
+
+=================================  =============================================
+国土数値情報 N03 municipalities     :func:`read_n03`, :func:`regions_by`
+国土数値情報 A38 医療圏              :func:`read_a38`, :func:`a38_nesting`
+nesting tables                     :func:`read_nesting`, :func:`hokkaido_nesting`
+e-Stat 地域メッシュ統計 population   :func:`read_estat_mesh`
+医療情報ネット facilities            :func:`read_iryojoho_facilities`
+介護サービス情報公表 (訪問看護)       :func:`read_kaigo_facilities`
+any lon/lat CSV                    :func:`read_facility_csv`
+地方厚生局 届出受理 (在支診/在支病)   :func:`read_kouseikyoku_todokede`,
+                                   :func:`match_facilities`
+=================================  =============================================
+
+Examples
+--------
+>>> from zaitaku import official
+>>> official.shien_kind("支援診１"), official.normalize_address("函館市港町１丁目１０番１号")
+('enhanced_single', '函館市港町1-10-1')
+"""
+from ._official_common import ReadReport, detect_encoding
+from ._official_facilities import (read_facility_csv, read_iryojoho_facilities,
+                                   read_kaigo_facilities)
+from ._official_matching import (METHODS, match_facilities, name_keys, normalize_address,
+                                 read_kouseikyoku_todokede, shien_kind)
+from ._official_mesh import read_estat_mesh
+from ._official_regions import (a38_nesting, hokkaido_nesting, read_a38, read_n03, read_nesting,
+                                regions_by)
+
+__all__ = [
+    "ReadReport", "detect_encoding", "read_n03", "read_a38", "a38_nesting", "read_nesting",
+    "hokkaido_nesting", "regions_by", "read_estat_mesh", "read_iryojoho_facilities",
+    "read_kaigo_facilities", "read_facility_csv", "read_kouseikyoku_todokede",
+    "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
+]
