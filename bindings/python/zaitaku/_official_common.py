@@ -98,11 +98,15 @@ class ReadReport:
             out[row[4]] = out.get(row[4], 0) + 1
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
-    def __str__(self):
+    def summary(self):
+        """One line: rows read, kept, rejected per reason."""
         text = f"{self.source}: {self.read} rows read, {self.kept} kept, {self.n_rejected} rejected"
         if self._rows:
             text += " (" + "; ".join(f"{n} {r}" for r, n in self.counts().items()) + ")"
-        return text + "".join(f"\n  note: {n}" for n in self.notes)
+        return text
+
+    def __str__(self):
+        return self.summary() + "".join(f"\n  note: {n}" for n in self.notes)
 
     def _repr_html_(self):
         head = (f"<b>{_html(self.source)}</b>: {self.read} rows read, {self.kept} kept, "
@@ -115,7 +119,7 @@ class ReadReport:
     def warn(self, stacklevel=3):
         """A CoverageWarning summarising the rejected rows (none when none)."""
         if self._rows:
-            warnings.warn(f"{self}; the rows are listed in .attrs['report'].rejected",
+            warnings.warn(f"{self.summary()}; the rows are listed in .attrs['report'].rejected",
                           CoverageWarning, stacklevel=stacklevel)
 
 

@@ -66,20 +66,14 @@ def name_keys(name):
         rest = tokens[0][len(prefix):]
         if rest:
             tokens = tokens[1:] if len(tokens) > 1 else [rest]
+            m = re.match(r"^.+?会(.+)$", rest)  # 医療法人社団恵和会宮の森病院: the name after ○○会
+            if len(tokens) == 1 and m and len(m.group(1)) >= 2:
+                keys.add(m.group(1))
         else:
             tokens = tokens[1:]
         keys.add("".join(tokens))
         if len(tokens) > 1:  # the corporation's own name (○○会) usually follows the prefix
             keys.add("".join(tokens[1:]))
-    if len(tokens) == 1:  # no spaces at all: 医療法人社団恵和会宮の森病院
-        for p in _LEGAL:
-            if tokens[0].startswith(p) and len(tokens[0]) > len(p):
-                rest = tokens[0][len(p):]
-                keys.add(rest)
-                m = re.match(r"^.+?会(.+)$", rest)
-                if m and len(m.group(1)) >= 2:
-                    keys.add(m.group(1))
-                break
     return {k for k in keys if k}
 
 
@@ -107,7 +101,7 @@ def normalize_address(address):
             break
     t = re.sub(r"^[^市区町村]{1,6}?郡(?=[^郡]+?[町村])", "", t)
     t = t.replace("大字", "")
-    t = re.sub(r"(?<=[町村])字", "", t)
+    t = re.sub(r"(?<=[市区町村])字", "", t)
     t = re.sub(r"^字", "", t)
     t = _KANJI_NUM.sub(lambda m: str(_kanji_number(m.group(0))), t)
     t = _DASH.sub("-", t)
@@ -132,6 +126,14 @@ def institution_number(code):
     if len(digits) == 7:
         return digits
     return None
+
+
+def _similar(a, b, threshold):
+    """Names alike: difflib ratio at least threshold, or one ending with
+    the other (札幌田中病院, 医療法人タナカメディカル札幌田中病院)."""
+    if min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)):
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= threshold
 
 
 # ---------------------------------------------------------------- 届出受理状況
@@ -312,8 +314,10 @@ def match_facilities(rows, facilities, *, name="name", address="address", code=N
     """Finds each row (e.g. of a 届出受理 list) among located facilities (e.g.
     医療情報ネット), and gives it the facility's id and coordinates.
 
-    Methods, tried in this order; a method that finds more than one
-    facility does not match (ambiguity is never resolved by guessing):
+    Methods, tried in this order for all rows; a method that finds more
+    than one facility does not match (ambiguity is never resolved by
+    guessing), and methods 4-6 only consider facilities that no row has
+    matched yet:
 
     1. ``code``: equal 医療機関番号 (7 digits, or the last 7 of 10), when both
        sides have a code column;
@@ -323,7 +327,8 @@ def match_facilities(rows, facilities, *, name="name", address="address", code=N
     4. ``address``: the only facility at that address (renamed ones);
     5. ``name``: the only facility of that name (moved ones);
     6. ``similar name+municipality``: the only facility in the municipality
-       whose name is at least ``similarity`` alike (difflib ratio).
+       whose name is at least ``similarity`` alike (difflib ratio), or
+       ends with the other's name.
 
     Parameters
     ----------
@@ -385,31 +390,44 @@ def match_facilities(rows, facilities, *, name="name", address="address", code=N
     def one(s):
         return next(iter(s)) if len(s) == 1 else None
 
-    found, methods = [], []
-    for r in rows.itertuples(index=False):
-        r = r._asdict() if hasattr(r, "_asdict") else dict(zip(rows.columns, r))
+    prepared = []
+    for r in rows.to_dict("records"):
         keys = name_keys(r[name])
-        addr, muni = normalize_address(r[address]), municipality_of(r[address])
-        named = set().union(*(by_name.get(k, set()) for k in keys)) if keys else set()
-        hit, method = None, ""
-        c = institution_number(r[code]) if code else None
-        if c and c in by_code:
-            hit, method = one(by_code[c]), "code"
-        if hit is None:
-            hit, method = one(named & by_addr.get(addr, set())), "name+address"
-        if hit is None:
-            hit, method = one({i for i in named if f_muni[i] == muni and muni}), "name+municipality"
-        if hit is None and re.search(r"\d", addr):
-            hit, method = one(by_addr.get(addr, set())), "address"
-        if hit is None:
-            hit, method = one(named), "name"
-        if hit is None and muni:
-            best = [(max(difflib.SequenceMatcher(None, a, b).ratio() for a in keys for b in f_keys[i]), i)
-                    for i in by_muni.get(muni, ())] if keys else []
-            good = [i for s, i in best if s >= similarity]
-            hit, method = one(set(good)), "similar name+municipality"
-        found.append(hit)
-        methods.append(method if hit is not None else "")
+        addr = normalize_address(r[address])
+        prepared.append({
+            "keys": keys, "addr": addr, "muni": municipality_of(r[address]),
+            "named": set().union(*(by_name.get(k, set()) for k in keys)) if keys else set(),
+            "code": institution_number(r[code]) if code else None})
+
+    def candidates(p, method, free):
+        if method == "code":
+            return by_code.get(p["code"], set()) if p["code"] else set()
+        if method == "name+address":
+            return p["named"] & by_addr.get(p["addr"], set())
+        if method == "name+municipality":
+            return {i for i in p["named"] if p["muni"] and f_muni[i] == p["muni"]}
+        if method == "address":
+            return by_addr.get(p["addr"], set()) & free if re.search(r"\d", p["addr"]) else set()
+        if method == "name":
+            return p["named"] & free
+        if not (p["muni"] and p["keys"]):
+            return set()
+        return {i for i in by_muni.get(p["muni"], set()) & free
+                if any(_similar(a, b, similarity) for a in p["keys"] for b in f_keys[i])}
+
+    # Strong methods first for every row; the weaker ones then only look at
+    # facilities no row has claimed, so a renamed or similar-looking
+    # neighbour never steals a facility that another row matches exactly.
+    found, methods = [None] * len(prepared), [""] * len(prepared)
+    claimed = set()
+    for method in METHODS:
+        free = set(range(len(fac))) - claimed
+        for j, p in enumerate(prepared):
+            if found[j] is None:
+                hit = one(candidates(p, method, free))
+                if hit is not None and (method in METHODS[:3] or hit not in claimed):
+                    found[j], methods[j] = hit, method
+                    claimed.add(hit)
     out = rows.reset_index(drop=True).copy()
     out["facility_id"] = [fac[facility_id].iloc[i] if i is not None else None for i in found]
     for col in ("lon", "lat"):

@@ -117,6 +117,7 @@ def read_n03(source, prefecture=None):
     report.read = len(gdf)
     get = lambda c: [_text(v) for v in gdf[c]] if c in gdf.columns else [""] * len(gdf)  # noqa: E731
     codes, city, town = get("N03_007"), get("N03_003"), get("N03_004")
+    pref_names, subprefs = get("N03_001"), get("N03_002")
     keep = []
     for i, (code, geom) in enumerate(zip(codes, gdf.geometry)):
         if not code:
@@ -132,8 +133,8 @@ def read_n03(source, prefecture=None):
     names = [c + t if c.endswith("市") and t.endswith("区") else (t or c) for c, t in zip(city, town)]
     out = gpd.GeoDataFrame({
         "muni_code": [codes[i] for i in keep], "muni_name": [names[i] for i in keep],
-        "pref_name": [get("N03_001")[i] for i in keep],
-        "subprefecture": [get("N03_002")[i] for i in keep],
+        "pref_name": [pref_names[i] for i in keep],
+        "subprefecture": [subprefs[i] for i in keep],
         "county_or_city": [city[i] for i in keep]},
         geometry=gdf.geometry.iloc[keep].to_numpy(), crs=gdf.crs)
     return attach(out, report)
@@ -393,7 +394,9 @@ def regions_by(municipalities, nesting=None, level=None, *, strict=False, ctx=No
     if isinstance(municipalities, Regions):
         regions = municipalities
     else:
-        munis = read_n03(municipalities)
+        munis = municipalities
+        if not (hasattr(munis, "columns") and "muni_code" in munis.columns):
+            munis = read_n03(munis)
         regions = read_regions(munis, "muni_code", "muni_name", ctx=ctx)
     if level in (None, "municipality", "muni"):
         return regions
