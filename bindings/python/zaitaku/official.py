@@ -31,12 +31,12 @@ from ._official_facilities import (read_facility_csv, read_iryojoho_facilities,
 from ._official_matching import (METHODS, match_facilities, name_keys, normalize_address,
                                  read_kouseikyoku_todokede, shien_kind)
 from ._official_mesh import read_estat_mesh
-from ._official_regions import (a38_nesting, hokkaido_nesting, read_a38, read_n03, read_nesting,
-                                regions_by)
+from ._official_regions import (a38_nesting, hokkaido_nesting, nesting_levels, read_a38, read_n03,
+                                read_nesting, regions_by)
 
 __all__ = [
     "ReadReport", "detect_encoding", "read_n03", "read_a38", "a38_nesting", "read_nesting",
-    "hokkaido_nesting", "regions_by", "read_estat_mesh", "read_iryojoho_facilities",
+    "hokkaido_nesting", "nesting_levels", "regions_by", "read_estat_mesh", "read_iryojoho_facilities",
     "read_kaigo_facilities", "read_facility_csv", "read_kouseikyoku_todokede",
     "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
 ]
