@@ -16,6 +16,10 @@ class BuildPyWithSample(build_py):
         super().run()
         target = Path(self.build_lib) / "zaitaku" / "sample"
         shutil.copytree(ROOT / "data" / "sample", target, dirs_exist_ok=True)
+        # official-data tables (issue 6): zaitaku/tables/, found by zaitaku.official
+        tables = Path(self.build_lib) / "zaitaku" / "tables"
+        tables.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / "data" / "hokkaido_municipality_2ji_iryoken.csv", tables)
 
 
 setup(

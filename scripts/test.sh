@@ -51,3 +51,15 @@ if missing or not ext:
     sys.exit(f"wheel {wheel.name} lacks {missing or 'the compiled extension'}")
 print(f"{wheel.name}: extension and sample present")
 PY
+
+echo "== wheel carries the official-data tables (issue 6)"
+.venv/bin/python - "$tmp/wheel" <<'PY'
+import sys, zipfile, pathlib
+wheel = next(pathlib.Path(sys.argv[1]).glob("zaitaku-*.whl"))
+names = zipfile.ZipFile(wheel).namelist()
+need = ["zaitaku/tables/hokkaido_municipality_2ji_iryoken.csv", "zaitaku/official.py"]
+missing = [n for n in need if n not in names]
+if missing:
+    sys.exit(f"wheel {wheel.name} lacks {missing}")
+print(f"{wheel.name}: official-data tables present")
+PY
