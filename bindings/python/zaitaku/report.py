@@ -204,7 +204,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
                  formats=("html", "csv", "xlsx", "png", "svg"), html_name="report.html",
                  map_dpi=300, html_dpi=200, region_pages=True, region_label="在宅医療圏",
                  credits=None, config=None, notes=None, extra_tables=None,
-                 extra_sections=None, crs=None):
+                 extra_sections=None, crs=None, nursing_kinds=("nursing",)):
     """Writes the report of an analysis into out_dir; returns a
     :class:`ReportResult`. See :meth:`zaitaku.Analysis.report`."""
     from . import mapstyle
@@ -230,7 +230,8 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         "coverage": coverage,
         "facilities_by_kind": T.facilities_by_kind(coverage, real_kinds),
         "gaps": pd.DataFrame(data.gaps.drop(columns="geometry")),
-        "gap_areas": T.gap_areas(data, T.demand_points(analysis, weight_name), weight_name)
+        "gap_areas": T.gap_areas(data, T.uncovered_units(analysis, map_kind, weight_name,
+                                                           radius, nursing_kinds), weight_name)
         if weight_name else pd.DataFrame(),
     }
     sections = list(extra_sections or [])
@@ -503,4 +504,5 @@ def build_report_from_config(cfg, out_dir=None):
         date=rep["date"], kinds=ana["kinds"], map_kind=ana["map_kind"],
         weight=cfg["demand"]["weight"], formats=rep["formats"], map_dpi=rep["map_dpi"],
         html_dpi=rep["html_dpi"], region_pages=rep["region_pages"],
-        region_label=rep["region_label"], config=cfg, notes=notes)
+        region_label=rep["region_label"], config=cfg, notes=notes,
+        nursing_kinds=ana["nursing_kinds"] or ("nursing",))

@@ -85,45 +85,79 @@ def facilities_by_kind(coverage, kinds):
     return table.reset_index()
 
 
-def gap_areas(data, demand_points, weight_name, limit=None):
+def gap_areas(data, units, weight_name, limit=None):
     """The gaps of the map kind split into parts (each a connected piece of
     uncovered land), largest first: region, area in km² (in the maps'
-    equal-area CRS), the demand whose point lies in the part, and a point
-    inside it (lon, lat)."""
+    equal-area CRS), the uncovered demand of the part, and a point inside
+    it (lon, lat).
+
+    ``units`` are the uncovered demand units (:func:`uncovered_units`);
+    each counts in the part holding its point, or, when its point lies
+    outside the region's polygon (a coastal cell snapped to it), in the
+    nearest part of its region.
+    """
     import geopandas as gpd
 
+    cols = ["region_id", "region_name", "gap_rank", "area_km2", "demand_uncovered", "lon", "lat"]
     parts = data.gaps.explode(index_parts=False).reset_index(drop=True)
     parts = parts[~parts.geometry.is_empty]
     if not len(parts):
-        return pd.DataFrame(columns=["region_id", "region_name", "gap_rank", "area_km2",
-                                     "demand_uncovered", "lon", "lat"])
+        return pd.DataFrame(columns=cols)
     parts = parts[["region_id", "region_name", "geometry"]].copy()
     parts["area_km2"] = parts.geometry.area / 1e6
-    pts = demand_points.to_crs(data.crs)
-    joined = gpd.sjoin(pts[[weight_name, "geometry"]], parts[["geometry"]], predicate="within")
-    parts["demand_uncovered"] = joined.groupby("index_right")[weight_name].sum() \
-        .reindex(parts.index).fillna(0.0)
+    parts["demand_uncovered"] = 0.0
+    pts = units.to_crs(data.crs)
+    for rid, group in pts.groupby("region_id"):
+        mine = parts[parts.region_id == rid]
+        if not len(mine):
+            continue
+        near = gpd.sjoin_nearest(group[[weight_name, "geometry"]], mine[["geometry"]])
+        near = near[~near.index.duplicated()]  # a point on the border of two parts
+        sums = near.groupby("index_right")[weight_name].sum()
+        parts.loc[sums.index, "demand_uncovered"] += sums.to_numpy()
     inside = parts.geometry.representative_point().to_crs("EPSG:6668")
     parts["lon"], parts["lat"] = inside.x.round(5), inside.y.round(5)
     parts = parts.sort_values(["region_id", "area_km2"], ascending=[True, False])
     parts["gap_rank"] = parts.groupby("region_id").cumcount() + 1
     if limit:
         parts = parts[parts["gap_rank"] <= limit]
-    cols = ["region_id", "region_name", "gap_rank", "area_km2", "demand_uncovered", "lon", "lat"]
     return pd.DataFrame(parts[cols]).reset_index(drop=True)
 
 
-def demand_points(analysis, weight_name):
-    """Each demand unit's point (a mesh cell's centre) with its weight,
-    EPSG:6668."""
+def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nursing",)):
+    """The demand units out of reach of kind (by distance, as coverage
+    counts them), with region_id, the weight and their point, EPSG:6668.
+    For ``doctor_and_nursing`` a unit is out of reach when a doctor or a
+    visiting nurse is."""
     import geopandas as gpd
+    import numpy as np
 
+    from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
+
+    radius_m = analysis._radius(radius)
+    reach = analysis.reach(radius=radius)
+    reach = reach[reach.region_id.notna() & (reach.region_id != "")]
+
+    def out_of_reach(kinds):
+        sub = reach[reach.kind.isin(kinds)]
+        nearest = sub.groupby("demand_id")["distance_m"].min()
+        return set(nearest.index[~(nearest <= radius_m)]) | (
+            set(reach.demand_id) - set(nearest.index))
+
+    if kind == DOCTOR_AND_NURSING:
+        out = out_of_reach([DOCTOR_ANY]) | out_of_reach(list(nursing_kinds))
+    else:
+        out = out_of_reach([kind])
     units = analysis.demand.to_geodataframe()
+    region = reach.drop_duplicates("demand_id").set_index("demand_id")["region_id"]
+    units = units[units.demand_id.isin(out) & units.demand_id.isin(region.index)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # centroid in lon/lat: cells are rectangles
         centres = units.geometry.centroid
-    return gpd.GeoDataFrame({weight_name: units[weight_name].to_numpy()}, geometry=centres.values,
-                            crs="EPSG:6668")
+    return gpd.GeoDataFrame({"demand_id": units.demand_id.to_numpy(),
+                             "region_id": units.demand_id.map(region).to_numpy(),
+                             weight_name: np.asarray(units[weight_name], float)},
+                            geometry=centres.values, crs="EPSG:6668")
 
 
 # ---------------------------------------------------------------- display
