@@ -24,6 +24,10 @@ if [ "${COV_NEED_PYTHON:-0}" = 1 ]; then
   inc="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)"
   [ -n "$inc" ] && [ -f "$inc/Python.h" ] || need+=(python3-dev)
 fi
+if [ "${COV_NEED_CHROMIUM:-0}" = 1 ]; then
+  # the report tests open the HTML report in headless Chromium
+  command -v chromium >/dev/null || need+=(chromium)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 # shellcheck disable=SC2207

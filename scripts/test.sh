@@ -11,7 +11,8 @@ root="$PWD"
 export COV_SHARED_DATA="${COV_SHARED_DATA:-$root/../shared/data}"
 jobs="$(nproc)"
 
-COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 scripts/install-deps.sh
+COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 COV_NEED_CHROMIUM=1 scripts/install-deps.sh
+export COV_NEED_CHROMIUM=1  # the report's browser tests fail, not skip, without it
 
 echo "== C tests under ASan + UBSan"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCOV_ASAN=ON -DCOV_UBSAN=ON \

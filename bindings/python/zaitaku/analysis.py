@@ -223,3 +223,27 @@ class Analysis:
         return (f"<div><b>Analysis</b> — {len(self.regions)} regions, {len(self.facilities)} "
                 f"facilities, {len(self.demand)} demand units; share of demand within "
                 f"{self.radius_m / 1000:g} km (%)</div>" + pivot.to_html())
+
+    # ---- report (issue 7): the builder lives in zaitaku.report
+    def report(self, path, **kwargs):
+        """Writes a self-contained HTML report at ``path`` (maps embedded,
+        print CSS for A4) and, beside it, ``tables/*.csv``, ``tables.xlsx``
+        and ``maps/*.png`` (300 dpi) and ``*.svg``.
+
+        Keyword arguments are those of :func:`zaitaku.report.build_report`:
+        ``title``, ``subtitle``, ``organisation``, ``date``, ``kinds``,
+        ``map_kind``, ``weight``, ``radius``, ``formats`` (any of html, csv,
+        xlsx, png, svg), ``map_dpi``, ``html_dpi``, ``credits`` (strings or
+        dicts with text, what, licence), ``extra_tables`` ({key: DataFrame},
+        e.g. ``policy_checks``), ``extra_sections`` (list of
+        :class:`zaitaku.report.Section`), ``crs`` (projected CRS of maps).
+
+        Returns
+        -------
+        zaitaku.report.ReportResult
+            The paths written and the tables.
+        """
+        from .report import build_report
+
+        path = Path(path)
+        return build_report(self, path.parent, html_name=path.name, **kwargs)

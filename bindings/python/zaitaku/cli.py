@@ -86,6 +86,7 @@ def build_parser():
     commands.required = True
     _add_demo(commands, common)
     _add_coverage(commands, common)
+    _add_report(commands, common)
     return parser
 
 
@@ -542,6 +543,45 @@ def _stderr_is_terminal():
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+# ---------------------------------------------------------------- report (issue 7)
+
+def _add_report(commands, common):
+    p = commands.add_parser(
+        "report", parents=[common],
+        help="the report a prefecture can publish, from a TOML configuration",
+        description="Runs the analysis a TOML configuration file describes and writes its "
+                    "report: report.html (self-contained, print-ready for A4), tables/*.csv, "
+                    "tables.xlsx, maps/*.png (300 dpi) and maps/*.svg. See docs/report.md "
+                    "for the keys; examples/sample_report.toml is the bundled sample's.")
+    p.add_argument("config", metavar="CONFIG", type=Path, help="the .toml file")
+    p.add_argument("--out", metavar="DIR", type=Path,
+                   help="output folder (default: report.output_dir of the configuration, "
+                        "relative to its file)")
+    p.add_argument("--check", action="store_true",
+                   help="only validate the configuration and its input files")
+    p.set_defaults(run=_run_report)
+
+
+def _run_report(args):
+    from .config import load_config
+
+    os.environ.setdefault("MPLBACKEND", "Agg")  # files only; never a window
+    cfg = load_config(args.config)
+    if args.check:
+        print(f"{args.config}: valid; inputs: "
+              + ", ".join(str(p) for k, p in cfg["paths"].items() if k != "report.output_dir"))
+        return 0
+    out = args.out if args.out is not None else cfg["paths"]["report.output_dir"]
+    _check_out(out)
+    from .report import build_report_from_config
+
+    result = build_report_from_config(cfg, out)
+    print(f"Wrote {len(result.paths())} files to {out}:")
+    for path in result.paths():
+        print(f"  {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,576 @@
+"""The TOML file that describes one analysis and its report, so that next
+year's rerun is one command (``zaitaku report CONFIG``).
+
+:func:`load_config` reads and validates the file; every problem is a
+:class:`ConfigError` naming the file, the key and what was expected.
+:func:`build_analysis` reads the inputs it names and returns the
+:class:`~zaitaku.Analysis`. The schema is documented in ``docs/report.md``
+and in :data:`SCHEMA` below (one entry per key: type, default, meaning).
+
+Paths are relative to the configuration file; ``${VAR}`` and
+``${VAR:-default}`` are replaced from the environment, and a path starting
+``sample:`` names a file of the bundled fictional sample.
+
+Keys whose machinery this version lacks (road networks, winter speeds,
+designation planning) are part of the schema and checked, then refused with
+a clear "not available in this version" unless a module has registered
+itself for them with :func:`register_feature`.
+
+Examples
+--------
+>>> from zaitaku.config import loads_config
+>>> cfg = loads_config('''
+... [report]
+... title = "サンプル県"
+... [regions]
+... path = "sample:municipalities.shp"
+... id_field = "muni_code"
+... [[facilities]]
+... path = "sample:facilities.csv"
+... kind_field = "kind"
+... [demand]
+... path = "sample:population_mesh1km.csv"
+... mesh_field = "mesh_code"
+... ''')
+>>> cfg["analysis"]["radius"], cfg["travel"]["model"]
+('16km', 'straight_line')
+"""
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from .errors import CoverageError
+
+#: Travel models: the first works now; the others need the road network.
+TRAVEL_MODELS = ("straight_line", "detour", "road_distance", "road_time")
+REPORT_FORMATS = ("html", "csv", "xlsx", "png", "svg")
+
+# features a later module provides (network, planning); see register_feature
+_FEATURES = {}
+
+
+class ConfigError(CoverageError, ValueError):
+    """A configuration file that cannot be used: ``.file``, ``.key`` (dotted,
+    e.g. ``"facilities[1].kind_field"``) and ``.expected`` say where and what."""
+
+    def __init__(self, file, key, expected, got=None):
+        self.file, self.key, self.expected = str(file), key, expected
+        where = f"{file}: " + (f"key '{key}'" if key else "")
+        text = f"{where}: expected {expected}" if key else f"{file}: {expected}"
+        if got is not None:
+            text += f", got {got}"
+        super().__init__(text)
+
+
+def register_feature(name, provider):
+    """Marks a reserved part of the schema as available: ``name`` is one of
+    ``"roads"``, ``"winter"``, ``"planning"``, ``"road_distance"``,
+    ``"road_time"``; ``provider`` is whatever the report builder needs to use
+    it (the network or planning module hands its own object)."""
+    _FEATURES[name] = provider
+
+
+def feature(name):
+    """The provider registered for ``name``, or None."""
+    return _FEATURES.get(name)
+
+
+# ---------------------------------------------------------------- schema
+# key -> (checker name, default, meaning). A default of REQUIRED must be given.
+
+REQUIRED = object()
+
+_STR, _PATH, _BOOL, _DIST, _NUM, _STRS, _BBOX, _DATE = (
+    "a string", "a path (string)", "true or false", "a distance such as \"16km\" or 500 (m)",
+    "a number", "a list of strings", "[lon_min, lat_min, lon_max, lat_max]",
+    "a string or a date")
+
+SCHEMA = {
+    "report": {
+        "title": (_STR, REQUIRED, "title of the report"),
+        "subtitle": (_STR, None, "line under the title"),
+        "organisation": (_STR, None, "who publishes it, e.g. ○○県保健福祉部"),
+        "date": (_DATE, None, "date printed on the report (default: today)"),
+        "output_dir": (_PATH, "zaitaku-report", "folder for report.html, tables/, maps/"),
+        "formats": (_STRS, list(REPORT_FORMATS), "outputs: html, csv, xlsx, png, svg"),
+        "map_dpi": (_NUM, 300, "resolution of the PNG map files (print: 300)"),
+        "html_dpi": (_NUM, 200, "resolution of the maps embedded in report.html"),
+        "region_pages": (_BOOL, True, "one page per region"),
+        "region_label": (_STR, "在宅医療圏", "what a region is called in headings"),
+    },
+    "regions": {
+        "path": (_PATH, REQUIRED, "polygon file (shapefile, GeoJSON, GeoPackage)"),
+        "id_field": (_STR, REQUIRED, "field with the region (or municipality) id"),
+        "name_field": (_STR, None, "field with its name"),
+        "crs": (_STR, None, "CRS when the file does not say"),
+        "map": (_PATH, None, "CSV merging regions into areas (municipality -> area)"),
+        "map_from": (_STR, None, "column of map with the region id"),
+        "map_to": (_STR, None, "column of map with the area id"),
+        "map_name": (_STR, None, "column of map with the area name"),
+        "strict_map": (_BOOL, False, "fail when a region has no row in map"),
+    },
+    "facilities": {  # an array of tables: [[facilities]], one per source file
+        "path": (_PATH, REQUIRED, "CSV, JSON list of records, or point file"),
+        "label": (_STR, None, "what the source is, for the methods section"),
+        "id_field": (_STR, "facility_id", "unique id column"),
+        "kind_field": (_STR, None, "column with the kind (zaishin, nursing, ...)"),
+        "kind": (_STR, None, "one kind for every row (instead of kind_field)"),
+        "name_field": (_STR, None, "column with the name"),
+        "capacity_field": (_STR, None, "column with capacity (doctors, nurse FTE)"),
+        "lon_field": (_STR, "lon", "longitude (or x) column"),
+        "lat_field": (_STR, "lat", "latitude (or y) column"),
+        "crs": (_STR, None, "CRS of the coordinates (default JGD2011 lon/lat)"),
+        "select_id_prefix": (_STR, None, "keep only rows whose id starts with this"),
+        "add_id_prefix": (_STR, None, "prefix added to ids (to keep sources apart)"),
+        "bbox": (_BBOX, None, "drop (and report) points outside this lon/lat box"),
+    },
+    "demand": {
+        "path": (_PATH, REQUIRED, "CSV of mesh codes with weights, or of points"),
+        "label": (_STR, None, "what the demand is, e.g. 令和2年国勢調査人口"),
+        "mesh_field": (_STR, None, "column of JIS X 0410 mesh codes"),
+        "id_field": (_STR, None, "id column of point demand"),
+        "lon_field": (_STR, None, "longitude column of point demand"),
+        "lat_field": (_STR, None, "latitude column of point demand"),
+        "weight_fields": (_STRS, [], "weight columns (total, 65+, ...)"),
+        "weight": (_STR, None, "which weight the report counts (default: the first)"),
+        "header": (_BOOL, True, "false: no header row, columns named \"1\", \"2\", ..."),
+        "crs": (_STR, None, "CRS of point demand"),
+    },
+    "analysis": {
+        "radius": (_DIST, "16km", "reach (the 16 km house-call rule)"),
+        "coastal_snap": (_DIST, "1km", "sea cells join the nearest region within this"),
+        "area_crs": (_STR, None, "projected CRS for areas and maps (default: equal-area, centred)"),
+        "doctor_kinds": (_STRS, None, "kinds counted as doctors (doctor_any)"),
+        "nursing_kinds": (_STRS, None, "kinds counted as visiting nurses"),
+        "kinds": (_STRS, ["doctor_any", "nursing", "doctor_and_nursing"],
+                  "kinds in the summary tables"),
+        "map_kind": (_STR, "doctor_and_nursing", "kind whose reach and gaps the maps show"),
+    },
+    "travel": {
+        "model": (_STR, "straight_line", "straight_line, detour, road_distance, road_time"),
+        "detour_factor": (_NUM, None, "road distance / straight line (model detour), e.g. 1.3"),
+        "time_limit": (_STR, None, "travel time limit for road_time, e.g. \"30min\""),
+    },
+    "roads": {  # reserved: the road-network issue
+        "path": (_PATH, REQUIRED, "road lines (shapefile)"),
+        "class_field": (_STR, None, "road class column"),
+        "speed_field": (_STR, None, "speed column (km/h)"),
+        "oneway_field": (_STR, None, "one-way column"),
+        "crs": (_STR, None, "CRS when the file does not say"),
+    },
+    "winter": {  # reserved: the road-network issue
+        "speed_factor": (_NUM, None, "winter speed / summer speed"),
+        "speeds": (None, None, "table: road class -> winter speed (km/h)"),
+    },
+    "planning": {  # reserved: the planning issue
+        "min_share_rule16": (_NUM, None, "share of people within 16 km a region must reach"),
+        "min_share_nursing": (_NUM, None, "share within reach of a visiting nurse"),
+        "min_redundancy": (_NUM, None, "share with 2 or more within reach"),
+        "candidates": (_PATH, None, "candidate facilities for designation"),
+        "budget": (_NUM, None, "how many to designate"),
+        "target_share": (_NUM, None, "stop when this share is covered"),
+        "designated": (_PATH, None, "facilities already designated (lead, hub)"),
+    },
+    "scenario": {
+        "name": (_STR, None, "name of the scenario, e.g. 2025年度"),
+        "season": (_STR, "summer", "summer or winter"),
+        "year": (_NUM, None, "year of the data"),
+    },
+    "credits": {  # an array of tables: [[credits]]
+        "text": (_STR, REQUIRED, "the credit as the source asks to be named"),
+        "what": (_STR, None, "which input it covers"),
+        "licence": (_STR, None, "licence, e.g. CC BY 4.0"),
+    },
+}
+_ARRAYS = {"facilities", "credits"}
+_RESERVED = {"roads": "roads", "winter": "winter", "planning": "planning"}
+_REQUIRED_TABLES = ("report", "regions", "facilities", "demand")
+
+
+def _plural_key(name, i):
+    return f"{name}[{i + 1}]" if i is not None else name
+
+
+def _check_value(file, key, kind, value):
+    """The value when it matches kind (one of the checker names), else a
+    ConfigError."""
+    from datetime import date
+
+    from .units import metres
+
+    bad = lambda: ConfigError(file, key, kind, got=repr(value))  # noqa: E731
+    if kind is None:
+        return value
+    if kind in (_STR, _PATH):
+        if not isinstance(value, str) or (kind == _PATH and not value.strip()):
+            raise bad()
+        return value
+    if kind == _DATE:
+        if not isinstance(value, (str, date)):
+            raise bad()
+        return value
+    if kind == _BOOL:
+        if not isinstance(value, bool):
+            raise bad()
+        return value
+    if kind == _NUM:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise bad()
+        return value
+    if kind == _STRS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad()
+        return value
+    if kind == _DIST:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise bad()
+        try:
+            if metres(value, key) <= 0:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(file, key, "a positive distance such as \"16km\", \"500m\" or "
+                                         "metres as a number", got=repr(value)) from None
+        return value
+    if kind == _BBOX:
+        ok = (isinstance(value, list) and len(value) == 4 and
+              all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value))
+        if not ok or not (value[0] < value[2] and value[1] < value[3]):
+            raise bad()
+        return value
+    raise AssertionError(kind)
+
+
+def _unknown(file, prefix, key, known):
+    near = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean '{near[0]}'?)" if near else ""
+    return ConfigError(file, f"{prefix}{key}", f"one of {', '.join(sorted(known))}{hint}",
+                       got="an unknown key")
+
+
+def _check_table(file, name, table, index=None):
+    spec = SCHEMA[name]
+    where = _plural_key(name, index)
+    if not isinstance(table, dict):
+        raise ConfigError(file, where, "a table", got=type(table).__name__)
+    out = {}
+    for key, value in table.items():
+        if key not in spec:
+            raise _unknown(file, f"{where}.", key, list(spec))
+        out[key] = _check_value(file, f"{where}.{key}", spec[key][0], value)
+    for key, (_, default, _) in spec.items():
+        if key not in out:
+            if default is REQUIRED:
+                raise ConfigError(file, f"{where}.{key}", f"{spec[key][2]} ({spec[key][0]})",
+                                  got="nothing (it is required)")
+            out[key] = list(default) if isinstance(default, list) else default
+    return out
+
+
+def _validate(file, data):
+    for key in data:
+        if key not in SCHEMA:
+            raise _unknown(file, "", key, list(SCHEMA))
+    for name in _REQUIRED_TABLES:
+        if name not in data:
+            raise ConfigError(file, name, f"a [{name}] table" if name not in _ARRAYS else
+                              f"one or more [[{name}]] tables", got="none")
+    cfg = {}
+    for name in SCHEMA:
+        raw = data.get(name)
+        if name in _ARRAYS:
+            if raw is None:
+                raw = []
+            if isinstance(raw, dict):
+                raw = [raw]
+            if not isinstance(raw, list):
+                raise ConfigError(file, name, f"[[{name}]] tables", got=type(raw).__name__)
+            cfg[name] = [_check_table(file, name, t, i) for i, t in enumerate(raw)]
+        elif raw is None and name in _RESERVED:
+            cfg[name] = None
+        else:
+            cfg[name] = _check_table(file, name, raw if raw is not None else {})
+    if not cfg["facilities"]:
+        raise ConfigError(file, "facilities", "one or more [[facilities]] tables", got="none")
+    _check_combinations(file, cfg)
+    return cfg
+
+
+def _check_combinations(file, cfg):
+    rep = cfg["report"]
+    for fmt in rep["formats"]:
+        if fmt not in REPORT_FORMATS:
+            raise ConfigError(file, "report.formats", f"a list of {', '.join(REPORT_FORMATS)}",
+                              got=repr(fmt))
+    for key in ("map_dpi", "html_dpi"):
+        if not 50 <= rep[key] <= 1200:
+            raise ConfigError(file, f"report.{key}", "a resolution between 50 and 1200 dpi",
+                              got=repr(rep[key]))
+    reg = cfg["regions"]
+    if reg["map"] and not (reg["map_from"] and reg["map_to"]):
+        raise ConfigError(file, "regions.map_from", "map_from and map_to with regions.map "
+                          "(the id columns of the table)", got="missing")
+    if not reg["map"] and (reg["map_from"] or reg["map_to"] or reg["map_name"]):
+        raise ConfigError(file, "regions.map", "the path of the table that map_from, map_to "
+                          "and map_name refer to", got="nothing")
+    for i, fac in enumerate(cfg["facilities"]):
+        if fac["kind"] and fac["kind_field"]:
+            raise ConfigError(file, f"facilities[{i + 1}].kind", "either kind or kind_field, "
+                              "not both", got="both")
+    dem = cfg["demand"]
+    points = [dem["id_field"], dem["lon_field"], dem["lat_field"]]
+    if dem["mesh_field"] and any(points):
+        raise ConfigError(file, "demand.mesh_field", "either mesh_field (mesh cells) or "
+                          "id_field, lon_field and lat_field (points), not both", got="both")
+    if not dem["mesh_field"] and not all(points):
+        raise ConfigError(file, "demand.mesh_field", "mesh_field, or id_field, lon_field and "
+                          "lat_field for points", got="neither")
+    if dem["weight"] is not None and dem["weight"] not in dem["weight_fields"]:
+        raise ConfigError(file, "demand.weight", "one of demand.weight_fields "
+                          f"({', '.join(dem['weight_fields']) or 'none given'})",
+                          got=repr(dem["weight"]))
+    travel = cfg["travel"]
+    if travel["model"] not in TRAVEL_MODELS:
+        raise ConfigError(file, "travel.model", " or ".join(map(repr, TRAVEL_MODELS)),
+                          got=repr(travel["model"]))
+    if travel["model"] == "detour":
+        factor = travel["detour_factor"]
+        if factor is None or not 1 <= factor <= 5:
+            raise ConfigError(file, "travel.detour_factor", "a factor between 1 and 5 with "
+                              "travel.model = \"detour\"", got=repr(factor))
+    elif travel["detour_factor"] is not None:
+        raise ConfigError(file, "travel.detour_factor", "no detour_factor unless "
+                          "travel.model = \"detour\"", got=repr(travel["detour_factor"]))
+    if travel["model"] in ("road_distance", "road_time") and feature(travel["model"]) is None:
+        raise ConfigError(file, "travel.model", "\"straight_line\" or \"detour\": road-network "
+                          f"travel ({travel['model']}) is not available in this version",
+                          got=repr(travel["model"]))
+    if cfg["scenario"]["season"] not in ("summer", "winter"):
+        raise ConfigError(file, "scenario.season", "\"summer\" or \"winter\"",
+                          got=repr(cfg["scenario"]["season"]))
+    for name in _RESERVED:
+        if cfg[name] is not None and feature(name) is None:
+            what = {"roads": "road networks", "winter": "winter road speeds",
+                    "planning": "policy checks and designation planning"}[name]
+            raise ConfigError(file, name, f"no [{name}] table: {what} are not available in "
+                              "this version of zaitaku", got=f"a [{name}] table")
+    kinds = cfg["analysis"]["kinds"]
+    if not kinds:
+        raise ConfigError(file, "analysis.kinds", "at least one kind", got="[]")
+
+
+# ---------------------------------------------------------------- paths
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def resolve_path(file, key, text, base):
+    """A configured path made absolute: environment variables replaced,
+    ``sample:NAME`` the bundled sample, others relative to base (the
+    configuration file's folder)."""
+
+    def var(m):
+        value = os.environ.get(m.group(1)) or m.group(2)
+        if value is None:
+            raise ConfigError(file, key, f"environment variable {m.group(1)} to be set "
+                              "(or a default: ${VAR:-default})", got=repr(text))
+        return value
+
+    expanded = _VAR.sub(var, text)
+    if expanded.startswith("sample:"):
+        from .sample import sample_dir
+
+        return sample_dir() / expanded[len("sample:"):]
+    path = Path(expanded).expanduser()
+    return path if path.is_absolute() else (Path(base) / path)
+
+
+def _input_paths(cfg):
+    """(key, value) of every configured input path."""
+    yield "regions.path", cfg["regions"]["path"]
+    if cfg["regions"]["map"]:
+        yield "regions.map", cfg["regions"]["map"]
+    for i, fac in enumerate(cfg["facilities"]):
+        yield f"facilities[{i + 1}].path", fac["path"]
+    yield "demand.path", cfg["demand"]["path"]
+
+
+# ---------------------------------------------------------------- public
+
+def loads_config(text, file="<string>", base=None):
+    """Validates a configuration given as TOML text; returns a dict of
+    tables with every default filled in, input paths made absolute (and
+    checked to exist) under ``"paths"``, and the file under ``"file"``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(file, None, f"valid TOML ({exc})") from None
+    cfg = _validate(file, data)
+    base = Path(base) if base is not None else Path.cwd()
+    cfg["file"] = str(file)
+    cfg["base"] = base
+    cfg["paths"] = {}
+    for key, value in _input_paths(cfg):
+        path = resolve_path(file, key, value, base)
+        if not path.is_file():
+            what = "is a folder" if path.is_dir() else "does not exist"
+            raise ConfigError(file, key, "an existing file", got=f"{path} ({what})")
+        cfg["paths"][key] = path
+    out = cfg["report"]["output_dir"]
+    cfg["paths"]["report.output_dir"] = resolve_path(file, "report.output_dir", out, base)
+    return cfg
+
+
+def load_config(path):
+    """Reads and validates a configuration file (see :func:`loads_config`);
+    relative paths in it are relative to its folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "an existing configuration file (it does not exist)") \
+            from None
+    except IsADirectoryError:
+        raise ConfigError(path, None, "a configuration file, not a folder") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, f"UTF-8 text ({exc.reason} at byte {exc.start})") \
+            from None
+    return loads_config(text, file=path, base=path.resolve().parent)
+
+
+def effective_radius_m(cfg):
+    """The straight-line radius the analysis uses: the configured radius,
+    divided by the detour factor under the detour model (a road distance
+    of radius is a straight line of radius / factor)."""
+    from .units import metres
+
+    radius = metres(cfg["analysis"]["radius"], "analysis.radius")
+    if cfg["travel"]["model"] == "detour":
+        radius /= cfg["travel"]["detour_factor"]
+    return radius
+
+
+def read_facility_sources(cfg):
+    """All facility sources of cfg as one DataFrame (facility_id, name,
+    kind, capacity, lon, lat in JGD2011) and a list of what was dropped
+    (per source: key, number of rows, reason)."""
+    import pandas as pd
+
+    frames, dropped = [], []
+    for i, fac in enumerate(cfg["facilities"]):
+        key = f"facilities[{i + 1}]"
+        frame, note = _read_source(cfg, key, fac)
+        frames.append(frame)
+        dropped += note
+    table = pd.concat(frames, ignore_index=True)
+    dup = table["facility_id"][table["facility_id"].duplicated()]
+    if len(dup):
+        raise ConfigError(cfg["file"], "facilities", "ids unique across all sources (use "
+                          "add_id_prefix to keep sources apart)",
+                          got=f"{dup.iloc[0]!r} more than once")
+    return table, dropped
+
+
+def _read_source(cfg, key, fac):
+    import json
+
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from pyproj import Transformer
+
+    path = cfg["paths"][f"{key}.path"]
+    file = cfg["file"]
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            with open(path, encoding="utf-8") as f:
+                raw = pd.DataFrame(json.load(f))
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(file, f"{key}.path", "a JSON list of records", got=f"{path} "
+                              f"({exc})") from None
+        raw = raw.astype({c: str for c in raw.columns if raw[c].dtype == object})
+    elif suffix in (".csv", ".txt"):
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    else:
+        gdf = gpd.read_file(path)
+        if fac["crs"]:
+            gdf = gdf.set_crs(fac["crs"], allow_override=True)
+        gdf = gdf.to_crs("EPSG:6668")
+        raw = pd.DataFrame(gdf.drop(columns="geometry"))
+        raw[fac["lon_field"]], raw[fac["lat_field"]] = gdf.geometry.x, gdf.geometry.y
+    for field in ("id_field", "kind_field", "name_field", "capacity_field", "lon_field",
+                  "lat_field"):
+        col = fac[field]
+        if col is not None and col not in raw.columns:
+            raise ConfigError(file, f"{key}.{field}", f"a column of {path.name} "
+                              f"({', '.join(map(str, raw.columns[:12]))})", got=repr(col))
+    ids = raw[fac["id_field"]].astype(str)
+    lon = pd.to_numeric(raw[fac["lon_field"]], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(raw[fac["lat_field"]], errors="coerce").to_numpy(float)
+    if fac["crs"] and suffix in (".json", ".csv", ".txt"):
+        lon, lat = Transformer.from_crs(fac["crs"], "EPSG:6668", always_xy=True) \
+            .transform(lon, lat)
+    kind = raw[fac["kind_field"]].astype(str) if fac["kind_field"] else \
+        pd.Series([fac["kind"] or "facility"] * len(raw), index=raw.index)
+    table = pd.DataFrame({
+        "facility_id": (fac["add_id_prefix"] or "") + ids,
+        "name": raw[fac["name_field"]].astype(str) if fac["name_field"] else ids,
+        "kind": kind,
+        "capacity": (pd.to_numeric(raw[fac["capacity_field"]], errors="coerce")
+                     if fac["capacity_field"] else 1.0),
+        "lon": lon, "lat": lat,
+    })
+    dropped = []
+    keep = np.ones(len(table), bool)
+    if fac["select_id_prefix"]:
+        keep &= ids.str.startswith(fac["select_id_prefix"]).to_numpy()
+    bad = keep & ~(np.isfinite(lon) & np.isfinite(lat))
+    if bad.any():
+        dropped.append((key, int(bad.sum()), "座標なし / no coordinates",
+                        list(table.facility_id[bad][:5])))
+    keep &= ~bad
+    if fac["bbox"]:
+        x0, y0, x1, y1 = fac["bbox"]
+        out = keep & ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+        if out.any():
+            dropped.append((key, int(out.sum()), f"範囲外 / outside bbox {fac['bbox']}",
+                            list(table.facility_id[out][:5])))
+        keep &= ~out
+    table = table[keep].reset_index(drop=True)
+    table["source"] = fac["label"] or path.name
+    return table, dropped
+
+
+def build_analysis(cfg):
+    """Reads the inputs cfg names and returns ``(analysis, notes)``: the
+    :class:`~zaitaku.Analysis` and a dict of what the methods section
+    reports (facility rows dropped and why, counts per source)."""
+    from .analysis import Analysis
+    from .inputs import read_demand, read_facilities, read_regions
+
+    p, reg, dem, ana = cfg["paths"], cfg["regions"], cfg["demand"], cfg["analysis"]
+    regions = read_regions(p["regions.path"], reg["id_field"], reg["name_field"], crs=reg["crs"])
+    n_units = len(regions)
+    if reg["map"]:
+        regions = regions.dissolve(p["regions.map"], reg["map_from"], reg["map_to"],
+                                   reg["map_name"], strict=reg["strict_map"])
+    table, dropped = read_facility_sources(cfg)
+    facilities = read_facilities(table, kind_field="kind", name_field="name",
+                                 capacity_field="capacity")
+    if dem["mesh_field"]:
+        demand = read_demand(p["demand.path"], mesh_field=dem["mesh_field"],
+                             weight_fields=dem["weight_fields"], header=dem["header"])
+    else:
+        demand = read_demand(p["demand.path"], id_field=dem["id_field"],
+                             lon_field=dem["lon_field"], lat_field=dem["lat_field"],
+                             weight_fields=dem["weight_fields"], header=dem["header"],
+                             crs=dem["crs"])
+    analysis = Analysis(regions, facilities, demand, radius=effective_radius_m(cfg),
+                        coastal_snap=ana["coastal_snap"], crs=ana["area_crs"],
+                        doctor_kinds=ana["doctor_kinds"], nursing_kinds=ana["nursing_kinds"])
+    by_source = table.groupby("source", sort=False).size().to_dict()
+    notes = {"dropped_facilities": dropped, "facilities_by_source": by_source,
+             "region_units": n_units}
+    return analysis, notes

@@ -1,0 +1,473 @@
+"""Print maps for reports: an overview of coverage by region and one map per
+region, drawn in a projected CRS (metres), with Japanese labels, a legend, a
+scale bar whose length is measured geodesically, a north arrow that points
+to true north, a source credit and colour-blind-safe colours (cividis
+classes for shares, Okabe & Ito's palette with distinct markers for kinds).
+
+Figures are made apart from pyplot (nothing global changes) and laid out in
+inches, so a map is the same at any resolution: :func:`save_figure` writes
+PNG (300 dpi for print by default) or SVG.
+
+Examples
+--------
+>>> import zaitaku
+>>> from zaitaku import mapstyle
+>>> an = zaitaku.Analysis.sample()  # doctest: +SKIP
+>>> data = mapstyle.MapData(an)  # doctest: +SKIP
+>>> fig = mapstyle.overview_map(data, an.coverage())  # doctest: +SKIP
+>>> mapstyle.save_figure(fig, "overview.png")  # doctest: +SKIP
+"""
+import math
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+from .analysis import DOCTOR_AND_NURSING
+from .plot import (_OKABE_ITO, _SPARE_MARKERS, GAP_FACE, GAP_HATCH, INK, KIND_NAMES,
+                   KIND_STYLES, LAND, OUTLINE, REACHED, _font_families, _wrap, kind_label)
+
+#: Share classes of the overview map (lower bounds) and their labels.
+SHARE_BREAKS = (0.0, 0.5, 0.8, 0.95)
+SHARE_LABELS = ("50%未満", "50〜80%", "80〜95%", "95%以上")
+NO_DATA = "#ffffff"
+OTHER_LAND = "#e6e6e6"
+
+WIDTH_IN = 7.0          # fits an A4 page's text width (17 cm) with margins
+KEY_IN = 1.35           # legend and credit below the map
+TITLE_IN = 0.5
+MARGIN_IN = 0.12
+_LABEL_PT, _NAME_PT, _CREDIT_PT = 8, 9, 6.5
+
+
+def share_colours():
+    """The colours of the share classes, from cividis (readable with any
+    colour vision and in grey): pale yellow for the lowest shares, dark blue
+    for the highest."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["cividis"]
+    return [cmap(v) for v in (0.95, 0.7, 0.42, 0.12)]
+
+
+def share_class(share):
+    """The index of the class of share (None for a missing share).
+
+    Examples
+    --------
+    >>> [share_class(s) for s in (0.0, 0.49, 0.5, 0.95, 1.0)]
+    [0, 0, 1, 3, 3]
+    """
+    if share is None or share != share:
+        return None
+    return max(i for i, b in enumerate(SHARE_BREAKS) if share >= b)
+
+
+class MapData:
+    """What the maps of one analysis need, computed once and projected into
+    ``crs`` (default: the analysis's own projected CRS).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    kind : str
+        Kind whose reached land and gaps are drawn.
+    radius : str or float, optional
+    crs : str, int or pyproj.CRS, optional
+        A projected CRS (metres); a geographic one is refused.
+    """
+
+    def __init__(self, analysis, kind=DOCTOR_AND_NURSING, radius=None, crs=None):
+        from pyproj import CRS
+
+        self.analysis, self.kind = analysis, kind
+        self.radius_m = analysis._radius(radius)
+        self.crs = CRS.from_user_input(crs if crs is not None else analysis.crs)
+        if not self.crs.is_projected:
+            raise ValueError(f"maps are drawn in a projected CRS (metres), not {self.crs.name}")
+        regions = analysis.regions.to_geodataframe()
+        self.regions = regions.to_crs(self.crs)
+        self.facilities = analysis.facilities.to_geodataframe().to_crs(self.crs)
+        gaps = analysis.gaps(radius, kind=kind)
+        areas = analysis.service_areas(radius, by="region")
+        self.reached = areas[areas["kind"] == kind].to_crs(self.crs)
+        self.gaps = gaps.to_crs(self.crs)
+
+
+# ---------------------------------------------------------------- geometry
+
+def _geod():
+    from pyproj import Geod
+
+    return Geod(ellps="GRS80")
+
+
+def _to_lonlat(crs):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, "EPSG:6668", always_xy=True)
+
+
+def _from_lonlat(crs):
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:6668", crs, always_xy=True)
+
+
+def _nice_km(width_km, share=0.22):
+    """The largest 1, 2 or 5 times a power of ten no longer than share of
+    width_km.
+
+    Examples
+    --------
+    >>> _nice_km(70), _nice_km(400), _nice_km(9)
+    (10, 50, 1)
+    """
+    target = width_km * share
+    power = 10 ** math.floor(math.log10(target))
+    for step in (5, 2, 1):
+        if step * power <= target:
+            return step * power if step * power >= 1 else round(step * power, 6)
+    return power
+
+
+def scale_bar_span(crs, x0, y, length_m):
+    """The map x where a bar from (x0, y) must end for its ends to be
+    length_m apart on the ground (geodesic, GRS80): map units differ from
+    metres on the ground by the projection's scale factor."""
+    inv = _to_lonlat(crs)
+    geod = _geod()
+    lon0, lat0 = inv.transform(x0, y)
+    span = length_m
+    for _ in range(20):
+        lon1, lat1 = inv.transform(x0 + span, y)
+        dist = geod.inv(lon0, lat0, lon1, lat1)[2]
+        if abs(dist - length_m) < 1e-6 * length_m:
+            break
+        span *= length_m / dist
+    return x0 + span
+
+
+def north_angle(crs, x, y):
+    """The direction of true north at map point (x, y), in degrees clockwise
+    from the map's up (grid north)."""
+    inv, fwd = _to_lonlat(crs), _from_lonlat(crs)
+    lon, lat = inv.transform(x, y)
+    lon1, lat1, _ = _geod().fwd(lon, lat, 0.0, 1000.0)
+    x1, y1 = fwd.transform(lon1, lat1)
+    return math.degrees(math.atan2(x1 - x, y1 - y))
+
+
+# ---------------------------------------------------------------- figure
+
+def _figure(extent, title, credit):
+    """A figure with a map axes whose aspect matches extent (x0, y0, x1, y1,
+    widened to fit), a key axes below it and the title; returns (fig, ax,
+    key, extent)."""
+    from matplotlib.figure import Figure
+
+    x0, y0, x1, y1 = extent
+    dx, dy = x1 - x0, y1 - y0
+    map_w = WIDTH_IN - 2 * MARGIN_IN
+    map_h = min(max(map_w * dy / dx, 3.2), 7.6)
+    # widen the extent in the other direction so that 1 m is as long both ways
+    if map_h / map_w > dy / dx:
+        grow = dx * map_h / map_w - dy
+        y0, y1 = y0 - grow / 2, y1 + grow / 2
+    else:
+        grow = dy * map_w / map_h - dx
+        x0, x1 = x0 - grow / 2, x1 + grow / 2
+    height = KEY_IN + map_h + TITLE_IN + MARGIN_IN
+    fig = Figure(figsize=(WIDTH_IN, height))
+    ax = fig.add_axes([MARGIN_IN / WIDTH_IN, KEY_IN / height, map_w / WIDTH_IN, map_h / height])
+    key = fig.add_axes([MARGIN_IN / WIDTH_IN, 0.02 / height, map_w / WIDTH_IN,
+                        (KEY_IN - 0.1) / height])
+    key.set_axis_off()
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#888888")
+        spine.set_linewidth(0.6)
+    fig.text(MARGIN_IN / WIDTH_IN, 1 - 0.12 / height, title, ha="left", va="top",
+             fontsize=12, fontweight="bold", color=INK, gid="zaitaku-title")
+    key.text(0, 0, _wrap(credit, map_w * 72 / _CREDIT_PT * 1.0), ha="left", va="bottom",
+             fontsize=_CREDIT_PT, color="#444444", transform=key.transAxes,
+             gid="zaitaku-credit")
+    return fig, ax, key, (x0, y0, x1, y1)
+
+
+def _extent(bounds, pad=0.05):
+    x0, y0, x1, y1 = bounds
+    dx, dy = max(x1 - x0, 1000.0), max(y1 - y0, 1000.0)
+    return (x0 - pad * dx, y0 - pad * dy, x1 + pad * dx, y1 + pad * dy)
+
+
+def _simplified(frame, extent):
+    tolerance = max(extent[2] - extent[0], extent[3] - extent[1]) / 3000
+    if not len(frame):
+        return frame
+    out = frame.copy()
+    out["geometry"] = frame.geometry.simplify(tolerance, preserve_topology=True)
+    return out
+
+
+def _draw(ax, frame, **style):
+    if frame is not None and len(frame) and not frame.geometry.is_empty.all():
+        frame.plot(ax=ax, aspect=None, **style)
+
+
+def _facility_handles(ax, facilities, extent, size):
+    """Markers per kind inside extent; returns legend handles."""
+    from matplotlib.lines import Line2D
+
+    x0, y0, x1, y1 = extent
+    x, y = facilities.geometry.x, facilities.geometry.y
+    inside = facilities[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]
+    present = set(facilities["kind"])
+    kinds = [k for k in KIND_STYLES if k in present] + sorted(present - set(KIND_STYLES))
+    handles, spare = [], 0
+    for kind in kinds:
+        if kind in KIND_STYLES:
+            colour, marker = KIND_STYLES[kind]
+        else:
+            colour = _OKABE_ITO[spare % len(_OKABE_ITO)]
+            marker = _SPARE_MARKERS[spare % len(_SPARE_MARKERS)]
+            spare += 1
+        pts = inside[inside["kind"] == kind]
+        edge = "white" if colour == "#000000" else "#1a1a1a"
+        if len(pts):
+            ax.scatter(pts.geometry.x, pts.geometry.y, s=size, c=colour, marker=marker,
+                       edgecolors=edge, linewidths=0.5, zorder=5,
+                       gid=f"zaitaku-facility-{kind}")
+        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=6,
+                              markerfacecolor=colour, markeredgecolor=edge,
+                              markeredgewidth=0.5, label=f"{kind_label(kind)}: {len(pts)}"))
+    return handles
+
+
+def _names(ax, regions, labels, extent):
+    """Each region's label at a point well inside its largest part."""
+    import matplotlib.patheffects as pe
+    from shapely.ops import polylabel
+
+    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+    x0, y0, x1, y1 = extent
+    for geom, text in zip(regions.geometry, labels):
+        if geom is None or geom.is_empty or not text:
+            continue
+        part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        try:
+            point = polylabel(part, tolerance=max(x1 - x0, y1 - y0) / 500)
+        except Exception:  # noqa: BLE001 - odd rings
+            point = part.representative_point()
+        if x0 < point.x < x1 and y0 < point.y < y1:
+            ax.text(point.x, point.y, text, ha="center", va="center", fontsize=_NAME_PT,
+                    fontweight="bold", color="#111111", path_effects=halo, zorder=6,
+                    gid="zaitaku-region-name")
+
+
+def draw_scale_bar(ax, crs):
+    """A black and white bar at the map's lower left, about a fifth of its
+    width, measured on the ground; returns (x0, x1, y, km)."""
+    from matplotlib.patches import Rectangle
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    inv = _to_lonlat(crs)
+    y = y0 + 0.05 * (y1 - y0)
+    left = x0 + 0.05 * (x1 - x0)
+    a, b = inv.transform(x0, y), inv.transform(x1, y)
+    width_km = _geod().inv(a[0], a[1], b[0], b[1])[2] / 1000
+    km = _nice_km(width_km)
+    half = scale_bar_span(crs, left, y, km * 500)
+    right = scale_bar_span(crs, left, y, km * 1000)
+    bar_h = 0.012 * (y1 - y0)
+    ax.add_patch(Rectangle((left - 0.015 * (x1 - x0), y - 0.02 * (y1 - y0)),
+                           right - left + 0.06 * (x1 - x0), 0.075 * (y1 - y0),
+                           facecolor="white", alpha=0.85, edgecolor="none", zorder=7))
+    for s, e, colour in ((left, half, INK), (half, right, "white")):
+        ax.add_patch(Rectangle((s, y), e - s, bar_h, facecolor=colour, edgecolor=INK,
+                               linewidth=0.7, zorder=8))
+    line, = ax.plot([left, right], [y, y], color=INK, linewidth=0.7, zorder=8)
+    line.set_gid("zaitaku-scalebar")
+    small = dict(fontsize=7, va="bottom", ha="center", zorder=8, color=INK)
+    ax.text(left, y + bar_h * 1.4, "0", **small)
+    ax.text(half, y + bar_h * 1.4, f"{km / 2:g}", **small)
+    ax.text(right, y + bar_h * 1.4, f"{km:g} km", gid="zaitaku-scalebar-label", **small)
+    return left, right, y, km
+
+
+def draw_north_arrow(ax, crs):
+    """An arrow at the map's upper right pointing to true north there
+    (meridians converge in a projected map); returns its angle in degrees
+    clockwise from up."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    size = 0.07 * (y1 - y0)
+    x, y = x1 - 0.05 * (x1 - x0), y1 - 0.04 * (y1 - y0) - size
+    angle = north_angle(crs, x, y)
+    dx, dy = size * math.sin(math.radians(angle)), size * math.cos(math.radians(angle))
+    ax.annotate("", xy=(x + dx, y + dy), xytext=(x, y), zorder=8,
+                arrowprops=dict(arrowstyle="-|>,head_width=0.35,head_length=0.7", color=INK,
+                                linewidth=1.4, shrinkA=0, shrinkB=0), gid="zaitaku-north")
+    ax.text(x + dx * 1.12, y + dy * 1.12, "N", ha="center", va="bottom", fontsize=9,
+            fontweight="bold", color=INK, zorder=8, gid="zaitaku-north-arrow")
+    return angle
+
+
+def _legend(ax, key, areas, facilities):
+    """Two legends side by side below the map: areas (left), facilities
+    (right). The map axes' own labels (geopandas names the CRS axes) go."""
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    style = dict(frameon=False, fontsize=_LABEL_PT, handlelength=1.5, borderaxespad=0.0,
+                 labelspacing=0.35, alignment="left", title_fontproperties={"weight": "bold",
+                                                                             "size": _LABEL_PT})
+    left = key.legend(handles=areas, loc="upper left", bbox_to_anchor=(0, 1), title="区域",
+                      **style)
+    key.add_artist(left)
+    if facilities:
+        key.legend(handles=facilities, loc="upper left", bbox_to_anchor=(0.47, 1),
+                   title="施設の種類: 地図内の数", **style)
+
+
+def _credit(text):
+    return f"© zaitaku / libcoverage; {text}" if text else "© zaitaku / libcoverage"
+
+
+# ---------------------------------------------------------------- maps
+
+def overview_map(data, coverage, kind=None, title=None, credit=None):
+    """The overview: every region coloured by its share of demand within
+    reach of ``kind`` (four cividis classes), labelled with name and share,
+    and the facilities by kind.
+
+    Returns a matplotlib Figure (not known to pyplot)."""
+    from matplotlib import rc_context
+    from matplotlib.patches import Patch
+
+    kind = kind or data.kind
+    km = f"{data.radius_m / 1000:g} km"
+    title = title or f"{km} 圏内の人口割合（{KIND_NAMES.get(kind, kind)}）"
+    rows = coverage[coverage["kind"] == kind].set_index("region_id")
+    regions = data.regions.copy()
+    regions["share"] = [rows["share_covered"].get(r, float("nan")) for r in regions.region_id]
+    colours = share_colours()
+    families = _font_families(stacklevel=4)
+    with rc_context({"font.family": families, "hatch.linewidth": 0.6}):
+        extent = _extent(regions.total_bounds)
+        fig, ax, key, extent = _figure(extent, title, _credit(credit))
+        shown = _simplified(regions, extent)
+        classes = [share_class(s) for s in regions["share"]]
+        faces = [colours[c] if c is not None else NO_DATA for c in classes]
+        shown.plot(ax=ax, aspect=None, color=faces, edgecolor=OUTLINE, linewidth=0.8, zorder=2)
+        handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.5,
+                         label=f"{SHARE_LABELS[i]}: {classes.count(i)}圏域")
+                   for i in range(len(SHARE_BREAKS))]
+        size = 14 if len(data.facilities) <= 200 else 5
+        markers = _facility_handles(ax, data.facilities, extent, size)
+        labels = [f"{n}\n{_pct(s)}" for n, s in zip(regions.region_name, regions["share"])]
+        _names(ax, shown, labels, extent)
+        draw_scale_bar(ax, data.crs)
+        draw_north_arrow(ax, data.crs)
+        _legend(ax, key, handles, markers)
+    return fig
+
+
+def _pct(share):
+    if share != share:
+        return "-"
+    value = round(share * 100, 1)
+    if value >= 100 and share < 1:
+        return ">99.9%"
+    return f"{value:.1f}%"
+
+
+def region_map(data, region_id, title=None, credit=None):
+    """One region: its land within reach of the data's kind, the gaps
+    (hatched), the facilities by kind in and near it, the neighbouring
+    regions in grey. Returns a matplotlib Figure."""
+    from matplotlib import rc_context
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    regions = data.regions
+    focus = regions[regions.region_id == region_id]
+    if not len(focus):
+        raise KeyError(f"no region {region_id!r} (regions: {', '.join(regions.region_id)})")
+    name = focus.region_name.iloc[0] or region_id
+    km = f"{data.radius_m / 1000:g} km"
+    label = KIND_NAMES.get(data.kind, data.kind)
+    title = title or f"{name}: {km} 圏内（{label}）"
+    families = _font_families(stacklevel=4)
+    with rc_context({"font.family": families, "hatch.linewidth": 0.6}):
+        extent = _extent(focus.total_bounds, pad=0.08)
+        fig, ax, key, extent = _figure(extent, title, _credit(credit))
+        others = _simplified(regions[regions.region_id != region_id], extent)
+        _draw(ax, others, facecolor=OTHER_LAND, edgecolor="#999999", linewidth=0.5, zorder=1)
+        _draw(ax, _simplified(focus, extent), facecolor=LAND, edgecolor="none", zorder=1)
+        reached = data.reached[data.reached.region_id == region_id]
+        gaps = data.gaps[data.gaps.region_id == region_id]
+        _draw(ax, _simplified(reached, extent), facecolor=REACHED, edgecolor="none", zorder=2)
+        _draw(ax, _simplified(gaps, extent), facecolor=GAP_FACE, edgecolor=GAP_HATCH,
+              hatch="///", linewidth=0, zorder=3)
+        _draw(ax, _simplified(focus, extent), facecolor="none", edgecolor=OUTLINE,
+              linewidth=1.3, zorder=4)
+        handles = [Patch(facecolor=REACHED, edgecolor="none", label=f"{km} 圏内（{label}）"),
+                   Patch(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///", linewidth=0,
+                         label=f"{km} 圏外（空白地域）"),
+                   Line2D([], [], color=OUTLINE, linewidth=1.3, label="圏域の境界"),
+                   Patch(facecolor=OTHER_LAND, edgecolor="#999999", label="他の圏域")]
+        size = 22 if len(data.facilities) <= 200 else 10
+        markers = _facility_handles(ax, data.facilities, extent, size)
+        _names(ax, _simplified(regions, extent), list(regions.region_name), extent)
+        draw_scale_bar(ax, data.crs)
+        draw_north_arrow(ax, data.crs)
+        _legend(ax, key, handles, markers)
+    return fig
+
+
+def save_figure(fig, path, dpi=300):
+    """Writes fig as PNG or SVG (by path's suffix) through a temporary file
+    in the same folder; returns the path. SVG text is stored as paths, so
+    it shows the same without the font."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"{path}: maps are written as .png or .svg, not {path.suffix!r}")
+    if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
+        FigureCanvasAgg(fig)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, warnings.catch_warnings(), \
+                rc_context({"svg.fonttype": "path", "savefig.bbox": "standard"}):
+            fig.savefig(out, format=fmt, dpi=dpi, facecolor="white")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def figure_png_bytes(fig, dpi):
+    """fig as PNG bytes (for embedding)."""
+    import io
+
+    buf = io.BytesIO()
+    from matplotlib import rc_context
+
+    with rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
+
+
+__all__ = ["MapData", "overview_map", "region_map", "save_figure", "draw_scale_bar",
+           "draw_north_arrow", "scale_bar_span", "north_angle", "share_class",
+           "share_colours", "SHARE_BREAKS", "SHARE_LABELS"]

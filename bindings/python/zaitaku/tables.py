@@ -1,0 +1,284 @@
+"""Tables of a report: built from an analysis, shown in HTML with Japanese
+headings, and written as CSV (UTF-8 with a BOM, which Excel opens as
+UTF-8) and as one Excel workbook (openpyxl) with a sheet per table and a
+sheet describing the columns.
+
+Column names stay the stable English ids used by ``coverage.csv``;
+:data:`COLUMN_NAMES` gives their Japanese headings.
+"""
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .plot import KIND_NAMES
+
+#: Japanese headings of the columns the report's tables use.
+COLUMN_NAMES = {
+    "region_id": "圏域コード", "region_name": "圏域名", "kind": "種類",
+    "kind_name": "種類（名称）", "n_facilities": "施設数", "demand_total": "人口",
+    "demand_covered": "圏内の人口", "share_covered": "圏内の割合",
+    "demand_redundant": "2か所以上の圏内の人口", "share_redundant": "2か所以上の割合",
+    "area_km2": "面積 (km²)", "area_covered_km2": "圏内の面積 (km²)",
+    "share_area_covered": "圏内の面積割合", "gap_rank": "順位", "demand_uncovered": "圏外の人口",
+    "lon": "経度", "lat": "緯度", "n_cells": "メッシュ数", "total": "計",
+    "source": "出典", "n_rows": "件数", "reason": "理由", "examples": "例",
+}
+#: Columns holding shares (0-1), shown as percentages.
+SHARE_COLUMNS = {c for c in COLUMN_NAMES if c.startswith("share_")}
+#: Titles of tables the report knows; other modules add theirs (planning,
+#: road network) with :func:`register_table`.
+TABLE_TITLES = {
+    "summary": "圏域別の概要",
+    "coverage": "到達範囲の集計（圏域 × 種類）",
+    "facilities_by_kind": "圏域別・種類別の施設数",
+    "gaps": "空白地域（圏域 × 種類）",
+    "gap_areas": "空白地域の区画（面積の大きい順）",
+    "policy_checks": "政策チェック（基準と理由）",
+    "gap_clusters": "空白地域のクラスター",
+    "designation": "指定候補（積極的役割を担う医療機関）",
+    "road_coverage": "道路距離・時間による到達範囲",
+    "winter_coverage": "冬期の到達範囲",
+}
+
+
+def register_table(key, title, columns=None):
+    """Adds a table kind to the report: its title and, optionally,
+    Japanese headings of its columns (``{"id": "見出し"}``)."""
+    TABLE_TITLES[key] = title
+    COLUMN_NAMES.update(columns or {})
+
+
+def kind_name(kind):
+    return KIND_NAMES.get(kind, kind)
+
+
+def summary_table(coverage, kinds):
+    """One row per region: id, name, demand, and per kind in ``kinds`` the
+    share of demand within reach; then the share of land within reach of
+    the last kind."""
+    rows = []
+    for (rid, name), group in coverage.groupby(["region_id", "region_name"], sort=False):
+        by_kind = group.set_index("kind")
+        row = {"region_id": rid, "region_name": name,
+               "demand_total": float(group["demand_total"].iloc[0])}
+        for k in kinds:
+            row[f"share_covered:{k}"] = (float(by_kind.at[k, "share_covered"])
+                                         if k in by_kind.index else float("nan"))
+        if "share_area_covered" in group and kinds[-1] in by_kind.index:
+            row[f"share_area_covered:{kinds[-1]}"] = float(
+                by_kind.at[kinds[-1], "share_area_covered"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def facilities_by_kind(coverage, kinds):
+    """Region x kind counts of facilities (the real kinds, in the given
+    order), with a total column."""
+    table = coverage[coverage["kind"].isin(kinds)].pivot_table(
+        index=["region_id", "region_name"], columns="kind", values="n_facilities",
+        aggfunc="sum", sort=False).reindex(columns=kinds).fillna(0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table.reset_index()
+
+
+def gap_areas(data, units, weight_name, limit=None):
+    """The gaps of the map kind split into parts (each a connected piece of
+    uncovered land), largest first: region, area in km² (in the maps'
+    equal-area CRS), the uncovered demand of the part, and a point inside
+    it (lon, lat).
+
+    ``units`` are the uncovered demand units (:func:`uncovered_units`);
+    each counts in the part holding its point, or, when its point lies
+    outside the region's polygon (a coastal cell snapped to it), in the
+    nearest part of its region.
+    """
+    import geopandas as gpd
+
+    cols = ["region_id", "region_name", "gap_rank", "area_km2", "demand_uncovered", "lon", "lat"]
+    parts = data.gaps.explode(index_parts=False).reset_index(drop=True)
+    parts = parts[~parts.geometry.is_empty]
+    if not len(parts):
+        return pd.DataFrame(columns=cols)
+    parts = parts[["region_id", "region_name", "geometry"]].copy()
+    parts["area_km2"] = parts.geometry.area / 1e6
+    parts["demand_uncovered"] = 0.0
+    pts = units.to_crs(data.crs)
+    for rid, group in pts.groupby("region_id"):
+        mine = parts[parts.region_id == rid]
+        if not len(mine):
+            continue
+        near = gpd.sjoin_nearest(group[[weight_name, "geometry"]], mine[["geometry"]])
+        near = near[~near.index.duplicated()]  # a point on the border of two parts
+        sums = near.groupby("index_right")[weight_name].sum()
+        parts.loc[sums.index, "demand_uncovered"] += sums.to_numpy()
+    inside = parts.geometry.representative_point().to_crs("EPSG:6668")
+    parts["lon"], parts["lat"] = inside.x.round(5), inside.y.round(5)
+    parts = parts.sort_values(["region_id", "area_km2"], ascending=[True, False])
+    parts["gap_rank"] = parts.groupby("region_id").cumcount() + 1
+    if limit:
+        parts = parts[parts["gap_rank"] <= limit]
+    return pd.DataFrame(parts[cols]).reset_index(drop=True)
+
+
+def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nursing",)):
+    """The demand units out of reach of kind (by distance, as coverage
+    counts them), with region_id, the weight and their point, EPSG:6668.
+    For ``doctor_and_nursing`` a unit is out of reach when a doctor or a
+    visiting nurse is."""
+    import geopandas as gpd
+    import numpy as np
+
+    from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
+
+    radius_m = analysis._radius(radius)
+    reach = analysis.reach(radius=radius)
+    reach = reach[reach.region_id.notna() & (reach.region_id != "")]
+
+    def out_of_reach(kinds):
+        sub = reach[reach.kind.isin(kinds)]
+        nearest = sub.groupby("demand_id")["distance_m"].min()
+        return set(nearest.index[~(nearest <= radius_m)]) | (
+            set(reach.demand_id) - set(nearest.index))
+
+    if kind == DOCTOR_AND_NURSING:
+        out = out_of_reach([DOCTOR_ANY]) | out_of_reach(list(nursing_kinds))
+    else:
+        out = out_of_reach([kind])
+    units = analysis.demand.to_geodataframe()
+    region = reach.drop_duplicates("demand_id").set_index("demand_id")["region_id"]
+    units = units[units.demand_id.isin(out) & units.demand_id.isin(region.index)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # centroid in lon/lat: cells are rectangles
+        centres = units.geometry.centroid
+    return gpd.GeoDataFrame({"demand_id": units.demand_id.to_numpy(),
+                             "region_id": units.demand_id.map(region).to_numpy(),
+                             weight_name: np.asarray(units[weight_name], float)},
+                            geometry=centres.values, crs="EPSG:6668")
+
+
+# ---------------------------------------------------------------- display
+
+def heading(column):
+    """A column's Japanese heading; ``share_covered:nursing`` becomes
+    ``圏内の割合: 訪問看護ステーション``."""
+    base, _, kind = str(column).partition(":")
+    text = COLUMN_NAMES.get(base, KIND_NAMES.get(base, base))
+    return f"{text}（{kind_name(kind)}）" if kind else text
+
+
+def display_frame(table):
+    """A copy for reading: shares as percentages (never 100.0 unless all),
+    counts with thousands separators, kinds by name, Japanese headings."""
+    from .cli import percent
+
+    out = pd.DataFrame(index=table.index)
+    for col in table.columns:
+        base = str(col).partition(":")[0]
+        values = table[col]
+        if base in SHARE_COLUMNS:
+            out[heading(col)] = [f"{percent(v)}%" if percent(v) != "-" else "-" for v in values]
+        elif base == "kind":
+            out[heading(col)] = [kind_name(v) for v in values]
+        elif base in ("lon", "lat"):
+            out[heading(col)] = [f"{v:.5f}" for v in values]
+        elif pd.api.types.is_float_dtype(values):
+            digits = 1 if base.endswith("km2") else 0
+            out[heading(col)] = [f"{v:,.{digits}f}" if v == v else "-" for v in values]
+        elif pd.api.types.is_integer_dtype(values):
+            out[heading(col)] = [f"{v:,}" for v in values]
+        else:
+            out[heading(col)] = values.astype(str)
+    return out
+
+
+def html_table(table):
+    """A table as an HTML fragment (text escaped) with class "data";
+    numeric columns carry class "num" (right-aligned)."""
+    import html
+
+    shown = display_frame(table)
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) and str(c).partition(":")[0] not in
+               ("lon", "lat", "gap_rank") or str(c).partition(":")[0] in SHARE_COLUMNS
+               for c in table.columns]
+    numeric = [n or str(c) in ("lon", "lat", "gap_rank") for n, c in zip(numeric, table.columns)]
+    cls = lambda n: ' class="num"' if n else ""  # noqa: E731
+    head = "".join(f"<th{cls(n)}>{html.escape(str(h))}</th>"
+                   for h, n in zip(shown.columns, numeric))
+    rows = "".join("<tr>" + "".join(f"<td{cls(n)}>{html.escape(str(v))}</td>"
+                                    for v, n in zip(row, numeric)) + "</tr>"
+                   for row in shown.itertuples(index=False))
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+# ---------------------------------------------------------------- files
+
+def _atomic(path, write):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # the real suffix last: writers such as pandas' Excel one check it
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                               dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_csv(table, path):
+    """table as CSV in UTF-8 with a BOM (Excel reads it as UTF-8)."""
+    return _atomic(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
+
+
+def _sheet_name(key, used):
+    name = key[:31]
+    i = 2
+    while name in used:
+        name = f"{key[:28]}_{i}"
+        i += 1
+    used.add(name)
+    return name
+
+
+def write_xlsx(tables, path):
+    """tables ({key: DataFrame}) as one workbook: a sheet per table (named
+    by its key), column widths fitted, the header frozen, shares formatted
+    as percentages; and a sheet "columns" with each column's heading in
+    Japanese. Needs openpyxl."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise ImportError("writing Excel files needs openpyxl: pip install openpyxl "
+                          "(or pip install 'zaitaku[report]')") from None
+    from openpyxl.utils import get_column_letter
+
+    def write(tmp):
+        used = set()
+        described = {}
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for key, table in tables.items():
+                name = _sheet_name(key, used)
+                table.to_excel(xl, sheet_name=name, index=False)
+                sheet = xl.sheets[name]
+                sheet.freeze_panes = "A2"
+                for j, col in enumerate(table.columns, start=1):
+                    described.setdefault(str(col), heading(col))
+                    letter = get_column_letter(j)
+                    width = max([len(str(col))] + [len(str(v)) for v in table[col].head(200)])
+                    sheet.column_dimensions[letter].width = min(max(width + 2, 8), 40)
+                    if str(col).partition(":")[0] in SHARE_COLUMNS:
+                        for cell in sheet[letter][1:]:
+                            cell.number_format = "0.0%"
+            cols = pd.DataFrame({"column": list(described), "見出し": list(described.values())})
+            cols.to_excel(xl, sheet_name=_sheet_name("columns", used), index=False)
+
+    return _atomic(path, write)
