@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/model.h"
+#include "io/table_internal.h"
 #include "net/net_internal.h"
 
 void cov__lines_free(cov__lines *l)
@@ -607,3 +608,32 @@ const double *cov_network_edge_length_m(const cov_network *n)
     return n ? n->edge_len_m : NULL;
 }
 size_t cov_network_settled_count(const cov_network *n) { return n ? n->n_settled : 0; }
+
+static const cov_column_spec comp_spec[] = {
+    {"component", COV_COL_INT}, {"n_nodes", COV_COL_INT}, {"n_edges", COV_COL_INT},
+    {"length_km", COV_COL_DOUBLE}};
+
+cov_table *cov_network_components(cov_ctx *ctx, const cov_network *n)
+{
+    COV_CHECK_ARG(ctx, ctx && n, NULL);
+    cov_table *t = cov__table_create(ctx, n->n_components, 0);
+    size_t c[4];
+    if (!t || cov__table_add_columns(ctx, t, comp_spec, 4, c) != COV_OK) {
+        cov_table_destroy(t);
+        return NULL;
+    }
+    int64_t *id = cov__table_ints_mut(t, c[0]), *nodes = cov__table_ints_mut(t, c[1]),
+            *edges = cov__table_ints_mut(t, c[2]);
+    double *km = cov__table_doubles_mut(t, c[3]);
+    for (size_t k = 0; k < n->n_components; k++) {
+        id[k] = (int64_t)k;
+        nodes[k] = (int64_t)n->comp_nodes[k];
+        km[k] = 0; /* double columns start as NaN */
+    }
+    for (size_t e = 0; e < n->n_edges; e++) {
+        uint32_t k = n->node_comp[n->edge_from[e]];
+        edges[k]++;
+        km[k] += n->edge_len_m[e] / 1000.0;
+    }
+    return t;
+}

@@ -193,6 +193,7 @@ cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *n)
     int64_t *ne = cov__table_ints_mut(t, c[1]);
     double *len = cov__table_doubles_mut(t, c[2]), *sp = cov__table_doubles_mut(t, c[3]),
            *wf = cov__table_doubles_mut(t, c[4]);
+    for (size_t r = 0; r < rows; r++) len[r] = 0; /* double columns start as NaN */
     for (size_t e = 0; e < n->n_edges; e++) {
         size_t r = n->edge_class[e] >= 0 ? (size_t)n->edge_class[e] : n->n_classes;
         ne[r]++;

@@ -83,6 +83,14 @@ static void test_noding(cov_ctx *ctx)
     n = cov_network_from_arrays(ctx, 3, off, x, y, NULL, NULL, NULL, &o);
     CHECK(n && cov_network_component_count(n) == 2 && cov_network_node_count(n) == 7);
     if (n) CHECK(n->comp_nodes[0] == 5 && n->comp_nodes[1] == 2);
+    cov_table *ct = n ? cov_network_components(ctx, n) : NULL;
+    CHECK(ct && cov_table_nrows(ct) == 2);
+    if (ct) {
+        CHECK(cov_table_ints(ct, 1)[0] == 5 && cov_table_ints(ct, 2)[0] == 4);
+        CHECK(cov_table_ints(ct, 1)[1] == 2 && cov_table_ints(ct, 2)[1] == 1);
+        CHECK_NEAR(cov_table_doubles(ct, 3)[1] * 1000, geod(lon0 + dlon + dx05, lat0, lon0 + 2 * dlon, lat0), 1e-6);
+    }
+    cov_table_destroy(ct);
     cov_network_destroy(n);
     /* and dropping fragments removes C */
     o.min_component_nodes = 3;
@@ -513,6 +521,22 @@ static void test_osaka(cov_ctx *ctx, const char *shared)
     printf("osaka: %zu nodes, %zu edges, %zu classes, %zu one-way edges\n", n->n_nodes,
            n->n_edges, n->n_classes, n_oneway);
     CHECK(n->n_classes >= 10 && n_oneway > 100);
+    cov_table *cls = cov_network_classes(ctx, n);
+    CHECK(cls && cov_table_nrows(cls) == n->n_classes + 1);
+    if (cls) {
+        double sum = 0, total = 0;
+        int64_t ne_sum = 0;
+        for (size_t r = 0; r < cov_table_nrows(cls); r++) {
+            sum += cov_table_doubles(cls, 2)[r];
+            ne_sum += cov_table_ints(cls, 1)[r];
+            if (!strcmp(cov_table_string(cls, 0, r), "residential"))
+                CHECK_NEAR(cov_table_doubles(cls, 3)[r], 20, 0);
+        }
+        for (size_t e = 0; e < n->n_edges; e++) total += n->edge_len_m[e] / 1000;
+        CHECK_NEAR(sum, total, 1e-9 * total);
+        CHECK(ne_sum == (int64_t)n->n_edges);
+    }
+    cov_table_destroy(cls);
     cov_travel t;
     cov_travel_init(&t);
     t.metric = COV_TRAVEL_TIME;
