@@ -258,13 +258,33 @@ static int locate_shp(cov_ctx *ctx, const char *path, char **out)
 
 int cov__shp_open(cov_ctx *ctx, const char *path, int expect, cov_shp_reader *r)
 {
+    return cov__shp_open_ex(ctx, path, expect, 0, r);
+}
+
+/* A .dbf that may be missing (geometry-only layers): present when there is
+ * one beside the .shp. */
+static int open_dbf_optional(cov_ctx *ctx, cov_shp_reader *r, const char *shp_path)
+{
+    char *want = with_ext(shp_path, "dbf");
+    if (!want) return cov__error(ctx, COV_ERR_NOMEM, "out of memory");
+    char *found = find_ci(want);
+    int exists = found != NULL;
+    free(want);
+    free(found);
+    return exists ? open_dbf(ctx, r, shp_path) : COV_OK;
+}
+
+int cov__shp_open_ex(cov_ctx *ctx, const char *path, int expect, int dbf_optional,
+                     cov_shp_reader *r)
+{
     if (r) memset(r, 0, sizeof *r);
     COV_CHECK_ARG(ctx, ctx && path && r, COV_ERR_ARG);
     char *shp_path = NULL, *prj_path = NULL;
     int rc = (r->path = cov__strdup(ctx, path)) ? COV_OK : COV_ERR_NOMEM;
     if (rc == COV_OK) rc = locate_shp(ctx, path, &shp_path);
     if (rc == COV_OK) rc = open_shp(ctx, r, shp_path, expect);
-    if (rc == COV_OK) rc = open_dbf(ctx, r, shp_path);
+    if (rc == COV_OK)
+        rc = dbf_optional ? open_dbf_optional(ctx, r, shp_path) : open_dbf(ctx, r, shp_path);
     char *want = rc == COV_OK ? with_ext(shp_path, "prj") : NULL;
     if (want && (prj_path = find_ci(want))) rc = read_prj(ctx, prj_path, &r->prj_wkt);
     if (rc == COV_OK) {

@@ -28,6 +28,12 @@ int cov__shp_open(cov_ctx *ctx, const char *path, int expect,
                   cov_shp_reader *r);
 void cov__shp_close(cov_shp_reader *r);
 
+/* cov__shp_open(), but with dbf_optional a missing .dbf is no error: the
+ * reader then has dbf NULL (geometry-only layers such as Sapporo's road
+ * network). */
+int cov__shp_open_ex(cov_ctx *ctx, const char *path, int expect, int dbf_optional,
+                     cov_shp_reader *r);
+
 /* Index of a DBF field by name (exact, then case-insensitive); -1 with
  * COV_ERR_FIELD in ctx naming the file, the field and the fields there are. */
 int cov__shp_field(cov_ctx *ctx, const cov_shp_reader *r, const char *name);

@@ -1,0 +1,227 @@
+/*
+ * Road networks: travel distance and time along roads.
+ *
+ * A network is built from line layers (a shapefile, or flat coordinate
+ * arrays): lines are noded where they share a vertex, and where a line's
+ * free end lies within a tolerance of another line's vertex; they are split
+ * into edges at the nodes and stored compactly (CSR adjacency). Each edge
+ * keeps its geodesic length (GRS80), road class, one-way rule and speed.
+ *
+ * Speeds come from a per-class table (defaults for Japan, Geofabrik `fclass`
+ * names, see cov_network_set_speed()), from a maxspeed field where it holds
+ * a positive value, or from a fixed speed for layers without attributes. A
+ * winter scenario multiplies speeds by per-class factors.
+ *
+ * Facilities and demand units attach to the nearest point of the nearest
+ * edge; the leg from the point to the road (the access leg) is costed at
+ * cov_travel.access_speed_kmh. Units farther than cov_travel.snap_max_m from
+ * every road count as unreachable and are listed.
+ *
+ * Searches are bounded Dijkstra runs from the facilities (the carer drives
+ * to the patient, so one-way rules apply outward), with memory linear in
+ * the graph: no all-pairs matrix is ever built.
+ */
+#ifndef LIBCOVERAGE_NETWORK_H
+#define LIBCOVERAGE_NETWORK_H
+
+#include "libcoverage/demand.h"
+#include "libcoverage/facilities.h"
+#include "libcoverage/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cov_network cov_network;
+
+/* How a network is read and noded. */
+typedef struct cov_network_options {
+    /* A line end within this distance of another line's vertex is joined to
+     * it (metres; 0 joins only identical vertices). */
+    double node_tolerance_m;
+    /* Fields of a shapefile's .dbf: road class (Geofabrik `fclass`), one-way
+     * rule (`oneway`: F forward, T backward, B both; also yes/no/1/-1) and
+     * speed in km/h (`maxspeed`; 0 or empty means unknown). NULL takes the
+     * Geofabrik name when the .dbf has that field; "" means none. A field
+     * named explicitly must exist. */
+    const char *class_field;
+    const char *oneway_field;
+    const char *speed_field;
+    /* Speed of edges without a class (attribute-less layers), km/h. */
+    double default_speed_kmh;
+    /* Components with fewer nodes are dropped (a notice says how many);
+     * 0 or 1 keeps every component. */
+    size_t min_component_nodes;
+    /* CRS of the coordinates; NULL: the .prj, else JGD2011 lon/lat. */
+    const char *crs;
+} cov_network_options;
+
+/* Fills *options with the defaults: node_tolerance_m 1, Geofabrik fields
+ * when present, default_speed_kmh 30, min_component_nodes 0, crs NULL. */
+COV_API void cov_network_options_init(cov_network_options *options);
+
+/* Reads a network from a line shapefile. The .dbf may be missing (then no
+ * attributes: every edge gets default_speed_kmh). Null shapes are skipped;
+ * non-finite coordinates fail with the file and record. options may be
+ * NULL. Returns a network the caller frees with cov_network_destroy(), or
+ * NULL with an error in ctx. */
+COV_API cov_network *cov_network_read_shp(cov_ctx *ctx, const char *path,
+                                          const cov_network_options *options);
+
+/* Builds a network from n_lines polylines in flat arrays: line i has the
+ * points [offsets[i], offsets[i + 1]) of x and y (offsets has n_lines + 1
+ * entries, offsets[0] = 0). classes (may be NULL), oneway (NULL: all both
+ * ways; 0 both, 1 forward, -1 backward) and maxspeed_kmh (NULL: none; NaN
+ * or <= 0: none) have one entry per line. Coordinates are in options->crs
+ * (NULL: lon/lat). Caller frees with cov_network_destroy(). */
+COV_API cov_network *cov_network_from_arrays(
+    cov_ctx *ctx, size_t n_lines, const size_t *offsets, const double *x,
+    const double *y, const char *const *classes, const int8_t *oneway,
+    const double *maxspeed_kmh, const cov_network_options *options);
+
+/* Builds a network from n WKB geometries (LineString or MultiLineString,
+ * lon/lat unless options->crs says otherwise); the other arrays as in
+ * cov_network_from_arrays(), one entry per geometry. */
+COV_API cov_network *cov_network_from_wkb(
+    cov_ctx *ctx, size_t n, const unsigned char *const *wkb, const size_t *wkb_size,
+    const char *const *classes, const int8_t *oneway, const double *maxspeed_kmh,
+    const cov_network_options *options);
+
+/* Frees a network. NULL is a no-op. */
+COV_API void cov_network_destroy(cov_network *network);
+
+/* Sizes: nodes, edges (each edge may be travelled in one or both
+ * directions), weakly connected components; 0 for NULL. */
+COV_API size_t cov_network_node_count(const cov_network *network);
+COV_API size_t cov_network_edge_count(const cov_network *network);
+COV_API size_t cov_network_component_count(const cov_network *network);
+
+/* Node coordinates (lon/lat JGD2011), node_count() entries each, and the
+ * component of each node (0 is the largest). Owned by the network. */
+COV_API const double *cov_network_node_lon(const cov_network *network);
+COV_API const double *cov_network_node_lat(const cov_network *network);
+COV_API const uint32_t *cov_network_node_component(const cov_network *network);
+
+/* Edge endpoints (node indices, the edge's geometry runs from `from` to
+ * `to`) and geodesic lengths in metres, edge_count() entries. Owned by the
+ * network. */
+COV_API const uint32_t *cov_network_edge_from(const cov_network *network);
+COV_API const uint32_t *cov_network_edge_to(const cov_network *network);
+COV_API const double *cov_network_edge_length_m(const cov_network *network);
+
+/* Components, largest first: component, n_nodes, n_edges, length_km.
+ * Caller frees with cov_table_destroy(). */
+COV_API cov_table *cov_network_components(cov_ctx *ctx, const cov_network *network);
+
+/* Road classes in the network and the speed and winter factor used for
+ * each: class ("" for edges without class), n_edges, length_km, speed_kmh,
+ * winter_factor. Caller frees with cov_table_destroy(). */
+COV_API cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *network);
+
+/* Sets the speed of a road class in km/h (road_class NULL or "": edges
+ * without class). 0 closes the class. Classes not in the network are
+ * accepted (and ignored). */
+COV_API int cov_network_set_speed(cov_ctx *ctx, cov_network *network,
+                                  const char *road_class, double speed_kmh);
+
+/* Sets the winter factor of a class (speed multiplier in (0, 1]). */
+COV_API int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *network,
+                                          const char *road_class, double factor);
+
+/* What a search measures. */
+enum cov_travel_metric {
+    COV_TRAVEL_DISTANCE = 1, /* metres along roads */
+    COV_TRAVEL_TIME = 2      /* seconds at the edges' speeds */
+};
+
+typedef struct cov_travel {
+    int metric;              /* enum cov_travel_metric */
+    int winter;              /* time: apply the winter factors */
+    double cutoff;           /* metres or seconds */
+    double snap_max_m;       /* farther points are unreachable */
+    double access_speed_kmh; /* time cost of the access leg */
+} cov_travel;
+
+/* Fills *travel with the defaults: distance, no winter, cutoff 16 km,
+ * snap_max_m 1000, access_speed_kmh 15 (a slow drive along a private way or
+ * a parking lot; the access leg is short). */
+COV_API void cov_travel_init(cov_travel *travel);
+
+/* Cost of each edge in each direction under travel (+INFINITY where the
+ * direction is closed: one-way, or speed 0). out_forward and out_backward
+ * have edge_count() entries. */
+COV_API int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network,
+                                   const cov_travel *travel, double *out_forward,
+                                   double *out_backward);
+
+/* Where n points attach: columns index, edge, offset_m (along the edge from
+ * its `from` node), snap_distance_m, snapped (1, or 0 beyond
+ * travel->snap_max_m), snap point geometry (lon/lat). Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_network_snap(cov_ctx *ctx, cov_network *network, size_t n,
+                                    const double *lon, const double *lat,
+                                    double snap_max_m);
+
+/* Multi-source search from n points: for every node, the cost from the
+ * nearest source (+INFINITY beyond travel->cutoff or unreachable) and that
+ * source's index (-1 then). Sources beyond snap_max_m take no part.
+ * out_cost and out_source have node_count() entries. */
+COV_API int cov_network_node_costs(cov_ctx *ctx, cov_network *network, size_t n,
+                                   const double *lon, const double *lat,
+                                   const cov_travel *travel, double *out_cost,
+                                   int64_t *out_source);
+
+/* Reach per demand unit and kind along the network: nearest facility of the
+ * kind within travel->cutoff (access legs at both ends included), its cost,
+ * and how many facilities of the kind lie within the cutoff. kind NULL
+ * gives every kind in long form. Columns: demand_id, kind, nearest_id (""
+ * when none within the cutoff), nearest_index (-1 then), cost (metres or
+ * seconds; NaN then), n_within, snap_distance_m (NaN when the unit is
+ * unreachable: farther than snap_max_m from every road). Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_network_reach(cov_ctx *ctx, cov_network *network,
+                                     const cov_facilities *facilities,
+                                     const cov_demand *demand, const char *kind,
+                                     const cov_travel *travel);
+
+/* Per-facility reach sets: one row per facility and demand unit it reaches
+ * within the cutoff: facility_id, facility_index, demand_id, demand_index,
+ * cost. Rows by facility, then demand index. Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *network,
+                                          const cov_facilities *facilities,
+                                          const cov_demand *demand,
+                                          const cov_travel *travel);
+
+/* Demand units farther than snap_max_m from every road: demand_id,
+ * snap_distance_m (NaN when the network has no edge). Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *network,
+                                           const cov_demand *demand,
+                                           const cov_travel *travel);
+
+/* What cov_network_isochrones() returns. */
+enum cov_isochrone_mode {
+    COV_ISOCHRONE_BY_FACILITY = 1, /* facility_id, kind, area_km2 */
+    COV_ISOCHRONE_BY_KIND = 2      /* kind, n_facilities, area_km2 */
+};
+
+/* Service-area polygons (lon/lat): the parts of edges reachable within
+ * travel->cutoff (edges cut where the budget runs out, the facility's
+ * access leg included) buffered laterally by buffer_m metres. A polygon
+ * never holds a point farther than buffer_m from a reached part of an edge.
+ * Facilities beyond snap_max_m get an empty polygon. Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
+                                          const cov_facilities *facilities,
+                                          const cov_travel *travel, double buffer_m,
+                                          int mode);
+
+/* Nodes settled by searches on this network since it was made (for
+ * benchmarks: settled nodes per second). */
+COV_API size_t cov_network_settled_count(const cov_network *network);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBCOVERAGE_NETWORK_H */

@@ -1,0 +1,165 @@
+/* Internal: the road graph's layout, shared by building, speeds, snapping,
+ * search and isochrones. */
+#ifndef COV_NET_INTERNAL_H
+#define COV_NET_INTERNAL_H
+
+#include <stdint.h>
+
+#include "core/internal.h"
+#include "analysis/reach_sets.h"
+#include "geo/geo.h"
+#include "libcoverage/network.h"
+
+/* Directions an edge may be travelled, relative to its geometry. */
+enum { NET_BOTH = 0, NET_FORWARD = 1, NET_BACKWARD = 2 };
+
+/* Lines as read, before noding: coordinates in lon/lat (JGD2011), line i
+ * is vertices [off[i], off[i + 1]), with its attributes. */
+typedef struct cov__lines {
+    size_t n, cap_lines, n_vertices, cap_vertices;
+    size_t *off;
+    double *lon, *lat;
+    int32_t *klass;   /* index into class names, -1: no class */
+    uint8_t *dir;     /* NET_* */
+    double *maxspeed; /* km/h, NaN: none */
+    cov_strvec classes;
+} cov__lines;
+
+void cov__lines_free(cov__lines *l);
+
+/* Builds the graph from lines (consumed: freed on return). `source` names
+ * the input for messages. */
+cov_network *cov__network_build(cov_ctx *ctx, cov__lines *lines,
+                                const cov_network_options *opt, const char *source);
+
+/* A segment grid over the edges' projected geometry for snapping. */
+typedef struct cov__seg_grid {
+    double x0, y0, cell;
+    size_t nx, ny;
+    size_t *cell_off; /* nx * ny + 1 */
+    uint32_t *seg;    /* global segment index (into gx/gy, see seg_edge) */
+} cov__seg_grid;
+
+struct cov_network {
+    size_t n_nodes, n_edges;
+    double *node_lon, *node_lat;
+    double *node_x, *node_y; /* projected */
+    uint32_t *edge_from, *edge_to;
+    double *edge_len_m;   /* geodesic length of the geometry */
+    double *edge_plen;    /* projected length of the geometry */
+    int32_t *edge_class;  /* -1: none */
+    uint8_t *edge_dir;
+    double *edge_maxspeed; /* km/h, NaN: none */
+    /* Geometry of edge e: projected points [geom_off[e], geom_off[e + 1])
+     * from edge_from to edge_to; segment k joins points k and k + 1 of the
+     * same edge. */
+    size_t *geom_off;
+    double *gx, *gy;
+    /* Forward arcs (CSR): arcs of node u are [arc_off[u], arc_off[u + 1]);
+     * arc a goes to arc_head[a] over edge arc_edge[a], along the geometry
+     * unless arc_rev[a]. */
+    size_t n_arcs;
+    size_t *arc_off;
+    uint32_t *arc_head, *arc_edge;
+    uint8_t *arc_rev;
+    /* Weakly connected components, largest first. */
+    size_t n_components;
+    uint32_t *node_comp;
+    size_t *comp_nodes;
+    /* Speeds: per class and the default for edges without class. */
+    size_t n_classes;
+    char **class_names;
+    double *class_speed_kmh, *class_winter;
+    double default_speed_kmh, default_winter;
+    size_t n_dropped_nodes, n_dropped_edges; /* fragments removed at build */
+    char *crs_def;    /* projected CRS (PROJ string) */
+    cov_xform proj;   /* lon/lat -> projected */
+    cov__seg_grid grid; /* made on first snap */
+    size_t n_settled;   /* by all searches, for benchmarks */
+};
+
+/* Maps the lines' class names to the network's classes with their default
+ * speeds and winter factors (speeds.c). */
+int cov__net_set_classes(cov_ctx *ctx, cov_network *n, const cov__lines *l,
+                         double default_kmh);
+
+/* Cost of every edge in both directions under travel (INFINITY where the
+ * direction is closed or the speed is 0): out_fwd/out_bwd of n_edges. */
+int cov__net_edge_costs(cov_ctx *ctx, const cov_network *net, const cov_travel *travel,
+                        double *out_fwd, double *out_bwd);
+
+/* Cost per metre of the access leg. */
+double cov__net_access_cost_per_m(const cov_travel *travel);
+
+/* Checks a travel description. */
+int cov__net_check_travel(cov_ctx *ctx, const cov_travel *travel);
+
+/* Where points attach to the graph. */
+typedef struct cov__snap {
+    size_t n;
+    int64_t *edge;   /* -1: not snapped (beyond the cap, or no edge) */
+    double *offset_m; /* along the edge from edge_from, in geodesic metres */
+    double *dist_m;   /* snap distance (projected metres); NaN when none */
+    double *x, *y;    /* snapped point, projected */
+} cov__snap;
+
+int cov__net_snap(cov_ctx *ctx, cov_network *net, size_t n, const double *lon,
+                  const double *lat, double max_m, cov__snap *out);
+void cov__snap_free(cov__snap *s);
+
+/* A search workspace reused across runs: arrays of n_nodes, reset sparsely
+ * (only the touched entries), so per-facility runs cost what they settle. */
+typedef struct cov__search {
+    const cov_network *net;
+    double *arc_w;      /* cost of each arc */
+    double *edge_fwd, *edge_bwd;
+    double *dist;       /* INFINITY when untouched */
+    int64_t *label;     /* source of the best path (multi-source) */
+    uint32_t *touched;
+    size_t n_touched;
+    uint8_t *settled;
+    /* binary heap of (key, node) with lazy deletion */
+    double *hkey;
+    uint32_t *hnode;
+    size_t hn, hcap;
+    size_t n_settled; /* over all runs, for benchmarks */
+    /* seeds of the current run, sorted by edge before point queries: a
+     * point on a source's own edge may be reached along it directly */
+    struct cov__seed {
+        int64_t edge;
+        double offset_m, acc;
+        int64_t label;
+    } *seeds;
+    size_t n_seeds, cap_seeds;
+    double cutoff;
+} cov__search;
+
+int cov__search_init(cov_ctx *ctx, cov__search *s, const cov_network *net,
+                     const cov_travel *travel);
+void cov__search_free(cov__search *s);
+
+/* Seeds of source i snapped at (edge, offset) with access cost acc: the
+ * ends of the edge it can leave by. Returns COV_OK or COV_ERR_NOMEM. */
+int cov__search_seed(cov_ctx *ctx, cov__search *s, int64_t edge, double offset_m,
+                     double acc, int64_t label);
+
+/* Runs Dijkstra from the seeds, settling nodes with cost <= cutoff; entries
+ * touched stay until cov__search_reset(). */
+int cov__search_run(cov_ctx *ctx, cov__search *s, double cutoff);
+void cov__search_reset(cov__search *s);
+
+/* Cost to reach a point snapped at (edge, offset) after cov__search_run()
+ * (not counting the point's own access leg; seeds on the same edge
+ * included), INFINITY if none within the cutoff; *out_label gets the
+ * source (may be NULL). */
+double cov__search_point_cost(const cov__search *s, int64_t edge, double offset_m,
+                              int64_t *out_label);
+
+/* Reach sets of the snapped facilities over the snapped units within
+ * travel->cutoff, access legs at both ends included (units of a set in
+ * ascending order). COV_OK or an error in ctx (then *out is zeroed). */
+int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
+                        const cov__snap *units, const cov_travel *travel,
+                        cov__reach_sets *out);
+
+#endif /* COV_NET_INTERNAL_H */

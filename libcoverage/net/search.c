@@ -1,0 +1,219 @@
+/* Bounded Dijkstra from snapped points, single- or multi-source, with a
+ * workspace reset sparsely so that per-facility runs cost what they settle
+ * and memory stays linear in the graph. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_internal.h"
+
+int cov__search_init(cov_ctx *ctx, cov__search *s, const cov_network *net,
+                     const cov_travel *travel)
+{
+    memset(s, 0, sizeof *s);
+    s->net = net;
+    size_t nn = net->n_nodes ? net->n_nodes : 1, ne = net->n_edges ? net->n_edges : 1;
+    s->arc_w = cov__mallocarray(ctx, net->n_arcs ? net->n_arcs : 1, sizeof *s->arc_w);
+    s->edge_fwd = cov__mallocarray(ctx, ne, sizeof *s->edge_fwd);
+    s->edge_bwd = cov__mallocarray(ctx, ne, sizeof *s->edge_bwd);
+    s->dist = cov__mallocarray(ctx, nn, sizeof *s->dist);
+    s->label = cov__mallocarray(ctx, nn, sizeof *s->label);
+    s->touched = cov__mallocarray(ctx, nn, sizeof *s->touched);
+    s->settled = cov__calloc(ctx, nn, sizeof *s->settled);
+    s->hcap = 1024;
+    s->hkey = cov__mallocarray(ctx, s->hcap, sizeof *s->hkey);
+    s->hnode = cov__mallocarray(ctx, s->hcap, sizeof *s->hnode);
+    if (!s->arc_w || !s->edge_fwd || !s->edge_bwd || !s->dist || !s->label || !s->touched ||
+        !s->settled || !s->hkey || !s->hnode) {
+        cov__search_free(s);
+        return COV_ERR_NOMEM;
+    }
+    cov__net_edge_costs(ctx, net, travel, s->edge_fwd, s->edge_bwd);
+    for (size_t a = 0; a < net->n_arcs; a++) {
+        uint32_t e = net->arc_edge[a];
+        s->arc_w[a] = net->arc_rev[a] ? s->edge_bwd[e] : s->edge_fwd[e];
+    }
+    for (size_t u = 0; u < net->n_nodes; u++) {
+        s->dist[u] = INFINITY;
+        s->label[u] = -1;
+    }
+    return COV_OK;
+}
+
+void cov__search_free(cov__search *s)
+{
+    if (!s) return;
+    free(s->arc_w); free(s->edge_fwd); free(s->edge_bwd); free(s->dist); free(s->label);
+    free(s->touched); free(s->settled); free(s->hkey); free(s->hnode); free(s->seeds);
+    memset(s, 0, sizeof *s);
+}
+
+void cov__search_reset(cov__search *s)
+{
+    for (size_t i = 0; i < s->n_touched; i++) {
+        uint32_t u = s->touched[i];
+        s->dist[u] = INFINITY;
+        s->label[u] = -1;
+        s->settled[u] = 0;
+    }
+    s->n_touched = 0;
+    s->hn = 0;
+    s->n_seeds = 0;
+}
+
+/* ---- heap ----------------------------------------------------------------- */
+
+static int heap_push(cov_ctx *ctx, cov__search *s, double key, uint32_t node)
+{
+    if (s->hn == s->hcap) {
+        size_t cap = 2 * s->hcap;
+        double *k = cov__realloc(ctx, s->hkey, cap * sizeof *k);
+        if (!k) return COV_ERR_NOMEM;
+        s->hkey = k;
+        uint32_t *v = cov__realloc(ctx, s->hnode, cap * sizeof *v);
+        if (!v) return COV_ERR_NOMEM;
+        s->hnode = v;
+        s->hcap = cap;
+    }
+    size_t i = s->hn++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (s->hkey[p] <= key) break;
+        s->hkey[i] = s->hkey[p];
+        s->hnode[i] = s->hnode[p];
+        i = p;
+    }
+    s->hkey[i] = key;
+    s->hnode[i] = node;
+    return COV_OK;
+}
+
+static void heap_pop(cov__search *s)
+{
+    double key = s->hkey[--s->hn];
+    uint32_t node = s->hnode[s->hn];
+    size_t i = 0, n = s->hn;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && s->hkey[c + 1] < s->hkey[c]) c++;
+        if (s->hkey[c] >= key) break;
+        s->hkey[i] = s->hkey[c];
+        s->hnode[i] = s->hnode[c];
+        i = c;
+    }
+    if (n) {
+        s->hkey[i] = key;
+        s->hnode[i] = node;
+    }
+}
+
+/* ---- search --------------------------------------------------------------- */
+
+static int relax(cov_ctx *ctx, cov__search *s, uint32_t v, double c, int64_t label)
+{
+    if (s->settled[v]) return COV_OK;
+    if (c < s->dist[v] || (c == s->dist[v] && label < s->label[v])) {
+        if (s->dist[v] == INFINITY) s->touched[s->n_touched++] = v;
+        s->dist[v] = c;
+        s->label[v] = label;
+        return heap_push(ctx, s, c, v);
+    }
+    return COV_OK;
+}
+
+int cov__search_seed(cov_ctx *ctx, cov__search *s, int64_t edge, double offset_m, double acc,
+                     int64_t label)
+{
+    if (edge < 0) return COV_OK;
+    const cov_network *n = s->net;
+    size_t e = (size_t)edge;
+    double len = n->edge_len_m[e];
+    double back = len > 0 ? offset_m / len : 0, ahead = len > 0 ? (len - offset_m) / len : 0;
+    if (s->n_seeds == s->cap_seeds) {
+        size_t cap = s->cap_seeds ? 2 * s->cap_seeds : 16;
+        void *p = cov__realloc(ctx, s->seeds, cap * sizeof *s->seeds);
+        if (!p) return COV_ERR_NOMEM;
+        s->seeds = p;
+        s->cap_seeds = cap;
+    }
+    s->seeds[s->n_seeds++] = (struct cov__seed){edge, offset_m, acc, label};
+    int rc = COV_OK;
+    /* a point on a node is at that node whatever the edge's direction */
+    if (back == 0 || isfinite(s->edge_bwd[e]))
+        rc = relax(ctx, s, n->edge_from[e], acc + (back == 0 ? 0 : s->edge_bwd[e] * back), label);
+    if (rc == COV_OK && (ahead == 0 || isfinite(s->edge_fwd[e])))
+        rc = relax(ctx, s, n->edge_to[e], acc + (ahead == 0 ? 0 : s->edge_fwd[e] * ahead), label);
+    return rc;
+}
+
+static int seed_cmp(const void *a, const void *b)
+{
+    const struct cov__seed *x = a, *y = b;
+    return x->edge < y->edge ? -1 : x->edge > y->edge ? 1 : (x->label > y->label) - (x->label < y->label);
+}
+
+int cov__search_run(cov_ctx *ctx, cov__search *s, double cutoff)
+{
+    const cov_network *n = s->net;
+    s->cutoff = cutoff;
+    if (s->n_seeds > 1) qsort(s->seeds, s->n_seeds, sizeof *s->seeds, seed_cmp);
+    /* seeds beyond the cutoff must not count: drop them from the heap by
+     * the check below (their dist stays, but is > cutoff and unsettled) */
+    size_t settled = 0;
+    while (s->hn) {
+        double d = s->hkey[0];
+        uint32_t u = s->hnode[0];
+        heap_pop(s);
+        if (s->settled[u] || d > s->dist[u]) continue;
+        if (d > cutoff) break;
+        s->settled[u] = 1;
+        settled++;
+        int64_t label = s->label[u];
+        for (size_t a = n->arc_off[u]; a < n->arc_off[u + 1]; a++) {
+            double c = d + s->arc_w[a];
+            if (c <= cutoff && relax(ctx, s, n->arc_head[a], c, label) != COV_OK)
+                return COV_ERR_NOMEM;
+        }
+    }
+    s->hn = 0;
+    s->n_settled += settled;
+    return COV_OK;
+}
+
+double cov__search_point_cost(const cov__search *s, int64_t edge, double offset_m,
+                              int64_t *out_label)
+{
+    double best = INFINITY;
+    int64_t label = -1;
+    if (out_label) *out_label = -1;
+    if (edge < 0) return INFINITY;
+    const cov_network *n = s->net;
+    size_t e = (size_t)edge;
+    double len = n->edge_len_m[e], wf = s->edge_fwd[e], wb = s->edge_bwd[e];
+    double fa = len > 0 ? offset_m / len : 0, fb = len > 0 ? (len - offset_m) / len : 0;
+    uint32_t u = n->edge_from[e], v = n->edge_to[e];
+#define TAKE(c, l) do { double c_ = (c); int64_t l_ = (l); \
+        if (c_ < best || (c_ == best && l_ < label)) { best = c_; label = l_; } } while (0)
+    if (s->settled[u] && (fa == 0 || isfinite(wf)))
+        TAKE(s->dist[u] + (fa == 0 ? 0 : wf * fa), s->label[u]);
+    if (s->settled[v] && (fb == 0 || isfinite(wb)))
+        TAKE(s->dist[v] + (fb == 0 ? 0 : wb * fb), s->label[v]);
+    /* seeds on this edge: binary search for the first */
+    size_t lo = 0, hi = s->n_seeds;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->seeds[mid].edge < edge) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t k = lo; k < s->n_seeds && s->seeds[k].edge == edge; k++) {
+        const struct cov__seed *sd = &s->seeds[k];
+        double along = offset_m - sd->offset_m;
+        if (along >= 0 && isfinite(wf)) TAKE(sd->acc + wf * (len > 0 ? along / len : 0), sd->label);
+        if (along <= 0 && isfinite(wb)) TAKE(sd->acc + wb * (len > 0 ? -along / len : 0), sd->label);
+    }
+#undef TAKE
+    if (best > s->cutoff) return INFINITY;
+    if (out_label) *out_label = label;
+    return best;
+}

@@ -1,0 +1,212 @@
+/* Speeds per road class, winter factors and edge costs.
+ *
+ * Default speeds are for driving in Japan, keyed by Geofabrik's `fclass`.
+ * The legal limits are 60 km/h on general roads and 100 km/h on
+ * expressways unless signed otherwise (道路交通法施行令 第11条, 第27条);
+ * the defaults are lower because they stand for travel speed with
+ * junctions and signals, not the limit. They are our assumption, to be
+ * overridden with cov_network_set_speed() where local figures exist.
+ * Classes a car cannot use (footway, path, steps, pedestrian, cycleway,
+ * bridleway, busway) default to 0: closed.
+ *
+ * Winter factors multiply speeds on snow and ice. No published per-class
+ * table could be checked when these were set; the defaults (0.8 on
+ * motorways and trunk roads, which are cleared first, down to 0.6 on
+ * tracks) are an assumption in the range of the 20-30 % winter slowdown
+ * commonly reported for Hokkaido roads, and should be replaced by measured
+ * factors (e.g. from probe data) with cov_network_set_winter_factor(). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net_internal.h"
+#include "io/table_internal.h"
+
+typedef struct class_default {
+    const char *name;
+    double speed_kmh, winter;
+} class_default;
+
+static const class_default defaults[] = {
+    {"motorway", 80, 0.8},        {"motorway_link", 40, 0.8},
+    {"trunk", 50, 0.8},           {"trunk_link", 30, 0.8},
+    {"primary", 40, 0.75},        {"primary_link", 30, 0.75},
+    {"secondary", 35, 0.75},      {"secondary_link", 25, 0.75},
+    {"tertiary", 30, 0.75},       {"tertiary_link", 25, 0.75},
+    {"unclassified", 25, 0.7},    {"residential", 20, 0.7},
+    {"living_street", 10, 0.7},   {"service", 15, 0.7},
+    {"road", 20, 0.7},            {"unknown", 20, 0.7},
+    {"track", 10, 0.6},           {"track_grade1", 10, 0.6},
+    {"track_grade2", 10, 0.6},    {"track_grade3", 10, 0.6},
+    {"track_grade4", 10, 0.6},    {"track_grade5", 10, 0.6},
+    {"footway", 0, 1},            {"path", 0, 1},
+    {"steps", 0, 1},              {"pedestrian", 0, 1},
+    {"cycleway", 0, 1},           {"bridleway", 0, 1},
+    {"busway", 0, 1},
+};
+/* a class not in the table, and edges without class, in winter */
+#define OTHER_SPEED_KMH 20.0
+#define OTHER_WINTER 0.7
+
+static const class_default *lookup(const char *name)
+{
+    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+        if (strcmp(defaults[i].name, name) == 0) return &defaults[i];
+    return NULL;
+}
+
+int cov__net_set_classes(cov_ctx *ctx, cov_network *n, const cov__lines *l,
+                         double default_kmh)
+{
+    size_t k = l->classes.n;
+    n->class_names = cov__calloc(ctx, k ? k : 1, sizeof *n->class_names);
+    n->class_speed_kmh = cov__mallocarray(ctx, k ? k : 1, sizeof(double));
+    n->class_winter = cov__mallocarray(ctx, k ? k : 1, sizeof(double));
+    if (!n->class_names || !n->class_speed_kmh || !n->class_winter) return COV_ERR_NOMEM;
+    for (size_t i = 0; i < k; i++) {
+        if (!(n->class_names[i] = cov__strdup(ctx, l->classes.items[i]))) return COV_ERR_NOMEM;
+        n->n_classes = i + 1;
+        const class_default *d = lookup(l->classes.items[i]);
+        n->class_speed_kmh[i] = d ? d->speed_kmh : OTHER_SPEED_KMH;
+        n->class_winter[i] = d ? d->winter : OTHER_WINTER;
+    }
+    n->default_speed_kmh = default_kmh;
+    n->default_winter = OTHER_WINTER;
+    return COV_OK;
+}
+
+static long class_index(const cov_network *n, const char *name)
+{
+    for (size_t i = 0; i < n->n_classes; i++)
+        if (strcmp(n->class_names[i], name) == 0) return (long)i;
+    return -1;
+}
+
+int cov_network_set_speed(cov_ctx *ctx, cov_network *n, const char *road_class,
+                          double speed_kmh)
+{
+    COV_CHECK_ARG(ctx, ctx && n, COV_ERR_ARG);
+    if (!(speed_kmh >= 0 && speed_kmh <= 300))
+        return cov__error(ctx, COV_ERR_ARG, "speed of class \"%s\" must be in [0, 300] km/h "
+                          "(got %g)", road_class ? road_class : "", speed_kmh);
+    if (!road_class || !*road_class) {
+        n->default_speed_kmh = speed_kmh;
+        return COV_OK;
+    }
+    long i = class_index(n, road_class);
+    if (i >= 0) n->class_speed_kmh[i] = speed_kmh;
+    return COV_OK;
+}
+
+int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *n, const char *road_class,
+                                  double factor)
+{
+    COV_CHECK_ARG(ctx, ctx && n, COV_ERR_ARG);
+    if (!(factor > 0 && factor <= 1))
+        return cov__error(ctx, COV_ERR_ARG, "winter factor of class \"%s\" must be in "
+                          "(0, 1] (got %g)", road_class ? road_class : "", factor);
+    if (!road_class || !*road_class) {
+        n->default_winter = factor;
+        return COV_OK;
+    }
+    long i = class_index(n, road_class);
+    if (i >= 0) n->class_winter[i] = factor;
+    return COV_OK;
+}
+
+void cov_travel_init(cov_travel *t)
+{
+    if (!t) return;
+    t->metric = COV_TRAVEL_DISTANCE;
+    t->winter = 0;
+    t->cutoff = 16000.0;
+    t->snap_max_m = 1000.0;
+    t->access_speed_kmh = 15.0;
+}
+
+int cov__net_check_travel(cov_ctx *ctx, const cov_travel *t)
+{
+    if (!t) return cov__error(ctx, COV_ERR_ARG, "travel is NULL");
+    if (t->metric != COV_TRAVEL_DISTANCE && t->metric != COV_TRAVEL_TIME)
+        return cov__error(ctx, COV_ERR_ARG, "travel metric must be COV_TRAVEL_DISTANCE (1) "
+                          "or COV_TRAVEL_TIME (2), got %d", t->metric);
+    if (!(t->cutoff >= 0) || isnan(t->cutoff))
+        return cov__error(ctx, COV_ERR_ARG, "travel cutoff must be >= 0 (got %g)", t->cutoff);
+    if (!(t->snap_max_m >= 0) || !isfinite(t->snap_max_m))
+        return cov__error(ctx, COV_ERR_ARG, "snap_max_m must be >= 0 (got %g)", t->snap_max_m);
+    if (t->metric == COV_TRAVEL_TIME && !(t->access_speed_kmh > 0 && isfinite(t->access_speed_kmh)))
+        return cov__error(ctx, COV_ERR_ARG, "access_speed_kmh must be > 0 (got %g)",
+                          t->access_speed_kmh);
+    return COV_OK;
+}
+
+double cov__net_access_cost_per_m(const cov_travel *t)
+{
+    return t->metric == COV_TRAVEL_TIME ? 3.6 / t->access_speed_kmh : 1.0;
+}
+
+/* Speed of edge e in km/h (0: closed). */
+static double edge_speed(const cov_network *n, size_t e, int winter)
+{
+    int32_t c = n->edge_class[e];
+    double base = c >= 0 ? n->class_speed_kmh[c] : n->default_speed_kmh;
+    if (base <= 0) return 0; /* a closed class stays closed */
+    double ms = n->edge_maxspeed[e];
+    double v = ms > 0 ? ms : base;
+    if (winter) v *= c >= 0 ? n->class_winter[c] : n->default_winter;
+    return v;
+}
+
+int cov__net_edge_costs(cov_ctx *ctx, const cov_network *n, const cov_travel *t,
+                        double *fwd, double *bwd)
+{
+    for (size_t e = 0; e < n->n_edges; e++) {
+        double v = edge_speed(n, e, t->winter);
+        double c = v <= 0 ? INFINITY
+                 : t->metric == COV_TRAVEL_TIME ? n->edge_len_m[e] * 3.6 / v
+                                                : n->edge_len_m[e];
+        fwd[e] = n->edge_dir[e] == NET_BACKWARD ? INFINITY : c;
+        bwd[e] = n->edge_dir[e] == NET_FORWARD ? INFINITY : c;
+    }
+    return COV_OK;
+}
+
+int cov_network_edge_costs(cov_ctx *ctx, const cov_network *n, const cov_travel *t,
+                           double *out_forward, double *out_backward)
+{
+    COV_CHECK_ARG(ctx, ctx && n && out_forward && out_backward, COV_ERR_ARG);
+    int rc = cov__net_check_travel(ctx, t);
+    return rc == COV_OK ? cov__net_edge_costs(ctx, n, t, out_forward, out_backward) : rc;
+}
+
+static const cov_column_spec class_spec[] = {
+    {"class", COV_COL_STRING}, {"n_edges", COV_COL_INT}, {"length_km", COV_COL_DOUBLE},
+    {"speed_kmh", COV_COL_DOUBLE}, {"winter_factor", COV_COL_DOUBLE}};
+
+cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *n)
+{
+    COV_CHECK_ARG(ctx, ctx && n, NULL);
+    size_t rows = n->n_classes + 1;
+    cov_table *t = cov__table_create(ctx, rows, 0);
+    size_t c[5];
+    if (!t || cov__table_add_columns(ctx, t, class_spec, 5, c) != COV_OK) goto fail;
+    int64_t *ne = cov__table_ints_mut(t, c[1]);
+    double *len = cov__table_doubles_mut(t, c[2]), *sp = cov__table_doubles_mut(t, c[3]),
+           *wf = cov__table_doubles_mut(t, c[4]);
+    for (size_t e = 0; e < n->n_edges; e++) {
+        size_t r = n->edge_class[e] >= 0 ? (size_t)n->edge_class[e] : n->n_classes;
+        ne[r]++;
+        len[r] += n->edge_len_m[e] / 1000.0;
+    }
+    for (size_t r = 0; r < rows; r++) {
+        int none = r == n->n_classes;
+        if (cov__table_set_string(ctx, t, c[0], r, none ? "" : n->class_names[r]) != COV_OK)
+            goto fail;
+        sp[r] = none ? n->default_speed_kmh : n->class_speed_kmh[r];
+        wf[r] = none ? n->default_winter : n->class_winter[r];
+    }
+    return t;
+fail:
+    cov_table_destroy(t);
+    return NULL;
+}
