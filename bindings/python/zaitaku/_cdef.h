@@ -176,3 +176,78 @@ double cov_geodesic_distance_m(cov_ctx *ctx, double lon1, double lat1, double lo
 /* callbacks into Python */
 extern "Python" void _zt_on_message(int level, const char *message, void *userdata);
 extern "Python" int _zt_on_progress(double fraction, const char *stage, void *userdata);
+
+/* network.h (road network, issue 4) */
+typedef struct cov_network cov_network;
+typedef struct cov_network_options {
+    double node_tolerance_m;
+    const char *class_field;
+    const char *oneway_field;
+    const char *speed_field;
+    double default_speed_kmh;
+    size_t min_component_nodes;
+    const char *crs;
+} cov_network_options;
+void cov_network_options_init(cov_network_options *options);
+cov_network *cov_network_read_shp(cov_ctx *ctx, const char *path,
+                                  const cov_network_options *options);
+cov_network *cov_network_from_arrays(cov_ctx *ctx, size_t n_lines, const size_t *offsets,
+                                     const double *x, const double *y,
+                                     const char *const *classes, const int8_t *oneway,
+                                     const double *maxspeed_kmh,
+                                     const cov_network_options *options);
+cov_network *cov_network_from_wkb(cov_ctx *ctx, size_t n, const unsigned char *const *wkb,
+                                  const size_t *wkb_size, const char *const *classes,
+                                  const int8_t *oneway, const double *maxspeed_kmh,
+                                  const cov_network_options *options);
+void cov_network_destroy(cov_network *network);
+size_t cov_network_node_count(const cov_network *network);
+size_t cov_network_edge_count(const cov_network *network);
+size_t cov_network_component_count(const cov_network *network);
+const double *cov_network_node_lon(const cov_network *network);
+const double *cov_network_node_lat(const cov_network *network);
+const uint32_t *cov_network_node_component(const cov_network *network);
+const uint32_t *cov_network_edge_from(const cov_network *network);
+const uint32_t *cov_network_edge_to(const cov_network *network);
+const double *cov_network_edge_length_m(const cov_network *network);
+cov_table *cov_network_components(cov_ctx *ctx, const cov_network *network);
+cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *network);
+int cov_network_set_speed(cov_ctx *ctx, cov_network *network, const char *road_class,
+                          double speed_kmh);
+int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *network, const char *road_class,
+                                  double factor);
+enum cov_travel_metric {
+    COV_TRAVEL_DISTANCE = 1,
+    COV_TRAVEL_TIME = 2
+};
+typedef struct cov_travel {
+    int metric;
+    int winter;
+    double cutoff;
+    double snap_max_m;
+    double access_speed_kmh;
+} cov_travel;
+void cov_travel_init(cov_travel *travel);
+int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network, const cov_travel *travel,
+                           double *out_forward, double *out_backward);
+cov_table *cov_network_snap(cov_ctx *ctx, cov_network *network, size_t n, const double *lon,
+                            const double *lat, double snap_max_m);
+int cov_network_node_costs(cov_ctx *ctx, cov_network *network, size_t n, const double *lon,
+                           const double *lat, const cov_travel *travel, double *out_cost,
+                           int64_t *out_source);
+cov_table *cov_network_reach(cov_ctx *ctx, cov_network *network,
+                             const cov_facilities *facilities, const cov_demand *demand,
+                             const char *kind, const cov_travel *travel);
+cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *network,
+                                  const cov_facilities *facilities, const cov_demand *demand,
+                                  const cov_travel *travel);
+cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *network,
+                                   const cov_demand *demand, const cov_travel *travel);
+enum cov_isochrone_mode {
+    COV_ISOCHRONE_BY_FACILITY = 1,
+    COV_ISOCHRONE_BY_KIND = 2
+};
+cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
+                                  const cov_facilities *facilities, const cov_travel *travel,
+                                  double buffer_m, int mode);
+size_t cov_network_settled_count(const cov_network *network);
