@@ -31,3 +31,9 @@ __all__ = [
     "GeometryError", "InputFileError", "InternalError", "InvalidArgumentError",
     "InvalidValueError", "MeshCodeError", "CancelledError", "libcoverage_version",
 ]
+
+# Road network (issue 4)
+from .network import Network, read_network  # noqa: E402
+from .units import seconds  # noqa: E402
+
+__all__ += ["Network", "read_network", "seconds"]
