@@ -35,3 +35,9 @@ __all__ = [
 # official-data readers (issue 6): zaitaku.official, also importable as a module
 from . import official  # noqa: E402
 __all__ += ["official"]
+
+# Road network (issue 4)
+from .network import Network, read_network  # noqa: E402
+from .units import seconds  # noqa: E402
+
+__all__ += ["Network", "read_network", "seconds"]

@@ -25,3 +25,54 @@ def metres(value, what="distance"):
     if not result > 0 or result != result:
         raise ValueError(f"{what} {value!r} must be greater than 0")
     return result
+
+
+_TIME_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0}
+_TIME_PART = r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(hr|h|min|sec|s)"
+
+
+def seconds(value, what="time"):
+    """Seconds from a number (seconds) or a string with ``s``, ``min`` or
+    ``h``; hours and minutes may be combined (``"1h30min"``).
+
+    Examples
+    --------
+    >>> seconds("30min"), seconds("1h30min"), seconds("90 s"), seconds(600)
+    (1800.0, 5400.0, 90.0, 600.0)
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        result = float(value)
+    else:
+        text = str(value).strip().lower()
+        parts = re.findall(r"\s*" + _TIME_PART + r"\s*", text)
+        if not parts or re.fullmatch(r"(?:\s*" + _TIME_PART + r"\s*)+", text) is None:
+            raise ValueError(f"{what} {value!r} is not a time: write e.g. '30min', '1h' or '1h30min'")
+        units = [u for _, u in parts]
+        if len(set(units)) != len(units):
+            raise ValueError(f"{what} {value!r} repeats a unit")
+        result = sum(float(n) * _TIME_UNITS[u] for n, u in parts)
+    if not result > 0 or result != result or result == float("inf"):
+        raise ValueError(f"{what} {value!r} must be greater than 0")
+    return result
+
+
+def threshold(value, what="threshold"):
+    """A reach threshold as ``("distance", metres)`` or ``("time", seconds)``,
+    from a string whose unit says which (``"16km"``, ``"30min"``).
+
+    Examples
+    --------
+    >>> threshold("16km"), threshold("45min")
+    (('distance', 16000.0), ('time', 2700.0))
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} needs a unit: write e.g. '16km' or '30min'")
+    try:
+        return "distance", metres(value, what)
+    except ValueError:
+        pass
+    try:
+        return "time", seconds(value, what)
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is neither a distance nor a time: "
+                         "write e.g. '16km' or '30min'") from None

@@ -1,0 +1,310 @@
+"""Road networks: graphs built from line layers, bounded shortest paths,
+snapping and isochrones, on libcoverage's network layer."""
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import Table, call, cstrings, doubles, encode
+from ._libcoverage import ffi, lib
+from .inputs import _Wrapped, _as_frame, _is_path, _suffix, crs_text
+from .units import metres, threshold
+
+_ONEWAY = {"F": 1, "T": -1, "B": 0, "YES": 1, "NO": 0, "1": 1, "-1": -1, "0": 0, "TRUE": 1,
+           "FALSE": 0, "": 0}
+
+
+def _options(class_field, oneway_field, speed_field, crs, node_tolerance, default_speed_kmh,
+             min_component_nodes, keep):
+    opt = ffi.new("cov_network_options *")
+    lib.cov_network_options_init(opt)
+    opt.node_tolerance_m = 0.0 if node_tolerance in (0, None) else metres(node_tolerance,
+                                                                          "node_tolerance")
+    opt.default_speed_kmh = float(default_speed_kmh)
+    opt.min_component_nodes = int(min_component_nodes)
+    for name, value in (("class_field", class_field), ("oneway_field", oneway_field),
+                        ("speed_field", speed_field), ("crs", crs_text(crs))):
+        if value is not None:
+            keep.append(ffi.new("char[]", encode(value)))
+            setattr(opt, name, keep[-1])
+    return opt
+
+
+def _oneway_codes(values, label):
+    codes = np.zeros(len(values), dtype=np.int8)
+    for i, v in enumerate(values):
+        key = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip().upper()
+        if key not in _ONEWAY:
+            raise ValueError(f"{label}: row {i}: field oneway: {v!r} is not F, T, B, yes, no, "
+                             "1, -1 or 0")
+        codes[i] = _ONEWAY[key]
+    return codes
+
+
+def read_network(source, *, class_field=None, oneway_field=None, speed_field=None, crs=None,
+                 node_tolerance="1m", default_speed_kmh=30.0, min_component_nodes=0, ctx=None):
+    """A road network from a line shapefile or a GeoDataFrame of lines.
+
+    Lines are noded where they share a vertex (interior vertices too) and
+    where a line end lies within ``node_tolerance`` of another line's vertex.
+
+    Parameters
+    ----------
+    source : path or geopandas.GeoDataFrame
+        A line shapefile (read by libcoverage; the .dbf may be missing),
+        another vector file geopandas reads, or LineString / MultiLineString
+        rows (CRS from the frame).
+    class_field, oneway_field, speed_field : str, optional
+        Road class, one-way rule (F forward, T backward, B both; also
+        yes/no/1/-1) and speed in km/h (0 or empty: unknown). By default the
+        Geofabrik fields ``fclass``, ``oneway``, ``maxspeed`` when present;
+        ``""`` means none. A field named explicitly must exist.
+    crs : str, int or pyproj.CRS, optional
+        CRS of the coordinates when the file has no .prj (or to override it).
+    node_tolerance : str or float
+        e.g. ``"1m"``; 0 joins only identical vertices.
+    default_speed_kmh : float
+        Speed of edges without a class (attribute-less layers).
+    min_component_nodes : int
+        Components with fewer nodes are dropped (0 keeps all).
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (1000, 0), (1000, 500)]),
+    ...                                    shapely.LineString([(1000, 0), (2000, 0)])],
+    ...                          crs="EPSG:6680")
+    >>> net = read_network(roads)
+    >>> net.n_nodes, net.n_edges
+    (4, 3)
+    """
+    ctx = ctx or _core.context()
+    keep = []
+    if _is_path(source) and _suffix(source) == ".shp":
+        opt = _options(class_field, oneway_field, speed_field, crs, node_tolerance,
+                       default_speed_kmh, min_component_nodes, keep)
+        ptr = call(ctx, lib.cov_network_read_shp, encode(str(source)), opt,
+                   progress="reading roads")
+        return Network(ctx, ptr, str(source))
+    frame, label = _as_frame(source)
+    if not hasattr(frame, "geometry"):
+        raise TypeError("read_network needs a path or a GeoDataFrame of lines")
+    if crs is None and frame.crs is None:
+        raise ValueError("the road lines have no CRS: give crs=")
+    crs = crs if crs is not None else frame.crs
+
+    def column(name, default):
+        field = default if name is None else name
+        if not field:
+            return None
+        if field not in frame.columns:
+            if name is None:
+                return None
+            from .errors import FieldError
+
+            raise FieldError(f"{label}: no field {field!r} (fields: {list(frame.columns)})",
+                             code=lib.COV_ERR_FIELD, status="COV_ERR_FIELD")
+        return frame[field].tolist()
+
+    classes = column(class_field, "fclass")
+    oneway = column(oneway_field, "oneway")
+    speed = column(speed_field, "maxspeed")
+    import shapely
+
+    geoms = frame.geometry.to_numpy()
+    if len(geoms) and (shapely.is_missing(geoms).any() or
+                       ~np.isin(shapely.get_type_id(geoms), [1, 5]).all()):
+        bad = int(np.flatnonzero(shapely.is_missing(geoms) |
+                                 ~np.isin(shapely.get_type_id(geoms), [1, 5]))[0])
+        raise ValueError(f"{label}: row {bad}: geometry is not a LineString or MultiLineString")
+    wkbs = [bytes(b) for b in shapely.to_wkb(geoms)] if len(geoms) else []
+    n = len(wkbs)
+    bufs = [ffi.from_buffer(b) for b in wkbs]
+    wkb_arr = ffi.new("const unsigned char *[]", bufs or 1)
+    sizes = ffi.new("size_t[]", [len(b) for b in wkbs] or 1)
+    c_classes = cstrings([None if c is None or c != c else str(c) for c in classes], keep) \
+        if classes is not None else ffi.NULL
+    c_oneway = ffi.NULL
+    if oneway is not None:
+        codes = _oneway_codes(oneway, label)
+        keep.append(codes)
+        c_oneway = ffi.cast("const int8_t *", ffi.from_buffer(codes))
+    c_speed = ffi.NULL
+    if speed is not None:
+        arr, c_speed = doubles(pd.to_numeric(pd.Series(speed), errors="coerce").to_numpy())
+        keep.append(arr)
+    opt = _options("", "", "", crs, node_tolerance, default_speed_kmh, min_component_nodes, keep)
+    ptr = call(ctx, lib.cov_network_from_wkb, n, wkb_arr, sizes, c_classes, c_oneway, c_speed,
+               opt, progress="building the road graph")
+    del bufs
+    return Network(ctx, ptr, label)
+
+
+class Network(_Wrapped):
+    """A road graph (nodes in JGD2011 lon/lat, edges with geodesic lengths,
+    road class, one-way rule and speed). Made by :func:`read_network`."""
+
+    _destroy = lib.cov_network_destroy
+
+    @property
+    def n_nodes(self):
+        return lib.cov_network_node_count(self._ptr)
+
+    @property
+    def n_edges(self):
+        return lib.cov_network_edge_count(self._ptr)
+
+    @property
+    def n_components(self):
+        return lib.cov_network_component_count(self._ptr)
+
+    def _array(self, fn, ctype, dtype, n):
+        if n == 0:
+            return np.empty(0, dtype)
+        return np.frombuffer(ffi.buffer(ffi.cast(ctype, fn(self._ptr)), np.dtype(dtype).itemsize * n),
+                             dtype=dtype).copy()
+
+    def nodes(self):
+        """node, lon, lat, component (0 is the largest) as a DataFrame."""
+        n = self.n_nodes
+        return pd.DataFrame({
+            "node": np.arange(n, dtype=np.int64),
+            "lon": self._array(lib.cov_network_node_lon, "double *", np.float64, n),
+            "lat": self._array(lib.cov_network_node_lat, "double *", np.float64, n),
+            "component": self._array(lib.cov_network_node_component, "uint32_t *", np.uint32, n)})
+
+    def components(self):
+        """Connected components, largest first: component, n_nodes, n_edges,
+        length_km."""
+        return Table(self._ctx, call(self._ctx, lib.cov_network_components, self._ptr)).to_frame()
+
+    def classes(self):
+        """Road classes with n_edges, length_km, speed_kmh, winter_factor."""
+        return Table(self._ctx, call(self._ctx, lib.cov_network_classes, self._ptr)).to_frame()
+
+    def set_speed(self, road_class, speed_kmh):
+        """Sets a class's speed in km/h ("" or None: edges without class; 0 closes it)."""
+        call(self._ctx, lib.cov_network_set_speed, self._ptr, encode(road_class or ""),
+             float(speed_kmh), returns="status")
+
+    def set_winter_factor(self, road_class, factor):
+        """Sets a class's winter speed multiplier, in (0, 1]."""
+        call(self._ctx, lib.cov_network_set_winter_factor, self._ptr, encode(road_class or ""),
+             float(factor), returns="status")
+
+    def _travel(self, cutoff, winter=False, snap_max="1km"):
+        metric, value = threshold(cutoff, "cutoff")
+        t = ffi.new("cov_travel *")
+        lib.cov_travel_init(t)
+        t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
+        t.winter = 1 if winter else 0
+        t.cutoff = value
+        t.snap_max_m = metres(snap_max, "snap_max")
+        return t, metric
+
+    def edge_costs(self, cutoff="16km", winter=False):
+        """Cost of each edge both ways (metres for a distance cutoff, seconds
+        for a time one; inf where closed) as arrays (forward, backward)."""
+        t, _ = self._travel(cutoff, winter)
+        n = self.n_edges
+        fwd, bwd = np.empty(n), np.empty(n)
+        call(self._ctx, lib.cov_network_edge_costs, self._ptr, t,
+             ffi.cast("double *", ffi.from_buffer(fwd)),
+             ffi.cast("double *", ffi.from_buffer(bwd)), returns="status")
+        return fwd, bwd
+
+    def edges(self, winter=False):
+        """One row per edge: edge, from_node, to_node, length_m, the forward
+        and backward cost in metres (inf where one-way closes it) and in
+        seconds; geometry is the straight line between the end nodes
+        (EPSG:6668): the C API does not expose the edges' shapes."""
+        import geopandas as gpd
+        import shapely
+
+        n = self.n_edges
+        a = self._array(lib.cov_network_edge_from, "uint32_t *", np.uint32, n).astype(np.int64)
+        b = self._array(lib.cov_network_edge_to, "uint32_t *", np.uint32, n).astype(np.int64)
+        nodes = self.nodes()
+        fm, bm = self.edge_costs("1km", winter)
+        fs, bs = self.edge_costs("1h", winter)
+        xy = nodes[["lon", "lat"]].to_numpy()
+        lines = shapely.linestrings(np.stack([xy[a], xy[b]], axis=1)) if n else []
+        return gpd.GeoDataFrame({
+            "edge": np.arange(n, dtype=np.int64), "from_node": a, "to_node": b,
+            "length_m": self._array(lib.cov_network_edge_length_m, "double *", np.float64, n),
+            "forward_m": fm, "backward_m": bm, "forward_s": fs, "backward_s": bs},
+            geometry=list(lines), crs="EPSG:6668")
+
+    def snap(self, lon, lat, snap_max="1km"):
+        """Where points attach: index, edge, offset_m, snap_distance_m,
+        snapped and the snap point (GeoDataFrame, EPSG:6668)."""
+        lon_a, c_lon = doubles(lon)
+        lat_a, c_lat = doubles(lat)
+        if lon_a.shape != lat_a.shape:
+            raise ValueError("lon and lat must have the same length")
+        return Table(self._ctx, call(self._ctx, lib.cov_network_snap, self._ptr, len(lon_a),
+                                     c_lon, c_lat, metres(snap_max, "snap_max"))).to_frame()
+
+    def shortest(self, sources, cutoff, winter=False, snap_max="1km"):
+        """Bounded multi-source search from points.
+
+        Parameters
+        ----------
+        sources : array-like of (lon, lat), or shapely points / GeoSeries
+            In lon/lat (a GeoSeries is converted to EPSG:6668).
+        cutoff : str
+            ``"16km"`` (metres along roads) or ``"30min"`` (seconds).
+        winter : bool
+            Time only: apply the winter speed factors.
+
+        Returns
+        -------
+        pandas.DataFrame
+            node, cost (metres or seconds from the nearest source; inf beyond
+            the cutoff), source (its index, -1 then).
+        """
+        lon, lat = _lonlat(sources)
+        lon_a, c_lon = doubles(lon)
+        lat_a, c_lat = doubles(lat)
+        t, _ = self._travel(cutoff, winter, snap_max)
+        n = self.n_nodes
+        cost = np.empty(n)
+        src = np.empty(n, dtype=np.int64)
+        call(self._ctx, lib.cov_network_node_costs, self._ptr, len(lon_a), c_lon, c_lat, t,
+             ffi.cast("double *", ffi.from_buffer(cost)),
+             ffi.cast("int64_t *", ffi.from_buffer(src)), returns="status", progress="search")
+        return pd.DataFrame({"node": np.arange(n, dtype=np.int64), "cost": cost, "source": src})
+
+    def isochrones(self, facilities, cutoff, buffer="50m", by="facility", winter=False,
+                   snap_max="1km"):
+        """Service-area polygons: reached parts of edges buffered by
+        ``buffer`` (GeoDataFrame, EPSG:6668); ``by`` is "facility" or "kind"."""
+        modes = {"facility": lib.COV_ISOCHRONE_BY_FACILITY, "kind": lib.COV_ISOCHRONE_BY_KIND}
+        if by not in modes:
+            raise ValueError(f"by must be 'facility' or 'kind', not {by!r}")
+        t, _ = self._travel(cutoff, winter, snap_max)
+        return Table(self._ctx, call(self._ctx, lib.cov_network_isochrones, self._ptr,
+                                     facilities._ptr, t, metres(buffer, "buffer"), modes[by],
+                                     progress="isochrones")).to_frame()
+
+    def __repr__(self):
+        return (f"<Network: {self.n_nodes} nodes, {self.n_edges} edges, "
+                f"{self.n_components} components>")
+
+
+def _lonlat(points):
+    import shapely
+
+    if hasattr(points, "to_crs") and getattr(points, "crs", None) is not None:
+        points = points.to_crs("EPSG:6668")
+    if hasattr(points, "geometry"):
+        points = points.geometry
+    arr = np.asarray(points, dtype=object) if not isinstance(points, np.ndarray) else points
+    if arr.dtype == object and len(arr) and isinstance(arr.flat[0], shapely.Geometry):
+        xy = shapely.get_coordinates(arr)
+        return xy[:, 0], xy[:, 1]
+    xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return xy[:, 0], xy[:, 1]
