@@ -10,12 +10,19 @@
  * Coverage counts a demand unit as covered when its point (a mesh cell's
  * centroid) lies within the radius of a facility; the whole weight of the
  * unit then counts as covered. Area figures are computed from the polygons.
+ *
+ * With a road network set (cov_analysis_set_network()), the same functions
+ * measure along roads instead: their radius_m argument is then the
+ * threshold in the network's metric, metres (COV_TRAVEL_DISTANCE) or
+ * seconds (COV_TRAVEL_TIME), access legs at both ends included; service
+ * areas are isochrones (see below).
  */
 #ifndef LIBCOVERAGE_ANALYSIS_H
 #define LIBCOVERAGE_ANALYSIS_H
 
 #include "libcoverage/demand.h"
 #include "libcoverage/facilities.h"
+#include "libcoverage/network.h"
 #include "libcoverage/regions.h"
 
 #ifdef __cplusplus
@@ -139,6 +146,51 @@ COV_API cov_table *cov_analysis_service_areas(cov_ctx *ctx,
 COV_API cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis,
                                      double radius_m, const char *kind,
                                      size_t weight);
+
+/* ---- road-network travel model (issue 4) ----
+ *
+ * cov_analysis_set_network() makes cov_analysis_reach(), _coverage(),
+ * _service_areas() and _gaps() measure along the roads of network with
+ * travel's metric (distance in metres or time in seconds), winter flag,
+ * snap cap and access speed; travel->cutoff is ignored (each call's
+ * threshold is the cutoff). The network is borrowed: it must stay alive,
+ * and its speeds unchanged, while the analysis uses it (call again after
+ * cov_network_set_speed() or _set_winter_factor(): nothing is recomputed
+ * behind the caller's back, and per-threshold results are cached). travel
+ * is copied; NULL takes cov_travel_init()'s defaults. A NULL network goes
+ * back to the straight line. Facilities and demand units are snapped once,
+ * here; units farther than travel->snap_max_m from every road are
+ * unreachable: never covered, reported in a warning and listed by
+ * cov_analysis_unreachable(). Returns COV_OK or an error in ctx (the
+ * analysis then keeps its previous model).
+ *
+ * With a network:
+ * - reach: nearest facility of the kind within the threshold along roads
+ *   ("" / -1 / NaN when none: the search is bounded); distance_m is the
+ *   length of the path to it and n_within the facilities within the
+ *   threshold; two more columns: time_s (the path's time; with the distance
+ *   metric, the time along the shortest path) and snap_distance_m (the
+ *   unit's access leg, NaN when unreachable). Access legs count in both.
+ * - coverage and gaps count a unit covered when a facility reaches it
+ *   within the threshold (cov_network_reach_sets()).
+ * - service areas are isochrones: the reached parts of edges buffered by
+ *   the isochrone buffer (cov_analysis_set_isochrone_buffer(), default 100
+ *   m), per facility, or per region and kind as their union clipped to the
+ *   region; they never claim land farther than the buffer from a reached
+ *   road. Gaps are the regions minus these unions. */
+COV_API int cov_analysis_set_network(cov_ctx *ctx, cov_analysis *analysis,
+                                     cov_network *network, const cov_travel *travel);
+
+/* Sets the lateral buffer of the isochrones used for service areas and gaps
+ * (metres, > 0 and <= 10 km). Fails when no network is set. */
+COV_API int cov_analysis_set_isochrone_buffer(cov_ctx *ctx, cov_analysis *analysis,
+                                              double buffer_m);
+
+/* Demand units farther than the snap cap from every road of the network
+ * set: demand_id, snap_distance_m (as cov_network_unreachable()). Caller
+ * frees with cov_table_destroy(); NULL with an error when no network is
+ * set. */
+COV_API cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *analysis);
 
 /* Frees an analysis. NULL is a no-op. */
 COV_API void cov_analysis_destroy(cov_analysis *analysis);

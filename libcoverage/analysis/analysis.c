@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/net_model.h"
 #include "io/table_internal.h"
 
 /* Longest edge, in degrees, kept when projecting regions (about 1 km). */
@@ -195,7 +196,9 @@ const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double
         for (size_t i = 0; i < n; i++) counts[i] = dc[i] < nc[i] ? dc[i] : nc[i];
     } else {
         grp->n_within = counts; /* so a cancelled count is freed with the cache */
-        if (count_group(ctx, a, grp, radius_m) != COV_OK) {
+        int rc = a->net ? cov__net_count_group(ctx, a, grp, radius_m, counts)
+                        : count_group(ctx, a, grp, radius_m);
+        if (rc != COV_OK) {
             grp->n_within = NULL;
             free(counts);
             return NULL;
@@ -258,6 +261,7 @@ void cov_analysis_destroy(cov_analysis *a)
 {
     if (!a) return;
     cov__analysis_use_radius(a, NAN);
+    cov__net_model_free(a->net);
     for (size_t g = 0; g < a->groups_cap; g++) { /* also a group left half made */
         free(a->groups[g].name);
         free(a->groups[g].members);

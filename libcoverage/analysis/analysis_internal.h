@@ -44,6 +44,9 @@ struct cov_analysis {
     size_t groups_cap;
     long doctor_group, nursing_group, combined_group; /* -1 when absent */
     double cached_radius_m; /* NaN: nothing cached */
+    /* Road-network travel model (issue 4; analysis/net_model.h), NULL for
+     * the straight line. */
+    struct cov__net_model *net;
 };
 
 /* Checks a radius: finite, > 0 and at most 1,000 km. */

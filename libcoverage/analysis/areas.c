@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/net_model.h"
 #include "io/table_internal.h"
 
 static GEOSGeometry *union_of_circles(cov_ctx *ctx, cov_analysis *a, const cov_group *g,
@@ -45,7 +46,8 @@ const GEOSGeometry *cov__group_union(cov_ctx *ctx, cov_analysis *a, size_t g, do
         grp->reach_union = nu ? GEOSIntersection_r(ctx->geos, du, nu) : NULL;
         if (nu && !grp->reach_union) cov__geos_error(ctx, "doctor and nurse reach");
     } else {
-        grp->reach_union = union_of_circles(ctx, a, grp, radius_m);
+        grp->reach_union = a->net ? cov__net_group_union(ctx, a, grp, radius_m)
+                                  : union_of_circles(ctx, a, grp, radius_m);
     }
     return grp->reach_union;
 }
@@ -189,8 +191,10 @@ cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *a, double radi
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
     COV_CHECK_ARG(ctx, mode == COV_AREAS_BY_FACILITY || mode == COV_AREAS_BY_REGION_KIND, NULL);
-    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
-    if (mode == COV_AREAS_BY_FACILITY) return facility_circles(ctx, a, radius_m);
+    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
+    if (mode == COV_AREAS_BY_FACILITY)
+        return a->net ? cov__net_facility_areas(ctx, a, radius_m)
+                      : facility_circles(ctx, a, radius_m);
     size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
     if (!groups) return NULL;
     cov_table *t = region_table(ctx, a, radius_m, groups, cov__report_groups(a, groups), 1, 0);
@@ -203,7 +207,7 @@ cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *a, double radius_m, con
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
-    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
+    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
     if (weight >= a->demand->n_weights) {
         cov__error(ctx, COV_ERR_ARG, "gaps: weight column %zu does not exist (demand has %zu)",
                    weight, a->demand->n_weights);

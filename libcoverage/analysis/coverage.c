@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/net_model.h"
 #include "io/table_internal.h"
 
 static const cov_column_spec coverage_spec[] = {
@@ -89,7 +90,7 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, double radius_m,
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
-    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
+    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
     if (weight >= a->demand->n_weights) {
         cov__error(ctx, COV_ERR_ARG, "coverage: weight column %zu does not exist (demand has %zu)",
                    weight, a->demand->n_weights);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
+#include "analysis/net_model.h"
 #include "io/table_internal.h"
 
 static const cov_column_spec reach_spec[] = {
@@ -47,7 +48,7 @@ cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const char *kind, d
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
-    if (cov__check_radius(ctx, radius_m) != COV_OK) return NULL;
+    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
     /* every real kind, then doctor_any (the nearest doctor of any kind),
      * which the groups hold right after the real kinds */
     size_t first = 0, n_groups = a->n_kind_groups + (a->doctor_group >= 0);
@@ -61,6 +62,7 @@ cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const char *kind, d
         first = (size_t)g;
         n_groups = 1;
     }
+    if (a->net) return cov__net_reach_table(ctx, a, first, n_groups, radius_m);
     size_t n = a->demand->n;
     cov_table *t = cov__table_create(ctx, n * n_groups, 0);
     size_t c[N_COLS];

@@ -40,11 +40,49 @@ int cov_network_node_costs(cov_ctx *ctx, cov_network *net, size_t n, const doubl
 
 /* ---- per-facility reach sets ---------------------------------------------- */
 
-/* Units grouped by edge (CSR), for the units snapped to each edge. */
+/* Units grouped by edge (CSR), for the units snapped to each edge; and
+ * units snapped onto an end node of their edge, grouped by that node: on a
+ * one-way edge entering the node, no arc out of the node scans the edge,
+ * yet the unit is reached with the node. */
 typedef struct by_edge {
     size_t *off;
     uint32_t *unit;
+    size_t *node_off;
+    uint32_t *node_unit;
 } by_edge;
+
+/* The end node a unit sits on (offset 0 or the edge's length), or -1. */
+static int64_t end_node(const cov_network *net, const cov__snap *u, size_t i)
+{
+    if (u->edge[i] < 0) return -1;
+    size_t e = (size_t)u->edge[i];
+    if (u->offset_m[i] == 0) return net->edge_from[e];
+    if (u->offset_m[i] == net->edge_len_m[e]) return net->edge_to[e];
+    return -1;
+}
+
+static int group_by_node(cov_ctx *ctx, const cov_network *net, const cov__snap *u, by_edge *g)
+{
+    g->node_off = cov__calloc(ctx, net->n_nodes + 1, sizeof *g->node_off);
+    g->node_unit = cov__mallocarray(ctx, u->n ? u->n : 1, sizeof *g->node_unit);
+    size_t *fill = cov__mallocarray(ctx, net->n_nodes ? net->n_nodes : 1, sizeof *fill);
+    if (!g->node_off || !g->node_unit || !fill) {
+        free(fill);
+        return COV_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < u->n; i++) {
+        int64_t v = end_node(net, u, i);
+        if (v >= 0) g->node_off[v + 1]++;
+    }
+    for (size_t v = 0; v < net->n_nodes; v++) g->node_off[v + 1] += g->node_off[v];
+    memcpy(fill, g->node_off, net->n_nodes * sizeof *fill);
+    for (size_t i = 0; i < u->n; i++) {
+        int64_t v = end_node(net, u, i);
+        if (v >= 0) g->node_unit[fill[v]++] = (uint32_t)i;
+    }
+    free(fill);
+    return COV_OK;
+}
 
 static int group_by_edge(cov_ctx *ctx, const cov_network *net, const cov__snap *u, by_edge *g)
 {
@@ -110,6 +148,22 @@ static int visit_edge(cov_ctx *ctx, const cov__search *s, const by_edge *g,
     return COV_OK;
 }
 
+/* Units sitting on node v not yet seen in this run. */
+static int visit_node(cov_ctx *ctx, const cov__search *s, const by_edge *g,
+                      const cov__snap *units, double k, size_t v, uint32_t stamp,
+                      uint32_t *seen, pairs *found)
+{
+    for (size_t j = g->node_off[v]; j < g->node_off[v + 1]; j++) {
+        uint32_t i = g->node_unit[j];
+        if (seen[i] == stamp) continue;
+        seen[i] = stamp;
+        double c = cov__search_point_cost(s, units->edge[i], units->offset_m[i], NULL);
+        c += k * units->dist_m[i];
+        if (c <= s->cutoff && pairs_push(ctx, found, i, c) != COV_OK) return COV_ERR_NOMEM;
+    }
+    return COV_OK;
+}
+
 int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
                         const cov__snap *units, const cov_travel *travel, cov__reach_sets *out)
 {
@@ -123,6 +177,7 @@ int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
     out->offset = cov__calloc(ctx, fac->n + 1, sizeof *out->offset);
     int rc = seen && order && out->offset ? COV_OK : COV_ERR_NOMEM;
     if (rc == COV_OK) rc = group_by_edge(ctx, net, units, &g);
+    if (rc == COV_OK) rc = group_by_node(ctx, net, units, &g);
     if (rc == COV_OK) rc = cov__search_init(ctx, &s, net, travel);
     else memset(&s, 0, sizeof s);
     double k = cov__net_access_cost_per_m(travel);
@@ -143,6 +198,7 @@ int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
                  * cost knows) */
                 for (size_t a = net->arc_off[u]; rc == COV_OK && a < net->arc_off[u + 1]; a++)
                     rc = visit_edge(ctx, &s, &g, units, k, net->arc_edge[a], stamp, seen, &one);
+                if (rc == COV_OK) rc = visit_node(ctx, &s, &g, units, k, u, stamp, seen, &one);
             }
             cov__search_reset(&s);
         }
@@ -169,7 +225,7 @@ int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
     }
     net->n_settled += s.n_settled;
     cov__search_free(&s);
-    free(g.off); free(g.unit); free(seen); free(order); free(one.unit); free(one.cost);
+    free(g.off); free(g.unit); free(g.node_off); free(g.node_unit); free(seen); free(order); free(one.unit); free(one.cost);
     if (rc != COV_OK) {
         free(all.unit); free(all.cost);
         cov__reach_sets_free(out);

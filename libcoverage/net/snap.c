@@ -8,6 +8,9 @@
 #include "io/table_internal.h"
 #include "net/net_internal.h"
 
+/* Offsets this close to an edge's end (metres) snap onto the end node. */
+#define SNAP_NODE_EPS_M 1e-6
+
 /* Segment s joins geometry points s and s + 1; it is real when both belong
  * to one edge. seg_edge maps a point index to its edge. */
 static int build_grid(cov_ctx *ctx, cov_network *n)
@@ -176,7 +179,11 @@ int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
         double scale = n->edge_plen[e] > 0 ? n->edge_len_m[e] / n->edge_plen[e] : 0;
         double off = along * scale;
         out->edge[i] = (int64_t)e;
-        out->offset_m[i] = off > n->edge_len_m[e] ? n->edge_len_m[e] : off;
+        /* a point on a node must be at the node exactly, not a rounding
+         * error before it: on a one-way edge that would leave it
+         * reachable only from the edge's far end */
+        double len = n->edge_len_m[e];
+        out->offset_m[i] = off >= len - SNAP_NODE_EPS_M ? len : off <= SNAP_NODE_EPS_M ? 0 : off;
         out->x[i] = n->gx[k] + h.t * (n->gx[k + 1] - n->gx[k]);
         out->y[i] = n->gy[k] + h.t * (n->gy[k + 1] - n->gy[k]);
     }
