@@ -10,7 +10,15 @@
  * Speeds come from a per-class table (defaults for Japan, Geofabrik `fclass`
  * names, see cov_network_set_speed()), from a maxspeed field where it holds
  * a positive value, or from a fixed speed for layers without attributes. A
- * winter scenario multiplies speeds by per-class factors.
+ * winter scenario lowers speeds: by default v_winter = max(v - 10 km/h,
+ * v / 2). The 10 km/h is the drop measured on snow- and ice-covered
+ * surfaces of a rural two-lane national road (CERI 1996, Ishimoto et al.,
+ * "Vehicle Speed and Visibility on Winter Roads", 国道230 中山峠; CERI's
+ * 土木試験所 report found 52-59 km/h snow-free vs 46-57 km/h in winter on
+ * two-lane roads); applying it to motorways and to urban and residential
+ * streets is an extrapolation, and the floor of half the speed has no
+ * source (libcoverage/net/speeds.c gives the references).
+ * cov_network_set_winter_factor() replaces the rule per class.
  *
  * Facilities and demand units attach to the nearest point of the nearest
  * edge; the leg from the point to the road (the access leg) is costed at
@@ -115,7 +123,9 @@ COV_API cov_table *cov_network_components(cov_ctx *ctx, const cov_network *netwo
 
 /* Road classes in the network and the speed and winter factor used for
  * each: class ("" for edges without class), n_edges, length_km, speed_kmh,
- * winter_factor. Caller frees with cov_table_destroy(). */
+ * winter_factor (winter speed / speed at the class speed: the default
+ * rule's max(1 - 10 / v, 0.5), or the factor set). Caller frees with
+ * cov_table_destroy(). */
 COV_API cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *network);
 
 /* Sets the speed of a road class in km/h (road_class NULL or "": edges
@@ -124,7 +134,9 @@ COV_API cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *network)
 COV_API int cov_network_set_speed(cov_ctx *ctx, cov_network *network,
                                   const char *road_class, double speed_kmh);
 
-/* Sets the winter factor of a class (speed multiplier in (0, 1]). */
+/* Sets the winter factor of a class (speed multiplier in (0, 1]), replacing
+ * the default rule (10 km/h less, at least half) for that class; road_class
+ * NULL or "": edges without class. */
 COV_API int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *network,
                                           const char *road_class, double factor);
 
@@ -136,7 +148,7 @@ enum cov_travel_metric {
 
 typedef struct cov_travel {
     int metric;              /* enum cov_travel_metric */
-    int winter;              /* time: apply the winter factors */
+    int winter;              /* time: winter speeds (see above) */
     double cutoff;           /* metres or seconds */
     double snap_max_m;       /* farther points are unreachable */
     double access_speed_kmh; /* time cost of the access leg */

@@ -189,8 +189,8 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
         const char *c = n->class_names[n->edge_class[e]];
         double v = !strcmp(c, "primary") ? 40 : !strcmp(c, "residential") ? 20
                  : !strcmp(c, "service") ? 15 : !strcmp(c, "motorway") ? 80 : 0;
-        double w = !strcmp(c, "primary") ? 0.75 : !strcmp(c, "motorway") ? 0.8 : 0.7;
-        if (winter) v *= w;
+        /* winter: 10 km/h less (CERI 1996), at least half the speed */
+        if (winter) v = fmax(v - 10, v / 2);
         double expect = v == 0 ? INFINITY : metric == COV_TRAVEL_TIME ? n->edge_len_m[e] / (v / 3.6)
                                                                      : n->edge_len_m[e];
         double f = n->edge_dir[e] == NET_BACKWARD ? INFINITY : expect;
