@@ -41,3 +41,6 @@ from .network import Network, read_network  # noqa: E402
 from .units import seconds  # noqa: E402
 
 __all__ += ["Network", "read_network", "seconds"]
+from .network import road_grid, sample_road_grid  # noqa: E402
+
+__all__ += ["road_grid", "sample_road_grid"]

@@ -287,3 +287,10 @@ cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
                                           int mode);
 
 size_t cov_network_settled_count(const cov_network *network);
+
+/* analysis on the road network (issue 4) */
+int cov_analysis_set_network(cov_ctx *ctx, cov_analysis *analysis,
+                             cov_network *network, const cov_travel *travel);
+int cov_analysis_set_isochrone_buffer(cov_ctx *ctx, cov_analysis *analysis,
+                                      double buffer_m);
+cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *analysis);

@@ -1,5 +1,7 @@
-"""The analysis: reach, coverage, service areas and gaps, straight line."""
+"""The analysis: reach, coverage, service areas and gaps, along the straight
+line or, with :meth:`Analysis.use_network`, along roads."""
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -7,8 +9,9 @@ import pandas as pd
 from . import _core
 from ._core import Table, call, cstrings, encode
 from ._libcoverage import ffi, lib
+from .errors import CoverageWarning
 from .inputs import crs_text
-from .units import metres
+from .units import metres, seconds, threshold
 
 DOCTOR_ANY = "doctor_any"
 DOCTOR_AND_NURSING = "doctor_and_nursing"
@@ -47,7 +50,8 @@ class Analysis:
     """
 
     def __init__(self, regions, facilities, demand, *, radius="16km", coastal_snap="1km",
-                 crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128):
+                 crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128,
+                 network=None, **network_options):
         from .inputs import Demand, Facilities, Regions
 
         for value, cls in ((regions, Regions), (facilities, Facilities), (demand, Demand)):
@@ -77,6 +81,12 @@ class Analysis:
                    progress="assigning demand to regions")
         # the C analysis borrows its inputs: they must outlive it
         self._ptr = ctx.owns(ptr, lib.cov_analysis_destroy, (regions, facilities, demand))
+        self.network = None
+        self._net = None  # (metric, winter) the C analysis is set to
+        if network is not None:
+            self.use_network(network, **network_options)
+        elif network_options:
+            raise TypeError(f"{', '.join(sorted(network_options))}: only with network=")
 
     @classmethod
     def sample(cls, **kwargs):
@@ -99,8 +109,152 @@ class Analysis:
         """The projected CRS used for areas and polygons (PROJ string)."""
         return _core._text(lib.cov_analysis_crs(self._ptr))
 
-    def _radius(self, radius):
-        return self.radius_m if radius is None else metres(radius, "radius")
+    # ---- the road network (issue 4)
+    def use_network(self, network, metric="distance", winter=False, threshold=None,
+                    snap_max="1km", access_speed_kmh=15.0, buffer="100m"):
+        """Measures reach, coverage, service areas and gaps along roads.
+
+        Thresholds then say what they measure by their unit: ``"16km"`` is
+        metres along roads, ``"30min"`` is driving time (at the network's
+        class speeds); the metric switches with the unit. Access legs from a
+        point to its road count at both ends (at ``access_speed_kmh`` for
+        time). Demand units farther than ``snap_max`` from every road are
+        unreachable: never covered, listed by :meth:`unreachable`.
+
+        Parameters
+        ----------
+        network : Network or None
+            From :func:`zaitaku.read_network`; None goes back to the straight
+            line. The network must not change speeds behind the analysis's
+            back: call ``use_network`` again after ``set_speed``.
+        metric : {"distance", "time"}
+            What a bare number as threshold means (metres or seconds).
+        winter : bool
+            Default season of every call (each call may override it with
+            ``winter=``): winter speeds are 10 km/h lower, at least half
+            (see README, "Road networks").
+        threshold : str, optional
+            Default threshold along roads (e.g. ``"30min"``); without it the
+            analysis's ``radius``.
+        snap_max, buffer : str or float
+            The snap cap and the isochrones' lateral buffer.
+
+        Returns
+        -------
+        Analysis
+            self, for chaining.
+
+        Examples
+        --------
+        >>> import zaitaku
+        >>> an = zaitaku.Analysis.sample()
+        >>> net = zaitaku.sample_road_grid()
+        >>> cov = an.use_network(net).coverage("30min", area=False)
+        >>> summer = cov[cov.kind == "nursing"].demand_covered.sum()
+        >>> cov = an.coverage("30min", winter=True, area=False)
+        >>> bool(cov[cov.kind == "nursing"].demand_covered.sum() <= summer)
+        True
+        """
+        if network is None:
+            call(self._ctx, lib.cov_analysis_set_network, self._ptr, ffi.NULL, ffi.NULL,
+                 returns="status")
+            self.network, self._net = None, None
+            return self
+        from .network import Network
+
+        if not isinstance(network, Network):
+            raise TypeError(f"use_network needs a Network (from read_network), not "
+                            f"{type(network).__name__}")
+        if network._ctx is not self._ctx:
+            raise ValueError("the network was made in another thread (context); read it in "
+                             "the thread that analyses it")
+        if metric not in ("distance", "time"):
+            raise ValueError(f"metric must be 'distance' or 'time', not {metric!r}")
+        self._net_options = dict(metric=metric, winter=bool(winter),
+                                 snap_max_m=metres(snap_max, "snap_max"),
+                                 access_speed_kmh=float(access_speed_kmh),
+                                 buffer_m=metres(buffer, "buffer"))
+        self._net_threshold = threshold
+        self.network, self._net, self._net_warned = network, None, False
+        self._configure(metric, bool(winter))
+        return self
+
+    def _configure(self, metric, winter):
+        """Sets the C analysis to the network with this metric and season
+        (when it is not already)."""
+        if self._net == (metric, winter):
+            return
+        o = self._net_options
+        t = ffi.new("cov_travel *")
+        lib.cov_travel_init(t)
+        t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
+        t.winter = 1 if winter else 0
+        t.snap_max_m = o["snap_max_m"]
+        t.access_speed_kmh = o["access_speed_kmh"]
+        first = not getattr(self, "_net_warned", False)
+        self._net = None
+        with warnings.catch_warnings():
+            if not first:  # the off-road units were reported on the first switch
+                warnings.simplefilter("ignore", CoverageWarning)
+            call(self._ctx, lib.cov_analysis_set_network, self._ptr, self.network._ptr, t,
+                 returns="status", progress="snapping to roads")
+        self._net_warned = True
+        call(self._ctx, lib.cov_analysis_set_isochrone_buffer, self._ptr, o["buffer_m"],
+             returns="status")
+        self._net = (metric, winter)
+        # the C analysis now borrows the network: keep it alive as long
+        self._ptr_network = self.network
+
+    def unreachable(self):
+        """Demand units farther than the snap cap from every road
+        (demand_id, snap_distance_m): with a network, they are never
+        covered."""
+        if self.network is None:
+            raise ValueError("unreachable: the analysis has no road network (use_network)")
+        return self._table(lib.cov_analysis_unreachable).to_frame()
+
+    @property
+    def metric(self):
+        """What thresholds measure now: "straight", or the network's
+        "distance" or "time"."""
+        return "straight" if self.network is None else self._net_options["metric"]
+
+    def _radius(self, radius, winter=None):
+        """The threshold to pass to C (metres or seconds), setting the C
+        analysis to the metric and season it needs."""
+        if self.network is None:
+            if winter:
+                raise ValueError("winter=True needs a road network: winter slows driving, "
+                                 "not the straight line (use_network)")
+            if radius is None:
+                return self.radius_m
+            if isinstance(radius, str):
+                kind, value = threshold(radius, "radius")
+                if kind == "time":
+                    raise ValueError(f"a time threshold ({radius!r}) needs a road network: "
+                                     "an.use_network(zaitaku.read_network(...))")
+                return value
+            return metres(radius, "radius")
+        o = self._net_options
+        if radius is None:
+            radius = self._net_threshold if self._net_threshold is not None else self.radius_m
+        if isinstance(radius, str):
+            metric, value = threshold(radius, "threshold")
+        else:
+            metric = o["metric"]
+            value = (seconds if metric == "time" else metres)(radius, "threshold")
+        self._configure(metric, o["winter"] if winter is None else bool(winter))
+        return value
+
+    def threshold_text(self, radius=None):
+        """The threshold as people write it ("16 km", "30 min")."""
+        value = self._radius(radius)
+        if self.network is not None and self._net[0] == "time":
+            return f"{value / 60:g} min" + (" (winter)" if self._net[1] else "")
+        text = f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
+        if self.network is not None:
+            text += " by road" + (" (winter)" if self._net[1] else "")
+        return text
 
     def _weight(self, weight):
         return 0 if weight is None else self.demand._weight_index(weight)
@@ -119,7 +273,7 @@ class Analysis:
         a = self.assignment()
         return a[a.method == "unassigned"].reset_index(drop=True)
 
-    def reach(self, kind=None, radius=None):
+    def reach(self, kind=None, radius=None, winter=None):
         """Per demand unit and kind: the nearest facility (id, index and
         geodesic distance_m) and n_within, the facilities within the radius.
 
@@ -128,25 +282,32 @@ class Analysis:
         pandas.DataFrame
             demand_id, region_id, kind, nearest_id, nearest_index,
             distance_m, n_within (long form, one row per unit and kind).
+            Along roads (:meth:`use_network`) the nearest facility is the
+            one within the threshold (none beyond it), distance_m the path's
+            length, and two more columns: time_s (the path's driving time)
+            and snap_distance_m (NaN: the unit is off every road).
         """
-        return self._reach_table(kind, radius).to_frame()
+        return self._reach_table(kind, radius, winter).to_frame()
 
-    def _reach_table(self, kind, radius):
-        return self._table(lib.cov_analysis_reach, encode(kind), self._radius(radius),
-                           progress="reach")
+    def _reach_table(self, kind, radius, winter=None):
+        value = self._radius(radius, winter)
+        return self._table(lib.cov_analysis_reach, encode(kind), value, progress="reach")
 
-    def coverage(self, radius=None, weight=None, area=True):
+    def coverage(self, radius=None, weight=None, area=True, winter=None):
         """Coverage per region and kind (and the derived kinds doctor_any
         and doctor_and_nursing).
 
         Parameters
         ----------
         radius : str or float, optional
-            Defaults to the analysis's radius.
+            Defaults to the analysis's radius. Along roads, ``"16km"`` or
+            ``"30min"``.
         weight : str or int, optional
             Weight column of the demand (default the first).
         area : bool
             Also compute area_km2 and area_covered_km2 (polygon work).
+        winter : bool, optional
+            Along roads: winter speeds (default: as set by use_network).
 
         Returns
         -------
@@ -156,47 +317,54 @@ class Analysis:
             facilities within reach), share_redundant, area_km2,
             area_covered_km2, share_area_covered.
         """
-        return self._coverage_table(radius, weight, area).to_frame()
+        return self._coverage_table(radius, weight, area, winter).to_frame()
 
-    def _coverage_table(self, radius, weight, area):
+    def _coverage_table(self, radius, weight, area, winter=None):
         flags = 0 if area else lib.COV_COVERAGE_NO_AREA
-        return self._table(lib.cov_analysis_coverage, self._radius(radius), self._weight(weight),
+        value = self._radius(radius, winter)
+        return self._table(lib.cov_analysis_coverage, value, self._weight(weight),
                            flags, progress="coverage")
 
-    def service_areas(self, radius=None, by="region"):
+    def service_areas(self, radius=None, by="region", winter=None):
         """Reached land: ``by="region"`` gives per region and kind the union
         of the geodesic circles clipped to the region; ``by="facility"`` one
-        circle per facility. A GeoDataFrame in EPSG:6668."""
-        return self._service_table(radius, by).to_frame()
+        circle per facility. Along roads, isochrones instead of circles:
+        the reached parts of roads buffered by ``buffer`` (use_network),
+        never land farther than that from a reached road. A GeoDataFrame in
+        EPSG:6668."""
+        return self._service_table(radius, by, winter).to_frame()
 
-    def _service_table(self, radius, by):
+    def _service_table(self, radius, by, winter=None):
         modes = {"region": lib.COV_AREAS_BY_REGION_KIND, "facility": lib.COV_AREAS_BY_FACILITY}
         if by not in modes:
             raise ValueError(f"by must be 'region' or 'facility', not {by!r}")
-        return self._table(lib.cov_analysis_service_areas, self._radius(radius), modes[by],
+        value = self._radius(radius, winter)
+        return self._table(lib.cov_analysis_service_areas, value, modes[by],
                            progress="service areas")
 
-    def gaps(self, radius=None, kind=None, weight=None):
+    def gaps(self, radius=None, kind=None, weight=None, winter=None):
         """Uncovered land per region and kind: region minus the union of the
-        kind's circles, with area_km2, n_parts and demand_uncovered. A
-        GeoDataFrame in EPSG:6668; fully covered regions have no row."""
-        return self._gaps_table(radius, kind, weight).to_frame()
+        kind's circles (isochrones along roads), with area_km2, n_parts and
+        demand_uncovered. A GeoDataFrame in EPSG:6668; fully covered regions
+        have no row."""
+        return self._gaps_table(radius, kind, weight, winter).to_frame()
 
-    def _gaps_table(self, radius, kind, weight):
-        return self._table(lib.cov_analysis_gaps, self._radius(radius), encode(kind),
+    def _gaps_table(self, radius, kind, weight, winter=None):
+        value = self._radius(radius, winter)
+        return self._table(lib.cov_analysis_gaps, value, encode(kind),
                            self._weight(weight), progress="gaps")
 
-    def save(self, folder, radius=None, weight=None):
+    def save(self, folder, radius=None, weight=None, winter=None):
         """Writes coverage.csv, reach.csv, gaps.shp and service_areas.shp
         (UTF-8, .prj and .cpg) into folder, each through a temporary file.
 
         Returns the list of paths written."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        jobs = [("coverage.csv", self._coverage_table(radius, weight, True)),
-                ("reach.csv", self._reach_table(None, radius)),
-                ("gaps.shp", self._gaps_table(radius, None, weight)),
-                ("service_areas.shp", self._service_table(radius, "region"))]
+        jobs = [("coverage.csv", self._coverage_table(radius, weight, True, winter)),
+                ("reach.csv", self._reach_table(None, radius, winter)),
+                ("gaps.shp", self._gaps_table(radius, None, weight, winter)),
+                ("service_areas.shp", self._service_table(radius, "region", winter))]
         written = []
         for name, table in jobs:
             path = folder / name
@@ -212,8 +380,10 @@ class Analysis:
         return plot_analysis(self, kind=kind, radius=radius, ax=ax, **kwargs)
 
     def __repr__(self):
+        reach = (f"radius {self.radius_m:g} m" if self.network is None
+                 else f"along roads of {self.network!r}")
         return (f"<Analysis: {len(self.regions)} regions, {len(self.facilities)} facilities, "
-                f"{len(self.demand)} demand units, radius {self.radius_m:g} m>")
+                f"{len(self.demand)} demand units, {reach}>")
 
     def _repr_html_(self):
         cov = self.coverage(area=False)
@@ -222,7 +392,7 @@ class Analysis:
         pivot = (pivot * 100).round(1)
         return (f"<div><b>Analysis</b> — {len(self.regions)} regions, {len(self.facilities)} "
                 f"facilities, {len(self.demand)} demand units; share of demand within "
-                f"{self.radius_m / 1000:g} km (%)</div>" + pivot.to_html())
+                f"{self.threshold_text()} (%)</div>" + pivot.to_html())
 
     # ---- report (issue 7): the builder lives in zaitaku.report
     def report(self, path, **kwargs):

@@ -308,3 +308,80 @@ def _lonlat(points):
         return xy[:, 0], xy[:, 1]
     xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     return xy[:, 0], xy[:, 1]
+
+
+def road_grid(area, spacing="2km", major_every=5, clip=True):
+    """A synthetic road grid over ``area``: north-south and east-west roads
+    every ``spacing``, every ``major_every``-th one a ``secondary`` road
+    (35 km/h by default) and the rest ``residential`` (20 km/h). Each road
+    has a vertex at every crossing, so the roads are noded there.
+
+    For trying the network analysis where no road layer is at hand, and
+    for tests; it is no substitute for real roads.
+
+    Parameters
+    ----------
+    area : GeoDataFrame, GeoSeries or shapely geometry (lon/lat)
+        The grid covers its bounds; with ``clip`` the roads are cut to it
+        (an island then gets its own roads, unconnected to the mainland).
+    spacing : str or float
+        Distance between parallel roads.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        fclass and LineString / MultiLineString geometry, EPSG:6668.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if hasattr(area, "to_crs") and getattr(area, "crs", None) is not None:
+        area = area.to_crs("EPSG:6668")
+    geom = shapely.union_all(np.asarray(getattr(area, "geometry", area), dtype=object).ravel()) \
+        if not isinstance(area, shapely.Geometry) else area
+    west, south, east, north = geom.bounds
+    step = metres(spacing, "spacing")
+    lat_mid = np.radians((south + north) / 2)
+    dlat = step / 111_132.0
+    dlon = step / (111_320.0 * np.cos(lat_mid))
+    lons = np.arange(west, east + dlon, dlon)
+    lats = np.arange(south, north + dlat, dlat)
+    rows, classes = [], []
+    for i, lon in enumerate(lons):
+        rows.append(shapely.LineString(np.column_stack([np.full(len(lats), lon), lats])))
+        classes.append("secondary" if i % major_every == 0 else "residential")
+    for j, lat in enumerate(lats):
+        rows.append(shapely.LineString(np.column_stack([lons, np.full(len(lons), lat)])))
+        classes.append("secondary" if j % major_every == 0 else "residential")
+    frame = gpd.GeoDataFrame({"fclass": classes}, geometry=rows, crs="EPSG:6668")
+    if clip:
+        frame["geometry"] = frame.geometry.intersection(geom)
+        frame = frame[~frame.geometry.is_empty].copy()
+        # a line touching the area in a point only is no road
+        frame = frame[frame.geometry.geom_type.isin(["LineString", "MultiLineString"])
+                      | (frame.geometry.geom_type == "GeometryCollection")]
+        frame["geometry"] = [g if g.geom_type != "GeometryCollection" else
+                             shapely.MultiLineString([p for p in g.geoms
+                                                      if p.geom_type == "LineString"])
+                             for g in frame.geometry]
+        frame = frame[~frame.geometry.is_empty].reset_index(drop=True)
+    return frame
+
+
+def sample_road_grid(spacing="2km"):
+    """The network of a synthetic road grid over the bundled sample's land
+    (see :func:`road_grid`), for trying :meth:`Analysis.use_network`.
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> net = zaitaku.sample_road_grid()
+    >>> net.n_components >= 2  # the island has its own roads
+    True
+    """
+    import geopandas as gpd
+
+    from .sample import sample_path
+
+    land = gpd.read_file(sample_path("municipalities.shp"))
+    return read_network(road_grid(land, spacing))
