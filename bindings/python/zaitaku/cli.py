@@ -26,7 +26,7 @@ import pandas as pd
 from .analysis import Analysis
 from .errors import CancelledError, CoverageError, CoverageWarning, InternalError
 from .inputs import read_demand, read_facilities, read_regions
-from .units import metres
+from .units import metres, seconds
 
 PROG = "zaitaku"
 SUMMARY_KINDS = ("doctor_any", "nursing", "doctor_and_nursing")
@@ -210,7 +210,46 @@ print(zaitaku.sample_dir())"):
                         "projection centred on the regions)")
     g.add_argument("--out", metavar="DIR", type=Path, required=True,
                    help="folder for the outputs (made when missing)")
+    _add_roads(p)
     p.set_defaults(run=_run_coverage)
+
+
+def _add_roads(p):
+    """Options of reach along roads (issue 4)."""
+    g = p.add_argument_group("roads (reach along a road network instead of the straight line)")
+    g.add_argument("--roads", metavar="PATH",
+                   help="line shapefile of roads (the .dbf may be missing); with it, "
+                        "reach is measured along roads")
+    g.add_argument("--class-field", metavar="FIELD",
+                   help="road class field (default: fclass when present, Geofabrik schema)")
+    g.add_argument("--oneway-field", metavar="FIELD",
+                   help="one-way field, F/T/B (default: oneway when present)")
+    g.add_argument("--speed-field", metavar="FIELD",
+                   help="speed field in km/h (default: maxspeed when present)")
+    g.add_argument("--roads-crs", metavar="CRS", help="CRS of the roads, overriding a .prj")
+    limit = g.add_mutually_exclusive_group()
+    limit.add_argument("--max-time", metavar="TIME", type=_time("max time"),
+                       help="reach within this driving time, e.g. 30min or 1h")
+    limit.add_argument("--max-distance", metavar="DIST", type=_distance("max distance"),
+                       help="reach within this distance along roads, e.g. 16km")
+    g.add_argument("--winter", action="store_true",
+                   help="winter speeds: 10 km/h slower, at least half (see README)")
+    g.add_argument("--snap-max", metavar="DIST", type=_distance("snap max"), default=1000.0,
+                   help="demand and facilities farther from every road are unreachable "
+                        "(default: 1km)")
+
+
+def _time(what):
+    """An argparse type: a time such as "30min" or "1h", in seconds."""
+
+    def parse(text):
+        try:
+            return seconds(text, what)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = what
+    return parse
 
 
 # ---------------------------------------------------------------- commands
@@ -260,6 +299,7 @@ def _draw_map(an, path):
 
 def _run_coverage(args):
     _check_coverage_args(args)
+    net = _read_roads(args) if args.roads else None  # bad road fields fail first
     regions = read_regions(args.regions, args.region_id, args.region_name,
                            crs=_crs_for(args.regions, args.regions_crs, args.crs))
     if args.regions_map:
@@ -281,8 +321,38 @@ def _run_coverage(args):
     an = Analysis(regions, facilities, demand, radius=args.radius,
                   coastal_snap=args.coastal_snap, crs=args.area_crs,
                   doctor_kinds=args.doctor_kinds, nursing_kinds=args.nursing_kinds)
+    if net is not None:
+        return _run_roads(args, an, net)
     written = an.save(args.out, weight=args.weight)
     for line in _aligned(_described(written, an.radius_m)):
+        print(line)
+    return 0
+
+
+def _read_roads(args):
+    from .network import read_network
+
+    return read_network(args.roads, class_field=args.class_field,
+                        oneway_field=args.oneway_field, speed_field=args.speed_field,
+                        crs=_crs_for(args.roads, args.roads_crs, args.crs))
+
+
+def _run_roads(args, an, net):
+    """The coverage command along roads: same outputs, measured on the
+    road network; unreachable.csv lists demand off every road."""
+    metric = "time" if args.max_time is not None else "distance"
+    limit = args.max_time if args.max_time is not None else args.max_distance
+    an.use_network(net, metric=metric, winter=args.winter, snap_max=args.snap_max)
+    written = an.save(args.out, radius=limit, weight=args.weight)
+    text = an.threshold_text(limit)
+    unreachable = Path(args.out) / "unreachable.csv"
+    an.unreachable().to_csv(unreachable, index=False)
+    files = [(path, _DESCRIBE[Path(path).name](path, limit).replace(
+        _distance_text(limit), text)) for path in written]
+    files.append((unreachable, "demand units farther than "
+                               f"{_distance_text(args.snap_max)} from every road"))
+    print(f"Roads: {net!r}")
+    for line in _aligned(files):
         print(line)
     return 0
 
@@ -307,6 +377,18 @@ def _check_coverage_args(args):
     if not args.mesh_field and not all(points):
         raise ValueError("say how to read --demand: --mesh-field (mesh codes), or "
                          "--demand-id, --demand-lon and --demand-lat (points)")
+    if args.roads is not None and not Path(args.roads).is_file():
+        what = "is a folder, not a file" if Path(args.roads).is_dir() else "does not exist"
+        raise FileNotFoundError(f"--roads {args.roads}: {what}")
+    if args.roads and args.max_time is None and args.max_distance is None:
+        raise ValueError("--roads needs --max-time (e.g. 30min) or --max-distance (e.g. 16km)")
+    road_only = [o for o, v in (("--max-time", args.max_time),
+                                ("--max-distance", args.max_distance),
+                                ("--winter", args.winter), ("--class-field", args.class_field),
+                                ("--oneway-field", args.oneway_field),
+                                ("--speed-field", args.speed_field)) if v]
+    if road_only and not args.roads:
+        raise ValueError(f"{', '.join(road_only)} need(s) --roads (a road network)")
     if args.weight is not None and args.weight not in args.weight_field:
         raise ValueError(f"--weight {args.weight} is not one of the --weight-field columns "
                          f"({', '.join(args.weight_field) or 'none given'})")
