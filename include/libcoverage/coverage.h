@@ -13,5 +13,6 @@
 #include "libcoverage/facilities.h"
 #include "libcoverage/demand.h"
 #include "libcoverage/analysis.h"
+#include "libcoverage/planning.h"
 
 #endif /* LIBCOVERAGE_COVERAGE_H */
