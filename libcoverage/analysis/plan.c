@@ -188,9 +188,18 @@ static int region_needs(const planner *p, long r)
     return r >= 0 && p->region_has_cand[r] && p->region_sel[r] == 0;
 }
 
+static size_t needy_count(const planner *p)
+{
+    size_t n = 0;
+    for (size_t r = 0; p->o.one_per_region && r < p->nr; r++) n += region_needs(p, (long)r);
+    return n;
+}
+
 /* Lazy greedy over candidates; in_region_phase restricts to candidates of
- * regions still without a lead and stops when none is left. */
-static int celf(planner *p, int in_region_phase, size_t max_picks, size_t *n_picks)
+ * regions still without a lead and stops when none is left. With reserve,
+ * the free phase stops while the picks left are just enough for the
+ * regions still without a lead. */
+static int celf(planner *p, int in_region_phase, int reserve, size_t max_picks, size_t *n_picks)
 {
     cov_heap h = {0};
     size_t round = 0;
@@ -209,6 +218,7 @@ static int celf(planner *p, int in_region_phase, size_t max_picks, size_t *n_pic
         if (!in_region_phase && !isnan(p->o.target_share) && p->total > 0 &&
             p->covered >= p->o.target_share * p->total)
             break;
+        if (reserve && max_picks - *n_picks <= needy_count(p)) break;
         if (top.stamp != round) {
             top.gain = gain_of(p, f, NULL);
             top.stamp = round;
@@ -225,6 +235,20 @@ static int celf(planner *p, int in_region_phase, size_t max_picks, size_t *n_pic
     }
     cov__heap_free(&h);
     return COV_OK;
+}
+
+/* Takes pick s out of the selection. */
+static void remove_pick(planner *p, size_t s)
+{
+    p->state[s] = ST_CAND;
+    if (fregion(p, s) >= 0) p->region_sel[fregion(p, s)]--;
+    for (size_t k = p->rs.offset[s]; k < p->rs.offset[s + 1]; k++) {
+        size_t u = p->rs.unit[k];
+        double nb = best_without(p, u, s);
+        p->objective -= p->w[u] * (p->b[u] - nb);
+        if (nb == 0.0 && p->b[u] > 0.0) p->covered -= p->w[u];
+        p->b[u] = nb;
+    }
 }
 
 /* One pass of swaps: for each pick s, the candidate c (allowed by the
@@ -257,22 +281,98 @@ static int swap_pass(planner *p, int *improved)
         }
         for (size_t k = b0; k < b1; k++) p->b[p->rs.unit[k]] = saved[k - b0];
         if (best_c < 0) continue;
-        /* apply: remove s, add best_c */
-        p->state[s] = ST_CAND;
-        if (rs_ >= 0) p->region_sel[rs_]--;
-        double removed_cov = 0.0;
-        for (size_t k = b0; k < b1; k++) {
-            size_t u = p->rs.unit[k];
-            double nb = best_without(p, u, s);
-            p->objective -= p->w[u] * (p->b[u] - nb);
-            if (nb == 0.0 && p->b[u] > 0.0) removed_cov += p->w[u];
-            p->b[u] = nb;
-        }
-        p->covered -= removed_cov;
+        remove_pick(p, s);
         add(p, (size_t)best_c, ST_PICKED);
         *improved = 1;
     }
     free(saved);
+    return COV_OK;
+}
+
+/* The candidates that reach a unit of s1 or s2 (s1 and s2 included, both
+ * out of the selection), into out; returns their number. */
+static size_t neighbourhood(const planner *p, size_t s1, size_t s2, unsigned char *seen,
+                            size_t *out)
+{
+    size_t n = 0, pair[2] = {s1, s2};
+    for (int q = 0; q < 2; q++)
+        for (size_t k = p->rs.offset[pair[q]]; k < p->rs.offset[pair[q] + 1]; k++) {
+            size_t u = p->rs.unit[k];
+            for (size_t t = p->t_off[u]; t < p->t_off[u + 1]; t++) {
+                size_t c = p->t_fac[t];
+                if (p->state[c] == ST_CAND && !seen[c]) seen[c] = 1, out[n++] = c;
+            }
+        }
+    for (size_t k = 0; k < n; k++) seen[out[k]] = 0;
+    return n;
+}
+
+/* One pass of pair moves: for two picks whose neighbourhoods meet, the
+ * best pair of candidates of those neighbourhoods (exhaustively) replaces
+ * them when the objective grows and every region keeps its lead. Single
+ * swaps get stuck when the one-per-region rule ties the picks of
+ * neighbouring regions together; candidates outside the neighbourhoods
+ * cannot gain from being swapped in together, single swaps try them. */
+static int pair_pass(planner *p, int *improved)
+{
+    size_t np = 0, nf1 = p->nf ? p->nf : 1;
+    size_t *picks = cov__mallocarray(p->ctx, nf1, sizeof *picks);
+    size_t *cand = cov__mallocarray(p->ctx, nf1, sizeof *cand);
+    unsigned char *seen = cov__calloc(p->ctx, nf1, 1);
+    if (!picks || !cand || !seen) {
+        free(picks);
+        free(cand);
+        free(seen);
+        return p->ctx->status;
+    }
+    double eps = 1e-12 * (p->total + 1.0);
+    *improved = 0;
+    for (size_t f = 0; f < p->nf; f++)
+        if (p->state[f] == ST_PICKED) picks[np++] = f;
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = i + 1; j < np; j++) {
+            size_t s1 = picks[i], s2 = picks[j];
+            double before = p->objective, best = before + eps;
+            long b1 = -1, b2 = -1;
+            remove_pick(p, s1);
+            remove_pick(p, s2);
+            size_t nc = neighbourhood(p, s1, s2, seen, cand);
+            int touch = 0; /* do the two neighbourhoods meet? */
+            for (size_t k = p->rs.offset[s1]; k < p->rs.offset[s1 + 1] && !touch; k++)
+                for (size_t t = p->t_off[p->rs.unit[k]]; t < p->t_off[p->rs.unit[k] + 1]; t++)
+                    seen[p->t_fac[t]] = 1;
+            for (size_t k = p->rs.offset[s2]; k < p->rs.offset[s2 + 1] && !touch; k++)
+                for (size_t t = p->t_off[p->rs.unit[k]]; t < p->t_off[p->rs.unit[k] + 1]; t++)
+                    touch |= seen[p->t_fac[t]];
+            memset(seen, 0, p->nf);
+            for (size_t x = 0; touch && x < nc; x++) {
+                add(p, cand[x], ST_PICKED);
+                for (size_t y = x + 1; y < nc; y++) {
+                    add(p, cand[y], ST_PICKED);
+                    if (p->objective > best && needy_count(p) == 0) {
+                        best = p->objective;
+                        b1 = (long)cand[x];
+                        b2 = (long)cand[y];
+                    }
+                    remove_pick(p, cand[y]);
+                }
+                remove_pick(p, cand[x]);
+            }
+            if (b1 >= 0 && !(b1 == (long)s1 && b2 == (long)s2) &&
+                !(b1 == (long)s2 && b2 == (long)s1)) {
+                add(p, (size_t)b1, ST_PICKED);
+                add(p, (size_t)b2, ST_PICKED);
+                picks[i] = (size_t)b1;
+                picks[j] = (size_t)b2;
+                *improved = 1;
+            } else {
+                add(p, s1, ST_PICKED);
+                add(p, s2, ST_PICKED);
+            }
+        }
+    free(picks);
+    free(cand);
+    free(seen);
     return COV_OK;
 }
 
@@ -373,6 +473,7 @@ static cov_table *regions_table(planner *p, const double *covered_before)
             *np = cov__table_ints_mut(t, c[R_PICKED]);
     double *tot = cov__table_doubles_mut(t, c[R_TOTAL]), *bef = cov__table_doubles_mut(t, c[R_BEFORE]),
            *aft = cov__table_doubles_mut(t, c[R_AFTER]);
+    for (size_t r = 0; r < p->nr; r++) tot[r] = bef[r] = aft[r] = 0.0; /* columns start NaN */
     for (size_t i = 0; i < p->nf; i++) {
         long r = fregion(p, i);
         if (r < 0) continue;
@@ -418,6 +519,37 @@ static void needy_list(const planner *p, char *buf, size_t size, size_t *n)
     }
 }
 
+/* Back to the fixed leads only. */
+static void reset(planner *p)
+{
+    memset(p->b, 0, p->nu * sizeof *p->b);
+    memset(p->region_sel, 0, p->nr * sizeof *p->region_sel);
+    p->covered = p->objective = 0.0;
+    for (size_t i = 0; i < p->nf; i++) {
+        if (p->state[i] == ST_PICKED) p->state[i] = ST_CAND;
+        if (p->state[i] == ST_FIXED) add(p, i, ST_FIXED);
+    }
+}
+
+/* One strategy from the fixed leads: 0 gives every region its lead first,
+ * then covers; 1 covers first, keeping just enough picks for the regions.
+ * Each ends with swap passes. */
+static int run_strategy(planner *p, int strategy, size_t budget)
+{
+    size_t n = 0;
+    reset(p);
+    if (strategy == 1 && celf(p, 0, 1, budget, &n) != COV_OK) return p->ctx->status;
+    if (p->o.one_per_region && celf(p, 1, 0, budget, &n) != COV_OK) return p->ctx->status;
+    if (celf(p, 0, 0, budget, &n) != COV_OK) return p->ctx->status;
+    for (int pass = 0; pass < p->o.swap_passes; pass++) {
+        int improved, paired = 0;
+        if (swap_pass(p, &improved) != COV_OK) return p->ctx->status;
+        if (!improved && pair_pass(p, &paired) != COV_OK) return p->ctx->status;
+        if (!improved && !paired) break;
+    }
+    return COV_OK;
+}
+
 int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *options,
                        cov_table **out_picks, cov_table **out_regions)
 {
@@ -427,6 +559,7 @@ int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *op
     if (out_regions) *out_regions = NULL;
     planner p;
     double *before = NULL;
+    unsigned char *best = NULL;
     cov_table *tp = NULL, *tr = NULL;
     int st = planner_make(ctx, a, options, &p);
     if (st != COV_OK) goto done;
@@ -434,7 +567,7 @@ int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *op
         if (p.state[i] == ST_FIXED) add(&p, i, ST_FIXED);
     if (!(before = cov__calloc(ctx, p.nu ? p.nu : 1, sizeof *before))) goto fail;
     for (size_t u = 0; u < p.nu; u++) before[u] = p.b[u] > 0.0 ? p.w[u] : 0.0;
-    size_t n_needy, n_picks = 0;
+    size_t n_needy;
     char list[512];
     needy_list(&p, list, sizeof list, &n_needy);
     if (!p.o.one_per_region) n_needy = 0;
@@ -445,14 +578,20 @@ int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *op
                         budget, n_needy, list);
         goto done;
     }
-    if ((p.o.one_per_region && celf(&p, 1, budget, &n_picks) != COV_OK) ||
-        celf(&p, 0, budget, &n_picks) != COV_OK || planner_transpose(&p) != COV_OK)
+    if (planner_transpose(&p) != COV_OK ||
+        !(best = cov__mallocarray(ctx, p.nf ? p.nf : 1, 1)))
         goto fail;
-    for (int pass = 0; pass < p.o.swap_passes; pass++) {
-        int improved;
-        if (swap_pass(&p, &improved) != COV_OK) goto fail;
-        if (!improved) break;
+    double best_obj = -1.0;
+    for (int strategy = 0; strategy < 1 + (n_needy > 0); strategy++) {
+        if (run_strategy(&p, strategy, budget) != COV_OK) goto fail;
+        if (p.objective > best_obj) {
+            best_obj = p.objective;
+            memcpy(best, p.state, p.nf);
+        }
     }
+    reset(&p);
+    for (size_t i = 0; i < p.nf; i++)
+        if (best[i] == ST_PICKED) add(&p, i, ST_PICKED);
     if (out_regions && !(tr = regions_table(&p, before))) goto fail;
     if (out_picks && !(tp = picks_table(&p))) goto fail;
     goto done;
@@ -467,6 +606,7 @@ done:
         cov_table_destroy(tr);
     }
     free(before);
+    free(best);
     planner_free(&p);
     return st;
 }

@@ -252,6 +252,13 @@ static void check_plan(cov_ctx *ctx, cov_analysis *a)
     if (regions) {
         CHECK_CONTAINS(cells(regions, 2, "status"), "cross-region");
         CHECK_STR(cells(regions, 0, "status"), "ok");
+        double tot = 0, after = 0;
+        for (size_t r = 0; r < 3; r++) tot += cellv(regions, r, "demand_total"),
+                                       after += cellv(regions, r, "covered_after");
+        double all = 0;
+        for (int u = 0; u < NU; u++) all += uw[u];
+        CHECK_NEAR(tot, all, 1e-9);
+        CHECK_NEAR(after, best_cov, 1e-9);
     }
     cov_table_destroy(picks);
     cov_table_destroy(regions);
