@@ -86,6 +86,9 @@ def build_parser():
     commands.required = True
     _add_demo(commands, common)
     _add_coverage(commands, common)
+    from .cli_planning import add_planning_commands  # zaitaku check, zaitaku plan
+
+    add_planning_commands(commands, common)
     return parser
 
 
