@@ -395,6 +395,14 @@ def test_sample_policy_and_plan():
     # the sample's lead (H001) is in 中央; the island has no clinic
     assert table.loc["9901", "lead"] == 1 and table.loc["9902", "lead"] == 0
     assert table.loc["9903", "home_care"] == 0
+    counts = planning.check(an, home_care_counts={"9901": 0, "9903": 4}).set_index(
+        ["region_id", "check"])
+    assert counts.loc[("9901", "home_care"), "passed"] == 0
+    assert counts.loc[("9903", "home_care"), "value"] == 4
+    plain = planning.check(an).set_index(["region_id", "check"])
+    assert counts.loc[("9902", "home_care"), "value"] == plain.loc[("9902", "home_care"), "value"]
+    with pytest.raises(KeyError, match="no region '0101'"):
+        planning.check(an, home_care_counts={"0101": 1})
     picks, regions = planning.designate(an, budget=2)
     assert picks.facility_id.iloc[0] == "H001" and picks.reason.iloc[0] == "fixed"
     assert (picks.region_id == "9902").any()

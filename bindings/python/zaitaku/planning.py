@@ -194,7 +194,8 @@ def _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold, min
 def check(an, *, weight=None, rule16="16km", doctor_threshold=None, nursing_threshold=None,
           min_share_rule16=0.9, min_share_nursing=0.9, min_share_redundant=0.9,
           home_care_kinds=None, backup_kinds=None, standard_kinds=None, subareas=None,
-          subarea_parent=None, wide=False):
+          subarea_parent=None, home_care_counts=None, home_care_source="statistics",
+          wide=False):
     """Policy checks per region, each passed (1), failed (0) or not
     applicable (-1) with a plain reason.
 
@@ -216,6 +217,11 @@ def check(an, *, weight=None, rule16="16km", doctor_threshold=None, nursing_thre
         二次医療圏); ``subarea_parent`` (dict sub-area id -> region id, or a
         list in sub-area order) says where each belongs, else it is found
         from a point inside it.
+    home_care_counts : dict, optional
+        Region id -> number of 在支診/在支病 from statistics, for when their
+        locations are unknown (e.g. 医療施設調査): the ``home_care`` check
+        then uses these counts, citing ``home_care_source``; regions not in
+        the dict keep the count of the facilities.
     wide : bool
         Return one row per region and one ``passed`` column per check
         instead of the long table.
@@ -231,6 +237,15 @@ def check(an, *, weight=None, rule16="16km", doctor_threshold=None, nursing_thre
                         home_care_kinds, backup_kinds, standard_kinds, subareas, subarea_parent,
                         keep)
     frame = _frame(an, call(an._ctx, lib.cov_policy_check, an._ptr, o, progress="policy checks"))
+    for rid, n in (home_care_counts or {}).items():
+        row = (frame.region_id == str(rid)) & (frame.check == "home_care")
+        if not row.any():
+            raise KeyError(f"home_care_counts: no region {rid!r} in the analysis")
+        n = int(n)
+        frame.loc[row, "value"] = float(n)
+        frame.loc[row, "passed"] = int(n > 0)
+        frame.loc[row, "reason"] = (f"{n} 在支診/在支病 ({home_care_source})" if n else
+                                    f"no 在支診/在支病 ({home_care_source})")
     if not wide:
         return frame
     return frame.pivot_table(index=["region_id", "region_name"], columns="check",
