@@ -307,8 +307,33 @@ static size_t neighbourhood(const planner *p, size_t s1, size_t s2, unsigned cha
     return n;
 }
 
+/* Keeps the PAIR_TOP candidates of cand[0..n) with the largest single
+ * gains (the pair search is quadratic in them); returns how many remain. */
+#define PAIR_TOP 16
+typedef struct ranked {
+    double gain;
+    size_t c;
+} ranked;
+
+static int cmp_ranked(const void *x, const void *y)
+{
+    const ranked *a = x, *b = y;
+    if (a->gain != b->gain) return a->gain < b->gain ? 1 : -1;
+    return (a->c > b->c) - (a->c < b->c);
+}
+
+static size_t top_candidates(const planner *p, size_t n, size_t *cand, ranked *gains)
+{
+    if (n <= PAIR_TOP) return n;
+    for (size_t k = 0; k < n; k++) gains[k] = (ranked){gain_of(p, cand[k], NULL), cand[k]};
+    qsort(gains, n, sizeof *gains, cmp_ranked);
+    for (size_t k = 0; k < PAIR_TOP; k++) cand[k] = gains[k].c;
+    return PAIR_TOP;
+}
+
 /* One pass of pair moves: for two picks whose neighbourhoods meet, the
- * best pair of candidates of those neighbourhoods (exhaustively) replaces
+ * best pair among the PAIR_TOP best candidates of those neighbourhoods
+ * (exhaustively) replaces
  * them when the objective grows and every region keeps its lead. Single
  * swaps get stuck when the one-per-region rule ties the picks of
  * neighbouring regions together; candidates outside the neighbourhoods
@@ -318,10 +343,12 @@ static int pair_pass(planner *p, int *improved)
     size_t np = 0, nf1 = p->nf ? p->nf : 1;
     size_t *picks = cov__mallocarray(p->ctx, nf1, sizeof *picks);
     size_t *cand = cov__mallocarray(p->ctx, nf1, sizeof *cand);
+    ranked *gains = cov__mallocarray(p->ctx, nf1, sizeof *gains);
     unsigned char *seen = cov__calloc(p->ctx, nf1, 1);
-    if (!picks || !cand || !seen) {
+    if (!picks || !cand || !gains || !seen) {
         free(picks);
         free(cand);
+        free(gains);
         free(seen);
         return p->ctx->status;
     }
@@ -336,7 +363,7 @@ static int pair_pass(planner *p, int *improved)
             long b1 = -1, b2 = -1;
             remove_pick(p, s1);
             remove_pick(p, s2);
-            size_t nc = neighbourhood(p, s1, s2, seen, cand);
+            size_t nc = top_candidates(p, neighbourhood(p, s1, s2, seen, cand), cand, gains);
             int touch = 0; /* do the two neighbourhoods meet? */
             for (size_t k = p->rs.offset[s1]; k < p->rs.offset[s1 + 1] && !touch; k++)
                 for (size_t t = p->t_off[p->rs.unit[k]]; t < p->t_off[p->rs.unit[k] + 1]; t++)
@@ -372,6 +399,7 @@ static int pair_pass(planner *p, int *improved)
         }
     free(picks);
     free(cand);
+    free(gains);
     free(seen);
     return COV_OK;
 }

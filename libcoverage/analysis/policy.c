@@ -176,14 +176,20 @@ static int demand_sums(cov_ctx *ctx, cov_analysis *a, const policy_inputs *in, r
     const cov_policy_options *o = &in->o;
     cov__reach_sets r16 = {0}, rdoc = {0}, rnur = {0};
     int32_t *c16 = NULL, *c16d = NULL, *cdoc = NULL, *cnur = NULL;
+    /* straight line with equal thresholds (the default): one set serves all */
+    int straight = !cov__plan_has_network(a);
+    int same_doc = straight && o->doctor_threshold == o->rule16_m;
+    int same_nur = straight && o->nursing_threshold == o->rule16_m;
     int st = cov__straight_reach_sets(ctx, a, o->rule16_m, &r16);
-    if (st == COV_OK) st = cov__analysis_reach_sets(ctx, a, o->doctor_threshold, &rdoc);
-    if (st == COV_OK) st = cov__analysis_reach_sets(ctx, a, o->nursing_threshold, &rnur);
+    if (st == COV_OK && !same_doc)
+        st = cov__analysis_reach_sets(ctx, a, o->doctor_threshold, &rdoc);
+    if (st == COV_OK && !same_nur)
+        st = cov__analysis_reach_sets(ctx, a, o->nursing_threshold, &rnur);
     if (st != COV_OK) goto done;
     c16 = cov__plan_unit_counts(ctx, a, &r16, in->hc);
     c16d = cov__plan_unit_counts(ctx, a, &r16, in->doctor);
-    cdoc = cov__plan_unit_counts(ctx, a, &rdoc, in->hc);
-    cnur = cov__plan_unit_counts(ctx, a, &rnur, in->nursing);
+    cdoc = cov__plan_unit_counts(ctx, a, same_doc ? &r16 : &rdoc, in->hc);
+    cnur = cov__plan_unit_counts(ctx, a, same_nur ? &r16 : &rnur, in->nursing);
     if (!c16 || !c16d || !cdoc || !cnur) {
         st = ctx->status;
         goto done;
