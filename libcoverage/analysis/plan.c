@@ -570,7 +570,7 @@ static int run_strategy(planner *p, int strategy, size_t budget)
     if (p->o.one_per_region && celf(p, 1, 0, budget, &n) != COV_OK) return p->ctx->status;
     if (celf(p, 0, 0, budget, &n) != COV_OK) return p->ctx->status;
     for (int pass = 0; pass < p->o.swap_passes; pass++) {
-        int improved, paired = 0;
+        int improved = 0, paired = 0;
         if (swap_pass(p, &improved) != COV_OK) return p->ctx->status;
         if (!improved && pair_pass(p, &paired) != COV_OK) return p->ctx->status;
         if (!improved && !paired) break;

@@ -422,6 +422,46 @@ static void check_clusters_mesh(cov_ctx *ctx)
     cov_regions_destroy(reg);
 }
 
+/* Sub-areas: A split in two halves (no lead in either: Z1 is only a hub),
+ * B whole (its lead Z2 inside); parents found from a point inside, then
+ * given explicitly. */
+static void check_subareas(cov_ctx *ctx, cov_analysis *a)
+{
+    const char *wkt[] = {"POLYGON((141 43,141.1 43,141.1 43.2,141 43.2,141 43))",
+                         "POLYGON((141.1 43,141.2 43,141.2 43.2,141.1 43.2,141.1 43))",
+                         "POLYGON((141.2 43,141.4 43,141.4 43.2,141.2 43.2,141.2 43))"};
+    const char *ids[] = {"A1", "A2", "B1"};
+    cov_regions *sub = make_regions(ctx, 3, wkt, ids);
+    cov_policy_options o;
+    cov_policy_options_init(&o);
+    o.subareas = sub;
+    cov_table *t = cov_policy_check(ctx, a, &o);
+    CHECK(t && cov_table_nrows(t) == 3 * 9);
+    if (t) {
+        long ra = policy_row(t, "A", "subareas"), rb = policy_row(t, "B", "subareas"),
+             rc = policy_row(t, "C", "subareas");
+        CHECK(cellv(t, (size_t)ra, "passed") == 0 && cellv(t, (size_t)ra, "value") == 2);
+        CHECK_CONTAINS(cells(t, (size_t)ra, "reason"), "2 of 2 sub-areas have no lead: A1, A2");
+        CHECK(cellv(t, (size_t)rb, "passed") == 1);
+        CHECK(cellv(t, (size_t)rc, "passed") == -1);
+    }
+    cov_table_destroy(t);
+    const char *parents[] = {"A", "A", "Z"};
+    o.subarea_parent = parents;
+    CHECK(cov_policy_check(ctx, a, &o) == NULL && cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_CONTAINS(cov_last_message(ctx), "sub-area B1: parent region \"Z\"");
+    parents[2] = "A"; /* B1 declared part of A: A then has 1 of 3 with a lead */
+    t = cov_policy_check(ctx, a, &o);
+    if (t) {
+        long ra = policy_row(t, "A", "subareas");
+        CHECK(cellv(t, (size_t)ra, "value") == 2);
+        CHECK_CONTAINS(cells(t, (size_t)ra, "reason"), "2 of 3 sub-areas");
+        CHECK(cellv(t, (size_t)policy_row(t, "B", "subareas"), "passed") == -1);
+    }
+    cov_table_destroy(t);
+    cov_regions_destroy(sub);
+}
+
 static void check_attrs(cov_ctx *ctx)
 {
     const char *dir = getenv("COV_TEST_TMP");
@@ -500,6 +540,7 @@ int main(void)
         check_plan(ctx, a);
         check_access(ctx, a);
         check_clusters_points(ctx, a);
+        check_subareas(ctx, a);
     }
     check_clusters_mesh(ctx);
     check_attrs(ctx);

@@ -410,6 +410,30 @@ def test_sample_policy_and_plan():
     assert status["9903"].startswith("no candidate")
 
 
+def test_subareas_of_the_sample():
+    """Municipalities as sub-areas of the sample's areas: the ones holding
+    a lead are found here with shapely, the parents from areas.csv."""
+    munis = zaitaku.read_regions(zaitaku.sample_path("municipalities.shp"), "muni_code",
+                                 "muni_name")
+    an = zaitaku.Analysis.sample()
+    parent = pd.read_csv(zaitaku.sample_path("areas.csv"), dtype=str)
+    parent = dict(zip(parent.muni_code, parent.area_code))
+    table = planning.check(an, subareas=munis, subarea_parent=parent)
+    polys = munis.to_geodataframe()
+    fac = an.facilities.to_geodataframe()
+    leads = fac[planning.facility_attributes(an.facilities).lead.to_numpy()]
+    with_lead = {m for m, g in zip(polys.region_id, polys.geometry) if leads.within(g).any()}
+    for area in ("9901", "9902", "9903"):
+        subs = [m for m, p in parent.items() if p == area and m in set(polys.region_id)]
+        lacking = [m for m in subs if m not in with_lead]
+        row = table[(table.region_id == area) & (table.check == "subareas")].iloc[0]
+        assert row.value == len(lacking)
+        assert row.passed == int(not lacking)
+    # parents found from a point inside each municipality: the same table
+    pdt_table = planning.check(an, subareas=munis)
+    pd.testing.assert_frame_equal(pdt_table, table)
+
+
 def test_jmap_weights():
     got = planning.jmap_weights([10, 0], [20, 0], [30, 0], [40, 0], [50, 1])
     np.testing.assert_allclose(got, [0.6 * 10 + 0.4 * 20 + 30 + 2.3 * 40 + 3.9 * 50, 3.9])

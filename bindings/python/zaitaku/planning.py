@@ -20,7 +20,7 @@ Examples
 ['backup', 'home_care', 'hub']
 >>> picks, regions = planning.designate(an, budget=3)
 >>> list(picks.reason)
-['fixed', 'region', 'region', 'coverage']
+['fixed', 'coverage', 'region', 'coverage']
 """
 import re
 
