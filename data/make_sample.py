@@ -122,6 +122,18 @@ FACILITIES = [
     ("N012", "島村訪問看護ステーション", "nursing", 2.5, LAB_SHIMA),
 ]
 
+# Planning attributes (facility id: role, 24-hour flag, beds); the rest have
+# no role, an unknown 24-hour flag ("") and no beds. Capacity is written
+# again as doctors (clinics, hospitals) or nurse_fte (nursing). 中央 has a
+# lead that is also a hub; 北部広域 a hub and no lead; the island neither.
+PLANNING = {
+    "H001": ("lead;hub", "1", 320), "H002": ("", "1", 120), "H003": ("hub", "1", 60),
+    "C001": ("", "1", None), "C004": ("", "1", None), "C007": ("", "1", None),
+    "C015": ("", "1", None), "C002": ("", "0", None), "C020": ("", "0", None),
+    "C022": ("", "1", None), "C025": ("", "0", None), "N001": ("", "1", None),
+    "N006": ("", "1", None), "N009": ("", "0", None), "N012": ("", "1", None),
+}
+
 PRJ_WKT = ('GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",'
            '6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],'
            'UNIT["Degree",0.0174532925199433]]')
@@ -865,11 +877,20 @@ def main():
     # Facilities.
     facs = place_facilities(rng, lab, dens)
     write_csv(os.path.join(out, "facilities.csv"),
-              ["facility_id", "name", "kind", "capacity", "lon", "lat"],
-              [(f[0], f[1], f[2], fmt_num(f[3]), "%.6f" % f[4], "%.6f" % f[5])
-               for f in facs])
+              ["facility_id", "name", "kind", "capacity", "lon", "lat",
+               "role", "h24", "doctors", "nurse_fte", "beds"],
+              [(f[0], f[1], f[2], fmt_num(f[3]), "%.6f" % f[4], "%.6f" % f[5]) +
+               planning_columns(f) for f in facs])
 
     write_readme(out, lab, polys, pop_rows, sea_cells, rock_code, rock_d, facs, lake_c)
+
+
+def planning_columns(f):
+    """role, h24, doctors, nurse_fte, beds of facility row f."""
+    role, h24, beds = PLANNING.get(f[0], ("", "", None))
+    nursing = f[2] == "nursing"
+    return (role, h24, "" if nursing else fmt_num(f[3]), fmt_num(f[3]) if nursing else "",
+            "" if beds is None else str(beds))
 
 
 def write_readme(out, lab, polys, pop_rows, sea_cells, rock_code, rock_d, facs, lake_c):
@@ -1009,6 +1030,12 @@ def write_readme(out, lab, polys, pop_rows, sea_cells, rock_code, rock_d, facs, 
     add("| capacity | home-care doctors (clinics, hospitals) or nurse FTE (nursing); "
         "decimals allowed |")
     add("| lon, lat | location, degrees |")
+    add("| role | designated role: `lead` (積極的役割を担う医療機関), `hub` (連携の拠点), "
+        "both as `lead;hub`, or empty |")
+    add("| h24 | 24-hour service: 1, 0, or empty when unknown |")
+    add("| doctors, nurse_fte | the capacity again, as doctors (clinics, hospitals) or nurse "
+        "FTE (nursing) |")
+    add("| beds | hospital beds (hospitals only) |")
     add("")
     add("Kinds: `zaishin` 在宅療養支援診療所 (home-care support clinic); `enhanced_single`")
     add("機能強化型・単独型 (enhanced clinic with >= 3 home-care doctors); `zaibyo`")

@@ -14,5 +14,6 @@
 #include "libcoverage/demand.h"
 #include "libcoverage/analysis.h"
 #include "libcoverage/network.h"
+#include "libcoverage/planning.h"
 
 #endif /* LIBCOVERAGE_COVERAGE_H */

@@ -30,6 +30,18 @@ typedef struct cov_facility_fields {
     const char *lon;
     const char *lat;
     const char *default_kind;
+    /* Planning attributes (see cov_facilities_set_attrs()); NULL: absent.
+     * roles holds "lead" (積極的役割を担う医療機関), "hub" (連携の拠点) or
+     * both separated by ';'; h24 a 24-hour flag (1/0, yes/no, true/false,
+     * ○/×, 有/無; empty = unknown); network_id the network of an
+     * enhanced_network clinic; doctors, nurse_fte and beds numbers >= 0
+     * (empty = unknown). */
+    const char *roles;
+    const char *h24;
+    const char *network_id;
+    const char *doctors;
+    const char *nurse_fte;
+    const char *beds;
 } cov_facility_fields;
 
 /* Reads facilities from a CSV with a header row (UTF-8, with or without BOM,
@@ -83,6 +95,60 @@ COV_API const char *cov_facilities_kind_name(const cov_facilities *facilities,
  * Caller frees with cov_table_destroy(). */
 COV_API cov_table *cov_facilities_table(cov_ctx *ctx,
                                         const cov_facilities *facilities);
+
+/* ---- Planning attributes ------------------------------------------------ */
+
+/* Designated roles, as bit flags. */
+enum cov_facility_role {
+    COV_ROLE_LEAD = 1, /* 在宅医療において積極的役割を担う医療機関 */
+    COV_ROLE_HUB = 2   /* 在宅医療に必要な連携を担う拠点 */
+};
+
+/* Which supply figure of a facility: its capacity column, doctors, nurse
+ * FTE, beds, or 1 for every facility. */
+enum cov_supply {
+    COV_SUPPLY_CAPACITY = 0,
+    COV_SUPPLY_DOCTORS = 1,
+    COV_SUPPLY_NURSE_FTE = 2,
+    COV_SUPPLY_BEDS = 3,
+    COV_SUPPLY_ONE = 4
+};
+
+/* Planning attributes as arrays of count() entries; any may be NULL
+ * (absent). roles entries are parsed as in cov_facility_fields; h24
+ * entries are 1, 0 or -1 (unknown); capacities NaN when unknown. */
+typedef struct cov_facility_attrs {
+    const char *const *roles;
+    const int *h24;
+    const char *const *network_ids;
+    const double *doctors;
+    const double *nurse_fte;
+    const double *beds;
+} cov_facility_attrs;
+
+/* Sets (replacing) the planning attributes of every facility. A bad role
+ * word, flag or negative number fails with COV_ERR_VALUE naming the entry,
+ * the field and the facility id, and leaves the facilities without
+ * attributes. Returns COV_OK or an error code (message in ctx). */
+COV_API int cov_facilities_set_attrs(cov_ctx *ctx, cov_facilities *facilities,
+                                     const cov_facility_attrs *attrs);
+
+/* Role bits of facility i (enum cov_facility_role); 0 when none or out of
+ * range. */
+COV_API int cov_facilities_roles(const cov_facilities *facilities, size_t i);
+
+/* 24-hour flag of facility i: 1, 0, or -1 when unknown or out of range. */
+COV_API int cov_facilities_h24(const cov_facilities *facilities, size_t i);
+
+/* Network id of facility i ("" when none); NULL when out of range. Owned
+ * by the facilities. */
+COV_API const char *cov_facilities_network_id(const cov_facilities *facilities,
+                                              size_t i);
+
+/* Supply figure `what` (enum cov_supply) of facility i; NaN when unknown
+ * or out of range. */
+COV_API double cov_facilities_supply(const cov_facilities *facilities,
+                                     size_t i, int what);
 
 /* Frees facilities. NULL is a no-op. */
 COV_API void cov_facilities_destroy(cov_facilities *facilities);

@@ -9,6 +9,12 @@
 #include "io/shp_read.h"
 #include "io/table_internal.h"
 
+/* Planning attributes (facility_attrs.c), read after the facilities. */
+int cov__facility_attrs_read_csv(cov_ctx *ctx, cov_facilities *f, const cov_csv *csv,
+                                 const cov_facility_fields *fields);
+int cov__facility_attrs_read_shp(cov_ctx *ctx, cov_facilities *f, const cov_shp_reader *r,
+                                 const cov_facility_fields *fields);
+
 void cov_facilities_destroy(cov_facilities *f)
 {
     if (!f) return;
@@ -20,6 +26,7 @@ void cov_facilities_destroy(cov_facilities *f)
     free(f->lat);
     free(f->capacity);
     free(f->kind_of);
+    cov__facility_attrs_free(f);
     free(f);
 }
 
@@ -248,6 +255,10 @@ cov_facilities *cov_facilities_read_csv(cov_ctx *ctx, const char *path,
     for (size_t row = 0; row < n; row++)
         if (stage_csv_row(ctx, csv, &c, row, &s) != COV_OK) goto done;
     f = build_staged(ctx, &s, n, crs, path, "line", fields->default_kind);
+    if (f && cov__facility_attrs_read_csv(ctx, f, csv, fields) != COV_OK) {
+        cov_facilities_destroy(f);
+        f = NULL;
+    }
 done:
     staging_free(&s);
     cov__csv_destroy(csv);
@@ -317,6 +328,10 @@ cov_facilities *cov_facilities_read_shp(cov_ctx *ctx, const char *path,
     for (int rec = 0; rec < r.n_records; rec++)
         if (stage_shp_record(ctx, &r, &c, rec, &s) != COV_OK) goto done;
     f = build_staged(ctx, &s, n, crs ? crs : r.prj_wkt, path, "record", fields->default_kind);
+    if (f && cov__facility_attrs_read_shp(ctx, f, &r, fields) != COV_OK) {
+        cov_facilities_destroy(f);
+        f = NULL;
+    }
 done:
     staging_free(&s);
     cov__shp_close(&r);

@@ -33,7 +33,16 @@ struct cov_facilities {
     size_t n_kinds;
     char **kind_names; /* distinct kinds, first-appearance order */
     size_t *kind_of;   /* kind index of each facility */
+    /* Planning attributes (facility_attrs.c), all NULL until read or set:
+     * role bits, 24-hour flag (1, 0, -1 unknown), network id ("" none),
+     * capacities (NaN unknown). */
+    int *roles, *h24;
+    char **network_ids;
+    double *doctors, *nurse_fte, *beds;
 };
+
+/* Frees the planning attributes of f (they may be NULL). */
+void cov__facility_attrs_free(cov_facilities *f);
 
 struct cov_demand {
     size_t n;

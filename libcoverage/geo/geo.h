@@ -94,6 +94,15 @@ long cov__kdtree_nearest(const cov_kdtree *t, const struct geod_geodesic *g,
 size_t cov__kdtree_within(const cov_kdtree *t, const struct geod_geodesic *g,
                           double lon, double lat, double radius_m);
 
+/* Calls fn(userdata, index, distance_m) for every point at geodesic
+ * distance <= radius_m (boundary included); order unspecified. With exact
+ * the distance is the geodesic one; without, it is NaN for points surely
+ * inside (no geodesic computed: membership only). */
+typedef void (*cov_kdtree_visit_fn)(void *userdata, size_t index, double distance_m);
+void cov__kdtree_visit_within(const cov_kdtree *t, const struct geod_geodesic *g, double lon,
+                              double lat, double radius_m, int exact, cov_kdtree_visit_fn fn,
+                              void *userdata);
+
 size_t cov__kdtree_size(const cov_kdtree *t);
 void cov__kdtree_destroy(cov_kdtree *t);
 

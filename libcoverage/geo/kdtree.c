@@ -295,3 +295,56 @@ void cov__kdtree_destroy(cov_kdtree *t)
     free(t->nodes);
     free(t);
 }
+
+/* Range listing for reach sets and site search: like range_search, but
+ * every point found is passed on, with its exact geodesic distance when
+ * asked for (else NaN for points surely inside, which saves the geodesic). */
+typedef struct visit_query {
+    range_query r;
+    cov_kdtree_visit_fn fn;
+    void *userdata;
+    int exact;
+} visit_query;
+
+static void visit_search(visit_query *q, long id)
+{
+    const cov_kdtree *t = q->r.t;
+    const kd_node *nd = &t->nodes[id];
+    if (box_dist2(nd, q->r.p) > q->r.radius2) return;
+    if (!q->exact && box_far2(nd, q->r.p) <= q->r.chord_sure2) {
+        for (size_t i = nd->begin; i < nd->end; i++) q->fn(q->userdata, t->idx[i], NAN);
+        return;
+    }
+    if (nd->left >= 0) {
+        visit_search(q, nd->left);
+        visit_search(q, nd->right);
+        return;
+    }
+    for (size_t i = nd->begin; i < nd->end; i++) {
+        double c2 = dist2(t->xyz + 3 * i, q->r.p);
+        if (c2 > q->r.radius2) continue;
+        size_t j = t->idx[i];
+        if (!q->exact && c2 <= q->r.chord_sure2) {
+            q->fn(q->userdata, j, NAN);
+            continue;
+        }
+        double s = geodesic(q->r.g, q->r.lon, q->r.lat, t->lon[j], t->lat[j]);
+        if (s <= q->r.radius) q->fn(q->userdata, j, s);
+    }
+}
+
+void cov__kdtree_visit_within(const cov_kdtree *t, const struct geod_geodesic *g, double lon,
+                              double lat, double radius_m, int exact, cov_kdtree_visit_fn fn,
+                              void *userdata)
+{
+    if (!t || t->n == 0 || !(radius_m >= 0.0)) return;
+    visit_query q = {.r = {.t = t, .g = g, .lon = lon, .lat = lat, .radius = radius_m},
+                     .fn = fn, .userdata = userdata, .exact = exact};
+    to_ecef(lon, lat, q.r.p);
+    q.r.radius2 = radius_m * radius_m;
+    double c_sure = radius_m < COV_PI * RHO_MIN
+                        ? 2.0 * RHO_MIN * sin(radius_m / (2.0 * RHO_MIN)) * (1.0 - 1e-12)
+                        : 0.0;
+    q.r.chord_sure2 = c_sure * c_sure;
+    visit_search(&q, 0);
+}

@@ -155,7 +155,7 @@ def test_wrong_field_in_a_file(reader, field, columns):
     (lambda f, g: zaitaku.read_facilities(f, kind_field="type"), "type"),
     (lambda f, g: zaitaku.read_facilities(f, "id"), "id"),
     (lambda f, g: zaitaku.read_demand(f, id_field="facility_id", lon_field="lon", lat_field="lat",
-                                      weight_fields=["beds"]), "beds"),
+                                      weight_fields=["wards"]), "wards"),
     (lambda f, g: zaitaku.read_regions(g, "code"), "code"),
 ])
 def test_wrong_column_in_a_frame(reader, field):

@@ -383,3 +383,65 @@ def test_hokkaido_reports_the_aomori_cells_and_draws_a_map(hokkaido, hokkaido_ex
     assert int(m.group(2).replace(",", "")) == round(weight[unassigned].sum())
     assert round(weight[unassigned].sum()) == round(weight.sum()) - HOKKAIDO_2010
     assert _pngs(nb, folder, "hokkaido"), "the map is missing"
+
+
+# ---------------------------------------------------------------- planning (issue 5)
+
+PLANNING_NB = "hokkaido_planning.ipynb"
+ZAISHIN_CSV = (DATA / "raw" / "estat_iryoshisetsu_r5_zaishishin" /
+               "estat_r5_t24_zaitaku_shien_shinryojo_2ji_HOKKAIDO_EXCERPT.csv")
+HOSPITALS_ZIP = (DATA / "raw" / "mhlw_iryojoho_net_hospitals_20250601" /
+                 "01-1_hospital_facility_info_20250601.zip")
+
+
+def test_planning_notebook_committed_without_outputs():
+    nb = nbformat.read(EXAMPLES / PLANNING_NB, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "image/png" not in (EXAMPLES / PLANNING_NB).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def planning_nb(real_data, tmp_path_factory):
+    for path in (ZAISHIN_CSV, HOSPITALS_ZIP):
+        if not path.is_file():
+            pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
+    folder = tmp_path_factory.mktemp("planning")
+    return _execute(PLANNING_NB, folder, COV_SHARED_DATA=str(real_data)), folder
+
+
+def test_planning_notebook_marks_the_areas_without_zaishin(planning_nb):
+    """The areas failing home_care are those the survey counts as "-" (none),
+    read here with the csv module: 南檜山, 北渡島檜山, 北空知, 根室."""
+    import csv
+
+    nb, folder = planning_nb
+    assert not _errors(nb)
+    with open(ZAISHIN_CSV, encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f) if re.match(r"^01\d\d", r[0])]
+    none = {r[0][:4] for r in rows if r[2].strip() == "-"}
+    assert none == {"0102", "0103", "0108", "0121"}
+    m = re.search(r"home_care FAIL: (.*)", _stdout(nb))
+    assert m, "the notebook does not list the failing areas"
+    assert {part.split()[0] for part in m.group(1).split(", ")} == none
+    assert _pngs(nb, folder, "planning"), "the maps are missing"
+
+
+def test_planning_notebook_gives_every_area_with_a_hospital_a_lead(planning_nb):
+    """Areas holding a located hospital (by the hospital's municipality code
+    and the area mapping, not by geometry) each get at least one pick."""
+    import zipfile
+
+    nb, folder = planning_nb
+    with zipfile.ZipFile(HOSPITALS_ZIP) as z, z.open(z.namelist()[0]) as f:
+        hosp = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
+    hosp = hosp[(hosp["都道府県コード"] == "01") & (hosp["所在地座標（緯度）"].astype(float) > 40)]
+    mapping = pd.read_csv(REAL["areas"], dtype=str)
+    codes = ("01" + hosp["市区町村コード"].str.zfill(3)).map(
+        dict(zip(mapping.muni_code.str[:5], mapping.iryoken2_code)))
+    regions = _frame(_html(_tagged(nb, "plan")))
+    picked = regions.set_index("region_id").n_picked.astype(int)
+    for area in set(codes.dropna()):
+        assert picked[area] >= 1, area

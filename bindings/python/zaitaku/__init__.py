@@ -20,6 +20,8 @@ from .mesh import decode_mesh, encode_mesh
 from .sample import sample_dir, sample_path
 from .units import metres
 
+from . import planning  # noqa: E402  (policy checks, designation, 2SFCA)
+
 __version__ = "0.1.0"
 libcoverage_version = _ffi.string(_lib.cov_version()).decode()
 
@@ -30,6 +32,7 @@ __all__ = [
     "DuplicateIdError", "EmptyInputError", "EncodingError", "FieldError", "FileFormatError",
     "GeometryError", "InputFileError", "InternalError", "InvalidArgumentError",
     "InvalidValueError", "MeshCodeError", "CancelledError", "libcoverage_version",
+    "planning",
 ]
 
 # official-data readers (issue 6): zaitaku.official, also importable as a module

@@ -96,6 +96,12 @@ typedef struct cov_facility_fields {
     const char *lon;
     const char *lat;
     const char *default_kind;
+    const char *roles;
+    const char *h24;
+    const char *network_id;
+    const char *doctors;
+    const char *nurse_fte;
+    const char *beds;
 } cov_facility_fields;
 cov_facilities *cov_facilities_read_csv(cov_ctx *ctx, const char *path,
                                         const cov_facility_fields *fields, const char *crs);
@@ -172,6 +178,93 @@ cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis, double radius
 void cov_analysis_destroy(cov_analysis *analysis);
 double cov_geodesic_distance_m(cov_ctx *ctx, double lon1, double lat1, double lon2,
                                double lat2);
+
+/* planning (facilities.h planning attributes, planning.h) */
+enum cov_facility_role { COV_ROLE_LEAD = 1, COV_ROLE_HUB = 2 };
+enum cov_supply { COV_SUPPLY_CAPACITY = 0, COV_SUPPLY_DOCTORS = 1, COV_SUPPLY_NURSE_FTE = 2,
+                  COV_SUPPLY_BEDS = 3, COV_SUPPLY_ONE = 4 };
+typedef struct cov_facility_attrs {
+    const char *const *roles;
+    const int *h24;
+    const char *const *network_ids;
+    const double *doctors;
+    const double *nurse_fte;
+    const double *beds;
+} cov_facility_attrs;
+int cov_facilities_set_attrs(cov_ctx *ctx, cov_facilities *facilities,
+                             const cov_facility_attrs *attrs);
+int cov_facilities_roles(const cov_facilities *facilities, size_t i);
+int cov_facilities_h24(const cov_facilities *facilities, size_t i);
+const char *cov_facilities_network_id(const cov_facilities *facilities, size_t i);
+double cov_facilities_supply(const cov_facilities *facilities, size_t i, int what);
+typedef struct cov_policy_options {
+    size_t weight;
+    double rule16_m;
+    double doctor_threshold;
+    double nursing_threshold;
+    double min_share_rule16;
+    double min_share_nursing;
+    double min_share_redundant;
+    const char *const *home_care_kinds;
+    size_t n_home_care_kinds;
+    const char *const *backup_kinds;
+    size_t n_backup_kinds;
+    const char *const *standard_kinds;
+    size_t n_standard_kinds;
+    const cov_regions *subareas;
+    const char *const *subarea_parent;
+} cov_policy_options;
+void cov_policy_options_init(cov_policy_options *options);
+cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis,
+                            const cov_policy_options *options);
+cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis,
+                             const cov_policy_options *options);
+typedef struct cov_gap_options {
+    size_t weight;
+    double threshold;
+    const char *const *kinds;
+    size_t n_kinds;
+    double link_m;
+    double site_radius_m;
+    size_t max_sites;
+} cov_gap_options;
+void cov_gap_options_init(cov_gap_options *options);
+cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis,
+                            const cov_gap_options *options);
+cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis,
+                          const cov_gap_options *options);
+typedef struct cov_plan_options {
+    size_t weight;
+    double threshold;
+    const char *const *candidate_kinds;
+    size_t n_candidate_kinds;
+    const char *const *enhanced_kinds;
+    size_t n_enhanced_kinds;
+    double enhanced_weight;
+    size_t budget;
+    double target_share;
+    int one_per_region;
+    int swap_passes;
+    const unsigned char *candidate;
+    const unsigned char *fixed;
+} cov_plan_options;
+void cov_plan_options_init(cov_plan_options *options);
+int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis, const cov_plan_options *options,
+                       cov_table **out_picks, cov_table **out_regions);
+typedef struct cov_access_options {
+    size_t weight;
+    const char *const *kinds;
+    size_t n_kinds;
+    int supply;
+    const double *band_limits;
+    const double *band_weights;
+    size_t n_bands;
+    double threshold;
+} cov_access_options;
+void cov_access_options_init(cov_access_options *options);
+int cov_access_2sfca(cov_ctx *ctx, cov_analysis *analysis, const cov_access_options *options,
+                     cov_table **out_units, cov_table **out_regions);
+int cov_demand_jmap_weights(cov_ctx *ctx, size_t n, const double *pop, double *out);
 
 /* callbacks into Python */
 extern "Python" void _zt_on_message(int level, const char *message, void *userdata);

@@ -99,7 +99,9 @@ class Analysis:
         munis = read_regions(sample_path("municipalities.shp"), "muni_code", "muni_name")
         areas = munis.dissolve(sample_path("areas.csv"), "muni_code", "area_code", "area_name")
         fac = read_facilities(sample_path("facilities.csv"), kind_field="kind", name_field="name",
-                              capacity_field="capacity")
+                              capacity_field="capacity", roles_field="role", h24_field="h24",
+                              doctors_field="doctors", nurse_fte_field="nurse_fte",
+                              beds_field="beds")
         dem = read_demand(sample_path("population_mesh1km.csv"), mesh_field="mesh_code",
                           weight_fields=["total", "age65", "age75"])
         return cls(areas, fac, dem, **kwargs)

@@ -87,6 +87,9 @@ def build_parser():
     _add_demo(commands, common)
     _add_coverage(commands, common)
     _add_report(commands, common)
+    from .cli_planning import add_planning_commands  # zaitaku check, zaitaku plan
+
+    add_planning_commands(commands, common)
     return parser
 
 

@@ -317,7 +317,9 @@ def _regions_from_frame(ctx, gdf, id_field, name_field, crs, label):
 
 def read_facilities(source, id_field="facility_id", *, kind_field=None, name_field=None,
                     capacity_field=None, lon_field="lon", lat_field="lat", crs=None,
-                    default_kind=None, ctx=None):
+                    default_kind=None, ctx=None, roles_field=None, h24_field=None,
+                    network_field=None, doctors_field=None, nurse_fte_field=None,
+                    beds_field=None):
     """Reads facilities (points) from a CSV with coordinate columns, a point
     shapefile, another vector file, a GeoDataFrame or a DataFrame.
 
@@ -335,6 +337,11 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         that is not lon/lat).
     crs : str, int or pyproj.CRS, optional
         CRS of the coordinates (default JGD2011 lon/lat, or the data's own).
+    roles_field, h24_field, network_field, doctors_field, nurse_fte_field, beds_field : str, optional
+        Planning attributes (see :mod:`zaitaku.planning`): designated roles
+        (``"lead"``, ``"hub"`` or ``"lead;hub"``), the 24-hour flag (1/0,
+        yes/no, ○/×, 有/無), the network id of an ``enhanced_network``
+        clinic, doctors, nurse FTE and beds. Empty cells mean unknown.
 
     Returns
     -------
@@ -357,6 +364,11 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         cbufs = [ffi.new("char[]", b) if b != ffi.NULL else ffi.NULL for b in fields_keep]
         (fields.id, fields.name, fields.kind, fields.capacity, fields.lon, fields.lat,
          fields.default_kind) = cbufs
+        attrs = [ffi.new("char[]", encode(x)) if x is not None else ffi.NULL
+                 for x in (roles_field, h24_field, network_field, doctors_field,
+                           nurse_fte_field, beds_field)]
+        (fields.roles, fields.h24, fields.network_id, fields.doctors, fields.nurse_fte,
+         fields.beds) = attrs
         fn = lib.cov_facilities_read_csv if _suffix(source) == ".csv" else lib.cov_facilities_read_shp
         ptr = call(ctx, fn, encode(os.fspath(source)), fields, encode(crs_text(crs)))
         return Facilities(ctx, ptr, os.fspath(source))
@@ -378,7 +390,12 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     ids = cstrings([None if pd.isna(v) else str(v) for v in frame[id_field]], keep)
     ptr = call(ctx, lib.cov_facilities_from_arrays, len(frame), ids, col(name_field), kinds, cap,
                xp, yp, encode(crs_text(crs)))
-    return Facilities(ctx, ptr, label)
+    fac = Facilities(ctx, ptr, label)
+    from .planning import _set_attributes
+
+    _set_attributes(fac, frame, label, roles_field, h24_field, network_field, doctors_field,
+                    nurse_fte_field, beds_field)
+    return fac
 
 
 def _numbers(frame, column, label):

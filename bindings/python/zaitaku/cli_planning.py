@@ -1,0 +1,215 @@
+"""``zaitaku check`` (policy checks per area) and ``zaitaku plan``
+(designation of lead institutions, sites for new nursing stations).
+
+Both take the inputs of ``zaitaku coverage`` (the same options, copied from
+its parser) plus the facilities' planning attributes, and follow its
+conventions: outputs written through temporary files into --out, one line
+per output printed, exit 2 with a one-line reason on bad input.
+"""
+import argparse
+from pathlib import Path
+
+from . import cli, planning
+from .analysis import Analysis
+from .inputs import read_demand, read_facilities, read_regions
+
+MARK = {1: "ok", 0: "FAIL", -1: "-"}
+
+
+def _inputs_parent():
+    """A parent parser holding every input option of ``zaitaku coverage``."""
+    holder = argparse.ArgumentParser(add_help=False)
+    cli._add_coverage(holder.add_subparsers(), argparse.ArgumentParser(add_help=False))
+    return holder._subparsers._group_actions[0].choices["coverage"]
+
+
+def add_planning_commands(commands, common):
+    inputs = _inputs_parent()
+    for name, help_, run in (
+            ("check", "policy checks per area: leads, hubs, 在支診, 16 km rule, nurses, "
+                      "redundancy, backup", _run_check),
+            ("plan", "choose lead institutions to designate, and sites for new nursing "
+                     "stations", _run_plan)):
+        p = commands.add_parser(name, parents=[common, inputs], conflict_handler="resolve",
+                                help=help_, description=_DESCRIPTION[name],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+        g = p.add_argument_group("planning attributes of the facilities (columns)")
+        for option, dest, what in (
+                ("--roles-field", "roles_field", "designated roles: lead, hub or lead;hub"),
+                ("--h24-field", "h24_field", "24-hour flag (1/0, yes/no, ○/×, 有/無)"),
+                ("--network-field", "network_field", "network id of enhanced_network clinics"),
+                ("--doctors-field", "doctors_field", "number of doctors"),
+                ("--nurse-fte-field", "nurse_fte_field", "nurse FTE"),
+                ("--beds-field", "beds_field", "beds")):
+            g.add_argument(option, dest=dest, metavar="FIELD", help=what)
+        g = p.add_argument_group(f"{name} options")
+        g.add_argument("--threshold", metavar="DIST",
+                       help="reach of a doctor (default: 16km straight line)")
+        if name == "check":
+            g.add_argument("--rule16", metavar="DIST", type=cli._distance("rule16"),
+                           default=16000.0, help="house-call radius, straight line "
+                                                 "(default: 16km)")
+            g.add_argument("--nursing-threshold", metavar="DIST",
+                           help="reach of a visiting nurse (default: 16km, or 30min by road)")
+            g.add_argument("--min-share", metavar="SHARE", type=float, default=0.9,
+                           help="share of demand the share checks need (default: 0.9)")
+            g.add_argument("--no-clusters", action="store_true",
+                           help="do not write gap_clusters.shp")
+        else:
+            g.add_argument("--budget", metavar="K", type=int, default=0,
+                           help="new designations allowed (default: one per area that "
+                                "needs one)")
+            g.add_argument("--target-share", metavar="SHARE", type=float,
+                           help="stop once this share of demand is covered")
+            g.add_argument("--enhanced-weight", metavar="W", type=float, default=1.1,
+                           help="value of demand reached by an enhanced clinic, relative to "
+                                "1 (default: 1.1)")
+            g.add_argument("--candidate-kinds", metavar="K1,K2", type=cli._kinds,
+                           help="kinds that may be designated (default: zaishin, "
+                                "enhanced_single, enhanced_network, zaibyo)")
+            g.add_argument("--sites", metavar="N", type=int, default=0,
+                           help="also suggest N sites for new nursing stations in the gaps")
+        p.set_defaults(run=run)
+
+
+_DESCRIPTION = {
+    "check": """\
+Checks every region against the national guideline (令和5年 医政地発0331第14号)
+and the house-call rules: a lead institution (積極的役割を担う医療機関) and a hub
+(連携の拠点) designated, a 在支診/在支病 present, the share of demand within 16 km
+(straight line, always) of one, the demand relying on the 16 km exception, the
+share within reach of a visiting nurse, redundancy (2+ home-care doctors) and
+backup for standard 在支診. Writes DIR/check.csv (one row per region and check,
+with a plain reason), DIR/backup.csv and DIR/gap_clusters.shp (uncovered
+nursing demand, ranked).""",
+    "plan": """\
+Chooses lead institutions to designate (already designated leads kept, at
+least one per region that has a candidate, then up to --budget or
+--target-share), maximising the demand within reach. Writes DIR/plan.csv and
+DIR/plan.shp (the picks in order with their marginal gain) and
+DIR/plan_regions.csv; with --sites N, DIR/sites.csv and DIR/sites.shp.""",
+}
+
+
+def _read(args):
+    cli._check_coverage_args(args)
+    regions = read_regions(args.regions, args.region_id, args.region_name,
+                           crs=cli._crs_for(args.regions, args.regions_crs, args.crs))
+    if args.regions_map:
+        regions = regions.dissolve(args.regions_map, args.map_from, args.map_to, args.map_name,
+                                   strict=args.strict_map)
+    facilities = read_facilities(
+        args.facilities, args.facility_id, kind_field=args.kind_field,
+        name_field=args.name_field, capacity_field=args.capacity_field,
+        lon_field=args.lon_field, lat_field=args.lat_field, default_kind=args.default_kind,
+        crs=cli._crs_for(args.facilities, args.facilities_crs, args.crs),
+        roles_field=args.roles_field, h24_field=args.h24_field,
+        network_field=args.network_field, doctors_field=args.doctors_field,
+        nurse_fte_field=args.nurse_fte_field, beds_field=args.beds_field)
+    if args.mesh_field:
+        demand = read_demand(args.demand, mesh_field=args.mesh_field,
+                             weight_fields=args.weight_field, header=not args.no_header)
+    else:
+        demand = read_demand(args.demand, id_field=args.demand_id, lon_field=args.demand_lon,
+                             lat_field=args.demand_lat, weight_fields=args.weight_field,
+                             header=not args.no_header,
+                             crs=cli._crs_for(args.demand, args.demand_crs, args.crs))
+    return Analysis(regions, facilities, demand, radius=args.radius,
+                    coastal_snap=args.coastal_snap, crs=args.area_crs,
+                    doctor_kinds=args.doctor_kinds, nursing_kinds=args.nursing_kinds)
+
+
+def _share(value, what):
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"{what} {value:g} must be in (0, 1]")
+    return value
+
+
+def _write_csv(frame, path):
+    """Through a temporary file, like the library's writers."""
+    tmp = path.with_name(path.name + ".tmp")
+    frame.drop(columns="geometry", errors="ignore").to_csv(tmp, index=False, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _run_check(args):
+    _share(args.min_share, "--min-share")
+    an = _read(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table = planning.check(an, weight=args.weight, rule16=args.rule16,
+                           doctor_threshold=args.threshold,
+                           nursing_threshold=args.nursing_threshold,
+                           min_share_rule16=args.min_share, min_share_nursing=args.min_share,
+                           min_share_redundant=args.min_share)
+    files = [(_write_csv(table, out / "check.csv"), "policy checks, one row per area and check")]
+    backup = planning.backup(an, doctor_threshold=args.threshold)
+    files.append((_write_csv(backup, out / "backup.csv"),
+                  f"{int((backup.has_backup == 0).sum())} of {len(backup)} standard 在支診 "
+                  "without backup"))
+    if not args.no_clusters:
+        clusters = planning.clusters(an, threshold=args.nursing_threshold, weight=args.weight)
+        path = out / "gap_clusters.shp"
+        _write_layer(clusters, path)
+        files.append((path, f"{len(clusters)} gap clusters of demand without a visiting nurse"))
+    checks = list(dict.fromkeys(table.check))
+    names = table.drop_duplicates("region_id").set_index("region_id").region_name
+    width = max(cli.display_width(n) for n in names) if len(names) else 0
+    print(cli._pad("area", width) + "  " + "  ".join(cli._pad(c, max(len(c), 4)) for c in checks))
+    for rid, rows in table.groupby("region_id", sort=False):
+        marks = dict(zip(rows.check, rows.passed))
+        print(cli._pad(names[rid], width) + "  " +
+              "  ".join(cli._pad(MARK[int(marks[c])], max(len(c), 4)) for c in checks))
+    print("Wrote:")
+    for line in cli._aligned(files):
+        print("  " + line)
+    return 0
+
+
+def _write_layer(frame, path):
+    """A GeoDataFrame as a UTF-8 shapefile through temporary names."""
+    import warnings
+
+    tmp = path.with_name("tmp_" + path.name)
+    with warnings.catch_warnings():  # DBF names stop at 10 bytes, as the README says
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        frame.to_file(tmp, driver="ESRI Shapefile", encoding="utf-8")
+    for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+        part = tmp.with_suffix(ext)
+        if part.exists():
+            part.replace(path.with_suffix(ext))
+
+
+def _run_plan(args):
+    if args.target_share is not None:
+        _share(args.target_share, "--target-share")
+    if args.budget < 0 or args.sites < 0:
+        raise ValueError("--budget and --sites must be >= 0")
+    an = _read(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    picks, regions = planning.designate(an, budget=args.budget, target_share=args.target_share,
+                                        threshold=args.threshold, weight=args.weight,
+                                        candidate_kinds=args.candidate_kinds,
+                                        enhanced_weight=args.enhanced_weight)
+    files = [(_write_csv(picks, out / "plan.csv"), f"{len(picks)} leads, in order"),
+             (out / "plan.shp", "the same as points"),
+             (_write_csv(regions, out / "plan_regions.csv"), "per area, before and after")]
+    _write_layer(picks, out / "plan.shp")
+    if args.sites:
+        s = planning.sites(an, n=args.sites, weight=args.weight)
+        files.append((_write_csv(s, out / "sites.csv"), f"{len(s)} sites for nursing stations"))
+        _write_layer(s, out / "sites.shp")
+        files.append((out / "sites.shp", "the same as points"))
+    print("rank  id  kind  area  reason  share covered")
+    for row in picks.itertuples():
+        print(f"{row.rank:>4}  {row.facility_id}  {row.kind}  {row.region_id}  {row.reason}  "
+              f"{cli.percent(row.share_covered)}")
+    for row in regions[regions.status != "ok"].itertuples():
+        print(f"{row.region_id} {row.region_name}: {row.status}")
+    print("Wrote:")
+    for line in cli._aligned(files):
+        print("  " + line)
+    return 0

@@ -1,0 +1,456 @@
+"""Planning: policy checks per area, gap clusters, designation of lead
+institutions, sites for new nursing stations, and accessibility (2SFCA).
+
+Every function takes an :class:`~zaitaku.Analysis`. Thresholds are in the
+analysis's travel model: a distance (``"16km"`` or metres) for the straight
+line; with a road network also a time (``"30min"``). The 16 km house-call
+rule is always a geodesic straight line. Defaults and their sources are in
+``include/libcoverage/planning.h``: 16 km (the house-call rule, 療担規則),
+30 minutes by road for nurses when a network is set (the 日常生活圏域 of
+地域包括ケアシステム, 厚生労働省; else 16 km), pass shares 0.9 (a planning
+choice: no official figure exists).
+
+Examples
+--------
+>>> import zaitaku
+>>> from zaitaku import planning
+>>> an = zaitaku.Analysis.sample()
+>>> table = planning.check(an)
+>>> sorted(table.check.unique())[:3]
+['backup', 'home_care', 'hub']
+>>> picks, regions = planning.designate(an, budget=3)
+>>> list(picks.reason)
+['fixed', 'coverage', 'region', 'coverage']
+"""
+import re
+
+import numpy as np
+import pandas as pd
+
+from ._core import Table, call, cstrings, doubles, encode
+from ._libcoverage import ffi, lib
+from .units import metres
+
+NAN = float("nan")
+SUPPLY = {"capacity": lib.COV_SUPPLY_CAPACITY, "doctors": lib.COV_SUPPLY_DOCTORS,
+          "nurse_fte": lib.COV_SUPPLY_NURSE_FTE, "beds": lib.COV_SUPPLY_BEDS,
+          "one": lib.COV_SUPPLY_ONE}
+JMAP_WEIGHTS = (0.6, 0.4, 1.0, 2.3, 3.9)  # 0-14, 15-39, 40-64, 65-74, 75+
+_FLAG_YES = {"1", "true", "yes", "y", "t", "○", "有", "あり", "24h"}
+_FLAG_NO = {"0", "false", "no", "n", "f", "×", "無", "なし", "-"}
+
+
+def _has_network(an):
+    # ROAD NETWORK (wired at merge): true when a road network is set on the
+    # analysis, so that thresholds may be times.
+    return getattr(an, "network", None) is not None
+
+
+def threshold(an, value, what="threshold"):
+    """A threshold in the analysis's travel model: metres, or seconds for a
+    time (``"30min"``, ``"1800s"``, ``"0.5h"``), which needs a road network.
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> threshold(zaitaku.Analysis.sample(), "16km")
+    16000.0
+    """
+    if value is None:
+        return NAN
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(min|s|h)\s*", str(value), re.IGNORECASE)
+    if m:
+        if not _has_network(an):
+            raise ValueError(f"{what} {value!r} is a time, but the analysis has no road "
+                             "network: give a distance such as '16km'")
+        return float(m.group(1)) * {"s": 1.0, "min": 60.0, "h": 3600.0}[m.group(2).lower()]
+    return metres(value, what)
+
+
+def _kinds(values, keep):
+    if values is None:
+        return ffi.NULL, 0
+    values = [values] if isinstance(values, str) else list(values)
+    return cstrings(values, keep), len(values)
+
+
+def _weight(an, weight):
+    return 0 if weight is None else an.demand._weight_index(weight)
+
+
+def _frame(an, ptr):
+    return Table(an._ctx, ptr).to_frame()
+
+
+# -- facility attributes --------------------------------------------------------
+
+def _flag(value, label, column, row):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return -1
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text == "":
+        return -1
+    if text in _FLAG_YES:
+        return 1
+    if text in _FLAG_NO:
+        return 0
+    from .errors import InvalidValueError
+
+    raise InvalidValueError(f"{label} row {row}, field {column}: {value!r} is not a 24-hour "
+                            "flag (1/0, yes/no, ○/×, 有/無 or empty)",
+                            code=lib.COV_ERR_VALUE, status="COV_ERR_VALUE")
+
+
+def _set_attributes(fac, frame, label, roles=None, h24=None, network=None, doctors=None,
+                    nurse_fte=None, beds=None):
+    """Sets the planning attributes of facilities made from a frame."""
+    if all(c is None for c in (roles, h24, network, doctors, nurse_fte, beds)):
+        return
+    from .inputs import _need_columns, _numbers
+
+    _need_columns(frame, [c for c in (roles, h24, network, doctors, nurse_fte, beds) if c], label)
+    keep = []
+    at = ffi.new("cov_facility_attrs *")
+    text = lambda c: cstrings(["" if pd.isna(v) else str(v) for v in frame[c]], keep)  # noqa: E731
+    if roles:
+        at.roles = text(roles)
+    if network:
+        at.network_ids = text(network)
+    if h24:
+        flags = np.array([_flag(v, label, h24, i) for i, v in enumerate(frame[h24])],
+                         dtype=np.intc)
+        keep.append(flags)
+        at.h24 = ffi.cast("const int *", ffi.from_buffer(flags))
+    for column, attr in ((doctors, "doctors"), (nurse_fte, "nurse_fte"), (beds, "beds")):
+        if column:
+            arr, ptr = _numbers(frame, column, label)
+            keep.append(arr)
+            setattr(at, attr, ptr)
+    call(fac._ctx, lib.cov_facilities_set_attrs, fac._ptr, at, returns="status")
+
+
+def facility_attributes(facilities):
+    """The planning attributes of facilities: facility_id, kind, lead, hub,
+    h24 (1, 0, or -1 unknown), network_id, doctors, nurse_fte, beds.
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> att = facility_attributes(zaitaku.Analysis.sample().facilities)
+    >>> att[att.lead].facility_id.tolist()
+    ['H001']
+    """
+    p, n = facilities._ptr, len(facilities)
+    roles = np.array([lib.cov_facilities_roles(p, i) for i in range(n)], dtype=int)
+    text = lambda f: [ffi.string(f(p, i)).decode() for i in range(n)]  # noqa: E731
+    supply = lambda s: [lib.cov_facilities_supply(p, i, s) for i in range(n)]  # noqa: E731
+    return pd.DataFrame({
+        "facility_id": text(lib.cov_facilities_id), "kind": text(lib.cov_facilities_kind),
+        "lead": (roles & lib.COV_ROLE_LEAD) != 0, "hub": (roles & lib.COV_ROLE_HUB) != 0,
+        "h24": [lib.cov_facilities_h24(p, i) for i in range(n)],
+        "network_id": text(lib.cov_facilities_network_id),
+        "doctors": supply(lib.COV_SUPPLY_DOCTORS), "nurse_fte": supply(lib.COV_SUPPLY_NURSE_FTE),
+        "beds": supply(lib.COV_SUPPLY_BEDS)})
+
+
+# -- policy checks ----------------------------------------------------------------
+
+def _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold, min_share_rule16,
+                    min_share_nursing, min_share_redundant, home_care_kinds, backup_kinds,
+                    standard_kinds, subareas, subarea_parent, keep):
+    o = ffi.new("cov_policy_options *")
+    lib.cov_policy_options_init(o)
+    keep.append(o)
+    o.weight = _weight(an, weight)
+    o.rule16_m = metres(rule16, "rule16")
+    o.doctor_threshold = threshold(an, doctor_threshold, "doctor_threshold")
+    o.nursing_threshold = threshold(an, nursing_threshold, "nursing_threshold")
+    o.min_share_rule16 = float(min_share_rule16)
+    o.min_share_nursing = float(min_share_nursing)
+    o.min_share_redundant = float(min_share_redundant)
+    o.home_care_kinds, o.n_home_care_kinds = _kinds(home_care_kinds, keep)
+    o.backup_kinds, o.n_backup_kinds = _kinds(backup_kinds, keep)
+    o.standard_kinds, o.n_standard_kinds = _kinds(standard_kinds, keep)
+    if subareas is not None:
+        if subareas._ctx is not an._ctx:
+            raise ValueError("subareas were made in another thread (context) than the analysis")
+        keep.append(subareas)
+        o.subareas = subareas._ptr
+        if subarea_parent is not None:
+            parents = [subarea_parent.get(i) if isinstance(subarea_parent, dict) else p
+                       for i, p in zip(subareas.ids, (subarea_parent if not isinstance(
+                           subarea_parent, dict) else subareas.ids))]
+            if len(parents) != len(subareas):
+                raise ValueError(f"subarea_parent has {len(parents)} entries for "
+                                 f"{len(subareas)} sub-areas")
+            o.subarea_parent = cstrings(parents, keep)
+    return o
+
+
+def check(an, *, weight=None, rule16="16km", doctor_threshold=None, nursing_threshold=None,
+          min_share_rule16=0.9, min_share_nursing=0.9, min_share_redundant=0.9,
+          home_care_kinds=None, backup_kinds=None, standard_kinds=None, subareas=None,
+          subarea_parent=None, home_care_counts=None, home_care_source="statistics",
+          wide=False):
+    """Policy checks per region, each passed (1), failed (0) or not
+    applicable (-1) with a plain reason.
+
+    Checks: ``lead`` and ``hub`` designated; ``home_care`` (a 在支診/在支病
+    in the region); ``rule16`` (share of demand within 16 km, straight
+    line, of a 在支診/在支病); ``rule16_exception`` (demand with no doctor of
+    any kind within 16 km: house calls there rely on the exception);
+    ``nursing`` (share within the nursing threshold); ``redundancy`` (share
+    with two or more 在支診/在支病 within the doctor threshold); ``backup``
+    (standard 在支診 without a lead, enhanced clinic or backup hospital
+    within the doctor threshold); ``subareas`` (with ``subareas``: each
+    must hold a lead).
+
+    Parameters
+    ----------
+    an : Analysis
+    subareas : Regions, optional
+        Sub-areas nested in the analysis's regions (e.g. 在宅医療圏 in
+        二次医療圏); ``subarea_parent`` (dict sub-area id -> region id, or a
+        list in sub-area order) says where each belongs, else it is found
+        from a point inside it.
+    home_care_counts : dict, optional
+        Region id -> number of 在支診/在支病 from statistics, for when their
+        locations are unknown (e.g. 医療施設調査): the ``home_care`` check
+        then uses these counts, citing ``home_care_source``; regions not in
+        the dict keep the count of the facilities.
+    wide : bool
+        Return one row per region and one ``passed`` column per check
+        instead of the long table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_id, region_name, check, passed, value, target, reason.
+    """
+    keep = []
+    o = _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold,
+                        min_share_rule16, min_share_nursing, min_share_redundant,
+                        home_care_kinds, backup_kinds, standard_kinds, subareas, subarea_parent,
+                        keep)
+    frame = _frame(an, call(an._ctx, lib.cov_policy_check, an._ptr, o, progress="policy checks"))
+    for rid, n in (home_care_counts or {}).items():
+        row = (frame.region_id == str(rid)) & (frame.check == "home_care")
+        if not row.any():
+            raise KeyError(f"home_care_counts: no region {rid!r} in the analysis")
+        n = int(n)
+        frame.loc[row, "value"] = float(n)
+        frame.loc[row, "passed"] = int(n > 0)
+        frame.loc[row, "reason"] = (f"{n} 在支診/在支病 ({home_care_source})" if n else
+                                    f"no 在支診/在支病 ({home_care_source})")
+    if not wide:
+        return frame
+    return frame.pivot_table(index=["region_id", "region_name"], columns="check",
+                             values="passed", sort=False).reset_index()
+
+
+def backup(an, *, doctor_threshold=None, backup_kinds=None, standard_kinds=None):
+    """Every standard 在支診 (not itself a lead) with its nearest backup
+    provider (a lead, an enhanced clinic or a backup hospital) and whether
+    it lies within the doctor threshold: a GeoDataFrame with facility_id,
+    name, kind, region_id, has_backup, backup_id, backup_distance_m."""
+    keep = []
+    o = _policy_options(an, None, "16km", doctor_threshold, None, 0.9, 0.9, 0.9, None,
+                        backup_kinds, standard_kinds, None, None, keep)
+    return _frame(an, call(an._ctx, lib.cov_policy_backup, an._ptr, o))
+
+
+# -- gaps and sites ------------------------------------------------------------------
+
+def _gap_options(an, kinds, threshold_, weight, link, radius, n, keep):
+    o = ffi.new("cov_gap_options *")
+    lib.cov_gap_options_init(o)
+    keep.append(o)
+    o.weight = _weight(an, weight)
+    o.threshold = threshold(an, threshold_)
+    o.kinds, o.n_kinds = _kinds(kinds, keep)
+    o.link_m = metres(link, "link")
+    o.site_radius_m = NAN if radius is None else metres(radius, "radius")
+    if n is not None:
+        if int(n) < 0:
+            raise ValueError(f"n must be >= 0, not {n!r}")
+        o.max_sites = int(n)
+    return o
+
+
+def clusters(an, *, kinds=None, threshold=None, weight=None, link="1km"):
+    """Uncovered demand grouped into gap clusters, ranked by demand.
+
+    A unit is uncovered when no facility of ``kinds`` (default the nursing
+    kinds) lies within ``threshold``. Mesh cells join when they share an
+    edge or a corner (8 neighbours); points when within ``link``. Clusters
+    never cross region borders.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        cluster_id, region_id, region_name, n_units, demand, area_km2,
+        centroid_lon, centroid_lat (demand-weighted), nearest_id,
+        nearest_distance_m; geometry the union of the cells (EPSG:6668).
+    """
+    keep = []
+    o = _gap_options(an, kinds, threshold, weight, link, None, None, keep)
+    return _frame(an, call(an._ctx, lib.cov_gap_clusters, an._ptr, o, progress="gap clusters"))
+
+
+def sites(an, *, n=5, kinds=None, threshold=None, radius=None, weight=None):
+    """Suggested sites for new facilities (e.g. satellite nursing stations)
+    on the uncovered demand cells: greedy maximum coverage of the uncovered
+    demand within ``radius`` (straight line; default the threshold).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        rank, demand_id, region_id, gain_demand, covered_demand,
+        share_of_gap, with the site's point.
+    """
+    keep = []
+    o = _gap_options(an, kinds, threshold, weight, "1km", radius, n, keep)
+    return _frame(an, call(an._ctx, lib.cov_plan_sites, an._ptr, o, progress="sites"))
+
+
+# -- designation ------------------------------------------------------------------------
+
+def _mask(an, values, what, keep):
+    if values is None:
+        return ffi.NULL
+    ids = an.facilities.to_geodataframe().facility_id.tolist()
+    values = list(values)
+    if len(values) == len(ids) and all(isinstance(v, (bool, np.bool_)) for v in values):
+        arr = np.array(values, dtype=np.uint8)
+    else:
+        wanted = set(map(str, values))
+        unknown = sorted(wanted - set(ids))
+        if unknown:
+            raise KeyError(f"{what}: no facility with id {unknown[0]!r}")
+        arr = np.array([i in wanted for i in ids], dtype=np.uint8)
+    keep.append(arr)
+    return ffi.cast("const unsigned char *", ffi.from_buffer(arr))
+
+
+def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
+              candidate_kinds=None, enhanced_kinds=None, enhanced_weight=1.1,
+              one_per_region=True, swap_passes=10, candidates=None, fixed=None):
+    """Chooses lead institutions (積極的役割を担う医療機関) to maximise the
+    demand covered within ``threshold``.
+
+    Already designated leads are kept; each region with a candidate gets at
+    least one lead first; then picks go on until ``budget`` new designations
+    or ``target_share`` of the demand is covered. A unit reached by an
+    enhanced lead counts ``enhanced_weight`` times (1: plain covered
+    demand). Greedy with lazy evaluation (CELF), then swap improvement.
+
+    Parameters
+    ----------
+    candidates, fixed : list of facility ids or booleans, optional
+        Override the candidate kinds (default 在支診/在支病) and the fixed
+        set (default facilities with the lead role).
+
+    Returns
+    -------
+    picks : geopandas.GeoDataFrame
+        rank, facility_id, name, kind, region_id, reason ("fixed",
+        "region", "coverage"), gain_demand, covered_demand, share_covered,
+        gain_objective; fixed first, then in greedy order.
+    regions : pandas.DataFrame
+        Per region: n_candidates, n_fixed, n_picked, demand_total,
+        covered_before, covered_after, share_before, share_after, status
+        ("ok", or "no candidate: needs cross-region support or a new
+        facility").
+    """
+    keep = []
+    o = ffi.new("cov_plan_options *")
+    lib.cov_plan_options_init(o)
+    o.weight = _weight(an, weight)
+    o.threshold = globals()["threshold"](an, threshold)
+    o.candidate_kinds, o.n_candidate_kinds = _kinds(candidate_kinds, keep)
+    o.enhanced_kinds, o.n_enhanced_kinds = _kinds(enhanced_kinds, keep)
+    o.enhanced_weight = float(enhanced_weight)
+    if int(budget) < 0:
+        raise ValueError(f"budget must be >= 0, not {budget!r}")
+    o.budget = int(budget)
+    o.target_share = NAN if target_share is None else float(target_share)
+    o.one_per_region = int(bool(one_per_region))
+    o.swap_passes = int(swap_passes)
+    o.candidate = _mask(an, candidates, "candidates", keep)
+    o.fixed = _mask(an, fixed, "fixed", keep)
+    picks, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
+    call(an._ctx, lib.cov_plan_designate, an._ptr, o, picks, regions, returns="status",
+         progress="designation")
+    return _frame(an, picks[0]), _frame(an, regions[0])
+
+
+# -- accessibility ---------------------------------------------------------------------------
+
+def access(an, *, kinds=None, supply="capacity", threshold=None, bands=None, weights=None,
+           weight=None):
+    """Two-step floating catchment accessibility (2SFCA), or E2SFCA with
+    distance ``bands`` (ascending upper limits) and their ``weights``.
+
+    R_j = S_j / sum_k W(d_kj) P_k over the units within reach of supply j;
+    A_k = sum_j W(d_kj) R_j, with S_j the facility's ``supply`` (capacity,
+    doctors, nurse_fte, beds or one) and P_k the demand.
+
+    Returns
+    -------
+    units : pandas.DataFrame
+        demand_id, region_id, access.
+    regions : pandas.DataFrame
+        region_id, region_name, demand_total, mean, sd (demand-weighted),
+        min, max, gini (demand-weighted Gini coefficient).
+    """
+    keep = []
+    o = ffi.new("cov_access_options *")
+    lib.cov_access_options_init(o)
+    o.weight = _weight(an, weight)
+    o.kinds, o.n_kinds = _kinds(kinds, keep)
+    if supply not in SUPPLY:
+        raise ValueError(f"supply must be one of {', '.join(SUPPLY)}, not {supply!r}")
+    o.supply = SUPPLY[supply]
+    o.threshold = globals()["threshold"](an, threshold)
+    if bands is not None:
+        limits = [globals()["threshold"](an, b, "band") for b in bands]
+        arr, ptr = doubles(limits)
+        keep.append(arr)
+        o.band_limits, o.n_bands = ptr, len(limits)
+        if weights is not None:
+            if len(weights) != len(limits):
+                raise ValueError(f"{len(weights)} weights for {len(limits)} bands")
+            warr, wptr = doubles(weights)
+            keep.append(warr)
+            o.band_weights = wptr
+    units, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
+    call(an._ctx, lib.cov_access_2sfca, an._ptr, o, units, regions, returns="status",
+         progress="accessibility")
+    return _frame(an, units[0]), _frame(an, regions[0])
+
+
+# -- demand weights -----------------------------------------------------------------------------
+
+def jmap_weights(age0_14, age15_39, age40_64, age65_74, age75):
+    """JMAP (日本医師会 地域医療情報システム) medical-demand weights:
+    0.6 (0-14) + 0.4 (15-39) + 1.0 (40-64) + 2.3 (65-74) + 3.9 (75+).
+
+    Examples
+    --------
+    >>> jmap_weights([10], [0], [0], [0], [1]).tolist()
+    [9.9]
+    """
+    from ._core import context
+
+    pop = np.column_stack([np.asarray(a, dtype=np.float64) for a in
+                           (age0_14, age15_39, age40_64, age65_74, age75)])
+    pop = np.ascontiguousarray(pop)
+    out = np.empty(len(pop))
+    call(context(), lib.cov_demand_jmap_weights, len(pop),
+         ffi.cast("const double *", ffi.from_buffer(pop)),
+         ffi.cast("double *", ffi.from_buffer(out)), returns="status")
+    return out

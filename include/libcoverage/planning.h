@@ -1,0 +1,237 @@
+/*
+ * Planning: policy checks per region, gap clusters, designation of lead
+ * institutions, sites for new nursing stations, and accessibility indices
+ * (2SFCA / E2SFCA).
+ *
+ * Travel model. Every threshold called `threshold` is in the analysis's
+ * travel model: metres of geodesic distance for the straight-line model
+ * (the only one so far), seconds or metres by road when a road network is
+ * set on the analysis. The 16 km house-call rule (rule16_m) is always a
+ * geodesic straight line, whatever the model: the rule is written so
+ * (保険医療機関及び保険医療養担当規則 / 療担規則 通知: 往診は患家の所在地から
+ * 半径16キロメートル以内).
+ *
+ * Defaults and where they come from:
+ * - rule16_m = 16,000 m: the house-call rule above.
+ * - threshold, doctors and nurses alike: 16,000 m (straight line, or along
+ *   roads when a network with a distance metric is set: the same rule, as
+ *   the reach a home-care clinic is paid for); 1,800 s (30 minutes) when a
+ *   network with a time metric is set. The 30
+ *   minutes are the 日常生活圏域 of 地域包括ケアシステム (厚生労働省: services
+ *   "おおむね30分以内に" provided).
+ * - min_share_* = 0.9: no official figure exists; a planning choice, set
+ *   your own.
+ * - Kinds: home-care doctors (在支診/在支病) = zaishin, enhanced_single,
+ *   enhanced_network, zaibyo; enhanced = enhanced_single, enhanced_network;
+ *   backup for a standard 在支診 = a lead, an enhanced clinic or a
+ *   backup_hospital (在宅療養後方支援病院); nursing = the analysis's nursing
+ *   kinds.
+ *
+ * Demand counts when its point is within reach (as in coverage); units
+ * assigned to no region are left out of every per-region figure.
+ */
+#ifndef LIBCOVERAGE_PLANNING_H
+#define LIBCOVERAGE_PLANNING_H
+
+#include "libcoverage/analysis.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The house-call radius of the 16 km rule, in metres. */
+#define COV_RULE16_M 16000.0
+
+/* ---- Policy checks ------------------------------------------------------ */
+
+typedef struct cov_policy_options {
+    size_t weight;             /* demand weight column */
+    double rule16_m;           /* straight line, always */
+    double doctor_threshold;   /* NaN: default (see above) */
+    double nursing_threshold;  /* NaN: default (see above) */
+    double min_share_rule16;   /* rule16 passes at or above this share */
+    double min_share_nursing;
+    double min_share_redundant;
+    /* Kind lists; NULL takes the defaults above. */
+    const char *const *home_care_kinds;
+    size_t n_home_care_kinds;
+    const char *const *backup_kinds;
+    size_t n_backup_kinds;
+    const char *const *standard_kinds; /* clinics that need backup: zaishin */
+    size_t n_standard_kinds;
+    /* Optional sub-areas (e.g. 在宅医療圏 inside 二次医療圏): each must hold a
+     * lead. subarea_parent gives the analysis region id of each sub-area
+     * (cov_regions_count(subareas) entries); NULL finds it from a point
+     * inside the sub-area. */
+    const cov_regions *subareas;
+    const char *const *subarea_parent;
+} cov_policy_options;
+
+/* Fills *options with the defaults above (weight 0). */
+COV_API void cov_policy_options_init(cov_policy_options *options);
+
+/* Policy checks per region, in long form: one row per region and check.
+ * Columns: region_id, region_name, check, passed (1 pass, 0 fail, -1 not
+ * applicable), value, target, reason (a plain sentence). Checks:
+ * "lead" and "hub" (number designated inside the region, target 1),
+ * "home_care" (在支診/在支病 inside, target 1), "rule16" (share of demand
+ * within rule16_m of a 在支診/在支病), "rule16_exception" (demand with no
+ * doctor facility of any kind within rule16_m: house calls there rely on
+ * the exception; passes when 0), "nursing" (share within the nursing
+ * threshold), "redundancy" (share with >= 2 在支診/在支病 within the doctor
+ * threshold), "backup" (standard 在支診 without a backup within the doctor
+ * threshold, straight line; passes when 0) and, with sub-areas,
+ * "subareas" (sub-areas without a lead; passes when 0). options may be
+ * NULL (defaults). Caller frees with cov_table_destroy(); NULL with an
+ * error in ctx. */
+COV_API cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis,
+                                    const cov_policy_options *options);
+
+/* Backup for every standard 在支診 that is not itself a lead: facility_id, name, kind, region_id,
+ * has_backup (0/1), backup_id (the nearest backup provider, "" when none),
+ * backup_distance_m (geodesic; NaN when none), with the clinic's point.
+ * Caller frees with cov_table_destroy(). */
+COV_API cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis,
+                                     const cov_policy_options *options);
+
+/* ---- Gap clusters and new sites ----------------------------------------- */
+
+typedef struct cov_gap_options {
+    size_t weight;
+    double threshold;        /* reach of existing facilities; NaN default */
+    const char *const *kinds; /* facilities that cover; NULL: nursing kinds */
+    size_t n_kinds;
+    /* Point demand: units within link_m (geodesic) join one cluster. Mesh
+     * cells join when they share an edge or a corner (8 neighbours). */
+    double link_m;
+    /* Sites: reach of a new site (straight line, metres; NaN: the
+     * threshold, or 16,000 m when the model is not straight) and the number
+     * of sites to suggest. */
+    double site_radius_m;
+    size_t max_sites;
+} cov_gap_options;
+
+/* Defaults: weight 0, threshold NaN, kinds NULL, link_m 1000,
+ * site_radius_m NaN, max_sites 5. */
+COV_API void cov_gap_options_init(cov_gap_options *options);
+
+/* Uncovered demand units (no facility of the kinds within the threshold)
+ * grouped by adjacency inside each region, ranked by demand. Columns:
+ * cluster_id (1 = most demand), region_id, region_name, n_units, demand,
+ * area_km2 (geodesic area of the cells; 0 for points), centroid_lon,
+ * centroid_lat (demand-weighted; unweighted when the demand is 0),
+ * nearest_id (the facility of the kinds nearest to any unit of the
+ * cluster, "" when none) and nearest_distance_m (geodesic, NaN then);
+ * geometry: the union of the cells, or the points. Caller frees with
+ * cov_table_destroy(). */
+COV_API cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis,
+                                    const cov_gap_options *options);
+
+/* Suggested sites for new facilities (e.g. satellite nursing stations):
+ * greedy maximum coverage of the uncovered demand, sites chosen among the
+ * uncovered demand units with positive demand. Columns: rank, demand_id,
+ * region_id, gain_demand, covered_demand (cumulative), share_of_gap
+ * (cumulative share of the uncovered demand), with the site's point.
+ * Caller frees with cov_table_destroy(). */
+COV_API cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis,
+                                  const cov_gap_options *options);
+
+/* ---- Designation ----------------------------------------------------------- */
+
+typedef struct cov_plan_options {
+    size_t weight;
+    double threshold;                 /* NaN: default doctor threshold */
+    const char *const *candidate_kinds; /* NULL: 在支診/在支病 kinds */
+    size_t n_candidate_kinds;
+    const char *const *enhanced_kinds; /* NULL: enhanced_single/network */
+    size_t n_enhanced_kinds;
+    /* A unit reached by an enhanced lead is worth enhanced_weight times
+     * its demand in the objective (1: plain covered demand). */
+    double enhanced_weight;
+    /* New designations allowed (0 with target_share NaN: one per region
+     * only); with target_share set, picks stop at that share of demand
+     * covered (budget, when > 0, still caps them). */
+    size_t budget;
+    double target_share;
+    int one_per_region; /* >= 1 lead per region that has a candidate */
+    int swap_passes;    /* swap-improvement passes after the greedy */
+    /* Optional per-facility masks (cov_facilities_count() entries),
+     * overriding the kinds and roles: candidate[i] != 0 makes facility i
+     * a candidate, fixed[i] != 0 designated already. By default the fixed
+     * are the facilities with the lead role. */
+    const unsigned char *candidate;
+    const unsigned char *fixed;
+} cov_plan_options;
+
+/* Defaults: weight 0, threshold NaN, default kinds, enhanced_weight 1.1,
+ * budget 0, target_share NaN, one_per_region 1, swap_passes 10, no
+ * masks. */
+COV_API void cov_plan_options_init(cov_plan_options *options);
+
+/* Chooses lead institutions to maximise the objective (covered demand,
+ * enhanced picks weighted by enhanced_weight) within the threshold: the
+ * fixed ones kept, one per region where a candidate exists (first), then
+ * the budget or target share. Greedy with lazy evaluation (CELF; the
+ * objective is monotone submodular), then swaps of one pick for one
+ * candidate while they improve it and keep the constraints.
+ * *out_picks: rank, facility_id, name, kind, region_id, reason ("fixed",
+ * "region": first lead of its region, "coverage"), gain_demand,
+ * covered_demand and share_covered (cumulative, of the assigned demand),
+ * gain_objective, with the facility's point; fixed first, then the picks
+ * in greedy order of marginal gain. *out_regions: region_id, region_name,
+ * n_candidates, n_fixed, n_picked, demand_total, covered_before (fixed
+ * only), covered_after, share_before, share_after, status ("ok", or "no
+ * candidate: needs cross-region support or a new facility"). A budget
+ * smaller than the regions still needing a lead fails with COV_ERR_ARG
+ * naming them. Either out pointer may be NULL. The caller frees the tables
+ * with cov_table_destroy(). Returns COV_OK or an error code. */
+COV_API int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis,
+                               const cov_plan_options *options,
+                               cov_table **out_picks, cov_table **out_regions);
+
+/* ---- Accessibility ---------------------------------------------------------- */
+
+typedef struct cov_access_options {
+    size_t weight;
+    const char *const *kinds; /* supply facilities; NULL: doctor kinds */
+    size_t n_kinds;
+    int supply;               /* enum cov_supply */
+    /* E2SFCA bands: ascending upper limits (travel-model units) and their
+     * weights; n_bands 0 gives 2SFCA with one band [0, threshold],
+     * weight 1. */
+    const double *band_limits;
+    const double *band_weights;
+    size_t n_bands;
+    double threshold; /* NaN: the default doctor threshold */
+} cov_access_options;
+
+/* Defaults: weight 0, doctor kinds, COV_SUPPLY_CAPACITY, 2SFCA, threshold
+ * NaN. */
+COV_API void cov_access_options_init(cov_access_options *options);
+
+/* Two-step floating catchment: R_j = S_j / sum_k W(d_kj) P_k over the
+ * units k within reach of supply j; A_k = sum_j W(d_kj) R_j. W is the band
+ * weight (1 for 2SFCA). A supply facility with an unknown (NaN) supply
+ * fails with COV_ERR_VALUE naming it. *out_units: demand_id, region_id,
+ * access. *out_regions: region_id, region_name, demand_total, mean, sd
+ * (both demand-weighted), min, max, gini (demand-weighted Gini
+ * coefficient). Either out pointer may be NULL; caller frees with
+ * cov_table_destroy(). Returns COV_OK or an error code. */
+COV_API int cov_access_2sfca(cov_ctx *ctx, cov_analysis *analysis,
+                             const cov_access_options *options,
+                             cov_table **out_units, cov_table **out_regions);
+
+/* ---- Demand weights --------------------------------------------------------- */
+
+/* JMAP (日本医師会 地域医療情報システム) age weights of medical demand:
+ * out[i] = 0.6 a0_14 + 0.4 a15_39 + 1.0 a40_64 + 2.3 a65_74 + 3.9 a75,
+ * the five populations of unit i given row-major in pop[5 i .. 5 i + 4].
+ * A negative or non-finite population fails with COV_ERR_VALUE naming the
+ * row and the age group. out is the caller's (n entries). */
+COV_API int cov_demand_jmap_weights(cov_ctx *ctx, size_t n, const double *pop,
+                                    double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIBCOVERAGE_PLANNING_H */
