@@ -80,7 +80,9 @@ COV_API void cov_policy_options_init(cov_policy_options *options);
  * the exception; passes when 0), "nursing" (share within the nursing
  * threshold), "redundancy" (share with >= 2 在支診/在支病 within the doctor
  * threshold), "backup" (standard 在支診 without a backup within the doctor
- * threshold, straight line; passes when 0) and, with sub-areas,
+ * threshold, straight line; with a road network set, within rule16_m in a
+ * straight line, as the backup's house calls fall under the same rule;
+ * passes when 0) and, with sub-areas,
  * "subareas" (sub-areas without a lead; passes when 0). options may be
  * NULL (defaults). Caller frees with cov_table_destroy(); NULL with an
  * error in ctx. */

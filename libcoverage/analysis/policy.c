@@ -63,6 +63,9 @@ typedef struct policy_inputs {
     cov_policy_options o;
     const double *w;
     unsigned char *hc, *doctor, *nursing, *standard, *provider;
+    /* backup reach (straight line, metres): the doctor threshold, or the
+     * 16 km rule when that threshold is a road distance or time */
+    double backup_m;
 } policy_inputs;
 
 static void inputs_free(policy_inputs *in)
@@ -87,6 +90,7 @@ static int inputs_make(cov_ctx *ctx, cov_analysis *a, const cov_policy_options *
         cov__plan_check_threshold(ctx, o->doctor_threshold, "doctor threshold") != COV_OK ||
         cov__plan_check_threshold(ctx, o->nursing_threshold, "nursing threshold") != COV_OK)
         return ctx->status;
+    in->backup_m = a->net ? o->rule16_m : o->doctor_threshold;
     if (!(in->w = cov__plan_weights(ctx, a, o->weight, "policy check"))) return ctx->status;
     const cov_facilities *f = a->facilities;
     in->hc = cov__plan_kind_mask(ctx, a, o->home_care_kinds, o->n_home_care_kinds,
@@ -232,7 +236,7 @@ static int facility_sums(cov_ctx *ctx, const cov_analysis *a, const policy_input
         rs[r].home_care += in->hc[i];
         if (!in->standard[i]) continue;
         rs[r].standard++;
-        if (!(dist[i] <= in->o.doctor_threshold)) rs[r].no_backup++;
+        if (!(dist[i] <= in->backup_m)) rs[r].no_backup++;
     }
     free(backup);
     free(dist);
@@ -337,8 +341,8 @@ static int region_rows(row_out *w, const cov_analysis *a, const policy_inputs *i
                  ? put_row(w, a, r, "backup", -1, 0.0, 0.0, "no standard 在支診 in the region")
                  : put_row(w, a, r, "backup", s->no_backup == 0, (double)s->no_backup, 0.0,
                            "%zu of %zu standard 在支診 have no lead, enhanced clinic or backup "
-                           "hospital within %g km",
-                           s->no_backup, s->standard, o->doctor_threshold / 1000.0);
+                           "hospital within %g km (straight line)",
+                           s->no_backup, s->standard, in->backup_m / 1000.0);
     if (st == COV_OK && o->subareas)
         st = s->subareas == 0
                  ? put_row(w, a, r, "subareas", -1, 0.0, 0.0, "no sub-area in the region")
@@ -411,7 +415,7 @@ cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *a, const cov_policy_opt
             goto fail;
         }
         cov__table_set_geometry(t, row, p);
-        cov__table_ints_mut(t, c[B_HAS])[row] = dist[i] <= in.o.doctor_threshold;
+        cov__table_ints_mut(t, c[B_HAS])[row] = dist[i] <= in.backup_m;
         cov__table_doubles_mut(t, c[B_DIST])[row] = dist[i];
         if (cov__table_set_string(ctx, t, c[B_ID], row, f->ids[i]) ||
             cov__table_set_string(ctx, t, c[B_NAME], row, f->names[i]) ||

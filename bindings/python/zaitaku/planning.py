@@ -22,7 +22,6 @@ Examples
 >>> list(picks.reason)
 ['fixed', 'coverage', 'region', 'coverage']
 """
-import re
 
 import numpy as np
 import pandas as pd
@@ -40,15 +39,11 @@ _FLAG_YES = {"1", "true", "yes", "y", "t", "○", "有", "あり", "24h"}
 _FLAG_NO = {"0", "false", "no", "n", "f", "×", "無", "なし", "-"}
 
 
-def _has_network(an):
-    # ROAD NETWORK (wired at merge): true when a road network is set on the
-    # analysis, so that thresholds may be times.
-    return getattr(an, "network", None) is not None
-
-
 def threshold(an, value, what="threshold"):
     """A threshold in the analysis's travel model: metres, or seconds for a
-    time (``"30min"``, ``"1800s"``, ``"0.5h"``), which needs a road network.
+    time (``"30min"``, ``"1800s"``, ``"0.5h"``), which needs a road network
+    (with one, the unit also switches the network's metric, as in
+    :meth:`Analysis.coverage`). None keeps the C default (see planning.h).
 
     Examples
     --------
@@ -58,13 +53,10 @@ def threshold(an, value, what="threshold"):
     """
     if value is None:
         return NAN
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(min|s|h)\s*", str(value), re.IGNORECASE)
-    if m:
-        if not _has_network(an):
-            raise ValueError(f"{what} {value!r} is a time, but the analysis has no road "
-                             "network: give a distance such as '16km'")
-        return float(m.group(1)) * {"s": 1.0, "min": 60.0, "h": 3600.0}[m.group(2).lower()]
-    return metres(value, what)
+    try:
+        return an._radius(value)
+    except ValueError as e:
+        raise ValueError(f"{what}: {e}") from None
 
 
 def _kinds(values, keep):
@@ -168,7 +160,13 @@ def _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold, min
     o.weight = _weight(an, weight)
     o.rule16_m = metres(rule16, "rule16")
     o.doctor_threshold = threshold(an, doctor_threshold, "doctor_threshold")
+    metric = an.network is not None and doctor_threshold is not None and an._net[0]
     o.nursing_threshold = threshold(an, nursing_threshold, "nursing_threshold")
+    if metric and nursing_threshold is not None and an._net[0] != metric:
+        # the C analysis holds one network metric at a time
+        raise ValueError(f"doctor_threshold {doctor_threshold!r} and nursing_threshold "
+                         f"{nursing_threshold!r} measure different things (distance and "
+                         "time) along roads: give both as distances or both as times")
     o.min_share_rule16 = float(min_share_rule16)
     o.min_share_nursing = float(min_share_nursing)
     o.min_share_redundant = float(min_share_redundant)
