@@ -50,8 +50,8 @@ def test_plan_writes_the_picks_of_the_api(tmp_path):
 
 
 @pytest.mark.parametrize("extra, needle", [
-    (["--threshold", "30min"], "no road network"),
-    (["--threshold", "far"], "is not a distance"),
+    (["--threshold", "30min"], "needs a road network"),
+    (["--threshold", "far"], "is neither a distance nor a time"),
     (["--target-share", "1.5"], "--target-share 1.5 must be in (0, 1]"),
     (["--budget", "-1"], "must be >= 0"),
 ])

@@ -191,7 +191,7 @@ def test_designation_errors_and_target():
     picks, _ = planning.designate(an, target_share=0.5, threshold="8km", one_per_region=False)
     assert picks.share_covered.iloc[-1] >= 0.5
     assert len(picks) == 1 or picks.share_covered.iloc[-2] < 0.5
-    with pytest.raises(ValueError, match="no road network"):
+    with pytest.raises(ValueError, match="needs a road network"):
         planning.designate(an, threshold="30min")
 
 
