@@ -389,7 +389,7 @@ def _draw_overlays(ax, data, region_id, extent):
         if ov.text:
             for geom, text in zip(frame.geometry, frame[ov.text]):
                 at = geom if points else geom.representative_point()
-                if x0 < at.x < x1 and y0 < at.y < y1:
+                if str(text) and x0 < at.x < x1 and y0 < at.y < y1:
                     ax.annotate(str(text), (at.x, at.y), xytext=(5, 4),
                                 textcoords="offset points", fontsize=7, fontweight="bold",
                                 color=ov.colour, path_effects=halo,

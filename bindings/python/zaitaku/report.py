@@ -170,6 +170,8 @@ table.data .num { text-align: right; }
 table.data th { background: #eef3f8; border-bottom: 1.5px solid #777; }
 table.data td:not(.num) { white-space: nowrap; }
 table.data tr { break-inside: avoid; }
+table.data tr.fail td { background: #fbe3d6; }
+table.data tr.fail td:first-child { box-shadow: inset 3px 0 0 #D55E00; }
 table.data thead { display: table-header-group; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 4mm; }
 dl.facts dt { font-weight: bold; }
@@ -181,6 +183,7 @@ section.overview h2 { break-before: avoid; }
   body { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   nav { break-after: page; }
+  table.data tr.fail td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
 
