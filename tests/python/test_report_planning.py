@@ -123,7 +123,7 @@ def test_road_coverage_equals_coverage_with_the_network(straight, roads):
     assert m.share_road.to_numpy() == pytest.approx(m.share_covered_road.to_numpy())
     assert "share_road_winter" not in got  # distance along roads: no winter
     # along roads 30 minutes, summer and winter
-    timed = _sample().use_network(zaitaku.sample_road_grid(), metric="time", buffer="200m")
+    timed = _sample().use_network(zaitaku.sample_road_grid(), metric="time", buffer="1km")
     summer, winter = (timed.coverage("30min", area=False, winter=w) for w in (False, True))
     got = _csv(roads, "road_coverage")
     m = got.merge(summer[key + ["share_covered"]], on=key).merge(
@@ -146,7 +146,7 @@ def test_road_report_states_its_model_and_sources(roads):
     page = roads.html.read_text(encoding="utf-8")
     methods = page.split('id="methods"', 1)[1]
     for text in ("道路網上の所要時間", "車で 30 分", "寒地土木研究所", "max(v − 10, v / 2)",
-                 "1000 m", "15 km/h", "200 m 幅", "常に直線距離", "planning.h", "療担規則"):
+                 "1000 m", "15 km/h", "1000 m 幅", "常に直線距離", "planning.h", "療担規則"):
         assert text in methods, text
     classes = _csv(roads, "road_classes")
     net = zaitaku.sample_road_grid()

@@ -168,7 +168,8 @@ table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 1m
                                text-align: left; vertical-align: top; }
 table.data .num { text-align: right; }
 table.data th { background: #eef3f8; border-bottom: 1.5px solid #777; }
-table.data td:not(.num) { white-space: nowrap; }
+table.data td:not(.num):not(.wrap) { white-space: nowrap; }
+table.data td.wrap { white-space: normal; min-width: 30mm; }
 table.data tr { break-inside: avoid; }
 table.data tr.fail td { background: #fbe3d6; }
 table.data tr.fail td:first-child { box-shadow: inset 3px 0 0 #D55E00; }

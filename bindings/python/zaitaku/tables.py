@@ -36,6 +36,8 @@ CHECK_NAMES = {
     "redundancy": "2 か所以上の在支診・在支病", "backup": "従来型在支診の後方支援",
     "subareas": "在宅医療圏ごとの指定",
 }
+#: Columns of long text, wrapped in the HTML.
+WRAP_COLUMNS = {"reason", "status", "name"}
 #: Checks whose value and target are shares of demand.
 SHARE_CHECKS = {"rule16", "nursing", "redundancy"}
 #: Columns holding shares (0-1), shown as percentages.
@@ -205,11 +207,13 @@ def display_frame(table):
             # a share check's value and target are shares, the others counts
             out[heading(col)] = [(f"{percent(v)}%" if c in SHARE_CHECKS else f"{v:,.0f}")
                                  if v == v else "-" for v, c in zip(values, table["check"])]
-        elif base in ("lon", "lat"):
-            out[heading(col)] = [f"{v:.5f}" for v in values]
+        elif base in ("lon", "lat", "centroid_lon", "centroid_lat"):
+            out[heading(col)] = [f"{v:.5f}" if v == v else "-" for v in values]
         elif pd.api.types.is_float_dtype(values):
-            digits = 1 if base.endswith("km2") else 0
-            out[heading(col)] = [f"{v:,.{digits}f}" if v == v else "-" for v in values]
+            digits = 1 if base.endswith("km2") or base.startswith("change_") else 0
+            # no "-0": a value that rounds to zero is shown as 0
+            out[heading(col)] = [f"{(v if round(v, digits) != 0 else 0.0):,.{digits}f}"
+                                 if v == v else "-" for v in values]
         elif pd.api.types.is_integer_dtype(values):
             out[heading(col)] = [f"{v:,}" for v in values]
         else:
@@ -227,7 +231,10 @@ def html_table(table):
                ("lon", "lat", "gap_rank") or str(c).partition(":")[0] in SHARE_COLUMNS
                for c in table.columns]
     numeric = [n or str(c) in ("lon", "lat", "gap_rank") for n, c in zip(numeric, table.columns)]
-    cls = lambda n: ' class="num"' if n else ""  # noqa: E731
+    # long text (a check's reason, a status) wraps; everything else stays on one line
+    wrap = [str(c) in WRAP_COLUMNS for c in table.columns]
+    numeric = ["num" if n else ("wrap" if w else "") for n, w in zip(numeric, wrap)]
+    cls = lambda n: f' class="{n}"' if n else ""  # noqa: E731
     head = "".join(f"<th{cls(n)}>{html.escape(str(h))}</th>"
                    for h, n in zip(shown.columns, numeric))
     # a failed check (passed == 0) is highlighted, so a reader finds it at a glance
