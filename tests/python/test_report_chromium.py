@@ -117,11 +117,17 @@ class Browser:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     out = tmp_path_factory.mktemp("chromium")
+    from zaitaku.config import load_config
+    from zaitaku.report import build_report_from_config
+
+    # the sample along roads (isochrones, summer and winter) with planning:
+    # every section the report has
+    cfg = load_config(Path(__file__).resolve().parents[2] / "examples" /
+                      "sample_report_roads.toml")
+    cfg["report"].update(formats=["html"], html_dpi=150)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        result = zaitaku.Analysis.sample().report(
-            out / "report.html", formats=["html"], title="サンプル県 在宅医療の到達範囲",
-            organisation="サンプル県 保健福祉部（架空）", html_dpi=150)
+        result = build_report_from_config(cfg, out)
     browser = Browser(out / "profile")
     try:
         browser.open(result.html.as_uri(), 1000, 1400)
@@ -217,6 +223,25 @@ def test_japanese_text_uses_a_japanese_font_with_every_glyph(page):
     missing = sorted({c for c in text if not c.isspace() and ord(c) not in cmap})
     assert missing == []
     assert any(ord(c) > 0x3000 for c in text)  # the text is Japanese
+
+
+def test_failed_checks_are_coloured_on_screen(page):
+    from zaitaku import planning
+
+    browser, result = page
+    colours = browser.evaluate(
+        "Array.from(document.querySelectorAll('#policy_checks tr')).slice(1)"
+        ".map(r => getComputedStyle(r.cells[0]).backgroundColor)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        an = zaitaku.Analysis.sample().use_network(zaitaku.sample_road_grid(), metric="time",
+                                                   threshold="30min")
+    n_fail = int((planning.check(an, min_share_redundant=0.8).passed == 0).sum())
+    assert n_fail > 0
+    assert sum(c == "rgb(251, 227, 214)" for c in colours) == n_fail
+    assert len(colours) > n_fail  # the passed ones stay white
+    # the page is no wider than the window: long reasons wrap
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 1000
 
 
 def test_print_layout_breaks_a_page_per_region(page):

@@ -42,7 +42,10 @@ def test_example_config_is_valid_and_fills_defaults():
     assert cfg["report"]["map_dpi"] == 300 and cfg["travel"]["model"] == "straight_line"
     assert cfg["paths"]["regions.path"] == zaitaku.sample_path("municipalities.shp")
     assert cfg["paths"]["report.output_dir"] == (EXAMPLE.parent / "../sample-report")
-    assert cfg["planning"] is None and cfg["roads"] is None
+    assert cfg["planning"]["budget"] == 2 and cfg["planning"]["min_share_nursing"] == 0.9
+    assert cfg["roads"]["path"] == "sample:roads" and cfg["paths"]["roads.path"] == "sample:roads"
+    assert cfg["roads"]["snap_max"] == "1km" and cfg["winter"] is None
+    assert cfg["facilities"][0]["roles_field"] == "role"
     assert cfg["credits"][0]["text"].startswith("サンプル県のデータはすべて架空")
 
 
@@ -53,11 +56,53 @@ def test_example_config_is_valid_and_fills_defaults():
     (BASE + "[analysis]\nradius = -5\n", "analysis.radius", "positive distance"),
     (BASE.replace('mesh_field = "mesh_code"', 'id_field = "x"'), "demand.mesh_field",
      "mesh_field, or id_field"),
-    (BASE + '[travel]\nmodel = "road_time"\n', "travel.model", "not available in this version"),
+    (BASE + '[travel]\nmodel = "road_time"\n', "roads", "a [roads] table"),
+    (BASE + '[roads]\npath = "sample:roads"\n[travel]\nmodel = "road_time"\n',
+     "travel.time_limit", 'a time such as "30min" with travel.model = "road_time"'),
+    (BASE + '[roads]\npath = "sample:roads"\n[travel]\nmodel = "road_time"\n'
+     'time_limit = "16km"\n', "travel.time_limit", 'a time such as "30min"'),
+    (BASE + '[travel]\ntime_limit = "30min"\n', "travel.time_limit",
+     'no time_limit unless travel.model = "road_time"'),
+    (BASE + '[roads]\npath = "nowhere.shp"\n', "roads.path", "an existing file"),
+    (BASE + '[roads]\nclass_field = "fclass"\n', "roads.path", "required"),
+    (BASE + '[roads]\npath = "sample:roads"\nsnap_max = "far"\n', "roads.snap_max",
+     "positive distance"),
+    (BASE + '[roads]\npath = "sample:roads"\nspeeds = {residential = 500}\n',
+     "roads.speeds.residential", "a speed between 0 and 200 km/h"),
+    (BASE + '[roads]\npath = "sample:roads"\naccess_speed_kmh = 0\n',
+     "roads.access_speed_kmh", "a speed between 0 and 200 km/h"),
+    (BASE + '[roads]\npath = "sample:roads"\nsnapmax = "1km"\n', "roads.snapmax",
+     "did you mean 'snap_max'"),
+    (BASE + '[winter]\nenabled = true\n', "winter", "a [roads] table with [winter]"),
+    (BASE + '[roads]\npath = "sample:roads"\n[winter]\nfactors = {motorway = 1.5}\n',
+     "winter.factors.motorway", "a winter factor in (0, 1]"),
+    (BASE + '[roads]\npath = "sample:roads"\n[winter]\nspeed_factor = 0\n',
+     "winter.speed_factor", "a winter factor in (0, 1]"),
+    (BASE + '[roads]\npath = "sample:roads"\n[winter]\nenabled = "yes"\n', "winter.enabled",
+     "true or false"),
+    (BASE + '[scenario]\nseason = "winter"\n', "scenario.season",
+     '"summer" unless travel.model = "road_time"'),
+    (BASE + "[planning]\nbudget = -1\n", "planning.budget", "a whole number >= 0"),
+    (BASE + "[planning]\nbudget = 2.5\n", "planning.budget", "a whole number >= 0"),
+    (BASE + "[planning]\ntarget_share = 1.5\n", "planning.target_share",
+     "a share between 0 and 1"),
+    (BASE + "[planning]\nmin_share_nursing = -0.1\n", "planning.min_share_nursing",
+     "a share between 0 and 1"),
+    (BASE + '[planning]\nnursing_threshold = "30min"\n', "planning.nursing_threshold",
+     "without [roads] (a time needs a road network)"),
+    (BASE + '[planning]\nnursing_threshold = "soon"\n', "planning.nursing_threshold",
+     'a distance such as "16km" or a time such as "30min"'),
+    (BASE + '[roads]\npath = "sample:roads"\n[planning]\ndoctor_threshold = "16km"\n'
+     'nursing_threshold = "30min"\n', "planning.nursing_threshold",
+     "both distances or both times"),
+    (BASE + "[planning]\ncandidate_kinds = 'zaishin'\n", "planning.candidate_kinds",
+     "a list of strings"),
+    (BASE + "[planning]\ncandidates = ['C001']\ncandidate_kinds = ['zaishin']\n",
+     "planning.candidates", "either candidates (ids) or candidate_kinds"),
+    (BASE + "[planning]\nenhanced_weight = 0.5\n", "planning.enhanced_weight", ">= 1"),
+    (BASE + "[planning]\nsites = true\n", "planning.sites", "a whole number >= 0"),
     (BASE + '[travel]\nmodel = "teleport"\n', "travel.model", "'straight_line' or"),
     (BASE + '[travel]\nmodel = "detour"\n', "travel.detour_factor", "between 1 and 5"),
-    (BASE + '[roads]\npath = "roads.shp"\n', "roads", "not available in this version"),
-    (BASE + "[planning]\nbudget = 3\n", "planning", "not available in this version"),
     (BASE + '[planning]\nbudgett = 3\n', "planning.budgett", "did you mean 'budget'"),
     (BASE + '[winter]\nspeed_factor = "slow"\n', "winter.speed_factor", "a number"),
     (BASE + '[report.extra]\n', "report.extra", "one of"),
@@ -90,15 +135,53 @@ def test_missing_required_keys_and_tables():
     assert e.key == "facilities"
 
 
-def test_registered_feature_lifts_the_refusal():
-    register_feature("planning", object())
-    try:
-        cfg = loads_config(BASE + "[planning]\nbudget = 3\n")
-        assert cfg["planning"]["budget"] == 3
-    finally:
-        from zaitaku import config
+def test_unregistered_features_are_refused(monkeypatch):
+    from zaitaku import config
 
-        del config._FEATURES["planning"]
+    for name in ("planning", "roads", "road_time"):
+        monkeypatch.delitem(config._FEATURES, name)
+    e = error(BASE + "[planning]\nbudget = 3\n")
+    assert e.key == "planning" and "not available in this version" in str(e)
+    e = error(BASE + '[roads]\npath = "sample:roads"\n')
+    assert e.key == "roads" and "not available in this version" in str(e)
+    e = error(BASE + '[travel]\nmodel = "road_time"\n')
+    assert e.key == "travel.model" and "not available in this version" in str(e)
+    register_feature("planning", object())
+    assert loads_config(BASE + "[planning]\nbudget = 3\n")["planning"]["budget"] == 3
+
+
+def test_importing_zaitaku_makes_roads_and_planning_available():
+    cfg = loads_config(BASE + '[roads]\npath = "sample:roads"\n[travel]\nmodel = "road_time"\n'
+                       'time_limit = "30min"\n[winter]\n[planning]\n')
+    assert cfg["roads"]["buffer"] == "100m" and cfg["winter"]["enabled"] is True
+    assert cfg["planning"]["min_share_rule16"] == 0.9 and cfg["planning"]["check"] is True
+
+
+def test_facility_attribute_field_must_exist_and_hold_numbers(tmp_path):
+    cfg = loads_config(BASE.replace('kind_field = "kind"', 'kind_field = "kind"\n'
+                                    'doctors_field = "doktors"'))
+    with pytest.raises(ConfigError) as info:
+        read_facility_sources(cfg)
+    assert info.value.key == "facilities[1].doctors_field" and "a column of" in str(info.value)
+    bad = tmp_path / "f.csv"
+    frame = pd.read_csv(zaitaku.sample_path("facilities.csv"), dtype=str)
+    frame.loc[3, "doctors"] = "three"
+    frame.to_csv(bad, index=False)
+    cfg = loads_config(BASE.replace('path = "sample:facilities.csv"', f'path = "{bad}"')
+                       .replace('kind_field = "kind"', 'kind_field = "kind"\n'
+                                'doctors_field = "doctors"'))
+    with pytest.raises(ConfigError) as info:
+        read_facility_sources(cfg)
+    assert info.value.key == "facilities[1].doctors_field"
+    assert "'three' in row 4" in str(info.value)
+
+
+def test_unknown_road_class_in_speeds_names_the_key():
+    cfg = loads_config(BASE + '[roads]\npath = "sample:roads"\nspeeds = {motorway = 90}\n')
+    with pytest.raises(ConfigError) as info:
+        zaitaku.config.build_network(cfg)
+    assert info.value.key == "roads.speeds.motorway"
+    assert "a road class of the network (residential, secondary)" in str(info.value)
 
 
 def test_environment_variables_in_paths(tmp_path, monkeypatch):
@@ -171,7 +254,7 @@ def test_build_analysis_matches_the_sample(tmp_path):
 def test_cli_report_writes_the_report(tmp_path, capsys):
     assert cli.main(["report", str(EXAMPLE), "--out", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
-    assert "Wrote 15 files" in out
+    assert "Wrote 22 files" in out  # 15 + 7 planning and road tables
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "サンプル県 在宅医療の到達範囲と空白地域" in page
     assert "サンプル県 施設一覧（架空）" in page  # the source label in the methods

@@ -47,3 +47,12 @@ __all__ += ["Network", "read_network", "seconds"]
 from .network import road_grid, sample_road_grid  # noqa: E402
 
 __all__ += ["road_grid", "sample_road_grid"]
+
+# the reserved parts of the report configuration ([roads], [winter],
+# [planning], travel.model road_distance / road_time) are available
+from . import config as _config, network as _network  # noqa: E402
+
+for _name, _provider in (("roads", _network), ("winter", _network), ("road_distance", _network),
+                         ("road_time", _network), ("planning", planning)):
+    _config.register_feature(_name, _provider)
+del _name, _provider

@@ -11,10 +11,13 @@ Paths are relative to the configuration file; ``${VAR}`` and
 ``${VAR:-default}`` are replaced from the environment, and a path starting
 ``sample:`` names a file of the bundled fictional sample.
 
-Keys whose machinery this version lacks (road networks, winter speeds,
-designation planning) are part of the schema and checked, then refused with
-a clear "not available in this version" unless a module has registered
-itself for them with :func:`register_feature`.
+The tables ``[roads]``, ``[winter]`` and ``[planning]`` and the travel
+models ``road_distance`` and ``road_time`` need the network and planning
+modules, which register themselves with :func:`register_feature` when
+zaitaku is imported; without them (a trimmed build) they are refused with a
+clear "not available in this version". ``[roads] path = "sample:roads"``
+is a synthetic road grid over the bundled sample
+(:func:`zaitaku.road_grid`), generated when the report is built.
 
 Examples
 --------
@@ -43,7 +46,8 @@ from pathlib import Path
 
 from .errors import CoverageError
 
-#: Travel models: the first works now; the others need the road network.
+#: Travel models: straight line (the 16 km rule), straight line times a
+#: detour factor, and along roads (need ``[roads]``).
 TRAVEL_MODELS = ("straight_line", "detour", "road_distance", "road_time")
 REPORT_FORMATS = ("html", "csv", "xlsx", "png", "svg")
 
@@ -86,6 +90,12 @@ _STR, _PATH, _BOOL, _DIST, _NUM, _STRS, _BBOX, _DATE = (
     "a string", "a path (string)", "true or false", "a distance such as \"16km\" or 500 (m)",
     "a number", "a list of strings", "[lon_min, lat_min, lon_max, lat_max]",
     "a string or a date")
+_TIME = "a time such as \"30min\" or \"1h\""
+_THRESH = "a distance such as \"16km\" or a time such as \"30min\""
+_SPEEDS = "a table of road class = speed in km/h"
+_FACTORS = "a table of road class = winter factor in (0, 1]"
+_COUNT = "a whole number >= 0"
+_SHARE = "a share between 0 and 1"
 
 SCHEMA = {
     "report": {
@@ -125,6 +135,12 @@ SCHEMA = {
         "select_id_prefix": (_STR, None, "keep only rows whose id starts with this"),
         "add_id_prefix": (_STR, None, "prefix added to ids (to keep sources apart)"),
         "bbox": (_BBOX, None, "drop (and report) points outside this lon/lat box"),
+        "roles_field": (_STR, None, "designated roles: lead, hub or lead;hub (planning)"),
+        "h24_field": (_STR, None, "24-hour flag: 1/0, yes/no, ○/×, 有/無 (planning)"),
+        "network_field": (_STR, None, "network id of enhanced_network clinics (planning)"),
+        "doctors_field": (_STR, None, "number of doctors (planning, 2SFCA)"),
+        "nurse_fte_field": (_STR, None, "nurse FTE (planning, 2SFCA)"),
+        "beds_field": (_STR, None, "beds (planning, 2SFCA)"),
     },
     "demand": {
         "path": (_PATH, REQUIRED, "CSV of mesh codes with weights, or of points"),
@@ -151,27 +167,64 @@ SCHEMA = {
     "travel": {
         "model": (_STR, "straight_line", "straight_line, detour, road_distance, road_time"),
         "detour_factor": (_NUM, None, "road distance / straight line (model detour), e.g. 1.3"),
-        "time_limit": (_STR, None, "travel time limit for road_time, e.g. \"30min\""),
+        "time_limit": (_TIME, None, "driving time limit of road_time, e.g. \"30min\" "
+                                    "(road_distance uses analysis.radius along roads)"),
     },
-    "roads": {  # reserved: the road-network issue
-        "path": (_PATH, REQUIRED, "road lines (shapefile)"),
-        "class_field": (_STR, None, "road class column"),
-        "speed_field": (_STR, None, "speed column (km/h)"),
-        "oneway_field": (_STR, None, "one-way column"),
-        "crs": (_STR, None, "CRS when the file does not say"),
+    "roads": {
+        "path": (_PATH, REQUIRED, "road lines (shapefile); \"sample:roads\" is a synthetic "
+                                  "grid over the bundled sample"),
+        "class_field": (_STR, None, "road class column (default: Geofabrik fclass; "
+                                    "\"\" none)"),
+        "speed_field": (_STR, None, "speed column in km/h (default: maxspeed; \"\" none)"),
+        "oneway_field": (_STR, None, "one-way column, F/T/B or yes/no (default: oneway; "
+                                     "\"\" none)"),
+        "crs": (_STR, None, "CRS when the file has no .prj"),
+        "node_tolerance": (_DIST, "1m", "a free line end this close to a vertex joins it"),
+        "default_speed_kmh": (_NUM, 30, "speed of roads without class or speed (km/h)"),
+        "speeds": (_SPEEDS, None, "class speeds replacing the built-in table (km/h; 0 closes)"),
+        "snap_max": (_DIST, "1km", "snap cap: demand and facilities farther from every road "
+                                   "are unreachable"),
+        "access_speed_kmh": (_NUM, 15, "speed of the leg from a point to its road (km/h)"),
+        "buffer": (_DIST, "100m", "lateral buffer of the isochrones (service areas) on maps"),
+        "min_component_nodes": (_NUM, 0, "drop road fragments with fewer nodes (0 keeps all)"),
     },
-    "winter": {  # reserved: the road-network issue
-        "speed_factor": (_NUM, None, "winter speed / summer speed"),
-        "speeds": (None, None, "table: road class -> winter speed (km/h)"),
+    "winter": {
+        "enabled": (_BOOL, True, "also compute coverage at winter speeds (road_time)"),
+        "speed_factor": (_NUM, None, "winter speed / summer speed for every class "
+                                     "(default: v - 10 km/h, at least v / 2; CERI)"),
+        "factors": (_FACTORS, None, "per class winter factor, after speed_factor"),
     },
-    "planning": {  # reserved: the planning issue
-        "min_share_rule16": (_NUM, None, "share of people within 16 km a region must reach"),
-        "min_share_nursing": (_NUM, None, "share within reach of a visiting nurse"),
-        "min_redundancy": (_NUM, None, "share with 2 or more within reach"),
-        "candidates": (_PATH, None, "candidate facilities for designation"),
-        "budget": (_NUM, None, "how many to designate"),
-        "target_share": (_NUM, None, "stop when this share is covered"),
-        "designated": (_PATH, None, "facilities already designated (lead, hub)"),
+    "planning": {
+        "check": (_BOOL, True, "policy checks per region (planning.check)"),
+        "designate": (_BOOL, True, "choose lead institutions (planning.designate)"),
+        "clusters": (_BOOL, True, "gap clusters of the nursing gaps (planning.clusters)"),
+        "sites": (_COUNT, 0, "number of sites suggested for new nursing stations"),
+        "rule16": (_DIST, "16km", "house-call radius, always a straight line"),
+        "doctor_threshold": (_THRESH, None, "reach of a doctor (default 16 km; 30 min with "
+                                            "road_time)"),
+        "nursing_threshold": (_THRESH, None, "reach of a visiting nurse (default 16 km; "
+                                             "30 min with road_time)"),
+        "min_share_rule16": (_SHARE, 0.9, "share of people within 16 km a region must reach"),
+        "min_share_nursing": (_SHARE, 0.9, "share within reach of a visiting nurse"),
+        "min_redundancy": (_SHARE, 0.9, "share with 2 or more 在支診/在支病 within reach"),
+        "home_care_kinds": (_STRS, None, "kinds that are 在支診/在支病 (default zaishin, "
+                                         "enhanced_single, enhanced_network, zaibyo)"),
+        "backup_kinds": (_STRS, None, "kinds that back up a standard 在支診 "
+                                      "(default backup_hospital)"),
+        "standard_kinds": (_STRS, None, "kinds that are standard 在支診 (default zaishin)"),
+        "budget": (_COUNT, 0, "new designations allowed (0: one per region that needs one)"),
+        "target_share": (_SHARE, None, "stop designating once this share is covered"),
+        "candidate_kinds": (_STRS, None, "kinds that may be designated (default the "
+                                         "在支診/在支病 kinds)"),
+        "enhanced_kinds": (_STRS, None, "kinds counted as enhanced (機能強化型)"),
+        "enhanced_weight": (_NUM, 1.1, "value of demand reached by an enhanced lead"),
+        "candidates": (_STRS, None, "facility ids that may be designated (instead of kinds)"),
+        "designated": (_STRS, None, "facility ids already designated (instead of roles_field)"),
+        "cluster_kinds": (_STRS, None, "kinds whose gaps form clusters (default nursing)"),
+        "cluster_link": (_DIST, "1km", "point demand this close joins one cluster"),
+        "site_radius": (_DIST, None, "reach of a new site, straight line (default the "
+                                     "nursing threshold)"),
+        "max_rows": (_COUNT, 20, "rows of long tables shown in the HTML (all in CSV/Excel)"),
     },
     "scenario": {
         "name": (_STR, None, "name of the scenario, e.g. 2025年度"),
@@ -185,6 +238,8 @@ SCHEMA = {
     },
 }
 _ARRAYS = {"facilities", "credits"}
+#: ``[roads] path`` naming the synthetic grid over the bundled sample.
+SAMPLE_ROADS = "sample:roads"
 _RESERVED = {"roads": "roads", "winter": "winter", "planning": "planning"}
 _REQUIRED_TABLES = ("report", "regions", "facilities", "demand")
 
@@ -232,6 +287,38 @@ def _check_value(file, key, kind, value):
         except ValueError:
             raise ConfigError(file, key, "a positive distance such as \"16km\", \"500m\" or "
                                          "metres as a number", got=repr(value)) from None
+        return value
+    if kind in (_TIME, _THRESH):
+        from .units import threshold
+
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            metric, _ = threshold(value, key)
+            if kind == _TIME and metric != "time":
+                raise ValueError
+        except ValueError:
+            raise bad() from None
+        return value
+    if kind == _COUNT:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise bad()
+        return value
+    if kind == _SHARE:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not 0 <= value <= 1:
+            raise bad()
+        return value
+    if kind in (_SPEEDS, _FACTORS):
+        if not isinstance(value, dict) or not value:
+            raise bad()
+        for cls, v in value.items():
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            ok = ok and (0 <= v <= 200 if kind == _SPEEDS else 0 < v <= 1)
+            if not ok:
+                raise ConfigError(file, f"{key}.{cls}", "a speed between 0 and 200 km/h"
+                                  if kind == _SPEEDS else "a winter factor in (0, 1]",
+                                  got=repr(v))
         return value
     if kind == _BBOX:
         ok = (isinstance(value, list) and len(value) == 4 and
@@ -342,10 +429,6 @@ def _check_combinations(file, cfg):
     elif travel["detour_factor"] is not None:
         raise ConfigError(file, "travel.detour_factor", "no detour_factor unless "
                           "travel.model = \"detour\"", got=repr(travel["detour_factor"]))
-    if travel["model"] in ("road_distance", "road_time") and feature(travel["model"]) is None:
-        raise ConfigError(file, "travel.model", "\"straight_line\" or \"detour\": road-network "
-                          f"travel ({travel['model']}) is not available in this version",
-                          got=repr(travel["model"]))
     if cfg["scenario"]["season"] not in ("summer", "winter"):
         raise ConfigError(file, "scenario.season", "\"summer\" or \"winter\"",
                           got=repr(cfg["scenario"]["season"]))
@@ -355,9 +438,76 @@ def _check_combinations(file, cfg):
                     "planning": "policy checks and designation planning"}[name]
             raise ConfigError(file, name, f"no [{name}] table: {what} are not available in "
                               "this version of zaitaku", got=f"a [{name}] table")
+    _check_roads(file, cfg)
+    _check_planning(file, cfg)
     kinds = cfg["analysis"]["kinds"]
     if not kinds:
         raise ConfigError(file, "analysis.kinds", "at least one kind", got="[]")
+
+
+def _check_roads(file, cfg):
+    travel, roads = cfg["travel"], cfg["roads"]
+    model = travel["model"]
+    on_roads = model in ("road_distance", "road_time")
+    if on_roads and feature(model) is None:
+        raise ConfigError(file, "travel.model", "\"straight_line\" or \"detour\": road-network "
+                          f"travel ({model}) is not available in this version", got=repr(model))
+    if on_roads and roads is None:
+        raise ConfigError(file, "roads", f"a [roads] table (the road lines) with travel.model "
+                          f"= \"{model}\"", got="none")
+    if model == "road_time" and travel["time_limit"] is None:
+        raise ConfigError(file, "travel.time_limit", "a time such as \"30min\" with "
+                          "travel.model = \"road_time\"", got="nothing")
+    if model != "road_time" and travel["time_limit"] is not None:
+        raise ConfigError(file, "travel.time_limit", "no time_limit unless travel.model = "
+                          "\"road_time\" (road_distance measures analysis.radius along roads)",
+                          got=repr(travel["time_limit"]))
+    if cfg["winter"] is not None and roads is None:
+        raise ConfigError(file, "winter", "a [roads] table with [winter]: winter slows driving, "
+                          "not the straight line", got="[winter] without [roads]")
+    if cfg["scenario"]["season"] == "winter" and model != "road_time":
+        raise ConfigError(file, "scenario.season", "\"summer\" unless travel.model = "
+                          "\"road_time\" (winter changes driving times only)",
+                          got="\"winter\"")
+    if roads is not None:
+        for key in ("default_speed_kmh", "access_speed_kmh"):
+            if not 0 < roads[key] <= 200:
+                raise ConfigError(file, f"roads.{key}", "a speed between 0 and 200 km/h",
+                                  got=repr(roads[key]))
+        n = roads["min_component_nodes"]
+        if n < 0 or n != int(n):
+            raise ConfigError(file, "roads.min_component_nodes", "a whole number >= 0",
+                              got=repr(n))
+    win = cfg["winter"]
+    if win is not None and win["speed_factor"] is not None and not 0 < win["speed_factor"] <= 1:
+        raise ConfigError(file, "winter.speed_factor", "a winter factor in (0, 1]",
+                          got=repr(win["speed_factor"]))
+
+
+def _check_planning(file, cfg):
+    from .units import threshold
+
+    plan = cfg["planning"]
+    if plan is None:
+        return
+    metrics = {}
+    for key in ("doctor_threshold", "nursing_threshold"):
+        if plan[key] is not None:
+            metrics[key] = threshold(plan[key], key)[0]
+            if metrics[key] == "time" and cfg["roads"] is None:
+                raise ConfigError(file, f"planning.{key}", "a distance such as \"16km\" "
+                                  "without [roads] (a time needs a road network)",
+                                  got=repr(plan[key]))
+    if len(set(metrics.values())) == 2:
+        raise ConfigError(file, "planning.nursing_threshold", "the same kind of threshold as "
+                          "planning.doctor_threshold (both distances or both times)",
+                          got=repr(plan["nursing_threshold"]))
+    if plan["enhanced_weight"] < 1:
+        raise ConfigError(file, "planning.enhanced_weight", "a number >= 1",
+                          got=repr(plan["enhanced_weight"]))
+    if plan["candidates"] is not None and plan["candidate_kinds"] is not None:
+        raise ConfigError(file, "planning.candidates", "either candidates (ids) or "
+                          "candidate_kinds, not both", got="both")
 
 
 # ---------------------------------------------------------------- paths
@@ -394,6 +544,8 @@ def _input_paths(cfg):
     for i, fac in enumerate(cfg["facilities"]):
         yield f"facilities[{i + 1}].path", fac["path"]
     yield "demand.path", cfg["demand"]["path"]
+    if cfg["roads"] is not None and cfg["roads"]["path"] != SAMPLE_ROADS:
+        yield "roads.path", cfg["roads"]["path"]
 
 
 # ---------------------------------------------------------------- public
@@ -417,6 +569,8 @@ def loads_config(text, file="<string>", base=None):
             what = "is a folder" if path.is_dir() else "does not exist"
             raise ConfigError(file, key, "an existing file", got=f"{path} ({what})")
         cfg["paths"][key] = path
+    if cfg["roads"] is not None and cfg["roads"]["path"] == SAMPLE_ROADS:
+        cfg["paths"]["roads.path"] = SAMPLE_ROADS
     out = cfg["report"]["output_dir"]
     cfg["paths"]["report.output_dir"] = resolve_path(file, "report.output_dir", out, base)
     return cfg
@@ -501,7 +655,7 @@ def _read_source(cfg, key, fac):
         raw = pd.DataFrame(gdf.drop(columns="geometry"))
         raw[fac["lon_field"]], raw[fac["lat_field"]] = gdf.geometry.x, gdf.geometry.y
     for field in ("id_field", "kind_field", "name_field", "capacity_field", "lon_field",
-                  "lat_field"):
+                  "lat_field") + ATTRIBUTE_FIELDS:
         col = fac[field]
         if col is not None and col not in raw.columns:
             raise ConfigError(file, f"{key}.{field}", f"a column of {path.name} "
@@ -522,6 +676,24 @@ def _read_source(cfg, key, fac):
                      if fac["capacity_field"] else 1.0),
         "lon": lon, "lat": lat,
     })
+    for field in ATTRIBUTE_FIELDS:
+        col = fac[field]
+        name = field[:-len("_field")]
+        if col is None:
+            table[name] = None if field in ("roles_field", "h24_field", "network_field") \
+                else float("nan")
+            continue
+        text = raw[col].astype(str).str.strip().where(raw[col].notna(), "")
+        if field in ("roles_field", "h24_field", "network_field"):
+            table[name] = text.where(text != "", None).to_numpy()
+            continue
+        values = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            raise ConfigError(file, f"{key}.{field}", f"a column of numbers ({col} in "
+                              f"{path.name}; empty means unknown)",
+                              got=f"{text[bad].iloc[0]!r} in row {int(np.flatnonzero(bad)[0]) + 1}")
+        table[name] = values.to_numpy(float)
     dropped = []
     keep = np.ones(len(table), bool)
     if fac["select_id_prefix"]:
@@ -543,7 +715,72 @@ def _read_source(cfg, key, fac):
     return table, dropped
 
 
-def build_analysis(cfg):
+#: Planning attributes a facility source may name (column -> attribute).
+ATTRIBUTE_FIELDS = ("roles_field", "h24_field", "network_field", "doctors_field",
+                    "nurse_fte_field", "beds_field")
+
+
+def build_network(cfg, work_dir=None):
+    """The road network ``[roads]`` describes, with its class speeds and
+    winter factors set; ``sample:roads`` is a synthetic grid over the
+    bundled sample, written as a shapefile into work_dir (default a
+    temporary folder) and read from there. None without ``[roads]``."""
+    import tempfile
+
+    from .network import read_network, road_grid
+
+    roads = cfg["roads"]
+    if roads is None:
+        return None
+    path = cfg["paths"]["roads.path"]
+    if path == SAMPLE_ROADS:
+        import geopandas as gpd
+
+        from .sample import sample_path
+
+        folder = Path(work_dir or tempfile.mkdtemp(prefix="zaitaku-roads-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "sample_roads.shp"
+        road_grid(gpd.read_file(sample_path("municipalities.shp"))).to_file(
+            path, encoding="utf-8")
+    try:
+        net = read_network(path, class_field=roads["class_field"],
+                           oneway_field=roads["oneway_field"], speed_field=roads["speed_field"],
+                           crs=roads["crs"], node_tolerance=roads["node_tolerance"],
+                           default_speed_kmh=roads["default_speed_kmh"],
+                           min_component_nodes=int(roads["min_component_nodes"]))
+    except CoverageError as exc:
+        raise ConfigError(cfg["file"], "roads.path", "a road line shapefile whose fields "
+                          "[roads] names", got=f"{Path(str(path)).name}: {exc}") from None
+    table = net.classes()
+    classes = set(table["class"][table.n_edges > 0].astype(str)) if net.n_edges else set()
+    for cls, speed in (roads["speeds"] or {}).items():
+        if cls not in classes:
+            raise ConfigError(cfg["file"], f"roads.speeds.{cls}", "a road class of the "
+                              f"network ({', '.join(sorted(classes)) or 'none'})",
+                              got=repr(cls))
+        net.set_speed(cls, speed)
+    win = cfg["winter"] or {}
+    if win.get("speed_factor") is not None:
+        for cls in classes:
+            net.set_winter_factor(cls, win["speed_factor"])
+    for cls, factor in (win.get("factors") or {}).items():
+        if cls not in classes:
+            raise ConfigError(cfg["file"], f"winter.factors.{cls}", "a road class of the "
+                              f"network ({', '.join(sorted(classes)) or 'none'})",
+                              got=repr(cls))
+        net.set_winter_factor(cls, factor)
+    return net
+
+
+def road_threshold(cfg):
+    """The threshold along roads: travel.time_limit for road_time, else
+    analysis.radius (metres along roads)."""
+    t = cfg["travel"]
+    return t["time_limit"] if t["model"] == "road_time" else cfg["analysis"]["radius"]
+
+
+def build_analysis(cfg, work_dir=None):
     """Reads the inputs cfg names and returns ``(analysis, notes)``: the
     :class:`~zaitaku.Analysis` and a dict of what the methods section
     reports (facility rows dropped and why, counts per source)."""
@@ -553,12 +790,15 @@ def build_analysis(cfg):
     p, reg, dem, ana = cfg["paths"], cfg["regions"], cfg["demand"], cfg["analysis"]
     regions = read_regions(p["regions.path"], reg["id_field"], reg["name_field"], crs=reg["crs"])
     n_units = len(regions)
+    subunits = regions
     if reg["map"]:
         regions = regions.dissolve(p["regions.map"], reg["map_from"], reg["map_to"],
                                    reg["map_name"], strict=reg["strict_map"])
     table, dropped = read_facility_sources(cfg)
+    attrs = {f: f[:-len("_field")] for f in ATTRIBUTE_FIELDS
+             if any(fac[f] for fac in cfg["facilities"])}
     facilities = read_facilities(table, kind_field="kind", name_field="name",
-                                 capacity_field="capacity")
+                                 capacity_field="capacity", **attrs)
     if dem["mesh_field"]:
         demand = read_demand(p["demand.path"], mesh_field=dem["mesh_field"],
                              weight_fields=dem["weight_fields"], header=dem["header"])
@@ -570,7 +810,26 @@ def build_analysis(cfg):
     analysis = Analysis(regions, facilities, demand, radius=effective_radius_m(cfg),
                         coastal_snap=ana["coastal_snap"], crs=ana["area_crs"],
                         doctor_kinds=ana["doctor_kinds"], nursing_kinds=ana["nursing_kinds"])
+    network = build_network(cfg, work_dir)
+    if network is not None and cfg["travel"]["model"] in ("road_distance", "road_time"):
+        roads = cfg["roads"]
+        analysis.use_network(network, metric="time" if cfg["travel"]["model"] == "road_time"
+                             else "distance", winter=cfg["scenario"]["season"] == "winter",
+                             threshold=road_threshold(cfg), snap_max=roads["snap_max"],
+                             access_speed_kmh=roads["access_speed_kmh"], buffer=roads["buffer"])
     by_source = table.groupby("source", sort=False).size().to_dict()
     notes = {"dropped_facilities": dropped, "facilities_by_source": by_source,
-             "region_units": n_units}
+             "region_units": n_units, "network": network, "subunits": subunits}
     return analysis, notes
+
+
+def planning_settings(value, file="planning="):
+    """Planning settings for :func:`zaitaku.report.build_report`: None or
+    False (no planning), True (the defaults) or a dict of ``[planning]``
+    keys; returns the table with defaults filled, checked as the
+    configuration file's would be."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        value = {}
+    return _check_table(file, "planning", dict(value))

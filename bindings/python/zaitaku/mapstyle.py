@@ -19,6 +19,7 @@ Examples
 """
 import math
 import os
+from dataclasses import dataclass
 import tempfile
 import warnings
 from pathlib import Path
@@ -63,6 +64,34 @@ def share_class(share):
     return max(i for i, b in enumerate(SHARE_BREAKS) if share >= b)
 
 
+def reach_text(analysis, radius=None):
+    """The reach as the report writes it: "16 km" (straight line), "道路距離
+    16 km" or "車で 30 分" (along roads; "（冬期）" at winter speeds)."""
+    value = analysis._radius(radius)
+    if analysis.network is None:
+        return f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
+    metric, winter = analysis._net
+    text = f"車で {value / 60:g} 分" if metric == "time" else f"道路距離 {value / 1000:g} km"
+    return text + ("（冬期）" if winter else "")
+
+
+@dataclass
+class Overlay:
+    """A layer a report section adds to the maps (gap clusters, picks,
+    sites): ``frame`` a GeoDataFrame with region_id (any CRS), ``style``
+    keyword arguments of GeoDataFrame.plot, ``label`` its legend entry,
+    ``text`` a column written beside each feature (e.g. its rank),
+    ``on_overview`` whether the overview map shows it too."""
+
+    frame: object
+    style: dict
+    label: str
+    text: str = None
+    colour: str = INK
+    on_overview: bool = False
+    handle: object = None
+
+
 class MapData:
     """What the maps of one analysis need, computed once and projected into
     ``crs`` (default: the analysis's own projected CRS).
@@ -92,6 +121,14 @@ class MapData:
         areas = analysis.service_areas(radius, by="region")
         self.reached = areas[areas["kind"] == kind].to_crs(self.crs)
         self.gaps = gaps.to_crs(self.crs)
+        self.reach_text = reach_text(analysis, radius)
+        #: layers report sections add (:class:`Overlay`), drawn on the maps
+        self.overlays = []
+
+    def add_overlay(self, overlay):
+        """Adds an :class:`Overlay` (projected to the maps' CRS)."""
+        overlay.frame = overlay.frame.to_crs(self.crs)
+        self.overlays.append(overlay)
 
 
 # ---------------------------------------------------------------- geometry
@@ -160,7 +197,7 @@ def north_angle(crs, x, y):
 
 # ---------------------------------------------------------------- figure
 
-def _figure(extent, title, credit):
+def _figure(extent, title, credit, key_in=KEY_IN):
     """A figure with a map axes whose aspect matches extent (x0, y0, x1, y1,
     widened to fit), a key axes below it and the title; returns (fig, ax,
     key, extent)."""
@@ -177,11 +214,11 @@ def _figure(extent, title, credit):
     else:
         grow = dy * map_w / map_h - dx
         x0, x1 = x0 - grow / 2, x1 + grow / 2
-    height = KEY_IN + map_h + TITLE_IN + MARGIN_IN
+    height = key_in + map_h + TITLE_IN + MARGIN_IN
     fig = Figure(figsize=(WIDTH_IN, height))
-    ax = fig.add_axes([MARGIN_IN / WIDTH_IN, KEY_IN / height, map_w / WIDTH_IN, map_h / height])
+    ax = fig.add_axes([MARGIN_IN / WIDTH_IN, key_in / height, map_w / WIDTH_IN, map_h / height])
     key = fig.add_axes([MARGIN_IN / WIDTH_IN, 0.02 / height, map_w / WIDTH_IN,
-                        (KEY_IN - 0.1) / height])
+                        (key_in - 0.1) / height])
     key.set_axis_off()
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -332,6 +369,36 @@ def _legend(ax, key, areas, facilities):
                    title="施設の種類: 地図内の数", **style)
 
 
+def _draw_overlays(ax, data, region_id, extent):
+    """Draws the overlays of one region (region_id None: the overview, only
+    those marked on_overview); returns their legend handles."""
+    import matplotlib.patheffects as pe
+
+    handles = []
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    x0, y0, x1, y1 = extent
+    for ov in data.overlays:
+        if region_id is None and not ov.on_overview:
+            continue
+        frame = ov.frame if region_id is None else \
+            ov.frame[ov.frame.region_id.astype(str) == str(region_id)]
+        if not len(frame):
+            continue
+        points = frame.geom_type.isin(["Point"]).all()
+        _draw(ax, frame if points else _simplified(frame, extent), **ov.style)
+        if ov.text:
+            for geom, text in zip(frame.geometry, frame[ov.text]):
+                at = geom if points else geom.representative_point()
+                if str(text) and x0 < at.x < x1 and y0 < at.y < y1:
+                    ax.annotate(str(text), (at.x, at.y), xytext=(5, 4),
+                                textcoords="offset points", fontsize=7, fontweight="bold",
+                                color=ov.colour, path_effects=halo,
+                                zorder=9, gid="zaitaku-overlay-label")
+        if ov.handle is not None:
+            handles.append(ov.handle)
+    return handles
+
+
 def _credit(text):
     return f"© zaitaku / libcoverage; {text}" if text else "© zaitaku / libcoverage"
 
@@ -348,7 +415,7 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
     from matplotlib.patches import Patch
 
     kind = kind or data.kind
-    km = f"{data.radius_m / 1000:g} km"
+    km = data.reach_text
     title = title or f"{km} 圏内の人口割合（{KIND_NAMES.get(kind, kind)}）"
     rows = coverage[coverage["kind"] == kind].set_index("region_id")
     regions = data.regions.copy()
@@ -357,7 +424,9 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
     families = _font_families(stacklevel=4)
     with rc_context({"font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(regions.total_bounds)
-        fig, ax, key, extent = _figure(extent, title, _credit(credit))
+        extra = sum(1 for ov in data.overlays if ov.on_overview)
+        fig, ax, key, extent = _figure(extent, title, _credit(credit),
+                                       KEY_IN + 0.17 * max(0, extra))
         shown = _simplified(regions, extent)
         classes = [share_class(s) for s in regions["share"]]
         faces = [colours[c] if c is not None else NO_DATA for c in classes]
@@ -367,6 +436,7 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
                    for i in range(len(SHARE_BREAKS))]
         size = 14 if len(data.facilities) <= 200 else 5
         markers = _facility_handles(ax, data.facilities, extent, size)
+        handles += _draw_overlays(ax, data, None, extent)
         labels = [f"{n}\n{_pct(s)}" for n, s in zip(regions.region_name, regions["share"])]
         _names(ax, shown, labels, extent)
         draw_scale_bar(ax, data.crs)
@@ -397,13 +467,15 @@ def region_map(data, region_id, title=None, credit=None):
     if not len(focus):
         raise KeyError(f"no region {region_id!r} (regions: {', '.join(regions.region_id)})")
     name = focus.region_name.iloc[0] or region_id
-    km = f"{data.radius_m / 1000:g} km"
+    km = data.reach_text
     label = KIND_NAMES.get(data.kind, data.kind)
     title = title or f"{name}: {km} 圏内（{label}）"
     families = _font_families(stacklevel=4)
     with rc_context({"font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(focus.total_bounds, pad=0.08)
-        fig, ax, key, extent = _figure(extent, title, _credit(credit))
+        extra = len(data.overlays)
+        fig, ax, key, extent = _figure(extent, title, _credit(credit),
+                                       KEY_IN + 0.17 * extra)
         others = _simplified(regions[regions.region_id != region_id], extent)
         _draw(ax, others, facecolor=OTHER_LAND, edgecolor="#999999", linewidth=0.5, zorder=1)
         _draw(ax, _simplified(focus, extent), facecolor=LAND, edgecolor="none", zorder=1)
@@ -421,6 +493,7 @@ def region_map(data, region_id, title=None, credit=None):
                    Patch(facecolor=OTHER_LAND, edgecolor="#999999", label="他の圏域")]
         size = 22 if len(data.facilities) <= 200 else 10
         markers = _facility_handles(ax, data.facilities, extent, size)
+        handles += _draw_overlays(ax, data, region_id, extent)
         _names(ax, _simplified(regions, extent), list(regions.region_name), extent)
         draw_scale_bar(ax, data.crs)
         draw_north_arrow(ax, data.crs)
@@ -468,6 +541,6 @@ def figure_png_bytes(fig, dpi):
     return buf.getvalue()
 
 
-__all__ = ["MapData", "overview_map", "region_map", "save_figure", "draw_scale_bar",
+__all__ = ["MapData", "Overlay", "reach_text", "overview_map", "region_map", "save_figure", "draw_scale_bar",
            "draw_north_arrow", "scale_bar_span", "north_angle", "share_class",
            "share_colours", "SHARE_BREAKS", "SHARE_LABELS"]

@@ -62,6 +62,12 @@ class Section:
         A trusted HTML fragment added as is (for what a table cannot say).
     where : str
         ``"main"`` (after the coverage tables) or ``"methods"``.
+    html_rows : int, optional
+        Show only this many rows in the HTML (whole and per region); CSV
+        and Excel keep every row.
+    region_pages : bool
+        Show the table, filtered, on each region's page (when it has a
+        ``region_id`` column).
     """
 
     key: str
@@ -71,6 +77,8 @@ class Section:
     figures: list = field(default_factory=list)
     html: str = ""
     where: str = "main"
+    html_rows: int = None
+    region_pages: bool = True
 
 
 #: Section builders other modules register: name -> callable(ReportContext)
@@ -94,6 +102,16 @@ class ReportContext:
     config: dict
     coverage: pd.DataFrame
     maps: object
+    #: the demand weight the report counts (a name, or None: the first)
+    weight: object = None
+    #: planning settings (the ``[planning]`` table, defaults filled), or None
+    planning: dict = None
+    #: what build_analysis noted (dropped rows, the road network, ...)
+    notes: dict = None
+    #: what one section leaves for another (e.g. a second table)
+    store: dict = field(default_factory=dict)
+    #: the kinds the report's tables show
+    kinds: list = None
 
 
 @dataclass
@@ -150,8 +168,11 @@ table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 1m
                                text-align: left; vertical-align: top; }
 table.data .num { text-align: right; }
 table.data th { background: #eef3f8; border-bottom: 1.5px solid #777; }
-table.data td:not(.num) { white-space: nowrap; }
+table.data td:not(.num):not(.wrap) { white-space: nowrap; }
+table.data td.wrap { white-space: normal; min-width: 30mm; }
 table.data tr { break-inside: avoid; }
+table.data tr.fail td { background: #fbe3d6; }
+table.data tr.fail td:first-child { box-shadow: inset 3px 0 0 #D55E00; }
 table.data thead { display: table-header-group; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 4mm; }
 dl.facts dt { font-weight: bold; }
@@ -163,6 +184,7 @@ section.overview h2 { break-before: avoid; }
   body { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   nav { break-after: page; }
+  table.data tr.fail td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
 
@@ -204,9 +226,16 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
                  formats=("html", "csv", "xlsx", "png", "svg"), html_name="report.html",
                  map_dpi=300, html_dpi=200, region_pages=True, region_label="在宅医療圏",
                  credits=None, config=None, notes=None, extra_tables=None,
-                 extra_sections=None, crs=None, nursing_kinds=("nursing",)):
+                 extra_sections=None, crs=None, nursing_kinds=("nursing",), planning=None):
     """Writes the report of an analysis into out_dir; returns a
-    :class:`ReportResult`. See :meth:`zaitaku.Analysis.report`."""
+    :class:`ReportResult`. See :meth:`zaitaku.Analysis.report`.
+
+    ``planning`` (True, or a dict of ``[planning]`` keys, see
+    docs/report.md) adds policy checks, gap clusters and designation picks
+    (and sites) to the report; with a configuration its ``[planning]``
+    table is used."""
+    from .config import planning_settings
+
     from . import mapstyle
 
     formats = list(formats)
@@ -221,7 +250,12 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     kinds = [k for k in kinds if k in set(coverage["kind"])] or [map_kind]
     real_kinds = [k for k in coverage["kind"].unique() if k not in (DOCTOR_ANY, DOCTOR_AND_NURSING)]
     data = mapstyle.MapData(analysis, kind=map_kind, radius=radius, crs=crs)
-    ctx = ReportContext(analysis, config, coverage, data)
+    if config is not None:
+        plan = config.get("planning")
+    else:
+        plan = planning_settings(planning)
+    ctx = ReportContext(analysis, config, coverage, data, weight=weight, planning=plan,
+                        notes=notes or {}, kinds=list(kinds))
     credit_items = _credits(analysis, config, credits)
     credit_line = "; ".join(c["text"] for c in credit_items)
 
@@ -286,7 +320,8 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
 
 def _render(ctx, tables, sections, pngs, meta, result):
     an, data = ctx.analysis, ctx.maps
-    km = f"{data.radius_m / 1000:g} km"
+    km = data.reach_text
+    how = "直線 " if an.network is None else ""
     label = meta["region_label"]
     regions = data.regions
     parts = [f"<header><h1>{_e(meta['title'])}</h1>"]
@@ -312,7 +347,7 @@ def _render(ctx, tables, sections, pngs, meta, result):
     parts.append(f'<section class="overview" id="overview"><h2>概要と全体図</h2>'
                  f"<p>{len(regions)} の{_e(label)}、{len(an.facilities):,} 施設、"
                  f"{len(an.demand):,} の需要単位（{_e(meta['weight_name'] or '')}）について、"
-                 f"施設から直線 {_e(km)} 以内に住む人口の割合を求めました。"
+                 f"施設から{how}{_e(km)} 以内に住む人口の割合を求めました。"
                  f"{_e(kind_text)}の {_e(km)} 圏内に住む人口は全体の "
                  f"<strong>{percent(share)}%</strong> です。</p>")
     if "overview" in pngs:
@@ -364,10 +399,12 @@ def _render(ctx, tables, sections, pngs, meta, result):
         else:
             parts.append(f"<p>空白地域はありません（{_e(km)} 圏内に全域が入ります）。</p>")
         for s in sections:
-            if s.table is not None and "region_id" in s.table.columns:
+            if s.table is not None and "region_id" in s.table.columns and s.region_pages:
                 sub = s.table[s.table.region_id.astype(str) == str(rid)]
                 if len(sub):
-                    parts.append(f"<h3>{_e(s.title)}</h3>" + T.html_table(sub))
+                    parts.append(f"<h3>{_e(s.title)}</h3>" + _limited_table(
+                        sub.drop(columns=[c for c in ("region_id", "region_name")
+                                          if c in sub.columns]), s.html_rows))
         parts.append("</section>")
 
     parts.append(_methods(ctx, meta, result, sections))
@@ -386,10 +423,17 @@ def _section_html(s):
 
         out.append(f"<figure>{_img(figure_png_bytes(fig, 200), s.title)}</figure>")
     if s.table is not None:
-        out.append(T.html_table(s.table))
+        out.append(_limited_table(s.table, s.html_rows))
     out.append(s.html)
     out.append("</section>")
     return "".join(out)
+
+
+def _limited_table(table, rows):
+    if rows is None or len(table) <= rows:
+        return T.html_table(table)
+    return (T.html_table(table.head(rows)) +
+            f'<p class="note">上位 {rows} 件を表示（全 {len(table):,} 件は CSV・Excel に）。</p>')
 
 
 def _crs_text(crs, definition):
@@ -411,11 +455,19 @@ def _methods(ctx, meta, result, sections):
     from . import __version__, libcoverage_version
 
     an, data, cfg = ctx.analysis, ctx.maps, ctx.config
-    km = f"{data.radius_m / 1000:g} km"
+    km = data.reach_text
     facts = []
+    road_model = None
+    if an.network is not None:
+        metric, winter = an._net
+        road_model = ("道路網上の所要時間（車、道路種別の速度" + ("・冬期速度" if winter else "")
+                      + "。詳しくは下の「道路網」）") if metric == "time" else \
+            "道路網上の距離（最短経路。詳しくは下の「道路網」）"
     if cfg is not None:
         travel = cfg["travel"]
-        if travel["model"] == "detour":
+        if road_model:
+            model = road_model
+        elif travel["model"] == "detour":
             model = (f"直線距離 × 迂回係数 {travel['detour_factor']:g}（道路距離 "
                      f"{_e(cfg['analysis']['radius'])} ≒ 直線 {km}）")
         else:
@@ -426,10 +478,12 @@ def _methods(ctx, meta, result, sections):
             facts.append(("シナリオ", " ".join(str(x) for x in (scen["name"], scen["year"]) if x)
                           + f"（{'冬期' if scen['season'] == 'winter' else '夏期'}）"))
     else:
-        model = "直線距離（GRS80 楕円体上の測地線距離。往診の 16 km ルールと同じ）"
+        model = road_model or "直線距離（GRS80 楕円体上の測地線距離。往診の 16 km ルールと同じ）"
     facts += [
         ("移動モデル", model),
-        ("到達の基準", f"施設から {km} 以内。メッシュは中心点が圏内なら人口全体を圏内とする"),
+        ("到達の基準", f"施設から {km} 以内。メッシュは中心点が圏内なら人口全体を圏内とする"
+         + ("。往診の 16 km ルールは道路網を使う場合も常に直線距離で判定"
+            if an.network is not None else "")),
         ("冗長性", "同じ種類の施設が 2 か所以上圏内（24 時間の当番体制に必要）"),
         ("人口の重み", meta["weight_name"] or "-"),
         ("医師の種類 (doctor_any)", "在支診・在支病・機能強化型・後方支援病院・病院・診療所など"
@@ -496,7 +550,10 @@ def build_report_from_config(cfg, out_dir=None):
     describes, written to out_dir (default its ``report.output_dir``)."""
     from .config import build_analysis
 
-    analysis, notes = build_analysis(cfg)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="zaitaku-roads-") as work:
+        analysis, notes = build_analysis(cfg, work_dir=work)
     rep, ana = cfg["report"], cfg["analysis"]
     return build_report(
         analysis, out_dir if out_dir is not None else cfg["paths"]["report.output_dir"],
@@ -506,3 +563,7 @@ def build_report_from_config(cfg, out_dir=None):
         html_dpi=rep["html_dpi"], region_pages=rep["region_pages"],
         region_label=rep["region_label"], config=cfg, notes=notes,
         nursing_kinds=ana["nursing_kinds"] or ("nursing",))
+
+
+# the planning and road sections register themselves (zaitaku.report_sections)
+from . import report_sections  # noqa: E402,F401

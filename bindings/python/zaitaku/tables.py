@@ -26,6 +26,20 @@ COLUMN_NAMES = {
     "lon": "経度", "lat": "緯度", "n_cells": "メッシュ数", "total": "計",
     "source": "出典", "n_rows": "件数", "reason": "理由", "examples": "例",
 }
+#: How a check's result (planning.check: 1, 0, -1) is shown.
+PASSED_TEXT = {1: "適合", 0: "不適合", -1: "対象外"}
+#: Names of the policy checks (planning.check's ``check`` column).
+CHECK_NAMES = {
+    "lead": "積極的役割を担う医療機関の指定", "hub": "連携の拠点の指定",
+    "home_care": "在支診・在支病の有無", "rule16": "16 km 圏内（直線）の人口割合",
+    "rule16_exception": "16 km 圏外（特例に頼る人口）", "nursing": "訪問看護の圏内割合",
+    "redundancy": "2 か所以上の在支診・在支病", "backup": "従来型在支診の後方支援",
+    "subareas": "在宅医療圏ごとの指定",
+}
+#: Columns of long text, wrapped in the HTML.
+WRAP_COLUMNS = {"reason", "status", "name"}
+#: Checks whose value and target are shares of demand.
+SHARE_CHECKS = {"rule16", "nursing", "redundancy"}
 #: Columns holding shares (0-1), shown as percentages.
 SHARE_COLUMNS = {c for c in COLUMN_NAMES if c.startswith("share_")}
 #: Titles of tables the report knows; other modules add theirs (planning,
@@ -49,6 +63,7 @@ def register_table(key, title, columns=None):
     Japanese headings of its columns (``{"id": "見出し"}``)."""
     TABLE_TITLES[key] = title
     COLUMN_NAMES.update(columns or {})
+    SHARE_COLUMNS.update(c for c in (columns or {}) if c.startswith("share_"))
 
 
 def kind_name(kind):
@@ -183,11 +198,22 @@ def display_frame(table):
             out[heading(col)] = [f"{percent(v)}%" if percent(v) != "-" else "-" for v in values]
         elif base == "kind":
             out[heading(col)] = [kind_name(v) for v in values]
-        elif base in ("lon", "lat"):
-            out[heading(col)] = [f"{v:.5f}" for v in values]
+        elif base == "passed":
+            out[heading(col)] = [PASSED_TEXT.get(int(v), str(v)) if v == v else "-"
+                                 for v in values]
+        elif base == "check":
+            out[heading(col)] = [CHECK_NAMES.get(v, v) for v in values]
+        elif base in ("value", "target") and "check" in table.columns:
+            # a share check's value and target are shares, the others counts
+            out[heading(col)] = [(f"{percent(v)}%" if c in SHARE_CHECKS else f"{v:,.0f}")
+                                 if v == v else "-" for v, c in zip(values, table["check"])]
+        elif base in ("lon", "lat", "centroid_lon", "centroid_lat"):
+            out[heading(col)] = [f"{v:.5f}" if v == v else "-" for v in values]
         elif pd.api.types.is_float_dtype(values):
-            digits = 1 if base.endswith("km2") else 0
-            out[heading(col)] = [f"{v:,.{digits}f}" if v == v else "-" for v in values]
+            digits = 1 if base.endswith("km2") or base.startswith("change_") else 0
+            # no "-0": a value that rounds to zero is shown as 0
+            out[heading(col)] = [f"{(v if round(v, digits) != 0 else 0.0):,.{digits}f}"
+                                 if v == v else "-" for v in values]
         elif pd.api.types.is_integer_dtype(values):
             out[heading(col)] = [f"{v:,}" for v in values]
         else:
@@ -205,12 +231,18 @@ def html_table(table):
                ("lon", "lat", "gap_rank") or str(c).partition(":")[0] in SHARE_COLUMNS
                for c in table.columns]
     numeric = [n or str(c) in ("lon", "lat", "gap_rank") for n, c in zip(numeric, table.columns)]
-    cls = lambda n: ' class="num"' if n else ""  # noqa: E731
+    # long text (a check's reason, a status) wraps; everything else stays on one line
+    wrap = [str(c) in WRAP_COLUMNS for c in table.columns]
+    numeric = ["num" if n else ("wrap" if w else "") for n, w in zip(numeric, wrap)]
+    cls = lambda n: f' class="{n}"' if n else ""  # noqa: E731
     head = "".join(f"<th{cls(n)}>{html.escape(str(h))}</th>"
                    for h, n in zip(shown.columns, numeric))
-    rows = "".join("<tr>" + "".join(f"<td{cls(n)}>{html.escape(str(v))}</td>"
-                                    for v, n in zip(row, numeric)) + "</tr>"
-                   for row in shown.itertuples(index=False))
+    # a failed check (passed == 0) is highlighted, so a reader finds it at a glance
+    failed = (table["passed"] == 0).tolist() if "passed" in table.columns else \
+        [False] * len(table)
+    rows = "".join(("<tr class=\"fail\">" if bad else "<tr>") + "".join(
+        f"<td{cls(n)}>{html.escape(str(v))}</td>" for v, n in zip(row, numeric)) + "</tr>"
+        for row, bad in zip(shown.itertuples(index=False), failed))
     return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 

@@ -1,0 +1,362 @@
+"""The report's planning and road sections: policy checks with reasons,
+gap clusters, designation picks, sites for new nursing stations, and road
+coverage (straight line against road, summer and winter), each a
+:class:`~zaitaku.report.Section` registered with
+:func:`~zaitaku.report.register_section`, with the layers they add to the
+maps (:class:`~zaitaku.mapstyle.Overlay`) and their part of the methods.
+
+A builder does nothing unless the report has planning settings (the
+``[planning]`` table, or ``planning=`` of :func:`~zaitaku.report.build_report`)
+or a road network (``[roads]``, or an analysis along roads).
+"""
+import pandas as pd
+
+from . import planning as P
+from . import tables as T
+from .report import Section, register_section
+
+T.register_table("sites", "新しい訪問看護ステーションの候補地")
+T.register_table("designation_regions", "圏域別の指定の効果")
+T.register_table("road_classes", "道路種別と速度")
+T.register_table("policy_checks", T.TABLE_TITLES["policy_checks"], {
+    "check": "チェック", "passed": "結果", "value": "値", "target": "基準"})
+T.register_table("gap_clusters", T.TABLE_TITLES["gap_clusters"], {
+    "cluster_id": "順位", "n_units": "メッシュ数", "demand": "人口",
+    "centroid_lon": "重心の経度", "centroid_lat": "重心の緯度",
+    "nearest_id": "最寄りの施設", "nearest_distance_m": "最寄りまで (m)"})
+T.register_table("designation", T.TABLE_TITLES["designation"], {
+    "rank": "順", "facility_id": "施設ID", "name": "名称", "gain_demand": "追加でカバーする人口",
+    "covered_demand": "累計カバー人口", "gain_objective": "目的関数の増分",
+    "n_candidates": "候補数", "n_fixed": "指定済み", "n_picked": "新規指定",
+    "covered_before": "指定前の圏内人口", "covered_after": "指定後の圏内人口",
+    "share_before": "指定前の割合", "share_after": "指定後の割合", "status": "状況",
+    "demand_id": "メッシュ", "share_of_gap": "空白人口に占める割合"})
+T.register_table("road_coverage", T.TABLE_TITLES["road_coverage"], {
+    "share_straight": "直線での割合", "share_road": "道路での割合（夏期）",
+    "share_road_winter": "道路での割合（冬期）", "change_road": "道路 − 直線（ポイント）",
+    "change_winter": "冬期 − 夏期（ポイント）"})
+
+REASONS = {"fixed": "指定済み", "region": "圏域に 1 か所", "coverage": "カバー人口の増分"}
+CLUSTER_EDGE = "#D55E00"   # Okabe & Ito vermillion
+PICK_EDGE = "#0072B2"      # blue
+SITE_EDGE = "#009E73"      # bluish green
+
+
+def _reset(an):
+    """Sets the analysis back to its own metric and season (a section may
+    have switched it)."""
+    an._radius(None)
+
+
+def _thresholds(an, plan):
+    return plan["doctor_threshold"], plan["nursing_threshold"]
+
+
+def _geo(frame):
+    return pd.DataFrame(frame.drop(columns="geometry")) if "geometry" in frame else frame
+
+
+# ---------------------------------------------------------------- policy checks
+
+def policy_checks(ctx):
+    """The policy checks of :func:`zaitaku.planning.check`, failing ones
+    highlighted; per region on each region's page."""
+    plan = ctx.planning
+    if not plan or not plan["check"]:
+        return None
+    an = ctx.analysis
+    _reset(an)
+    doctor, nursing = _thresholds(an, plan)
+    table = P.check(an, weight=ctx.weight, rule16=plan["rule16"], doctor_threshold=doctor,
+                    nursing_threshold=nursing, min_share_rule16=plan["min_share_rule16"],
+                    min_share_nursing=plan["min_share_nursing"],
+                    min_share_redundant=plan["min_redundancy"],
+                    home_care_kinds=plan["home_care_kinds"], backup_kinds=plan["backup_kinds"],
+                    standard_kinds=plan["standard_kinds"])
+    _reset(an)
+    failed = table[table.passed == 0]
+    regions = failed.region_id.nunique()
+    text = (f"国の指針（令和5年 医政地発0331第14号）と往診の 16 km ルールに照らした圏域ごとのチェックです。"
+            f"{table.region_id.nunique()} 圏域のうち {regions} 圏域に、合わせて {len(failed)} 件の"
+            "不適合があります（色付きの行）。理由の文は libcoverage の出力（英語）です。")
+    return Section(key="policy_checks", title=T.TABLE_TITLES["policy_checks"], text=text,
+                   table=table)
+
+
+# ---------------------------------------------------------------- gap clusters
+
+def gap_clusters(ctx):
+    """Uncovered demand grouped into clusters ranked by demand, outlined
+    and numbered on the region maps."""
+    plan = ctx.planning
+    if not plan or not plan["clusters"]:
+        return None
+    an = ctx.analysis
+    _reset(an)
+    _, nursing = _thresholds(an, plan)
+    clusters = P.clusters(an, kinds=plan["cluster_kinds"], threshold=nursing, weight=ctx.weight,
+                          link=plan["cluster_link"])
+    _reset(an)
+    if len(clusters):
+        from matplotlib.patches import Patch
+
+        ctx.maps.add_overlay(_overlay(
+            clusters, dict(facecolor="none", edgecolor=CLUSTER_EDGE, linewidth=1.1, zorder=4),
+            "空白クラスター（番号は人口順）", "cluster_id", CLUSTER_EDGE,
+            Patch(facecolor="none", edgecolor=CLUSTER_EDGE, linewidth=1.1,
+                  label="空白クラスター（番号は人口順）"), top=5))
+    kinds = "・".join(T.kind_name(k) for k in (plan["cluster_kinds"] or ["nursing"]))
+    text = (f"{kinds}の圏外にある需要単位を、隣り合うメッシュ（8 近傍）ごとにまとめ、人口の多い順に並べたもの"
+            f"です（{len(clusters):,} クラスター）。地図では輪郭で示し、圏域ごとに上位 5 つに番号を付けました。")
+    return Section(key="gap_clusters", title=T.TABLE_TITLES["gap_clusters"], text=text,
+                   table=_geo(clusters), html_rows=plan["max_rows"])
+
+
+def _overlay(frame, style, label, text, colour, handle, top=None, on_overview=False):
+    from .mapstyle import Overlay
+
+    frame = frame.copy()
+    if top is not None and text is not None:
+        rank = frame.groupby("region_id")[text].rank(method="first")
+        frame[text] = [str(v) if r <= top else "" for v, r in zip(frame[text], rank)]
+    return Overlay(frame=frame, style=style, label=label, text=text, colour=colour,
+                   handle=handle, on_overview=on_overview)
+
+
+# ---------------------------------------------------------------- designation
+
+def designation(ctx):
+    """Designation picks in greedy order with their marginal gain, ringed
+    and numbered on the maps; the effect per region in a second table."""
+    plan = ctx.planning
+    if not plan or not plan["designate"]:
+        return None
+    an = ctx.analysis
+    _reset(an)
+    doctor, _ = _thresholds(an, plan)
+    picks, regions = P.designate(an, budget=int(plan["budget"]),
+                                 target_share=plan["target_share"], threshold=doctor,
+                                 weight=ctx.weight, candidate_kinds=plan["candidate_kinds"],
+                                 enhanced_kinds=plan["enhanced_kinds"],
+                                 enhanced_weight=plan["enhanced_weight"],
+                                 candidates=plan["candidates"], fixed=plan["designated"])
+    _reset(an)
+    if len(picks):
+        from matplotlib.lines import Line2D
+
+        label = "指定（番号は選んだ順）"
+        ctx.maps.add_overlay(_overlay(
+            picks, dict(marker="o", markersize=150, facecolor="none", edgecolor=PICK_EDGE,
+                        linewidth=1.6, zorder=7), label, "rank", PICK_EDGE,
+            Line2D([], [], linestyle="none", marker="o", markersize=9, markerfacecolor="none",
+                   markeredgecolor=PICK_EDGE, markeredgewidth=1.6, label=label),
+            on_overview=True))
+    shown = _geo(picks)
+    shown["reason"] = shown["reason"].map(lambda r: REASONS.get(r, r))
+    new = (picks.reason != "fixed").sum()
+    text = ("積極的役割を担う医療機関の指定案です。指定済みの施設を固定し、候補のある圏域に 1 か所ずつ選んだ"
+            "あと、圏内人口の増分（限界効用）が最大の施設を順に選びます（遅延評価の貪欲法と交換による改善）。"
+            f"新規の指定は {new} か所、予算 {int(plan['budget'])}"
+            + (f"、目標割合 {plan['target_share']:.0%}" if plan["target_share"] is not None else "")
+            + "。「追加でカバーする人口」がその施設を選んだときの増分です。")
+    ctx.store["designation_regions"] = (Section(
+        key="designation_regions", title=T.TABLE_TITLES["designation_regions"],
+        text="圏域ごとの候補数と、指定の前後で医師の圏内に入る人口。", table=regions,
+        region_pages=False))
+    return Section(key="designation", title=T.TABLE_TITLES["designation"], text=text,
+                   table=shown, html_rows=plan["max_rows"])
+
+
+def designation_regions(ctx):
+    return ctx.store.get("designation_regions")
+
+
+def sites(ctx):
+    """Suggested sites for new nursing stations, as diamonds on the maps."""
+    plan = ctx.planning
+    if not plan or not plan["sites"]:
+        return None
+    an = ctx.analysis
+    _reset(an)
+    _, nursing = _thresholds(an, plan)
+    table = P.sites(an, n=int(plan["sites"]), kinds=plan["cluster_kinds"], threshold=nursing,
+                    radius=plan["site_radius"], weight=ctx.weight)
+    _reset(an)
+    if len(table):
+        from matplotlib.lines import Line2D
+
+        label = "新しい訪問看護の候補地"
+        ctx.maps.add_overlay(_overlay(
+            table, dict(marker="D", markersize=40, color=SITE_EDGE, edgecolor="white",
+                        linewidth=0.6, zorder=7), label, "rank", SITE_EDGE,
+            Line2D([], [], linestyle="none", marker="D", markersize=6,
+                   markerfacecolor=SITE_EDGE, markeredgecolor="white", label=label),
+            on_overview=True))
+    text = ("空白地域のメッシュの中から、まだ圏外の人口を最も多く覆う地点を順に選んだ候補地です"
+            "（サテライト型訪問看護ステーションなど）。")
+    return Section(key="sites", title=T.TABLE_TITLES["sites"], text=text, table=_geo(table))
+
+
+# ---------------------------------------------------------------- roads
+
+def _network(ctx):
+    notes = ctx.notes or {}
+    return notes.get("network") or ctx.analysis.network
+
+
+def _use(an, net, opts, threshold):
+    if net is None:
+        an.use_network(None)
+    else:
+        an.use_network(net, metric=opts["metric"], winter=opts["winter"], threshold=threshold,
+                       snap_max=opts["snap_max_m"], access_speed_kmh=opts["access_speed_kmh"],
+                       buffer=opts["buffer_m"])
+
+
+def road_coverage(ctx):
+    """Per region and kind: the share within reach along the straight line
+    (analysis radius) and along roads, summer and (time only) winter."""
+    net = _network(ctx)
+    if net is None:
+        return None
+    an, cfg = ctx.analysis, ctx.config
+    from .units import metres
+
+    if an.network is not None:
+        before = (an.network, dict(an._net_options), an._net_threshold)
+        threshold = an._net_threshold
+        opts = dict(an._net_options)
+    else:
+        before = None
+        roads = cfg["roads"]
+        from .config import road_threshold
+
+        threshold = road_threshold(cfg)
+        opts = dict(metric="distance", winter=False, snap_max_m=metres(roads["snap_max"]),
+                    access_speed_kmh=float(roads["access_speed_kmh"]),
+                    buffer_m=metres(roads["buffer"]))
+    winter_on = (cfg is None or cfg["winter"] is None or cfg["winter"]["enabled"])
+    kinds = ctx.kinds or list(ctx.coverage.kind.unique())
+    try:
+        _use(an, None, None, None)
+        straight = an.coverage(an.radius_m, weight=ctx.weight, area=False)
+        _use(an, net, opts, threshold)
+        summer = an.coverage(threshold, weight=ctx.weight, area=False, winter=False)
+        metric = an._net[0]
+        winter = an.coverage(threshold, weight=ctx.weight, area=False, winter=True) \
+            if metric == "time" and winter_on else None
+        unreachable = an.unreachable()
+    finally:
+        if before is None:
+            _use(an, None, None, None)
+        else:
+            _use(an, before[0], before[1], before[2])
+    key = ["region_id", "region_name", "kind"]
+    table = straight[key + ["demand_total", "share_covered"]].rename(
+        columns={"share_covered": "share_straight"})
+    table = table.merge(summer[key + ["share_covered"]].rename(
+        columns={"share_covered": "share_road"}), on=key)
+    table["change_road"] = (table.share_road - table.share_straight) * 100
+    if winter is not None:
+        table = table.merge(winter[key + ["share_covered"]].rename(
+            columns={"share_covered": "share_road_winter"}), on=key)
+        table["change_winter"] = (table.share_road_winter - table.share_road) * 100
+    table = table[table.kind.isin(kinds)]
+    order = {k: i for i, k in enumerate(kinds)}
+    table = table.assign(_o=table.kind.map(order)).sort_values(["region_id", "_o"], kind="stable")
+    table = table.drop(columns="_o").reset_index(drop=True)
+    what = (f"車で {_minutes(threshold)}" if metric == "time" else f"道路距離 {threshold}")
+    text = (f"直線 {an.radius_m / 1000:g} km の圏内と、道路網上の {what} の圏内とで、人口の割合を比べます"
+            + ("（夏期と冬期の速度）" if winter is not None else "") +
+            f"。道路から {opts['snap_max_m']:g} m より遠い需要単位 {len(unreachable):,} 件は道路では圏外です。")
+    ctx.store["roads"] = dict(threshold=threshold, metric=metric, opts=opts,
+                            unreachable=len(unreachable), winter=winter is not None)
+    return Section(key="road_coverage", title=T.TABLE_TITLES["road_coverage"], text=text,
+                   table=table)
+
+
+def _minutes(threshold):
+    from .units import threshold as parse
+
+    return f"{parse(threshold, 'threshold')[1] / 60:g} 分"
+
+
+def road_methods(ctx):
+    """The methods of the road model: speeds per class, winter model with
+    its source, snap cap, access speed, isochrone buffer."""
+    net = _network(ctx)
+    if net is None:
+        return None
+    an = ctx.analysis
+    opts = an._net_options if an.network is not None else \
+        ctx.store.get("roads", {}).get("opts", {})
+    classes = net.classes()
+    classes = classes[classes.n_edges > 0].reset_index(drop=True)
+    classes["winter_speed_kmh"] = classes.speed_kmh * classes.winter_factor
+    cfg = ctx.config
+    win = (cfg or {}).get("winter") or {}
+    source = (f"{net.source}" if not str(net.source).endswith(".shp") else
+              str(net.source).rsplit("/", 1)[-1])
+    text = "\n\n".join([
+        f"道路網: {source}（{net.n_nodes:,} 節点、{net.n_edges:,} 辺、{net.n_components:,} 連結成分）。"
+        "線は共有する頂点で結び、端点が 1 m 以内の頂点に接していれば結びます。",
+        "速度: 道路種別ごとの表（Geofabrik の fclass、高速道路 80 〜 生活道路 20 km/h）。maxspeed "
+        "があればそれを使います。下の表が実際に使った速度です。",
+        "冬期: 速度を 10 km/h 下げ、ただし半分未満にはしません（v_winter = max(v − 10, v / 2)）。"
+        "10 km/h は寒地土木研究所（CERI 1996, 石本・高橋・加治屋「冬期道路における車両速度と視程」、"
+        "国道230号 中山峠）の圧雪・凍結路面での測定値で、平均ではなく条件の悪い日の値です。"
+        "高速道路や市街地の道路への適用は外挿で、半分の下限には出典がありません。"
+        + ("この報告では設定ファイルで種別ごとの係数を置き換えています。"
+           if win.get("speed_factor") is not None or win.get("factors") else ""),
+        f"スナップ: 施設と需要単位は最寄りの道路に結びます（道路まで {opts.get('snap_max_m', 1000):g} m "
+        f"を超えると到達不能）。道路までの区間は {opts.get('access_speed_kmh', 15):g} km/h で計算します。",
+        f"サービスエリア（地図）: 到達した道路の区間を {opts.get('buffer_m', 100):g} m 幅で囲んだ範囲"
+        "（isochrone）。そこから離れた土地を圏内とは呼びません。",
+        "往診の 16 km ルール（政策チェック）は道路網を使う場合も常に直線距離で判定します。"])
+    return Section(key="road_classes", title="道路網", text=text,
+                   table=classes[["class", "n_edges", "length_km", "speed_kmh",
+                                  "winter_factor", "winter_speed_kmh"]],
+                   where="methods")
+
+
+def planning_methods(ctx):
+    """The planning defaults and the values used (include/libcoverage/planning.h)."""
+    plan = ctx.planning
+    if not plan:
+        return None
+    an = ctx.analysis
+    time_net = an.network is not None and an._net_options["metric"] == "time"
+    default = "車で 30 分（地域包括ケアシステムの日常生活圏域、厚生労働省「おおむね30分以内」）" \
+        if time_net else "16 km（往診の 16 km ルールと同じ）"
+    doctor = plan["doctor_threshold"] or f"既定: {default}"
+    nursing = plan["nursing_threshold"] or f"既定: {default}"
+    lines = [
+        f"16 km ルール: 患家から半径 {plan['rule16']}（直線、療担規則の通知: 往診は患家の所在地から"
+        "半径16キロメートル以内）。移動モデルにかかわらず常に直線距離です。",
+        f"医師の到達範囲: {doctor}。訪問看護の到達範囲: {nursing}。",
+        f"割合の基準: 16 km 圏内 {plan['min_share_rule16']:.0%}、訪問看護 "
+        f"{plan['min_share_nursing']:.0%}、2 か所以上 {plan['min_redundancy']:.0%}"
+        "（既定は 90%。公式の基準値はなく、計画上の選択です）。",
+        "在支診・在支病の種類: " + ", ".join(plan["home_care_kinds"] or
+                                            ["zaishin", "enhanced_single", "enhanced_network",
+                                             "zaibyo"])
+        + "。後方支援: 指定された医療機関・機能強化型・" + ", ".join(plan["backup_kinds"] or
+                                                          ["backup_hospital"]) + "。",
+        "指定の候補: " + (", ".join(plan["candidate_kinds"]) if plan["candidate_kinds"] else
+                         "在支診・在支病の種類" if not plan["candidates"] else
+                         f"{len(plan['candidates'])} 施設（ID で指定）")
+        + f"。機能強化型の重み {plan['enhanced_weight']:g}（既定 1.1）。貪欲法（遅延評価）の後、"
+        "交換による改善。小さな例で厳密解（MILP）と照合済み。",
+        "空白クラスター: 圏外の需要単位をメッシュの 8 近傍（点は "
+        f"{plan['cluster_link']} 以内）でまとめ、圏域をまたがない。",
+        "出典: include/libcoverage/planning.h の既定値と根拠。"]
+    return Section(key="planning_methods", title="政策チェックと指定の方法",
+                   text="\n\n".join(lines), where="methods")
+
+
+for _name, _builder in (("policy_checks", policy_checks), ("gap_clusters", gap_clusters),
+                        ("designation", designation),
+                        ("designation_regions", designation_regions), ("sites", sites),
+                        ("road_coverage", road_coverage), ("road_methods", road_methods),
+                        ("planning_methods", planning_methods)):
+    register_section(_name, _builder)
