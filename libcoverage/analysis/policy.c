@@ -290,7 +290,7 @@ static int share_row(row_out *w, const cov_analysis *a, size_t r, const char *ch
     if (isnan(s))
         return put_row(w, a, r, check, -1, s, target, "no demand in the region");
     return put_row(w, a, r, check, s >= target, s, target,
-                   "%.1f%% of demand (%.6g of %.6g) %s; target %.1f%%", 100.0 * s, part, total,
+                   "%.1f%% of demand (%.0f of %.0f) %s; target %.1f%%", 100.0 * s, part, total,
                    what, 100.0 * target);
 }
 
@@ -322,7 +322,7 @@ static int region_rows(row_out *w, const cov_analysis *a, const policy_inputs *i
     if (st == COV_OK)
         st = s->exception > 0.0
                  ? put_row(w, a, r, "rule16_exception", 0, s->exception, 0.0,
-                           "%.6g (%.1f%%) of demand has no doctor of any kind within %g km: "
+                           "%.0f (%.1f%%) of demand has no doctor of any kind within %g km: "
                            "house calls there rely on the 16 km exception",
                            s->exception, 100.0 * share(s->exception, s->total),
                            o->rule16_m / 1000.0)
