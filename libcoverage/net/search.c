@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/table_internal.h"
 #include "net/net_internal.h"
 
 int cov__search_init(cov_ctx *ctx, cov__search *s, const cov_network *net,
@@ -216,4 +217,90 @@ double cov__search_point_cost(const cov__search *s, int64_t edge, double offset_
     if (best > s->cutoff) return INFINITY;
     if (out_label) *out_label = label;
     return best;
+}
+
+/* ---- searches from nodes (public) ------------------------------------------ */
+
+/* Rows of cov_network_node_search() as they are found. */
+typedef struct node_rows {
+    int64_t *source, *node;
+    double *cost;
+    size_t n, cap;
+} node_rows;
+
+static int rows_reserve(cov_ctx *ctx, node_rows *r, size_t more)
+{
+    if (r->n + more <= r->cap) return COV_OK;
+    size_t cap = r->cap ? r->cap : 4096;
+    while (cap < r->n + more) cap *= 2;
+    int64_t *s = cov__realloc(ctx, r->source, cap * sizeof *s);
+    if (!s) return COV_ERR_NOMEM;
+    r->source = s;
+    int64_t *v = cov__realloc(ctx, r->node, cap * sizeof *v);
+    if (!v) return COV_ERR_NOMEM;
+    r->node = v;
+    double *c = cov__realloc(ctx, r->cost, cap * sizeof *c);
+    if (!c) return COV_ERR_NOMEM;
+    r->cost = c;
+    r->cap = cap;
+    return COV_OK;
+}
+
+/* Appends the settled nodes of the last run: source_of < 0 takes each
+ * node's label (multi-source), else that source for all. */
+static int rows_take(cov_ctx *ctx, node_rows *r, const cov__search *s, int64_t source_of)
+{
+    if (rows_reserve(ctx, r, s->n_touched) != COV_OK) return COV_ERR_NOMEM;
+    for (size_t t = 0; t < s->n_touched; t++) {
+        uint32_t u = s->touched[t];
+        if (!s->settled[u]) continue;
+        r->source[r->n] = source_of < 0 ? s->label[u] : source_of;
+        r->node[r->n] = u;
+        r->cost[r->n++] = s->dist[u];
+    }
+    return COV_OK;
+}
+
+static const cov_column_spec node_search_spec[] = {
+    {"source_index", COV_COL_INT}, {"node", COV_COL_INT}, {"cost", COV_COL_DOUBLE}};
+
+cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *net, size_t n,
+                                   const int64_t *nodes, const cov_travel *travel, int multi)
+{
+    COV_CHECK_ARG(ctx, ctx && net && (n == 0 || nodes), NULL);
+    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (nodes[i] < 0 || (uint64_t)nodes[i] >= net->n_nodes)
+            return cov__error(ctx, COV_ERR_ARG, "node search: source %zu is node %lld, "
+                              "outside [0, %zu)", i, (long long)nodes[i], net->n_nodes),
+                   NULL;
+    cov__search s;
+    node_rows rows = {0};
+    int rc = cov__search_init(ctx, &s, net, travel);
+    for (size_t i = 0; rc == COV_OK && i < (multi ? 1 : n); i++) {
+        size_t from = multi ? 0 : i, to = multi ? n : i + 1;
+        for (size_t j = from; rc == COV_OK && j < to; j++)
+            rc = relax(ctx, &s, (uint32_t)nodes[j], 0, (int64_t)j);
+        if (rc == COV_OK) rc = cov__search_run(ctx, &s, travel->cutoff);
+        if (rc == COV_OK) rc = rows_take(ctx, &rows, &s, multi ? -1 : (int64_t)i);
+        cov__search_reset(&s);
+        if (rc == COV_OK && !multi && i % 64 == 63)
+            rc = cov__progress(ctx, (double)i / (double)n, "node search");
+    }
+    net->n_settled += s.n_settled;
+    cov__search_free(&s);
+    cov_table *t = NULL;
+    size_t c[3];
+    if (rc == COV_OK) t = cov__table_create(ctx, rows.n, 0);
+    if (t && cov__table_add_columns(ctx, t, node_search_spec, 3, c) != COV_OK) {
+        cov_table_destroy(t);
+        t = NULL;
+    }
+    if (t && rows.n) {
+        memcpy(cov__table_ints_mut(t, c[0]), rows.source, rows.n * sizeof *rows.source);
+        memcpy(cov__table_ints_mut(t, c[1]), rows.node, rows.n * sizeof *rows.node);
+        memcpy(cov__table_doubles_mut(t, c[2]), rows.cost, rows.n * sizeof *rows.cost);
+    }
+    free(rows.source); free(rows.node); free(rows.cost);
+    return t;
 }
