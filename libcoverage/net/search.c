@@ -111,6 +111,12 @@ static inline void heap_pop(cov__search *s)
 
 /* ---- search --------------------------------------------------------------- */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define COV__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define COV__PREFETCH(p) ((void)0)
+#endif
+
 /* Offers cost c with source label to node v. A settled node has a cost <=
  * c already (costs are >= 0), so only ties need the settled bit; a tie
  * with a smaller source relabels the node, whose heap entry stays valid. */
@@ -118,7 +124,12 @@ static inline int relax(cov_ctx *ctx, cov__search *s, uint32_t v, double c, uint
 {
     cov__node_state *st = &s->node[v];
     if (c < st->dist) {
-        if (st->dist == INFINITY) s->touched[s->n_touched++] = v;
+        if (st->dist == INFINITY) {
+            s->touched[s->n_touched++] = v;
+            /* v's arcs are read when v settles: start loading them now */
+            COV__PREFETCH(&s->arc[st->first_arc]);
+            COV__PREFETCH(&s->arc[st[1].first_arc - (st[1].first_arc > st->first_arc)]);
+        }
         st->dist = c;
         st->label = label;
         return heap_push(ctx, s, c, v);
