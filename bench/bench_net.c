@@ -25,8 +25,8 @@
  *
  * Prints one JSON line: build_s, n_nodes, n_edges, multi_s, multi_settled,
  * per_source_s, per_source_settled, settled nodes per second, and setup_s:
- * the same call with cutoff 0 (it settles only the sources), i.e. the
- * fixed cost of a call that multi_s and per_source_s include.
+ * a call from one source with cutoff 0 (it settles only that source), i.e.
+ * the fixed cost of a call that multi_s and per_source_s include.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -190,12 +190,12 @@ int main(int argc, char **argv)
     double multi_s = time_search(ctx, net, n, src, &travel, 1, (int)runs, &multi_settled, &multi);
     double per_s = time_search(ctx, net, n, src, &travel, 0, (int)runs, &per_settled, &per);
     /* the fixed cost of a call (edge costs, node arrays, result table): the
-     * same call with cutoff 0, which settles only the sources */
+     * same call from one source with cutoff 0, which settles only it */
     cov_travel zero = travel;
     zero.cutoff = 0;
     size_t zero_settled = 0;
     cov_table *none = NULL;
-    double setup_s = time_search(ctx, net, n, src, &zero, 1, (int)runs, &zero_settled, &none);
+    double setup_s = time_search(ctx, net, 1, src, &zero, 1, (int)runs, &zero_settled, &none);
     cov_table_destroy(none);
 
     /* ---- files for the peer and compare.py (untimed) ---- */

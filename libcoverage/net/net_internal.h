@@ -128,7 +128,7 @@ typedef struct cov__arc {
 
 typedef struct cov__heap_entry {
     double key;
-    uint32_t node, pad;
+    uint32_t node, first_arc; /* first_arc: to prefetch the arcs before the pop */
 } cov__heap_entry;
 
 #define COV__SETTLED 0x80000000u

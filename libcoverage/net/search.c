@@ -74,7 +74,8 @@ static int heap_grow(cov_ctx *ctx, cov__search *s)
     return COV_OK;
 }
 
-static inline int heap_push(cov_ctx *ctx, cov__search *s, double key, uint32_t node)
+static inline int heap_push(cov_ctx *ctx, cov__search *s, double key, uint32_t node,
+                            uint32_t first_arc)
 {
     if (s->hn == s->hcap && heap_grow(ctx, s) != COV_OK) return COV_ERR_NOMEM;
     cov__heap_entry *h = s->heap;
@@ -85,7 +86,7 @@ static inline int heap_push(cov_ctx *ctx, cov__search *s, double key, uint32_t n
         h[i] = h[p];
         i = p;
     }
-    h[i] = (cov__heap_entry){key, node, 0};
+    h[i] = (cov__heap_entry){key, node, first_arc};
     return COV_OK;
 }
 
@@ -132,7 +133,7 @@ static inline int relax(cov_ctx *ctx, cov__search *s, uint32_t v, double c, uint
         }
         st->dist = c;
         st->label = label;
-        return heap_push(ctx, s, c, v);
+        return heap_push(ctx, s, c, v, st->first_arc);
     }
     if (c == st->dist && label < st->label) st->label = label; /* settled: bit set, so > */
     return COV_OK;
@@ -184,6 +185,12 @@ int cov__search_run(cov_ctx *ctx, cov__search *s, double cutoff)
         double d = s->heap[0].key;
         uint32_t u = s->heap[0].node;
         heap_pop(s);
+        /* the next node to settle is probably the new top: load its
+         * record and arcs while this one's are processed */
+        if (s->hn) {
+            COV__PREFETCH(&node[s->heap[0].node]);
+            COV__PREFETCH(&arc[s->heap[0].first_arc]);
+        }
         cov__node_state *su = &node[u];
         /* stale entry, or a second one with the same key */
         if (d != su->dist || (su->label & COV__SETTLED)) continue;
