@@ -100,9 +100,15 @@ static inline void heap_pop(cov__search *s)
         if (c >= n) break;
         size_t best = c;
         double bk = h[c].key;
-        size_t end = c + 4 < n ? c + 4 : n;
-        for (size_t k = c + 1; k < end; k++)
-            if (h[k].key < bk) { bk = h[k].key; best = k; }
+        if (c + 3 < n) { /* four children: a tournament, two levels deep */
+            size_t b1 = h[c + 1].key < bk ? c + 1 : c;
+            size_t b2 = h[c + 3].key < h[c + 2].key ? c + 3 : c + 2;
+            best = h[b2].key < h[b1].key ? b2 : b1;
+            bk = h[best].key;
+        } else {
+            for (size_t k = c + 1; k < n; k++)
+                if (h[k].key < bk) { bk = h[k].key; best = k; }
+        }
         if (bk >= last.key) break;
         h[i] = h[best];
         i = best;
