@@ -141,7 +141,7 @@ static inline int relax(cov_ctx *ctx, cov__search *s, uint32_t v, double c, uint
         st->label = label;
         return heap_push(ctx, s, c, v, st->first_arc);
     }
-    if (c == st->dist && label < st->label) st->label = label; /* settled: bit set, so > */
+    if (c == st->dist && !(st->label & COV__SETTLED) && label < st->label) st->label = label;
     return COV_OK;
 }
 

@@ -325,6 +325,45 @@ static void test_node_search(cov_ctx *ctx, unsigned seed)
     free_random(&g);
 }
 
+/* Ties on zero-cost arcs (white box: every arc set to cost 0 after the
+ * workspace is made): a node settled from one source and offered the same
+ * cost from a smaller one keeps its source and stays settled; every node
+ * touched within the cutoff ends settled. */
+static void test_zero_cost_ties(cov_ctx *ctx)
+{
+    rgraph g;
+    make_random(&g, 11, 80, 160);
+    cov_network_options o;
+    cov_network_options_init(&o);
+    o.node_tolerance_m = 0;
+    cov_network *n = cov_network_from_arrays(ctx, g.n_lines, g.off, g.x, g.y, NULL, g.oneway,
+                                             NULL, &o);
+    CHECK(n != NULL);
+    if (!n) { free_random(&g); return; }
+    cov_travel t;
+    cov_travel_init(&t);
+    cov__search s;
+    CHECK(cov__search_init(ctx, &s, n, &t) == COV_OK);
+    for (size_t a = 0; a < n->n_arcs; a++) s.arc[a].w = 0;
+    /* sources 1 then 0 at the start of two edges, cost 0 */
+    CHECK(cov__search_seed(ctx, &s, 0, 0, 0, 1) == COV_OK);
+    CHECK(cov__search_seed(ctx, &s, (int64_t)n->n_edges / 2, 0, 0, 0) == COV_OK);
+    CHECK(cov__search_run(ctx, &s, t.cutoff) == COV_OK);
+    int ok = s.n_touched > 2;
+    size_t zero = 0;
+    for (size_t i = 0; i < s.n_touched; i++) {
+        uint32_t u = s.touched[i];
+        int64_t l = cov__search_label(&s, u);
+        if (!cov__search_settled(&s, u) || (l != 0 && l != 1)) ok = 0;
+        zero += cov__search_dist(&s, u) == 0;
+    }
+    CHECK(ok);
+    CHECK(zero > 2);
+    cov__search_free(&s);
+    cov_network_destroy(n);
+    free_random(&g);
+}
+
 /* Reach sets against brute force: for each facility and unit, the best
  * of leaving the facility's edge by either end, Bellman-Ford between the
  * ends, and entering the unit's edge by either end (or along a shared
@@ -667,6 +706,7 @@ int main(void)
         test_random(ctx, seed, COV_TRAVEL_TIME, seed % 2);
     }
     for (unsigned seed = 1; seed <= 3; seed++) test_node_search(ctx, seed);
+    test_zero_cost_ties(ctx);
     test_reach_sets(ctx);
     test_isochrone(ctx);
     const char *shared = cov_test_shared_data();
