@@ -229,6 +229,20 @@ COV_API cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
                                           const cov_travel *travel, double buffer_m,
                                           int mode);
 
+/* Bounded searches from graph nodes instead of snapped points (graph tools,
+ * benchmarks, comparisons with other routers): sources are n node indices
+ * (0 <= nodes[i] < node_count(), repeats allowed) at cost 0, no access leg;
+ * travel->snap_max_m is not used. With multi != 0, one search from all of
+ * them together: a row per node within travel->cutoff, with its nearest
+ * source (ties: the smallest index). Otherwise one search per source: a
+ * row per node of its reach set, rows grouped by source in source order.
+ * Within a search, rows come in the order nodes were reached. Columns:
+ * source_index (into nodes), node, cost (metres or seconds). Caller frees
+ * with cov_table_destroy(); NULL with an error in ctx on failure. */
+COV_API cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *network, size_t n,
+                                           const int64_t *nodes, const cov_travel *travel,
+                                           int multi);
+
 /* Nodes settled by searches on this network since it was made (for
  * benchmarks: settled nodes per second). */
 COV_API size_t cov_network_settled_count(const cov_network *network);

@@ -60,17 +60,17 @@ static void walk_tree(const cov__search *s, const other *o, keyed *order, int64_
     size_t m = 0;
     for (size_t t = 0; t < s->n_touched; t++) {
         uint32_t u = s->touched[t];
-        if (s->settled[u]) order[m++] = (keyed){s->dist[u], u};
+        if (cov__search_settled(s, u)) order[m++] = (keyed){cov__search_dist(s, u), u};
     }
     qsort(order, m, sizeof *order, keyed_cmp);
     size_t e = (size_t)edge;
     double len = n->edge_len_m[e], back = len > 0 ? offset / len : 0, ahead = len > 0 ? 1 - back : 0;
     uint32_t u0 = n->edge_from[e], v0 = n->edge_to[e];
-    if (s->settled[u0] && (back == 0 || isfinite(s->edge_bwd[e])) &&
-        tight(s->dist[u0], acc + (back == 0 ? 0 : s->edge_bwd[e] * back)))
+    if (cov__search_settled(s, u0) && (back == 0 || isfinite(s->edge_bwd[e])) &&
+        tight(cov__search_dist(s, u0), acc + (back == 0 ? 0 : s->edge_bwd[e] * back)))
         alt[u0] = fmin(alt[u0], acc2 + (back == 0 ? 0 : o->bwd[e] * back));
-    if (s->settled[v0] && (ahead == 0 || isfinite(s->edge_fwd[e])) &&
-        tight(s->dist[v0], acc + (ahead == 0 ? 0 : s->edge_fwd[e] * ahead)))
+    if (cov__search_settled(s, v0) && (ahead == 0 || isfinite(s->edge_fwd[e])) &&
+        tight(cov__search_dist(s, v0), acc + (ahead == 0 ? 0 : s->edge_fwd[e] * ahead)))
         alt[v0] = fmin(alt[v0], acc2 + (ahead == 0 ? 0 : o->fwd[e] * ahead));
     /* twice: a zero-cost arc may join nodes sorted in either order */
     for (int pass = 0; pass < 2; pass++)
@@ -79,7 +79,7 @@ static void walk_tree(const cov__search *s, const other *o, keyed *order, int64_
             if (!isfinite(alt[u])) continue;
             for (size_t a = n->arc_off[u]; a < n->arc_off[u + 1]; a++) {
                 uint32_t h = n->arc_head[a];
-                if (!s->settled[h] || !tight(s->dist[u] + s->arc_w[a], s->dist[h])) continue;
+                if (!cov__search_settled(s, h) || !tight(cov__search_dist(s, u) + cov__search_arc_w(s, a), cov__search_dist(s, h))) continue;
                 size_t ae = n->arc_edge[a];
                 alt[h] = fmin(alt[h], alt[u] + (n->arc_rev[a] ? o->bwd[ae] : o->fwd[ae]));
             }
@@ -98,12 +98,12 @@ static double point_alt(const cov__search *s, const other *o, const double *alt,
     uint32_t u = n->edge_from[e], v = n->edge_to[e];
     double best = INFINITY, c[4], c2[4];
     int k = 0;
-    if (s->settled[u] && (fa == 0 || isfinite(wf))) {
-        c[k] = s->dist[u] + (fa == 0 ? 0 : wf * fa);
+    if (cov__search_settled(s, u) && (fa == 0 || isfinite(wf))) {
+        c[k] = cov__search_dist(s, u) + (fa == 0 ? 0 : wf * fa);
         c2[k++] = alt[u] + (fa == 0 ? 0 : o->fwd[e] * fa);
     }
-    if (s->settled[v] && (fb == 0 || isfinite(wb))) {
-        c[k] = s->dist[v] + (fb == 0 ? 0 : wb * fb);
+    if (cov__search_settled(s, v) && (fb == 0 || isfinite(wb))) {
+        c[k] = cov__search_dist(s, v) + (fb == 0 ? 0 : wb * fb);
         c2[k++] = alt[v] + (fb == 0 ? 0 : o->bwd[e] * fb);
     }
     if (fe == edge) {

@@ -89,10 +89,10 @@ static int reached_pieces(cov_ctx *ctx, const cov__search *s, int64_t edge, doub
     }
     for (size_t t = 0; rc == COV_OK && t < s->n_touched; t++) {
         uint32_t u = s->touched[t];
-        if (!s->settled[u]) continue;
-        double left = cut - s->dist[u];
+        if (!cov__search_settled(s, u)) continue;
+        double left = cut - cov__search_dist(s, u);
         for (size_t a = n->arc_off[u]; rc == COV_OK && a < n->arc_off[u + 1]; a++) {
-            double w = s->arc_w[a];
+            double w = cov__search_arc_w(s, a);
             if (!isfinite(w)) continue;
             double f = w > 0 ? fmin(1, left / w) : 1;
             size_t e = n->arc_edge[a];

@@ -108,19 +108,40 @@ int cov__net_snap(cov_ctx *ctx, cov_network *net, size_t n, const double *lon,
 void cov__snap_free(cov__snap *s);
 
 /* A search workspace reused across runs: arrays of n_nodes, reset sparsely
- * (only the touched entries), so per-facility runs cost what they settle. */
+ * (only the touched entries), so per-facility runs cost what they settle.
+ *
+ * Laid out for the cache: what a relaxation reads and writes about a node
+ * (cost, source, settled bit, first arc) is one 16-byte record, and an arc
+ * (cost, head) another, so settling a node of degree d touches about 2 + d
+ * cache lines; the heap is 4-ary over 16-byte entries with lazy deletion.
+ * Read the state through the accessors below. */
+typedef struct cov__node_state {
+    double dist;        /* INFINITY when untouched */
+    uint32_t label;     /* source of the best path; top bit: settled */
+    uint32_t first_arc; /* arcs of u: [first_arc, node[u + 1].first_arc) */
+} cov__node_state;
+
+typedef struct cov__arc {
+    double w; /* cost (INFINITY: closed) */
+    uint32_t head, pad;
+} cov__arc;
+
+typedef struct cov__heap_entry {
+    double key;
+    uint32_t node, first_arc; /* first_arc: to prefetch the arcs before the pop */
+} cov__heap_entry;
+
+#define COV__SETTLED 0x80000000u
+#define COV__NO_LABEL 0x7fffffffu /* labels are < 2^31 - 1 */
+
 typedef struct cov__search {
     const cov_network *net;
-    double *arc_w;      /* cost of each arc */
+    cov__node_state *node; /* n_nodes + 1: the last holds the end of the arcs */
+    cov__arc *arc;         /* as the network's arcs */
     double *edge_fwd, *edge_bwd;
-    double *dist;       /* INFINITY when untouched */
-    int64_t *label;     /* source of the best path (multi-source) */
     uint32_t *touched;
     size_t n_touched;
-    uint8_t *settled;
-    /* binary heap of (key, node) with lazy deletion */
-    double *hkey;
-    uint32_t *hnode;
+    cov__heap_entry *heap;
     size_t hn, hcap;
     size_t n_settled; /* over all runs, for benchmarks */
     /* seeds of the current run, sorted by edge before point queries: a
@@ -134,12 +155,38 @@ typedef struct cov__search {
     double cutoff;
 } cov__search;
 
+/* Node u settled in the last run (cost within the cutoff). */
+static inline int cov__search_settled(const cov__search *s, uint32_t u)
+{
+    return (s->node[u].label & COV__SETTLED) != 0;
+}
+
+/* Cost of node u (INFINITY when untouched; final once settled). */
+static inline double cov__search_dist(const cov__search *s, uint32_t u)
+{
+    return s->node[u].dist;
+}
+
+/* Source of node u's best path, -1 when untouched. */
+static inline int64_t cov__search_label(const cov__search *s, uint32_t u)
+{
+    uint32_t l = s->node[u].label & ~COV__SETTLED;
+    return l == COV__NO_LABEL ? -1 : (int64_t)l;
+}
+
+/* Cost of arc a (INFINITY: closed). */
+static inline double cov__search_arc_w(const cov__search *s, size_t a)
+{
+    return s->arc[a].w;
+}
+
 int cov__search_init(cov_ctx *ctx, cov__search *s, const cov_network *net,
                      const cov_travel *travel);
 void cov__search_free(cov__search *s);
 
-/* Seeds of source i snapped at (edge, offset) with access cost acc: the
- * ends of the edge it can leave by. Returns COV_OK or COV_ERR_NOMEM. */
+/* Seeds of source `label` (0 <= label < 2^31 - 1) snapped at (edge,
+ * offset) with access cost acc: the ends of the edge it can leave by.
+ * Returns COV_OK, COV_ERR_NOMEM or COV_ERR_ARG (label out of range). */
 int cov__search_seed(cov_ctx *ctx, cov__search *s, int64_t edge, double offset_m,
                      double acc, int64_t label);
 

@@ -28,9 +28,9 @@ int cov_network_node_costs(cov_ctx *ctx, cov_network *net, size_t n, const doubl
     if (rc == COV_OK) rc = cov__search_run(ctx, &s, travel->cutoff);
     if (rc == COV_OK)
         for (size_t u = 0; u < net->n_nodes; u++) {
-            int ok = s.settled[u];
-            out_cost[u] = ok ? s.dist[u] : INFINITY;
-            if (out_source) out_source[u] = ok ? s.label[u] : -1;
+            int ok = cov__search_settled(&s, (uint32_t)u);
+            out_cost[u] = ok ? cov__search_dist(&s, (uint32_t)u) : INFINITY;
+            if (out_source) out_source[u] = ok ? cov__search_label(&s, (uint32_t)u) : -1;
         }
     net->n_settled += s.n_settled;
     cov__search_free(&s);
@@ -192,7 +192,7 @@ int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
                 rc = visit_edge(ctx, &s, &g, units, k, (size_t)fac->edge[f], stamp, seen, &one);
             for (size_t t = 0; rc == COV_OK && t < s.n_touched; t++) {
                 uint32_t u = s.touched[t];
-                if (!s.settled[u]) continue;
+                if (!cov__search_settled(&s, u)) continue;
                 /* units on edges leaving u, and on edges entering it (a one-way
                  * edge's units are reached from its tail only, which the point
                  * cost knows) */

@@ -233,6 +233,137 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
     free_random(&g);
 }
 
+/* Searches from nodes against Bellman-Ford from each source node: the
+ * per-source reach sets, the multi-source nearest costs and labels (a
+ * repeated source never wins), and the argument checks. */
+static void test_node_search(cov_ctx *ctx, unsigned seed)
+{
+    rgraph g;
+    make_random(&g, seed, 80, 160);
+    cov_network_options o;
+    cov_network_options_init(&o);
+    o.node_tolerance_m = 0;
+    cov_network *n = cov_network_from_arrays(ctx, g.n_lines, g.off, g.x, g.y, g.cls, g.oneway,
+                                             NULL, &o);
+    CHECK(n != NULL);
+    if (!n) { free_random(&g); return; }
+    size_t nn = cov_network_node_count(n), ne = cov_network_edge_count(n);
+    cov_travel t;
+    cov_travel_init(&t);
+    t.metric = COV_TRAVEL_TIME;
+    t.cutoff = 400;
+    double *fwd = malloc(ne * sizeof *fwd), *bwd = malloc(ne * sizeof *bwd);
+    CHECK(cov_network_edge_costs(ctx, n, &t, fwd, bwd) == COV_OK);
+    /* four sources, one node twice (the smaller index wins its ties) */
+    int64_t src[4] = {0, (int64_t)(nn / 3), (int64_t)(nn / 2), (int64_t)(nn / 3)};
+    double *bf = malloc(4 * nn * sizeof *bf);
+    for (size_t i = 0; i < 4; i++) {
+        double *d = bf + i * nn;
+        for (size_t u = 0; u < nn; u++) d[u] = INFINITY;
+        d[src[i]] = 0;
+        bellman_ford(nn, ne, n->edge_from, n->edge_to, fwd, bwd, d);
+    }
+    /* per source: exactly the nodes within the cutoff, each once */
+    cov_table *per = cov_network_node_search(ctx, n, 4, src, &t, 0);
+    CHECK(per != NULL && cov_table_ncols(per) == 3);
+    int per_ok = per != NULL;
+    size_t expect_rows = 0;
+    for (size_t k = 0; k < 4 * nn; k++) expect_rows += bf[k] <= t.cutoff;
+    if (per) {
+        const int64_t *ps = cov_table_ints(per, 0), *pv = cov_table_ints(per, 1);
+        const double *pc = cov_table_doubles(per, 2);
+        per_ok = cov_table_nrows(per) == expect_rows;
+        for (size_t r = 0; per_ok && r < cov_table_nrows(per); r++)
+            per_ok = ps[r] >= 0 && ps[r] < 4 && (r == 0 || ps[r] >= ps[r - 1]) &&
+                     rel_close(pc[r], bf[(size_t)ps[r] * nn + (size_t)pv[r]]);
+    }
+    CHECK(per_ok);
+    CHECK(expect_rows > 8); /* the test means something */
+    /* multi-source: the minimum over sources, labelled by the smallest
+     * index reaching it at that cost */
+    cov_table *multi = cov_network_node_search(ctx, n, 4, src, &t, 1);
+    CHECK(multi != NULL);
+    int multi_ok = multi != NULL;
+    size_t expect_nodes = 0;
+    for (size_t u = 0; u < nn; u++) {
+        double best = INFINITY;
+        for (size_t i = 0; i < 4; i++) best = fmin(best, bf[i * nn + u]);
+        expect_nodes += best <= t.cutoff;
+    }
+    if (multi) {
+        const int64_t *ms = cov_table_ints(multi, 0), *mv = cov_table_ints(multi, 1);
+        const double *mc = cov_table_doubles(multi, 2);
+        multi_ok = cov_table_nrows(multi) == expect_nodes;
+        for (size_t r = 0; multi_ok && r < cov_table_nrows(multi); r++) {
+            size_t u = (size_t)mv[r];
+            double best = INFINITY;
+            for (size_t i = 0; i < 4; i++) best = fmin(best, bf[i * nn + u]);
+            /* source 3 repeats source 1: every cost ties exactly, 1 wins */
+            multi_ok = rel_close(mc[r], best) && ms[r] >= 0 && ms[r] < 3 &&
+                       rel_close(bf[(size_t)ms[r] * nn + u], best);
+        }
+    }
+    CHECK(multi_ok);
+    cov_table_destroy(per);
+    cov_table_destroy(multi);
+    /* no source: an empty table; bad arguments: NULL and COV_ERR_ARG */
+    cov_table *empty = cov_network_node_search(ctx, n, 0, NULL, &t, 1);
+    CHECK(empty != NULL && cov_table_nrows(empty) == 0 && cov_table_ncols(empty) == 3);
+    cov_table_destroy(empty);
+    int64_t bad[2] = {0, (int64_t)nn};
+    CHECK(cov_network_node_search(ctx, n, 2, bad, &t, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_ARG);
+    bad[1] = -1;
+    CHECK(cov_network_node_search(ctx, n, 2, bad, &t, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 2, NULL, &t, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 1, src, NULL, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, NULL, 1, src, &t, 1) == NULL);
+    CHECK(cov_network_node_search(NULL, n, 1, src, &t, 1) == NULL);
+    cov_clear_error(ctx);
+    free(bf); free(fwd); free(bwd);
+    cov_network_destroy(n);
+    free_random(&g);
+}
+
+/* Ties on zero-cost arcs (white box: every arc set to cost 0 after the
+ * workspace is made): a node settled from one source and offered the same
+ * cost from a smaller one keeps its source and stays settled; every node
+ * touched within the cutoff ends settled. */
+static void test_zero_cost_ties(cov_ctx *ctx)
+{
+    rgraph g;
+    make_random(&g, 11, 80, 160);
+    cov_network_options o;
+    cov_network_options_init(&o);
+    o.node_tolerance_m = 0;
+    cov_network *n = cov_network_from_arrays(ctx, g.n_lines, g.off, g.x, g.y, NULL, g.oneway,
+                                             NULL, &o);
+    CHECK(n != NULL);
+    if (!n) { free_random(&g); return; }
+    cov_travel t;
+    cov_travel_init(&t);
+    cov__search s;
+    CHECK(cov__search_init(ctx, &s, n, &t) == COV_OK);
+    for (size_t a = 0; a < n->n_arcs; a++) s.arc[a].w = 0;
+    /* sources 1 then 0 at the start of two edges, cost 0 */
+    CHECK(cov__search_seed(ctx, &s, 0, 0, 0, 1) == COV_OK);
+    CHECK(cov__search_seed(ctx, &s, (int64_t)n->n_edges / 2, 0, 0, 0) == COV_OK);
+    CHECK(cov__search_run(ctx, &s, t.cutoff) == COV_OK);
+    int ok = s.n_touched > 2;
+    size_t zero = 0;
+    for (size_t i = 0; i < s.n_touched; i++) {
+        uint32_t u = s.touched[i];
+        int64_t l = cov__search_label(&s, u);
+        if (!cov__search_settled(&s, u) || (l != 0 && l != 1)) ok = 0;
+        zero += cov__search_dist(&s, u) == 0;
+    }
+    CHECK(ok);
+    CHECK(zero > 2);
+    cov__search_free(&s);
+    cov_network_destroy(n);
+    free_random(&g);
+}
+
 /* Reach sets against brute force: for each facility and unit, the best
  * of leaving the facility's edge by either end, Bellman-Ford between the
  * ends, and entering the unit's edge by either end (or along a shared
@@ -574,6 +705,8 @@ int main(void)
         test_random(ctx, seed, COV_TRAVEL_DISTANCE, 0);
         test_random(ctx, seed, COV_TRAVEL_TIME, seed % 2);
     }
+    for (unsigned seed = 1; seed <= 3; seed++) test_node_search(ctx, seed);
+    test_zero_cost_ties(ctx);
     test_reach_sets(ctx);
     test_isochrone(ctx);
     const char *shared = cov_test_shared_data();

@@ -379,6 +379,10 @@ cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
                                           const cov_travel *travel, double buffer_m,
                                           int mode);
 
+cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *network, size_t n,
+                                           const int64_t *nodes, const cov_travel *travel,
+                                           int multi);
+
 size_t cov_network_settled_count(const cov_network *network);
 
 /* analysis on the road network (issue 4) */
