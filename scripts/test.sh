@@ -11,7 +11,7 @@ root="$PWD"
 export COV_SHARED_DATA="${COV_SHARED_DATA:-$root/../shared/data}"
 jobs="$(nproc)"
 
-COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 scripts/install-deps.sh
+COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 COV_NEED_CLANG=1 scripts/install-deps.sh
 
 echo "== C tests under ASan + UBSan"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCOV_ASAN=ON -DCOV_UBSAN=ON \
@@ -19,6 +19,16 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCOV_ASAN=ON -DCOV_UBSAN=
 cmake --build build-sanitize -j "$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
+
+echo "== C threads test under ThreadSanitizer"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOV_TSAN=ON \
+      -DCOV_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target test_threads >/dev/null
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^test_threads$'
+
+echo "== fuzz targets, ${COV_FUZZ_SECONDS:-60} s each (ASan + UBSan)"
+COV_JOBS="$jobs" scripts/fuzz.sh "${COV_FUZZ_SECONDS:-60}"
+ctest --test-dir build-fuzz --output-on-failure
 
 echo "== C example under valgrind"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
