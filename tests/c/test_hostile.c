@@ -6,6 +6,7 @@
 
 #include "core/internal.h"
 #include "geo/geo.h"
+#include "io/table_internal.h"
 #include "io/text.h"
 #include "libcoverage/coverage.h"
 #include "testutil.h"
@@ -447,6 +448,87 @@ static void test_huge_lengths(cov_ctx *ctx)
     CHECK_CONTAINS(cov_last_message(ctx), "record 1 ends at byte");
 }
 
+/* ---- outputs ------------------------------------------------------------ */
+
+static int same_bytes(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int ca = 0, cb = 0, same = fa && fb;
+    while (same && (ca = fgetc(fa)) == (cb = fgetc(fb)) && ca != EOF) {}
+    if (same) same = ca == cb;
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+static void copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    for (int c; in && out && (c = fgetc(in)) != EOF;) fputc(c, out);
+    if (in) fclose(in);
+    if (out) fclose(out);
+}
+
+/* An input is never written over, however its path is spelled; a write
+ * that fails leaves the previous output as it was. */
+static void test_outputs(cov_ctx *ctx)
+{
+    char p[1024], q[1024], alias[1200];
+    copy_file("data/sample/facilities.csv", tmp(p, sizeof p, "fac_in.csv"));
+    copy_file(p, tmp(q, sizeof q, "fac_copy.csv"));
+    cov_facility_fields ff = {.id = "facility_id", .kind = "kind", .lon = "lon", .lat = "lat"};
+    cov_facilities *f = cov_facilities_read_csv(ctx, p, &ff, NULL);
+    cov_table *t = f ? cov_facilities_table(ctx, f) : NULL;
+    CHECK(t != NULL);
+    CHECK(cov_is_input_path(ctx, p) && !cov_is_input_path(ctx, q));
+    CHECK(!cov_is_input_path(NULL, p) && !cov_is_input_path(ctx, NULL));
+    /* the same file as dir/./../<dir's name>/fac_in.csv, and a symlink */
+    const char *dir = getenv("COV_TEST_TMP") && *getenv("COV_TEST_TMP") ? getenv("COV_TEST_TMP")
+                                                                       : "/tmp";
+    snprintf(alias, sizeof alias, "%s/./../%s/fac_in.csv", dir, strrchr(dir, '/') + 1);
+    char link[1024];
+    tmp(link, sizeof link, "fac_link.csv");
+    unlink(link);
+    CHECK(symlink(p, link) == 0);
+    const char *spellings[3] = {p, alias, link};
+    for (int k = 0; t && k < 3; k++) {
+        CHECK(cov_table_write_csv(ctx, t, spellings[k]) == COV_ERR_IO);
+        CHECK_CONTAINS(cov_last_message(ctx), "refusing to write");
+        CHECK(cov_table_write_shp(ctx, t, spellings[k]) != COV_OK);
+    }
+    CHECK(same_bytes(p, q)); /* the input is untouched */
+
+    /* every file of a shapefile set read as input, either case */
+    cov_regions *r = cov_regions_read_shp(ctx, "data/sample/municipalities.shp", "muni_code",
+                                          NULL, NULL);
+    CHECK(r != NULL);
+    CHECK(cov_table_write_shp(ctx, t, "data/sample/municipalities.SHP") == COV_ERR_IO);
+    CHECK_CONTAINS(cov_last_message(ctx), "municipalities.");
+    CHECK(cov_table_write_csv(ctx, t, "data/sample/municipalities.dbf") == COV_ERR_IO);
+    cov_regions_destroy(r);
+
+    /* a failing write over an earlier output leaves it whole */
+    tmp(q, sizeof q, "earlier.shp");
+    CHECK(cov_table_write_shp(ctx, t, q) == COV_OK);
+    char saved[1024];
+    copy_file(q, tmp(saved, sizeof saved, "earlier_saved.bin"));
+    cov_table *mixed = cov__table_create(ctx, 2, 1);
+    GEOSWKTReader *rd = GEOSWKTReader_create_r(ctx->geos);
+    cov__table_set_geometry(mixed, 0, GEOSWKTReader_read_r(ctx->geos, rd, "POINT (140 40)"));
+    cov__table_set_geometry(mixed, 1, GEOSWKTReader_read_r(ctx->geos, rd,
+                                                           "POLYGON ((140 40, 141 40, 141 41, 140 40))"));
+    GEOSWKTReader_destroy_r(ctx->geos, rd);
+    CHECK(cov_table_write_shp(ctx, mixed, q) == COV_ERR_GEOMETRY);
+    CHECK(same_bytes(q, saved));
+    SHPHandle h = SHPOpen(q, "rb");
+    int n = 0;
+    if (h) SHPGetInfo(h, &n, NULL, NULL, NULL), SHPClose(h);
+    CHECK(n == (int)cov_facilities_count(f) && n > 0);
+    cov_table_destroy(mixed);
+    cov_table_destroy(t);
+    cov_facilities_destroy(f);
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -458,6 +540,7 @@ int main(void)
     test_points_and_weights(ctx);
     test_analysis_edges(ctx);
     test_huge_lengths(ctx);
+    test_outputs(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
