@@ -331,6 +331,16 @@ static void test_points_and_weights(cov_ctx *ctx)
     CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
     CHECK_CONTAINS(cov_last_message(ctx), "weights.csv line 3");
 
+    /* without a header, messages name the column by number */
+    cov_test_write_file(p, "53394611,3\n5339461,4\n");
+    const char *w2[1] = {"2"};
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "1", 1, w2, COV_CSV_NO_HEADER) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_MESH);
+    CHECK_CONTAINS(cov_last_message(ctx), "weights.csv line 2 column 1: mesh code \"5339461\"");
+    cov_test_write_file(p, "53394611,3\n53394612,-4\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "1", 1, w2, COV_CSV_NO_HEADER) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "weights.csv line 2 column 2: weight -4 is negative");
+
     /* unknown CRS */
     CHECK(cov_facilities_from_arrays(ctx, 1, one, NULL, NULL, NULL, x, y, "EPSG:999999") == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_CRS);
