@@ -271,6 +271,14 @@ static void test_swapped_axes(cov_ctx *ctx)
     CHECK_CONTAINS(cov_last_message(ctx), "swapped.shp: no .prj");
     CHECK_CONTAINS(cov_last_message(ctx), "x and y look swapped");
 
+    /* a .prj that is no CRS: refused, naming the file and the text */
+    cov_test_write_file(tmp(p, sizeof p, "swapped.prj"), "GEOGCS[\"nonsense\n");
+    CHECK(cov_regions_read_shp(ctx, tmp(p, sizeof p, "swapped.shp"), "muni_code", NULL, NULL) ==
+          NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_CRS);
+    CHECK_CONTAINS(cov_last_message(ctx), "swapped.shp: unknown CRS \"GEOGCS[\"nonsense\"");
+    unlink(tmp(p, sizeof p, "swapped.prj"));
+
     /* not in Japan either way: no swap suggested, only "give the CRS" */
     double metres[10] = {0, 0, 0, 5000, 5000, 5000, 5000, 0, 0, 0};
     CHECK(one_region(ctx, metres, 5) == NULL);
