@@ -11,7 +11,7 @@ root="$PWD"
 export COV_SHARED_DATA="${COV_SHARED_DATA:-$root/../shared/data}"
 jobs="$(nproc)"
 
-COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 COV_NEED_CLANG=1 scripts/install-deps.sh
+COV_NEED_VALGRIND=1 COV_NEED_PYTHON=1 scripts/install-deps.sh
 
 echo "== C tests under ASan + UBSan"
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCOV_ASAN=ON -DCOV_UBSAN=ON \
@@ -27,6 +27,7 @@ cmake --build build-tsan -j "$jobs" --target test_threads >/dev/null
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^test_threads$'
 
 echo "== fuzz targets, ${COV_FUZZ_SECONDS:-60} s each (ASan + UBSan)"
+# fuzz.sh installs clang and libFuzzer when missing (COV_NEED_CLANG)
 COV_JOBS="$jobs" scripts/fuzz.sh "${COV_FUZZ_SECONDS:-60}"
 ctest --test-dir build-fuzz --output-on-failure
 
