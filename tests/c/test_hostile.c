@@ -2,6 +2,7 @@
  * inputs the fuzzers (tests/fuzz) found, rebuilt here so that each fix
  * stays fixed. Files are written with shapelib directly and then damaged
  * byte by byte. */
+#include <signal.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -247,6 +248,76 @@ static void test_invalid_polygons(cov_ctx *ctx)
     CHECK(cov_last_error(ctx) == COV_ERR_CRS);
     CHECK_CONTAINS(cov_last_message(ctx), "140..inf");
     cov_ctx_set_message_handler(ctx, NULL, NULL);
+}
+
+/* ---- found by fuzz_wkb: a 39-point ring (a sample municipality with a few
+ * vertices mutated, one to NaN) on which GEOSMakeValid ran for more than 5
+ * minutes. A non-finite vertex is now an error before any repair. The
+ * alarm turns a hang into a failure. ----------------------------------- */
+static const double wild_ring[] = {
+    136.09583333333333, 40.0625,
+    136.09583333333333, 40.07083333333333,
+    136.1, 4.8578750597338906e-33,
+    136.10000287224264, 40.084722222222226,
+    136.10833333333332, 40.09027777777778,
+    136.10833333333332, 40.09305555555556,
+    136.1125, 40.09583333333333,
+    136.1125, 40.09861111111111,
+    136.11458333333334, 40.1,
+    136.12291666666667, 40.1,
+    136.12708333333333, 40.102777777777774,
+    136.13958333333332, 40.102777777777774,
+    136.14375, 40.105555555555554,
+    136.15625, 3.6885629036361074,
+    136.16041666666666, 40.108333333333334,
+    136.17291666666668, 40.108333333333334,
+    136.17708333333334, 40.111111111111114,
+    136.18958333333333, 8.46440543287e-313,
+    136.19791666666666, 40.105555555555554,
+    136.20208333333332, 40.105555555555554,
+    4.858158284716803e-33, 25.223529411764705,
+    136.21041666666667, 40.102777777777774,
+    136.22083333333333, 40.09583333333333,
+    136.22083333333333, 40.084722222222226,
+    136.21666666666667, 40.081944444444446,
+    136.21666666666667, 40.079166666666666,
+    136.20208333333332, -0.10923936642292473,
+    136.19791681629914, 40.06944444444444,
+    136.19375, 40.06666666666667,
+    -1.6894591950718726e-263, 40.062760416535696,
+    NAN, 40.03906249999999,
+    136.16875, 40.05833333333333,
+    -8.89065955277571e-41, 40.05555555555556,
+    136.14791666666667, -40.05555555555556,
+    136.14375, 40.05277777777778,
+    136.11458333333334, 40.05277777777778,
+    136.11041666666668, 40.05555555555556,
+    136.10625, 40.05555555555556,
+    136.09583333333333, 40.0625
+};
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "test_hostile: repairing the wild ring hung (> 60 s)\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(1);
+}
+
+static void test_wild_ring_repair(cov_ctx *ctx)
+{
+    messages m = {0};
+    cov_ctx_set_message_handler(ctx, on_message, &m);
+    signal(SIGALRM, on_alarm);
+    alarm(60);
+    cov_regions *r = one_region(ctx, wild_ring, sizeof wild_ring / sizeof *wild_ring / 2);
+    alarm(0);
+    signal(SIGALRM, SIG_DFL);
+    cov_ctx_set_message_handler(ctx, NULL, NULL);
+    CHECK(r == NULL && m.n_warning == 0);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_CONTAINS(cov_last_message(ctx), "regions entry 0 (id r): a vertex has a non-finite "
+                                          "coordinate (Invalid Coordinate[nan 40.039");
 }
 
 /* ---- lon/lat swapped ---------------------------------------------------- */
@@ -554,6 +625,7 @@ int main(void)
     test_stray_vertex(ctx);
     test_densify_bounded(ctx);
     test_invalid_polygons(ctx);
+    test_wild_ring_repair(ctx);
     test_swapped_axes(ctx);
     test_points_and_weights(ctx);
     test_analysis_edges(ctx);
