@@ -17,6 +17,12 @@ command -v make >/dev/null || need+=(make)
 if [ "${COV_NEED_VALGRIND:-0}" = 1 ]; then
   command -v valgrind >/dev/null || need+=(valgrind)
 fi
+if [ "${COV_NEED_CLANG:-0}" = 1 ]; then
+  # libFuzzer and the sanitizer runtimes for clang (scripts/fuzz.sh)
+  command -v clang >/dev/null || need+=(clang)
+  compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null ||
+    need+=(libclang-rt-dev)
+fi
 if [ "${COV_NEED_PYTHON:-0}" = 1 ]; then
   # Japanese map labels need a CJK font; the extension needs Python's headers
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK JP" || need+=(fonts-noto-cjk)

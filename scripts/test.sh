@@ -21,6 +21,17 @@ cmake --build build-sanitize -j "$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
 
+echo "== C threads test under ThreadSanitizer"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOV_TSAN=ON \
+      -DCOV_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target test_threads >/dev/null
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^test_threads$'
+
+echo "== fuzz targets, ${COV_FUZZ_SECONDS:-60} s each (ASan + UBSan)"
+# fuzz.sh installs clang and libFuzzer when missing (COV_NEED_CLANG)
+COV_JOBS="$jobs" scripts/fuzz.sh "${COV_FUZZ_SECONDS:-60}"
+ctest --test-dir build-fuzz --output-on-failure
+
 echo "== C example under valgrind"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs" >/dev/null

@@ -114,6 +114,12 @@ COV_API const char *cov_strerror(int status);
  * codes. Static storage. */
 COV_API const char *cov_status_name(int status);
 
+/* Non-zero when path (existing or not) names a file read as an input in
+ * ctx: the writers refuse to write over those. 0 otherwise, and for NULL
+ * arguments. Lets a caller that writes several files check every name
+ * before writing any of them. */
+COV_API int cov_is_input_path(const cov_ctx *ctx, const char *path);
+
 /* Frees a buffer returned by the library (WKB, strings). NULL is a no-op. */
 COV_API void cov_free(void *ptr);
 

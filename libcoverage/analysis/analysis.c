@@ -128,6 +128,12 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
                    o->coastal_snap_m, o->circle_segments);
         return NULL;
     }
+    /* Empty inputs are valid, but their results are empty or NaN: say why. */
+    if (!facilities->n)
+        cov__warn(ctx, "analysis: there are no facilities, so nothing is within reach and "
+                       "coverage tables have no kind to report");
+    if (!demand->n)
+        cov__warn(ctx, "analysis: there are no demand units, so demand shares are NaN");
     cov_analysis *a = cov__calloc(ctx, 1, sizeof *a);
     if (!a) return NULL;
     a->regions = regions;

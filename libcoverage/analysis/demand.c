@@ -117,6 +117,16 @@ fail:
     return NULL;
 }
 
+/* A column for messages: its header name, or its 1-based number in a file
+ * read without a header (as the caller named it). */
+static const char *column_label(const cov_csv *csv, size_t col, char *buf, size_t size)
+{
+    const char *name = cov__csv_header(csv, col);
+    if (*name) return name;
+    snprintf(buf, size, "%zu", col + 1);
+    return buf;
+}
+
 /* Reads the weight columns of a CSV, row-major; NULL with an error. */
 static double *read_weights(cov_ctx *ctx, const cov_csv *csv, size_t n_weights,
                             const char *const *fields)
@@ -132,10 +142,11 @@ static double *read_weights(cov_ctx *ctx, const cov_csv *csv, size_t n_weights,
         for (size_t j = 0; j < n_weights && st == COV_OK; j++) {
             double *v = &w[i * n_weights + j];
             st = cov__csv_double(ctx, csv, i, (size_t)cols[j], v);
+            char label[32];
             if (st == COV_OK && *v < 0.0)
                 st = cov__error(ctx, COV_ERR_VALUE, "%s line %zu column %s: weight %g is negative",
                                 cov__csv_path(csv), cov__csv_line(csv, i),
-                                cov__csv_header(csv, (size_t)cols[j]), *v);
+                                column_label(csv, (size_t)cols[j], label, sizeof label), *v);
         }
     free(cols);
     if (st != COV_OK) {
@@ -168,12 +179,12 @@ static int validate_csv_ids(cov_ctx *ctx, const cov_csv *csv, long col, int is_m
     for (size_t i = 0; i < n && st == COV_OK; i++) {
         const char *id = cov__csv_cell(csv, i, (size_t)col);
         cov_mesh_cell cell;
-        char why[200];
+        char why[200], label[32];
         size_t first;
         if (is_mesh && cov__mesh_decode_n(id, strlen(id), &cell, why, sizeof why) != 0)
             st = cov__error(ctx, COV_ERR_MESH, "%s line %zu column %s: mesh code \"%.40s\": %s",
                             cov__csv_path(csv), cov__csv_line(csv, i),
-                            cov__csv_header(csv, (size_t)col), id, why);
+                            column_label(csv, (size_t)col, label, sizeof label), id, why);
         else if (!id[0])
             st = cov__error(ctx, COV_ERR_VALUE, "%s line %zu: empty id", cov__csv_path(csv),
                             cov__csv_line(csv, i));

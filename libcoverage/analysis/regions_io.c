@@ -65,6 +65,24 @@ static int push_polygons(cov_ctx *ctx, cov_partvec *v, const GEOSGeometry *g,
     return COV_OK;
 }
 
+/* After any transformation every vertex must be a lon/lat: the no-CRS
+ * check looks only at the header's bounds, and one stray vertex in metres
+ * (a damaged file, a layer in another CRS pasted in) would otherwise make
+ * a region span the globe. */
+static int in_lonlat_range(cov_ctx *ctx, const GEOSGeometry *g, const char *where)
+{
+    double x0, y0, x1, y1;
+    if (GEOSisEmpty_r(ctx->geos, g)) return 1;
+    if (GEOSGeom_getExtent_r(ctx->geos, g, &x0, &y0, &x1, &y1) && cov__lonlat_ok(x0, y0) &&
+        cov__lonlat_ok(x1, y1) && x1 <= 180.0)
+        return 1;
+    cov__error(ctx, COV_ERR_VALUE,
+               "%s: coordinates (%.6g..%.6g, %.6g..%.6g) are not all lon/lat: a damaged "
+               "vertex, or the wrong CRS%s", where, x0, x1, y0, y1,
+               cov__swap_hint(ctx, x0, y0, x1, y1));
+    return 0;
+}
+
 /* Transforms g (owned, taken) with xf, repairs it when invalid (warning
  * naming `where`), and appends its polygons to v with id and name. */
 static int partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xform *xf,
@@ -76,8 +94,20 @@ static int partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_
         GEOSGeom_destroy_r(ctx->geos, g);
         if (!p) return ctx->status;
     }
+    if (!in_lonlat_range(ctx, p, where)) {
+        GEOSGeom_destroy_r(ctx->geos, p);
+        return ctx->status;
+    }
     if (GEOSisValid_r(ctx->geos, p) != 1) {
         char *reason = GEOSisValidReason_r(ctx->geos, p);
+        if (reason && strncmp(reason, "Invalid Coordinate", 18) == 0) {
+            /* NaN or infinity: nothing to repair, and GEOS would throw */
+            cov__error(ctx, COV_ERR_VALUE, "%s: a vertex has a non-finite coordinate (%s)",
+                       where, reason);
+            GEOSFree_r(ctx->geos, reason);
+            GEOSGeom_destroy_r(ctx->geos, p);
+            return ctx->status;
+        }
         GEOSGeometry *fixed = GEOSMakeValid_r(ctx->geos, p);
         cov__warn(ctx, "%s: invalid polygon repaired (%s)", where, reason ? reason : "?");
         GEOSFree_r(ctx->geos, reason);
@@ -85,7 +115,11 @@ static int partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_
         if (!fixed) return cov__geos_error(ctx, where);
         p = fixed;
     }
+    size_t before = v->n;
     int st = push_polygons(ctx, v, p, id, name);
+    if (st == COV_OK && v->n == before)
+        cov__warn(ctx, "%s: the polygon has no area (empty, or all its points on a line) "
+                  "and is skipped", where);
     GEOSGeom_destroy_r(ctx->geos, p);
     return st;
 }
@@ -115,8 +149,9 @@ static int assume_lonlat(cov_ctx *ctx, const cov_shp_reader *r)
     if (!cov__lonlat_ok(lo[0], lo[1]) || !cov__lonlat_ok(hi[0], hi[1]) || hi[0] > 180.0)
         return cov__error(ctx, COV_ERR_CRS,
                           "%s: no .prj and no CRS given, and the coordinates "
-                          "(%.6g..%.6g, %.6g..%.6g) are not lon/lat: give the CRS",
-                          r->path, lo[0], hi[0], lo[1], hi[1]);
+                          "(%.6g..%.6g, %.6g..%.6g) are not lon/lat: give the CRS%s",
+                          r->path, lo[0], hi[0], lo[1], hi[1],
+                          cov__swap_hint(ctx, lo[0], lo[1], hi[0], hi[1]));
     cov__warn(ctx, "%s: no .prj and no CRS given; assuming JGD2011 lon/lat (EPSG:6668)",
               r->path);
     return COV_OK;
@@ -181,8 +216,8 @@ static int not_lonlat(cov_ctx *ctx, const GEOSGeometry *g, const char *where)
     if (cov__lonlat_ok(x0, y0) && cov__lonlat_ok(x1, y1) && x1 <= 180.0) return 0;
     cov__error(ctx, COV_ERR_CRS,
                "%s: coordinates (%.6g..%.6g, %.6g..%.6g) are not lon/lat and no CRS was "
-               "given: give the CRS of the geometries",
-               where, x0, x1, y0, y1);
+               "given: give the CRS of the geometries%s",
+               where, x0, x1, y0, y1, cov__swap_hint(ctx, x0, y0, x1, y1));
     return 1;
 }
 

@@ -129,3 +129,8 @@ int cov__is_input(const cov_ctx *ctx, const char *path)
     free(c);
     return found;
 }
+
+int cov_is_input_path(const cov_ctx *ctx, const char *path)
+{
+    return ctx && path && cov__is_input(ctx, path);
+}

@@ -24,6 +24,18 @@ const char *cov__lonlat_hint(double lon, double lat)
     return "";
 }
 
+const char *cov__swap_hint(cov_ctx *ctx, double x0, double y0, double x1, double y1)
+{
+    double w = 0, s = 0, e = 0, n = 0;
+    PJ *crs = proj_create(ctx->proj, COV_LONLAT_CRS);
+    int known = crs && proj_get_area_of_use(ctx->proj, crs, &w, &s, &e, &n, NULL);
+    proj_destroy(crs);
+    proj_context_errno(ctx->proj); /* a failed lookup is no error of the caller's */
+    if (!known || !(y0 >= w && y1 <= e && x0 >= s && x1 <= n)) return "";
+    return " (x and y look swapped: exchanged, they lie in Japan, the area of use of "
+           "JGD2011; give longitude first)";
+}
+
 static const char *proj_reason(cov_ctx *ctx)
 {
     int e = proj_context_errno(ctx->proj);
@@ -157,6 +169,8 @@ typedef struct xform_job {
     double max_segment;
 } xform_job;
 
+#define DENSIFY_MAX_POINTS 1e6 /* points inserted per ring at most */
+
 /* Copies seq into new arrays *x, *y (one block, free *x), inserting
  * evenly spaced points in segments longer than max_segment. */
 static unsigned int densified(cov_ctx *ctx, const GEOSCoordSequence *seq, double max_segment,
@@ -171,6 +185,13 @@ static unsigned int densified(cov_ctx *ctx, const GEOSCoordSequence *seq, double
         return 0;
     }
     size_t m = n;
+    double total = 0.0;
+    for (unsigned int i = 1; max_segment > 0 && i < n; i++)
+        total += hypot(sx[i] - sx[i - 1], sx[n + i] - sx[n + i - 1]);
+    /* A bounded number of inserted points: a huge ring (or one with a
+     * far-off vertex) gets coarser steps instead of gigabytes. */
+    if (max_segment > 0 && total / max_segment > DENSIFY_MAX_POINTS)
+        max_segment = total / DENSIFY_MAX_POINTS;
     for (unsigned int i = 1; max_segment > 0 && i < n; i++) {
         double len = hypot(sx[i] - sx[i - 1], sx[n + i] - sx[n + i - 1]);
         if (len > max_segment) m += (size_t)ceil(len / max_segment) - 1;

@@ -54,6 +54,12 @@ int cov__lonlat_ok(double lon, double lat);
  * projected CRS that was not given. Static storage. */
 const char *cov__lonlat_hint(double lon, double lat);
 
+/* A hint for a layer whose extent (x0..x1, y0..y1) is not lon/lat: when
+ * the extent with x and y exchanged lies in the area of use of JGD2011
+ * (Japan, from PROJ's database), a sentence saying the axes look swapped;
+ * else "". Static storage. */
+const char *cov__swap_hint(cov_ctx *ctx, double x0, double y0, double x1, double y1);
+
 /* Area in m^2 on the GRS80 ellipsoid of a lon/lat (Multi)Polygon, edges
  * taken as geodesics. */
 double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g);

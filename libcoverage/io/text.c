@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "io/text.h"
 
@@ -356,6 +357,23 @@ static int encoding_from_cpg(cov_ctx *ctx, const char *dbf_path,
     return COV_OK;
 }
 
+int cov__dbf_check_size(cov_ctx *ctx, const char *dbf_path, DBFHandle dbf)
+{
+    struct stat st;
+    if (stat(dbf_path, &st) != 0)
+        return cov__error(ctx, COV_ERR_IO, "cannot stat %s: %s", dbf_path, strerror(errno));
+    unsigned long long need = (unsigned long long)(unsigned)dbf->nHeaderLength +
+                              (unsigned long long)(unsigned)dbf->nRecords *
+                                  (unsigned long long)(unsigned)dbf->nRecordLength;
+    if (dbf->nRecords < 0 || need > (unsigned long long)st.st_size)
+        return cov__error(ctx, COV_ERR_FORMAT,
+                          "%s: truncated or damaged: its header declares %d records of %d "
+                          "bytes (%llu bytes with the header) but the file has %lld bytes",
+                          dbf_path, dbf->nRecords, dbf->nRecordLength, need,
+                          (long long)st.st_size);
+    return COV_OK;
+}
+
 /* Clears *all_valid at the first 'C' value that is not UTF-8. */
 static int scan_utf8(cov_ctx *ctx, const char *dbf_path, DBFHandle dbf,
                      int *all_valid)
@@ -386,6 +404,7 @@ int cov__dbf_detect_encoding(cov_ctx *ctx, const char *dbf_path, DBFHandle dbf,
     const char *ldid_name;
     COV_CHECK_ARG(ctx, ctx && dbf_path && dbf && out, COV_ERR_ARG);
     memset(out, 0, sizeof *out);
+    if ((rc = cov__dbf_check_size(ctx, dbf_path, dbf)) != COV_OK) return rc;
     if ((rc = encoding_from_cpg(ctx, dbf_path, out, &found)) != COV_OK || found)
         return rc;
     if ((ldid_name = ldid_encoding(dbf->iLanguageDriver)) != NULL) {

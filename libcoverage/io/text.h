@@ -26,6 +26,13 @@ typedef struct cov_dbf_encoding {
     const char *source;  /* "cpg", "ldid", "utf8-scan" or "cp932-fallback" */
 } cov_dbf_encoding;
 
+/* Checks that the file holds the records its header declares (header
+ * length + records x record length <= file size); shapelib trusts the
+ * header, so a damaged count would make every reader loop over records
+ * that are not there. COV_OK, or COV_ERR_FORMAT naming the file and both
+ * sizes. cov__dbf_detect_encoding() calls it first. */
+int cov__dbf_check_size(cov_ctx *ctx, const char *dbf_path, DBFHandle dbf);
+
 /* Decides the encoding of an open DBF: the .cpg beside dbf_path when present
  * (any case of the extension), else the LDID byte, else UTF-8 when every
  * character field of every record is valid UTF-8, else CP932. Returns COV_OK

@@ -133,3 +133,59 @@ def test_inputs_from_different_threads_are_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
         assert len(zaitaku.Analysis(regions, fac, dem).coverage(area=False)) > 0
+
+
+def test_errors_in_a_thread_pool_name_their_own_input(tmp_path):
+    """Sixteen readers fail at once, each on its own file and line: every
+    exception names exactly its own (no message leaks between contexts),
+    while good reads on other threads go on succeeding."""
+    lines = open(sample_path("facilities.csv"), encoding="utf-8").read().splitlines()
+    paths = []
+    for k in range(16):
+        bad = list(lines)
+        row = 2 + k  # data row k: line k + 2 of the file
+        cells = bad[row - 1].split(",")
+        cells[4] = f"not-a-lon-{k}"
+        bad[row - 1] = ",".join(cells)
+        path = tmp_path / f"bad_{k}.csv"
+        path.write_text("\n".join(bad) + "\n", encoding="utf-8")
+        paths.append((path, row, cells[4]))
+
+    def read_bad(item):
+        path, row, text = item
+        with pytest.raises(zaitaku.InvalidValueError) as info:
+            zaitaku.read_facilities(path, kind_field="kind")
+        return str(info.value), item
+
+    def read_good(_):
+        return len(zaitaku.read_facilities(sample_path("facilities.csv"), kind_field="kind"))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bad = pool.map(read_bad, paths)
+        good = pool.map(read_good, range(16))
+        results, counts = list(bad), list(good)
+    assert counts == [41] * 16
+    for message, (path, row, text) in results:
+        assert message == f'{path} line {row} column "lon": "{text}" is not a number'
+
+
+def test_saves_from_a_thread_pool_equal_a_serial_save(tmp_path):
+    """Analyses saved from several threads at once (each its own folder)
+    write byte for byte what one thread alone writes, and nothing else."""
+    def save(folder):
+        an = keep(zaitaku.Analysis(*read_sample(), radius="12km"))
+        return [p.name for p in an.save(folder, weight="age65")]
+
+    save(tmp_path / "serial")
+    expected = {p.name: p.read_bytes() for p in (tmp_path / "serial").iterdir()}
+    assert len(expected) == 12  # 2 CSV + 2 shapefile sets of 5
+    folders = [tmp_path / f"t{k}" for k in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        names = list(pool.map(save, folders))
+    assert all(n == ["coverage.csv", "reach.csv", "gaps.shp", "service_areas.shp"]
+               for n in names)
+    for folder in folders:
+        got = {p.name: p.read_bytes() for p in folder.iterdir()}
+        assert got.keys() == expected.keys()
+        for name in expected:
+            assert got[name] == expected[name], (folder, name)

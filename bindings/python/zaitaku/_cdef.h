@@ -39,6 +39,7 @@ size_t cov_warning_count(const cov_ctx *ctx);
 const char *cov_strerror(int status);
 const char *cov_status_name(int status);
 void cov_free(void *ptr);
+int cov_is_input_path(const cov_ctx *ctx, const char *path);
 const char *cov_version(void);
 int cov_version_number(void);
 

@@ -1,0 +1,153 @@
+"""Outputs: never written over an input; a failed save or CLI run leaves
+no partial set of outputs (earlier outputs stay as they were); successful
+runs leave no temporary files behind."""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import zaitaku
+from zaitaku import sample_path
+from zaitaku._core import Table
+
+pytestmark = pytest.mark.filterwarnings("ignore::zaitaku.CoverageWarning")
+OUTPUT_FILES = ["coverage.csv", "reach.csv"] + [f"{stem}.{ext}" for stem in ("gaps", "service_areas")
+                                                for ext in ("shp", "shx", "dbf", "prj", "cpg")]
+
+
+def snapshot(folder):
+    """Name -> SHA-256 of every file under folder (hidden ones included)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def copy_sample(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("municipalities.shp", "municipalities.shx", "municipalities.dbf",
+                 "municipalities.prj", "municipalities.cpg", "areas.csv", "facilities.csv",
+                 "population_mesh1km.csv"):
+        shutil.copy(sample_path(name), folder / name)
+    return folder
+
+
+def analysis(folder, facilities="facilities.csv", demand="population_mesh1km.csv"):
+    munis = zaitaku.read_regions(folder / "municipalities.shp", "muni_code", "muni_name")
+    areas = munis.dissolve(folder / "areas.csv", "muni_code", "area_code", "area_name")
+    fac = zaitaku.read_facilities(folder / facilities, kind_field="kind")
+    dem = zaitaku.read_demand(folder / demand, mesh_field="mesh_code", weight_fields=["total"])
+    return zaitaku.Analysis(areas, fac, dem)
+
+
+def test_save_writes_the_set_and_no_temporary_files(tmp_path):
+    folder = copy_sample(tmp_path / "data")
+    written = analysis(folder).save(tmp_path / "out")
+    assert [p.name for p in written] == ["coverage.csv", "reach.csv", "gaps.shp",
+                                         "service_areas.shp"]
+    assert sorted(snapshot(tmp_path / "out")) == sorted(OUTPUT_FILES)
+
+
+@pytest.mark.parametrize("input_name", ["reach.csv", "gaps.dbf", "service_areas.SHP"])
+def test_save_never_writes_over_an_input(tmp_path, input_name):
+    """An input named like an output (here the demand CSV, or any file of a
+    shapefile set read as facilities) is refused before anything is written."""
+    folder = copy_sample(tmp_path / "data")
+    if input_name.endswith(".csv"):
+        os.replace(folder / "population_mesh1km.csv", folder / input_name)
+        an = analysis(folder, demand=input_name)
+    else:
+        # a facility shapefile whose name is an output's: written by geopandas
+        import geopandas as gpd
+        import pandas as pd
+        frame = pd.read_csv(folder / "facilities.csv").rename(columns={"facility_id": "fid"})
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon, frame.lat),
+                               crs="EPSG:6668")
+        stem = Path(input_name).stem
+        gdf.to_file(folder / f"{stem}.shp")
+        if input_name.endswith(".SHP"):
+            for p in folder.glob(f"{stem}.*"):
+                p.rename(p.with_suffix(p.suffix.upper()))
+        munis = zaitaku.read_regions(folder / "municipalities.shp", "muni_code", "muni_name")
+        areas = munis.dissolve(folder / "areas.csv", "muni_code", "area_code", "area_name")
+        fac = zaitaku.read_facilities(folder / input_name.replace(".dbf", ".shp"),
+                                      id_field="fid", kind_field="kind")
+        dem = zaitaku.read_demand(folder / "population_mesh1km.csv", mesh_field="mesh_code")
+        an = zaitaku.Analysis(areas, fac, dem)
+    before = snapshot(folder)
+    with pytest.raises(zaitaku.InputFileError, match="refusing to write") as info:
+        an.save(folder)
+    assert isinstance(info.value, OSError)
+    assert "nothing was written" in str(info.value)
+    assert snapshot(folder) == before  # inputs intact, no output, no temporary
+
+
+def test_failed_save_leaves_earlier_outputs_untouched(tmp_path, monkeypatch):
+    folder = copy_sample(tmp_path / "data")
+    an = analysis(folder)
+    an.save(tmp_path / "out", radius="16km")
+    before = snapshot(tmp_path / "out")
+    real = Table.write_shp
+    calls = []
+
+    def disk_full_on_second(self, path):
+        calls.append(path)
+        if len(calls) == 2:
+            raise zaitaku.InputFileError(f"cannot write {path}: No space left on device")
+        return real(self, path)
+
+    monkeypatch.setattr(Table, "write_shp", disk_full_on_second)
+    with pytest.raises(zaitaku.InputFileError, match="No space left"):
+        an.save(tmp_path / "out", radius="4km")  # other figures than the first run
+    assert len(calls) == 2
+    assert snapshot(tmp_path / "out") == before  # not one file of the 4 km run
+
+
+def test_failed_computation_writes_nothing(tmp_path):
+    an = analysis(copy_sample(tmp_path / "data"))
+    with pytest.raises(ValueError):
+        an.save(tmp_path / "out", radius="2000km")
+    assert snapshot(tmp_path / "out") == {}
+
+
+def cli(*args):
+    env = dict(os.environ, MPLBACKEND="Agg", ZAITAKU_PROGRESS="0")
+    return subprocess.run([sys.executable, "-m", "zaitaku", *map(str, args)], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def cli_args(folder, out, demand="population_mesh1km.csv", radius="16km"):
+    return ["coverage", "--regions", folder / "municipalities.shp", "--region-id", "muni_code",
+            "--region-name", "muni_name", "--regions-map", folder / "areas.csv",
+            "--map-from", "muni_code", "--map-to", "area_code", "--map-name", "area_name",
+            "--facilities", folder / "facilities.csv", "--kind-field", "kind",
+            "--demand", folder / demand, "--mesh-field", "mesh_code", "--weight-field", "total",
+            "--radius", radius, "--out", out]
+
+
+def test_cli_refuses_to_write_over_an_input(tmp_path):
+    folder = copy_sample(tmp_path / "data")
+    os.replace(folder / "population_mesh1km.csv", folder / "reach.csv")
+    before = snapshot(folder)
+    result = cli(*cli_args(folder, folder, demand="reach.csv"))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("zaitaku: error: refusing to write"), result.stderr
+    assert str(folder / "reach.csv") in lines[-1]
+    assert "Traceback" not in result.stderr
+    assert snapshot(folder) == before
+
+
+def test_cli_failure_keeps_earlier_outputs(tmp_path):
+    folder = copy_sample(tmp_path / "data")
+    out = tmp_path / "out"
+    assert cli(*cli_args(folder, out)).returncode == 0
+    before = snapshot(out)
+    assert sorted(before) == sorted(OUTPUT_FILES)
+    result = cli(*cli_args(folder, out, radius="5000km"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("zaitaku: error: ")
+    assert snapshot(out) == before
