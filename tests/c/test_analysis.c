@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "libcoverage/coverage.h"
+#include "testgeom.h"
 #include "testutil.h"
 
 #define PI 3.14159265358979323846
@@ -42,26 +43,10 @@ static void on_message(int level, const char *msg, void *ud)
 
 static cov_regions *make_regions(cov_ctx *ctx)
 {
-    GEOSContextHandle_t h = GEOS_init_r();
-    GEOSWKTReader *rd = GEOSWKTReader_create_r(h);
-    GEOSWKBWriter *wr = GEOSWKBWriter_create_r(h);
     const char *wkt[2] = {"POLYGON((141 43,141.2 43,141.2 43.2,141 43.2,141 43))",
                           "POLYGON((141.2 43,141.4 43,141.4 43.2,141.2 43.2,141.2 43))"};
     const char *ids[2] = {"A", "B"}, *names[2] = {"北区域", "南区域"};
-    unsigned char *wkb[2];
-    size_t size[2];
-    for (int i = 0; i < 2; i++) {
-        GEOSGeometry *g = GEOSWKTReader_read_r(h, rd, wkt[i]);
-        wkb[i] = GEOSWKBWriter_write_r(h, wr, g, &size[i]);
-        GEOSGeom_destroy_r(h, g);
-    }
-    cov_regions *r = cov_regions_from_wkb(ctx, 2, ids, names, (const unsigned char *const *)wkb,
-                                          size, NULL);
-    for (int i = 0; i < 2; i++) GEOSFree_r(h, wkb[i]);
-    GEOSWKBWriter_destroy_r(h, wr);
-    GEOSWKTReader_destroy_r(h, rd);
-    GEOS_finish_r(h);
-    return r;
+    return test_regions_from_wkt(ctx, 2, wkt, ids, names);
 }
 
 static const char *fid[] = {"N1", "D1", "D4", "D2", "D3"};

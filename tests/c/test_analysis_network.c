@@ -12,6 +12,7 @@
 
 #include "analysis/net_model.h"
 #include "libcoverage/coverage.h"
+#include "testgeom.h"
 #include "testutil.h"
 
 static struct geod_geodesic G;
@@ -34,23 +35,7 @@ static void on_message(int level, const char *msg, void *ud)
 static cov_regions *rect_regions(cov_ctx *ctx, size_t n, const char *const *wkt,
                                  const char *const *ids)
 {
-    GEOSContextHandle_t h = GEOS_init_r();
-    GEOSWKTReader *rd = GEOSWKTReader_create_r(h);
-    GEOSWKBWriter *wr = GEOSWKBWriter_create_r(h);
-    unsigned char *wkb[4];
-    size_t size[4];
-    for (size_t i = 0; i < n; i++) {
-        GEOSGeometry *g = GEOSWKTReader_read_r(h, rd, wkt[i]);
-        wkb[i] = GEOSWKBWriter_write_r(h, wr, g, &size[i]);
-        GEOSGeom_destroy_r(h, g);
-    }
-    cov_regions *r = cov_regions_from_wkb(ctx, n, ids, NULL, (const unsigned char *const *)wkb,
-                                          size, NULL);
-    for (size_t i = 0; i < n; i++) GEOSFree_r(h, wkb[i]);
-    GEOSWKBWriter_destroy_r(h, wr);
-    GEOSWKTReader_destroy_r(h, rd);
-    GEOS_finish_r(h);
-    return r;
+    return test_regions_from_wkt(ctx, n, wkt, ids, NULL);
 }
 
 static long col(const cov_table *t, const char *name)

@@ -11,6 +11,7 @@
 #include "analysis/analysis_internal.h"
 #include "analysis/reach_sets.h"
 #include "libcoverage/coverage.h"
+#include "testgeom.h"
 #include "testutil.h"
 
 #define PI 3.14159265358979323846
@@ -38,23 +39,7 @@ static double quad_area(double lon1, double lat1, double lon2, double lat2)
 
 static cov_regions *make_regions(cov_ctx *ctx, size_t n, const char **wkt, const char **ids)
 {
-    GEOSContextHandle_t h = GEOS_init_r();
-    GEOSWKTReader *rd = GEOSWKTReader_create_r(h);
-    GEOSWKBWriter *wr = GEOSWKBWriter_create_r(h);
-    unsigned char *wkb[4];
-    size_t size[4];
-    for (size_t i = 0; i < n; i++) {
-        GEOSGeometry *g = GEOSWKTReader_read_r(h, rd, wkt[i]);
-        wkb[i] = GEOSWKBWriter_write_r(h, wr, g, &size[i]);
-        GEOSGeom_destroy_r(h, g);
-    }
-    cov_regions *r = cov_regions_from_wkb(ctx, n, ids, NULL, (const unsigned char *const *)wkb,
-                                          size, NULL);
-    for (size_t i = 0; i < n; i++) GEOSFree_r(h, wkb[i]);
-    GEOSWKBWriter_destroy_r(h, wr);
-    GEOSWKTReader_destroy_r(h, rd);
-    GEOS_finish_r(h);
-    return r;
+    return test_regions_from_wkt(ctx, n, wkt, ids, NULL);
 }
 
 /* Three regions side by side; C has no facility. */

@@ -3,7 +3,6 @@ import os
 import re
 import unicodedata
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 

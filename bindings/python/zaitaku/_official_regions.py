@@ -178,9 +178,9 @@ def read_a38(source):
 
     gdf, label = _read_vector(source)
     if "A38b_003" in gdf.columns:
-        layer, cols = "b", ("A38b_001", "A38b_002", "A38b_003", "A38b_004")
+        cols = ("A38b_001", "A38b_002", "A38b_003", "A38b_004")
     elif "A38a_003" in gdf.columns:
-        layer, cols = "a", ("A38a_001", "A38a_002", "A38a_003", "A38a_004")
+        cols = ("A38a_001", "A38a_002", "A38a_003", "A38a_004")
     else:
         raise field_error(f"{label}: neither A38b_003 (二次医療圏 layer) nor A38a_003 (一次医療圏 "
                           f"layer): not an A38 layer (columns: {', '.join(map(str, gdf.columns))})")

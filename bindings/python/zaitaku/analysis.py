@@ -6,7 +6,6 @@ import tempfile
 import warnings
 from pathlib import Path
 
-import pandas as pd
 
 from . import _core
 from ._core import Table, call, cstrings, encode

@@ -25,8 +25,8 @@ import warnings
 from pathlib import Path
 
 from .analysis import DOCTOR_AND_NURSING
-from .plot import (_OKABE_ITO, _SPARE_MARKERS, GAP_FACE, GAP_HATCH, INK, KIND_NAMES,
-                   KIND_STYLES, LAND, OUTLINE, REACHED, _font_families, _wrap, kind_label)
+from .plot import (GAP_FACE, GAP_HATCH, INK, KIND_NAMES, LAND, OUTLINE, REACHED,
+                   _font_families, _wrap, kind_label, kind_styles)
 
 #: Share classes of the overview map (lower bounds) and their labels.
 SHARE_BREAKS = (0.0, 0.5, 0.8, 0.95)
@@ -263,16 +263,8 @@ def _facility_handles(ax, facilities, extent, size):
     x0, y0, x1, y1 = extent
     x, y = facilities.geometry.x, facilities.geometry.y
     inside = facilities[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]
-    present = set(facilities["kind"])
-    kinds = [k for k in KIND_STYLES if k in present] + sorted(present - set(KIND_STYLES))
-    handles, spare = [], 0
-    for kind in kinds:
-        if kind in KIND_STYLES:
-            colour, marker = KIND_STYLES[kind]
-        else:
-            colour = _OKABE_ITO[spare % len(_OKABE_ITO)]
-            marker = _SPARE_MARKERS[spare % len(_SPARE_MARKERS)]
-            spare += 1
+    handles = []
+    for kind, colour, marker in kind_styles(facilities["kind"]):
         pts = inside[inside["kind"] == kind]
         edge = "white" if colour == "#000000" else "#1a1a1a"
         if len(pts):

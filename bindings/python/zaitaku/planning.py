@@ -26,7 +26,7 @@ Examples
 import numpy as np
 import pandas as pd
 
-from ._core import Table, call, cstrings, doubles, encode
+from ._core import Table, call, cstrings, doubles
 from ._libcoverage import ffi, lib
 from .units import metres
 

@@ -316,23 +316,28 @@ def _draw_layer(ax, frame, **style):
         frame.plot(ax=ax, aspect=None, **style)
 
 
+
+def kind_styles(kinds):
+    """(kind, colour, marker) for each distinct kind in kinds: the known
+    kinds in KIND_STYLES order with their own style, then the others sorted,
+    with spare Okabe-Ito colours and markers."""
+    present = set(kinds)
+    known = [k for k in KIND_STYLES if k in present]
+    for kind in known:
+        yield (kind, *KIND_STYLES[kind])
+    for spare, kind in enumerate(sorted(present - set(KIND_STYLES))):
+        yield (kind, _OKABE_ITO[spare % len(_OKABE_ITO)],
+               _SPARE_MARKERS[spare % len(_SPARE_MARKERS)])
+
 def _draw_facilities(ax, facilities):
     """Markers per kind; returns the legend handles (one per kind drawn)."""
     from matplotlib.lines import Line2D
 
     if facilities is None or not len(facilities):
         return []
-    present = set(facilities["kind"])
-    kinds = [k for k in KIND_STYLES if k in present] + sorted(present - set(KIND_STYLES))
     size = 40 if len(facilities) <= 150 else 16
-    handles, spare = [], 0
-    for kind in kinds:
-        if kind in KIND_STYLES:
-            colour, marker = KIND_STYLES[kind]
-        else:
-            colour = _OKABE_ITO[spare % len(_OKABE_ITO)]
-            marker = _SPARE_MARKERS[spare % len(_SPARE_MARKERS)]
-            spare += 1
+    handles = []
+    for kind, colour, marker in kind_styles(facilities["kind"]):
         pts = facilities[facilities["kind"] == kind]
         edge = "white" if colour == "#000000" else "#1a1a1a"
         thin = marker in _THIN_MARKERS  # look smaller than a disc of the same size
