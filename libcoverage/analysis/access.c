@@ -169,7 +169,7 @@ int cov_access_2sfca(cov_ctx *ctx, cov_analysis *a, const cov_access_options *op
                             "supply", f->ids[j], f->kinds[j], supply_name(o.supply));
             goto done;
         }
-    if (cov__analysis_reach_sets(ctx, a, o.threshold, &rs) != COV_OK) goto fail;
+    if (cov__analysis_reach_sets(ctx, a, o.threshold, COV__COSTS_ALL, &rs) != COV_OK) goto fail;
     for (size_t j = 0; j < f->n; j++) {
         if (!mask[j]) continue;
         double denom = 0.0;

@@ -48,7 +48,7 @@ static int gap_make(cov_ctx *ctx, cov_analysis *a, const cov_gap_options *option
                          : cov__plan_group_mask(ctx, a, a->nursing_group);
     if (!g->mask) return ctx->status;
     cov__reach_sets rs;
-    if (cov__analysis_reach_sets(ctx, a, g->o.threshold, &rs) != COV_OK) return ctx->status;
+    if (cov__analysis_reach_sets(ctx, a, g->o.threshold, COV__COSTS_NONE, &rs) != COV_OK) return ctx->status;
     int32_t *counts = cov__plan_unit_counts(ctx, a, &rs, g->mask);
     cov__reach_sets_free(&rs);
     g->units = cov__mallocarray(ctx, a->demand->n ? a->demand->n : 1, sizeof *g->units);

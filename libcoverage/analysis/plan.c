@@ -154,7 +154,7 @@ static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *o
     }
     free(cand);
     free(enh);
-    return cov__analysis_reach_sets(ctx, a, o->threshold, &p->rs);
+    return cov__analysis_reach_sets(ctx, a, o->threshold, COV__COSTS_NONE, &p->rs);
 }
 
 /* unit -> candidate or fixed facilities reaching it (for swaps). */

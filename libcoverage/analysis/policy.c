@@ -184,11 +184,11 @@ static int demand_sums(cov_ctx *ctx, cov_analysis *a, const policy_inputs *in, r
     int straight = !cov__plan_has_network(a);
     int same_doc = straight && o->doctor_threshold == o->rule16_m;
     int same_nur = straight && o->nursing_threshold == o->rule16_m;
-    int st = cov__straight_reach_sets(ctx, a, o->rule16_m, &r16);
+    int st = cov__straight_reach_sets(ctx, a, o->rule16_m, COV__COSTS_NONE, &r16);
     if (st == COV_OK && !same_doc)
-        st = cov__analysis_reach_sets(ctx, a, o->doctor_threshold, &rdoc);
+        st = cov__analysis_reach_sets(ctx, a, o->doctor_threshold, COV__COSTS_NONE, &rdoc);
     if (st == COV_OK && !same_nur)
-        st = cov__analysis_reach_sets(ctx, a, o->nursing_threshold, &rnur);
+        st = cov__analysis_reach_sets(ctx, a, o->nursing_threshold, COV__COSTS_NONE, &rnur);
     if (st != COV_OK) goto done;
     c16 = cov__plan_unit_counts(ctx, a, &r16, in->hc);
     c16d = cov__plan_unit_counts(ctx, a, &r16, in->doctor);

@@ -78,7 +78,7 @@ static int sort_row(cov_ctx *ctx, cov__reach_sets *rs, size_t b, size_t e, pair 
     return COV_OK;
 }
 
-int cov__straight_reach_sets(cov_ctx *ctx, cov_analysis *a, double radius_m,
+int cov__straight_reach_sets(cov_ctx *ctx, cov_analysis *a, double radius_m, int costs,
                              cov__reach_sets *out)
 {
     memset(out, 0, sizeof *out);
@@ -97,7 +97,7 @@ int cov__straight_reach_sets(cov_ctx *ctx, cov_analysis *a, double radius_m,
     size_t buf_cap = 0;
     for (size_t j = 0; j < f->n; j++) {
         size_t begin = c.n;
-        cov__kdtree_visit_within(tree, &ctx->geod, f->lon[j], f->lat[j], radius_m, 1, collect,
+        cov__kdtree_visit_within(tree, &ctx->geod, f->lon[j], f->lat[j], radius_m, costs, collect,
                                  &c);
         if (c.failed || sort_row(ctx, out, begin, c.n, &buf, &buf_cap) != COV_OK) {
             free(buf);
@@ -118,9 +118,9 @@ fail:
     return ctx->status ? ctx->status : COV_ERR_NOMEM;
 }
 
-int cov__analysis_reach_sets(cov_ctx *ctx, cov_analysis *a, double threshold,
+int cov__analysis_reach_sets(cov_ctx *ctx, cov_analysis *a, double threshold, int costs,
                              cov__reach_sets *out)
 {
     if (a->net) return cov__network_reach_sets(ctx, a, threshold, out);
-    return cov__straight_reach_sets(ctx, a, threshold, out);
+    return cov__straight_reach_sets(ctx, a, threshold, costs, out);
 }

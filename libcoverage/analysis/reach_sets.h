@@ -26,15 +26,20 @@ void cov__reach_sets_free(cov__reach_sets *rs);
 
 struct cov_analysis;
 
+/* Which costs a caller needs: every one, or membership only (then a
+ * straight-line cost is NaN where the pair is surely within reach and no
+ * geodesic was computed; road costs are always given). */
+enum { COV__COSTS_NONE = 0, COV__COSTS_ALL = 1 };
+
 /* Straight-line (geodesic) reach sets of every facility of the analysis
  * within radius_m. The 16 km rule always uses these. COV_OK or an error in
  * ctx (then *out is zeroed). */
 int cov__straight_reach_sets(cov_ctx *ctx, struct cov_analysis *a, double radius_m,
-                             cov__reach_sets *out);
+                             int costs, cov__reach_sets *out);
 
 /* Reach sets under the analysis's travel model: straight line, or the road
  * network when one is set (threshold in metres or seconds accordingly). */
 int cov__analysis_reach_sets(cov_ctx *ctx, struct cov_analysis *a, double threshold,
-                             cov__reach_sets *out);
+                             int costs, cov__reach_sets *out);
 
 #endif /* COV_ANALYSIS_REACH_SETS_H */

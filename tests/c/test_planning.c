@@ -77,7 +77,7 @@ static int region_of_lon(double lon) { return lon < 141.2 ? 0 : lon < 141.4 ? 1 
 static void check_reach_sets(cov_ctx *ctx, cov_analysis *a)
 {
     cov__reach_sets rs;
-    CHECK(cov__straight_reach_sets(ctx, a, R, &rs) == COV_OK);
+    CHECK(cov__straight_reach_sets(ctx, a, R, COV__COSTS_ALL, &rs) == COV_OK);
     CHECK(rs.n_sets == NF);
     for (int f = 0; f < NF; f++) {
         size_t k = rs.offset[f];
@@ -92,7 +92,26 @@ static void check_reach_sets(cov_ctx *ctx, cov_analysis *a)
     }
     cov__reach_sets_free(&rs);
     cov__reach_sets_free(&rs); /* a zeroed struct is a no-op */
-    CHECK(cov__straight_reach_sets(ctx, a, -1, &rs) == COV_ERR_ARG && rs.offset == NULL);
+    /* membership only: the same sets; a cost is NaN (surely inside, no
+     * geodesic computed) or the geodesic */
+    CHECK(cov__straight_reach_sets(ctx, a, R, COV__COSTS_NONE, &rs) == COV_OK);
+    size_t n_nan = 0;
+    for (int f = 0; f < NF; f++) {
+        size_t k = rs.offset[f];
+        for (int u = 0; u < NU; u++) {
+            double d = dist(flon[f], flat[f], ulon[u], ulat[u]);
+            if (d > R) continue;
+            CHECK(k < rs.offset[f + 1] && rs.unit[k] == (uint32_t)u);
+            if (k < rs.offset[f + 1] && !isnan(rs.cost[k])) CHECK_NEAR(rs.cost[k], d, 1e-6);
+            n_nan += k < rs.offset[f + 1] && isnan(rs.cost[k]);
+            k++;
+        }
+        CHECK(k == rs.offset[f + 1]);
+    }
+    CHECK(n_nan > 0); /* the saving is real */
+    cov__reach_sets_free(&rs);
+    CHECK(cov__straight_reach_sets(ctx, a, -1, COV__COSTS_ALL, &rs) == COV_ERR_ARG &&
+          rs.offset == NULL);
 }
 
 static double cellv(const cov_table *t, size_t row, const char *col)
