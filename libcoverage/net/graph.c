@@ -558,7 +558,11 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
                         "holds %zu nodes", source, n->n_nodes, n->n_edges,
                         n->n_components, n->comp_nodes[0]);
     }
-    if (rc == COV_OK && n->n_edges == 0)
+    if (rc == COV_OK && n->n_edges == 0 && n->n_dropped_edges)
+        rc = cov__error(ctx, COV_ERR_EMPTY, "%s: no road edge left: all %zu edges lie in "
+                        "components of fewer than %zu nodes (min_component_nodes)", source,
+                        n->n_dropped_edges, opt->min_component_nodes);
+    else if (rc == COV_OK && n->n_edges == 0)
         rc = cov__error(ctx, COV_ERR_EMPTY, "%s: no road edge (no line with two distinct "
                         "points)", source);
     free(pid); free(parent); free(uses); free(node_of); free(x); free(y);
