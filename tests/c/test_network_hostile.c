@@ -367,6 +367,22 @@ static void test_all_components_dropped(cov_ctx *ctx)
                                           "components of fewer than 3 nodes");
 }
 
+/* ---- found by fuzz_network: a WKB of another type than lines leaked the
+ * type name GEOS allocated for the message (LeakSanitizer) ------------- */
+static void test_wrong_wkb_type(cov_ctx *ctx)
+{
+    /* POINT (141.35 43.06), little-endian */
+    unsigned char point[21] = {1, 1, 0, 0, 0};
+    double xy[2] = {141.35, 43.06};
+    memcpy(point + 5, xy, sizeof xy);
+    const unsigned char *wkb[1] = {point};
+    size_t size[1] = {sizeof point};
+    CHECK(cov_network_from_wkb(ctx, 1, wkb, size, NULL, NULL, NULL, NULL) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_GEOMETRY);
+    CHECK_CONTAINS(cov_last_message(ctx), "road WKB 0: Point, expected a LineString or "
+                                          "MultiLineString");
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -376,6 +392,7 @@ int main(void)
     test_attributes(ctx);
     test_snap_and_cutoff(ctx);
     test_all_components_dropped(ctx);
+    test_wrong_wkb_type(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
