@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 build="${COV_FUZZ_BUILD:-build-fuzz}"
 secs="${1:-60}"
 shift || true
-all=(fuzz_shapefile fuzz_dbf_encoding fuzz_mesh fuzz_csv fuzz_wkb)
+all=(fuzz_shapefile fuzz_dbf_encoding fuzz_mesh fuzz_csv fuzz_wkb fuzz_network)
 targets=("${@:-${all[@]}}")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 

@@ -90,7 +90,7 @@ size_t cov__report_groups(const cov_analysis *a, size_t *out)
 static cov_table *facility_circles(cov_ctx *ctx, cov_analysis *a, double radius_m)
 {
     const cov_facilities *f = a->facilities;
-    cov_xform lonlat = {NULL, 1};
+    cov_xform lonlat = {.pj = NULL, .identity = 1};
     static const cov_column_spec spec[] = {
         {"facility_id", COV_COL_STRING}, {"kind", COV_COL_STRING}, {"area_km2", COV_COL_DOUBLE}};
     enum { C_ID, C_KIND, C_AREA };

@@ -88,9 +88,11 @@ int cov__xform_to_lonlat(cov_ctx *ctx, const char *crs, const char *what,
 {
     out->pj = NULL;
     out->identity = 1;
+    out->projected = 0;
     if (!crs || !*crs) return COV_OK;
     PJ *src = create_crs(ctx, crs, what);
     if (!src) return ctx->status;
+    out->projected = proj_get_type(src) == PJ_TYPE_PROJECTED_CRS;
     PJ *dst = proj_create(ctx->proj, COV_LONLAT_CRS);
     int status = COV_OK;
     if (!dst) {

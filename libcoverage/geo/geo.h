@@ -14,6 +14,7 @@
 typedef struct cov_xform {
     PJ *pj;
     int identity;
+    int projected; /* cov__xform_to_lonlat(): the source CRS is projected */
 } cov_xform;
 
 /* From crs (EPSG code, WKT or PROJ string; NULL means JGD2011 lon/lat) to

@@ -558,7 +558,11 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
                         "holds %zu nodes", source, n->n_nodes, n->n_edges,
                         n->n_components, n->comp_nodes[0]);
     }
-    if (rc == COV_OK && n->n_edges == 0)
+    if (rc == COV_OK && n->n_edges == 0 && n->n_dropped_edges)
+        rc = cov__error(ctx, COV_ERR_EMPTY, "%s: no road edge left: all %zu edges lie in "
+                        "components of fewer than %zu nodes (min_component_nodes)", source,
+                        n->n_dropped_edges, opt->min_component_nodes);
+    else if (rc == COV_OK && n->n_edges == 0)
         rc = cov__error(ctx, COV_ERR_EMPTY, "%s: no road edge (no line with two distinct "
                         "points)", source);
     free(pid); free(parent); free(uses); free(node_of); free(x); free(y);
@@ -578,6 +582,18 @@ cov_network *cov__network_build(cov_ctx *ctx, cov__lines *lines,
         opt = &defaults;
     }
     cov_network *n = NULL;
+    if (lines->n_absurd_speed)
+        cov__warn(ctx, "%s: %zu lines have a maxspeed above %g km/h (first: %s, %g), read "
+                  "as unknown: their class speed applies", source, lines->n_absurd_speed,
+                  COV_NET_MAX_SPEED_KMH, lines->absurd_where, lines->absurd_speed);
+    /* a whole layer within 180 m of its projected CRS's origin is lon/lat
+     * given with the wrong CRS far more often than a real road layer */
+    if (lines->projected && lines->raw_x0 >= -180 && lines->raw_x1 <= 180 &&
+        lines->raw_y0 >= -90 && lines->raw_y1 <= 90)
+        cov__warn(ctx, "%s: every coordinate lies within 180 m of the origin of the projected "
+                  "CRS (x %g..%g, y %g..%g): they look like lon/lat degrees; give the CRS "
+                  "they are in (lon/lat: EPSG:6668)", source, lines->raw_x0, lines->raw_x1,
+                  lines->raw_y0, lines->raw_y1);
     if (!(opt->node_tolerance_m >= 0) || !isfinite(opt->node_tolerance_m))
         cov__error(ctx, COV_ERR_ARG, "%s: node_tolerance_m must be >= 0 (got %g)", source,
                    opt->node_tolerance_m);

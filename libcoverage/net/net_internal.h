@@ -23,7 +23,19 @@ typedef struct cov__lines {
     uint8_t *dir;     /* NET_* */
     double *maxspeed; /* km/h, NaN: none */
     cov_strvec classes;
+    /* for warnings at build time: lines whose maxspeed was above
+     * COV_NET_MAX_SPEED_KMH (the first named), and the extent of the
+     * coordinates as given when they were in a projected CRS */
+    size_t n_absurd_speed;
+    double absurd_speed;
+    char absurd_where[160];
+    int projected;
+    double raw_x0, raw_y0, raw_x1, raw_y1;
 } cov__lines;
+
+/* Speeds above this (km/h) are refused by cov_network_set_speed() and read
+ * from a maxspeed field as unknown. */
+#define COV_NET_MAX_SPEED_KMH 300.0
 
 void cov__lines_free(cov__lines *l);
 

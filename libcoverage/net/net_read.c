@@ -26,8 +26,16 @@ static int class_id(cov_ctx *ctx, cov__lines *l, const char *name, int32_t *out)
 
 /* Appends a line of n points (lon/lat, checked by the caller). */
 static int push_line(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
-                     const double *lat, const char *klass, int dir, double maxspeed)
+                     const double *lat, const char *klass, int dir, double maxspeed,
+                     const char *where)
 {
+    if (maxspeed > COV_NET_MAX_SPEED_KMH) {
+        if (l->n_absurd_speed++ == 0) {
+            l->absurd_speed = maxspeed;
+            snprintf(l->absurd_where, sizeof l->absurd_where, "%s", where);
+        }
+        maxspeed = NAN;
+    }
     if (l->n + 1 >= l->cap_lines) {
         size_t cap = l->cap_lines ? 2 * l->cap_lines : 256;
         size_t *off = cov__realloc(ctx, l->off, (cap + 1) * sizeof *off);
@@ -69,12 +77,23 @@ static int push_line(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
 /* Transforms n points into lon/lat in place and checks them; `where`
  * names the line for messages. */
 static int to_lonlat(cov_ctx *ctx, const cov_xform *xf, size_t n, double *x, double *y,
-                     const char *where)
+                     const char *where, cov__lines *l)
 {
     for (size_t k = 0; k < n; k++)
         if (!isfinite(x[k]) || !isfinite(y[k]))
             return cov__error(ctx, COV_ERR_VALUE, "%s point %zu: coordinate is not a finite "
                               "number", where, k);
+    if (xf->projected) {
+        if (!l->projected) {
+            l->projected = 1;
+            l->raw_x0 = l->raw_y0 = INFINITY;
+            l->raw_x1 = l->raw_y1 = -INFINITY;
+        }
+        for (size_t k = 0; k < n; k++) {
+            l->raw_x0 = fmin(l->raw_x0, x[k]); l->raw_x1 = fmax(l->raw_x1, x[k]);
+            l->raw_y0 = fmin(l->raw_y0, y[k]); l->raw_y1 = fmax(l->raw_y1, y[k]);
+        }
+    }
     if (!xf->identity && cov__xform_points(ctx, xf, n, x, y, where) != COV_OK)
         return ctx->status;
     for (size_t k = 0; k < n; k++)
@@ -195,8 +214,8 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             memcpy(by, o->padfY + a, n * sizeof *by);
             char where[600];
             snprintf(where, sizeof where, "%s record %d part %d", r->path, rec, part);
-            rc = to_lonlat(ctx, xf, n, bx, by, where);
-            if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed);
+            rc = to_lonlat(ctx, xf, n, bx, by, where, l);
+            if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, where);
         }
         free(klass);
         SHPDestroyObject(o);
@@ -282,10 +301,10 @@ cov_network *cov_network_from_arrays(cov_ctx *ctx, size_t n_lines, const size_t 
         memcpy(by, y + offsets[i], n * sizeof *by);
         char where[64];
         snprintf(where, sizeof where, "road arrays line %zu", i);
-        rc = to_lonlat(ctx, &xf, n, bx, by, where);
+        rc = to_lonlat(ctx, &xf, n, bx, by, where, &l);
         if (rc == COV_OK)
             rc = push_line(ctx, &l, n, bx, by, classes ? classes[i] : NULL, dir_of(oneway, i),
-                           maxspeed_kmh ? maxspeed_kmh[i] : NAN);
+                           maxspeed_kmh ? maxspeed_kmh[i] : NAN, where);
     }
     free(bx); free(by);
     cov__xform_free(&xf);
@@ -311,9 +330,14 @@ static int push_geom(cov_ctx *ctx, const GEOSGeometry *g, const cov_xform *xf, s
         }
         return COV_OK;
     }
-    if (type != GEOS_LINESTRING)
-        return cov__error(ctx, COV_ERR_GEOMETRY, "road WKB %zu: %s, expected a LineString "
-                          "or MultiLineString", i, GEOSGeomType_r(ctx->geos, g));
+    if (type != GEOS_LINESTRING) {
+        /* GEOS allocates the name (found leaking by fuzz_network) */
+        char *name = GEOSGeomType_r(ctx->geos, g);
+        int rc = cov__error(ctx, COV_ERR_GEOMETRY, "road WKB %zu: %s, expected a LineString "
+                            "or MultiLineString", i, name ? name : "a geometry");
+        GEOSFree_r(ctx->geos, name);
+        return rc;
+    }
     const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(ctx->geos, g);
     unsigned int n = 0;
     if (!cs || !GEOSCoordSeq_getSize_r(ctx->geos, cs, &n)) return cov__geos_error(ctx, "road WKB");
@@ -325,8 +349,8 @@ static int push_geom(cov_ctx *ctx, const GEOSGeometry *g, const cov_xform *xf, s
             rc = cov__geos_error(ctx, "road WKB");
     char where[64];
     snprintf(where, sizeof where, "road WKB %zu", i);
-    if (rc == COV_OK) rc = to_lonlat(ctx, xf, n, bx, by, where);
-    if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed);
+    if (rc == COV_OK) rc = to_lonlat(ctx, xf, n, bx, by, where, l);
+    if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, where);
     free(bx);
     free(by);
     return rc;

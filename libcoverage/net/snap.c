@@ -108,17 +108,24 @@ static hit nearest_segment(const cov_network *n, double px, double py, double ma
     double far = fmax(fmax(fabs(fx), fabs(fx - (double)g->nx)),
                       fmax(fabs(fy), fabs(fy - (double)g->ny)));
     double rmax = fmin(ceil(max_m / g->cell) + 1, far + 1);
-    for (double r = 0; r <= rmax; r++) {
-        for (double j = fy - r; j <= fy + r; j++) {
-            if (j < 0 || j >= (double)g->ny) continue;
+    /* rings are clamped to the grid, and those that miss it skipped: a
+     * point far outside with a large cap would otherwise walk rings of
+     * millions of empty cells (found by fuzz_network) */
+    double nx = (double)g->nx, ny = (double)g->ny;
+    double r0 = fmax(0, fmax(fmax(-fx, fx - (nx - 1)), fmax(-fy, fy - (ny - 1))));
+    for (double r = r0; r <= rmax; r++) {
+        for (double j = fmax(fy - r, 0), j1 = fmin(fy + r, ny - 1); j <= j1; j++) {
             int edge_row = j == fy - r || j == fy + r;
-            for (double i = fx - r; i <= fx + r; i += edge_row ? 1 : 2 * r) {
-                if (i >= 0 && i < (double)g->nx) {
+            double i0 = edge_row ? fmax(fx - r, 0) : fx - r, i1 = fmin(fx + r, nx - 1);
+            double step = edge_row ? 1 : 2 * r;
+            for (double i = i0; i <= fx + r; i += step) {
+                if (i > i1) break;
+                if (i >= 0) {
                     size_t c = (size_t)j * g->nx + (size_t)i;
-                    for (size_t s = g->cell_off[c]; s < g->cell_off[c + 1]; s++)
-                        test_segment(n, g->seg[s], px, py, &best);
+                    for (size_t k = g->cell_off[c]; k < g->cell_off[c + 1]; k++)
+                        test_segment(n, g->seg[k], px, py, &best);
                 }
-                if (r == 0) break;
+                if (step == 0) break;
             }
         }
         /* anything in ring r + 1 or beyond is at least r * cell away */

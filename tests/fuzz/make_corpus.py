@@ -200,6 +200,62 @@ def wkb_seeds(munis):
     }
 
 
+def wkb_line(pts, big=False):
+    e = ">" if big else "<"
+    out = bytes([0 if big else 1]) + struct.pack(f"{e}II", 2, len(pts))
+    return out + b"".join(struct.pack(f"{e}2d", *q) for q in pts)
+
+
+def grid_lines(n=4, step=0.002, lon0=141.35, lat0=43.06):
+    """An n x n street grid near Sapporo: n rows and n columns, each a
+    line of n vertices (interior crossings are shared vertices)."""
+    rows = [[(lon0 + i * step, lat0 + j * step) for i in range(n)] for j in range(n)]
+    cols = [[(lon0 + i * step, lat0 + j * step) for j in range(n)] for i in range(n)]
+    return rows + cols
+
+
+def net_header(source, tolerance=1, min_nodes=0, time=0, winter=0, cutoff=4, snap=4, probes=0):
+    """The 4 header bytes of fuzz_network; the numbers index its tables
+    (tolerance 1: 1 m; cutoff 4: 2000; snap 4: 1000 m)."""
+    return bytes([source, tolerance | min_nodes << 2,
+                  time | winter << 1 | cutoff << 2 | snap << 5, probes])
+
+
+def network_seeds():
+    """fuzz_network: 4 header bytes (source, options, travel, probes; see
+    fuzz_network.c), then WKB entries [attribute byte][WKB] or a shapefile."""
+    lines = grid_lines()
+    seeds = {}
+    # attribute byte: oneway bits 0-1, class bits 2-4, maxspeed bits 5-7
+    attrs = [0x00, 0x09, 0x0E, 0x10 | 0x60, 0x0C | 0x80, 0x14, 0x18 | 0x40, 0x1C]
+    entries = [bytes([a]) + wkb_line(l) for a, l in zip(attrs, lines)]
+    seeds["wkb_grid"] = net_header(0, probes=0x37) + joined(*entries)
+    seeds["wkb_grid_time_winter"] = net_header(0, min_nodes=1, time=1, winter=1, cutoff=5,
+                                                   probes=0x99) + joined(*entries)
+    multi = bytes([1]) + struct.pack("<II", 5, 2) + wkb_line(lines[0]) + wkb_line(lines[5], True)
+    gap = [(141.40, 43.06), (141.40, 43.06)]  # zero-length line
+    seeds["wkb_multi_zero_length"] = net_header(0, tolerance=2, cutoff=3, probes=1) + joined(
+        bytes([0x00]) + multi, bytes([0x01]) + wkb_line(lines[1]), bytes([0]) + wkb_line(gap))
+    seeds["wkb_far_components"] = net_header(0, min_nodes=1, cutoff=6, snap=3, probes=0x70) + joined(
+        bytes([0]) + wkb_line(lines[0]), bytes([0]) + wkb_line([(142.0, 44.0), (142.01, 44.0)]))
+    # a closed line: one node, one edge that starts and ends there
+    ring = [(141.35, 43.06), (141.36, 43.06), (141.36, 43.07), (141.35, 43.06)]
+    seeds["wkb_loop"] = net_header(0, cutoff=5, probes=0x88) + bytes([0]) + wkb_line(ring)
+    # shapefile: polylines with and without a .dbf of Geofabrik fields
+    shp, shx = write_shp(3, [(3, [0], l) for l in lines])
+    fields = [("fclass", "C", 20, 0), ("oneway", "C", 1, 0), ("maxspeed", "N", 5, 0)]
+    kinds = ["primary", "residential", "motorway", "service", "track", "unclassified",
+             "secondary", "tertiary"]
+    rows = [(k, "FTB"[i % 3], [0, 40, 60, 0, 30, 0, 50, 20][i]) for i, k in enumerate(kinds)]
+    seeds["shp_grid_dbf"] = net_header(1, time=1, probes=0x37) + joined(shp, shx,
+                                                                      write_dbf(fields, rows))
+    seeds["shp_grid_no_dbf"] = net_header(3, tolerance=0, time=1, winter=1, snap=5, probes=0x12) + joined(shp, shx)
+    multi_shp, multi_shx = write_shp(3, [(3, [0, 4], lines[2] + lines[6]), (0, [], [])])
+    seeds["shp_multipart_null"] = net_header(1, tolerance=0) + joined(
+        multi_shp, multi_shx, write_dbf(fields, rows[:2]))
+    return seeds
+
+
 def main():
     out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "fuzz" / "corpus"
     shapes, munis = shapefile_seeds()
@@ -209,6 +265,7 @@ def main():
         "fuzz_mesh": mesh_seeds(),
         "fuzz_csv": csv_seeds(),
         "fuzz_wkb": wkb_seeds(munis),
+        "fuzz_network": network_seeds(),
     }
     for target, seeds in targets.items():
         d = out / target

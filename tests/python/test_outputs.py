@@ -151,3 +151,117 @@ def test_cli_failure_keeps_earlier_outputs(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("zaitaku: error: ")
     assert snapshot(out) == before
+
+
+# ---- the newer writers: report, check / plan, roads (one guard: zaitaku._outputs)
+
+def planning_args(command, folder, out, facilities="facilities.csv", *extra):
+    return [command, "--regions", folder / "municipalities.shp", "--region-id", "muni_code",
+            "--region-name", "muni_name", "--regions-map", folder / "areas.csv",
+            "--map-from", "muni_code", "--map-to", "area_code", "--map-name", "area_name",
+            "--facilities", folder / facilities, "--kind-field", "kind",
+            "--demand", folder / "population_mesh1km.csv", "--mesh-field", "mesh_code",
+            "--weight-field", "total", "--out", out, *extra]
+
+
+def test_report_refuses_to_write_over_an_input(tmp_path):
+    """A demand CSV read from where the report writes tables/coverage.csv:
+    refused, and not one file of the report appears."""
+    folder = copy_sample(tmp_path / "data")
+    (folder / "tables").mkdir()
+    os.replace(folder / "population_mesh1km.csv", folder / "tables" / "coverage.csv")
+    an = analysis(folder, demand="tables/coverage.csv")
+    before = snapshot(folder)
+    with pytest.raises(zaitaku.InputFileError, match="refusing to write") as info:
+        an.report(folder / "report.html", formats=("csv",))
+    assert str(folder / "tables" / "coverage.csv") in str(info.value)
+    assert snapshot(folder) == before
+
+
+def test_failed_report_leaves_the_previous_report_whole(tmp_path, monkeypatch):
+    """The Excel writer fails after the CSV tables were written: the
+    previous report's files are byte for byte as they were, and nothing
+    of the failed run (not one new table, no temporary) is left."""
+    from zaitaku import tables
+
+    an = analysis(copy_sample(tmp_path / "data"))
+    out = tmp_path / "out"
+    an.report(out / "report.html", formats=("csv", "xlsx", "html"), radius="16km")
+    before = snapshot(out)
+    assert "tables.xlsx" in before and "report.html" in before
+    assert any(name.startswith("tables/") for name in before)
+    calls = []
+
+    def disk_full(tables_, path):
+        calls.append(path)
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(tables, "write_xlsx", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        an.report(out / "report.html", formats=("csv", "xlsx", "html"), radius="4km")
+    assert len(calls) == 1
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("command, output", [("check", "check.csv"), ("plan", "plan.csv")])
+def test_check_and_plan_refuse_to_write_over_an_input(tmp_path, command, output):
+    folder = copy_sample(tmp_path / "data")
+    os.replace(folder / "facilities.csv", folder / output)
+    before = snapshot(folder)
+    result = cli(*planning_args(command, folder, folder, output))
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("zaitaku: error: refusing to write"), result.stderr
+    assert str(folder / output) in last
+    assert "Traceback" not in result.stderr
+    assert snapshot(folder) == before
+
+
+def test_plan_failure_mid_way_keeps_earlier_outputs(tmp_path, monkeypatch, capsys):
+    """A plan run whose last layer (sites.shp) fails to write, after
+    plan.csv, plan.shp and the others were written: exit 2 and the earlier
+    plan's files byte for byte as they were, nothing of the failed run."""
+    from zaitaku import cli_planning
+    from zaitaku.cli import main
+
+    folder = copy_sample(tmp_path / "data")
+    out = tmp_path / "out"
+    assert main(list(map(str, planning_args("plan", folder, out, "facilities.csv",
+                                            "--budget", "2")))) == 0
+    before = snapshot(out)
+    assert {"plan.csv", "plan.shp", "plan_regions.csv"} <= set(before)
+    real, calls = cli_planning._write_layer, []
+
+    def disk_full_on_sites(frame, path):
+        calls.append(path.name)
+        if path.name == "sites.shp":
+            raise OSError(28, "No space left on device", str(path))
+        return real(frame, path)
+
+    monkeypatch.setattr(cli_planning, "_write_layer", disk_full_on_sites)
+    status = main(list(map(str, planning_args("plan", folder, out, "facilities.csv",
+                                              "--budget", "3", "--sites", "2"))))
+    assert status == 2
+    assert calls == ["plan.shp", "sites.shp"]
+    assert "No space left on device" in capsys.readouterr().err
+    assert snapshot(out) == before
+
+
+def test_roads_cli_refuses_unreachable_csv_over_an_input(tmp_path):
+    """unreachable.csv is one of the set: a demand CSV of that name in the
+    output folder is refused before coverage.csv and the others are
+    written."""
+    import geopandas as gpd
+
+    folder = copy_sample(tmp_path / "data")
+    land = gpd.read_file(folder / "municipalities.shp")
+    zaitaku.road_grid(land, "4km").to_file(folder / "grid.shp")
+    os.replace(folder / "population_mesh1km.csv", folder / "unreachable.csv")
+    before = snapshot(folder)
+    result = cli(*cli_args(folder, folder, demand="unreachable.csv"),
+                 "--roads", folder / "grid.shp", "--max-distance", "16km")
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("zaitaku: error: refusing to write"), result.stderr
+    assert str(folder / "unreachable.csv") in last
+    assert snapshot(folder) == before

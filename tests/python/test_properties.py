@@ -7,7 +7,7 @@ the sample's areas and mesh population with generated facilities:
 - demand_covered equals an independent computation: geodesic distances from
   pyproj.Geod (not libcoverage's kd-tree) and the analysis's own assignment.
 
-(The network-model invariant of issue 8 waits for the road network.)
+(The network-model invariant of issue 8: test_properties_network.py.)
 """
 import functools
 

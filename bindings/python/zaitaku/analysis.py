@@ -1,8 +1,5 @@
 """The analysis: reach, coverage, service areas and gaps, along the straight
 line or, with :meth:`Analysis.use_network`, along roads."""
-import os
-import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -10,7 +7,8 @@ from pathlib import Path
 from . import _core
 from ._core import Table, call, cstrings, encode
 from ._libcoverage import ffi, lib
-from .errors import CoverageWarning, error_for
+from ._outputs import OutputSet
+from .errors import CoverageWarning
 from .inputs import crs_text
 from .units import metres, seconds, threshold
 
@@ -357,48 +355,26 @@ class Analysis:
         return self._table(lib.cov_analysis_gaps, value, encode(kind),
                            self._weight(weight), progress="gaps")
 
-    def save(self, folder, radius=None, weight=None, winter=None):
+    def save(self, folder, radius=None, weight=None, winter=None, extra=None):
         """Writes coverage.csv, reach.csv, gaps.shp and service_areas.shp
-        (UTF-8, .prj and .cpg) into folder, each through a temporary file.
+        (UTF-8, .prj and .cpg) into folder, and each ``extra`` item (name:
+        DataFrame) as a CSV beside them.
 
+        Computed first, then written into a staging folder and renamed into
+        place (see :class:`zaitaku._outputs.OutputSet`): a failed call
+        leaves no partial set of outputs, and an output that would replace
+        an input is refused (InputFileError) before anything is written.
         Returns the list of paths written."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        # Computed first, checked against the inputs, written into a
-        # staging folder, then renamed into place: a failed call leaves no
-        # partial set of outputs and never touches an input.
         jobs = [("coverage.csv", self._coverage_table(radius, weight, True, winter)),
                 ("reach.csv", self._reach_table(None, radius, winter)),
                 ("gaps.shp", self._gaps_table(radius, None, weight, winter)),
                 ("service_areas.shp", self._service_table(radius, "region", winter))]
-        self._refuse_inputs(folder, [name for name, _ in jobs])
-        staging = Path(tempfile.mkdtemp(prefix=".zaitaku-save-", dir=folder))
-        try:
+        with OutputSet(self._ctx, folder) as out:
             for name, table in jobs:
-                (table.write_shp if name.endswith(".shp") else table.write_csv)(staging / name)
-            written = []
-            for name, _ in jobs:
-                for part in sorted(staging.glob(Path(name).stem + ".*")):
-                    os.replace(part, folder / part.name)
-                written.append(folder / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return written
-
-    def _refuse_inputs(self, folder, names):
-        """Raises InputFileError when an output (any file of a shapefile
-        set, either case of extension) would replace an input."""
-        for name in names:
-            stem = Path(name).stem
-            exts = [".shp", ".shx", ".dbf", ".prj", ".cpg"] if name.endswith(".shp") else [".csv"]
-            for ext in exts + [e.upper() for e in exts]:
-                path = folder / (stem + ext)
-                with self._ctx.lock:  # the context's list of inputs
-                    is_input = lib.cov_is_input_path(self._ctx.ptr, os.fsencode(path))
-                if is_input:
-                    raise error_for("COV_ERR_IO", lib.COV_ERR_IO,
-                                    f"refusing to write {path}: it was read as an input "
-                                    "(nothing was written)")
+                (table.write_shp if name.endswith(".shp") else table.write_csv)(out.path(name))
+            for name, frame in (extra or {}).items():
+                frame.to_csv(out.path(name), index=False)
+            return out.commit()
 
     def plot(self, kind=DOCTOR_AND_NURSING, radius=None, ax=None, **kwargs):
         """A map of the regions, the facilities by kind and the land within

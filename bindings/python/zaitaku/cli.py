@@ -346,10 +346,11 @@ def _run_roads(args, an, net):
     metric = "time" if args.max_time is not None else "distance"
     limit = args.max_time if args.max_time is not None else args.max_distance
     an.use_network(net, metric=metric, winter=args.winter, snap_max=args.snap_max)
-    written = an.save(args.out, radius=limit, weight=args.weight)
+    # one set with the other outputs: refused as a whole over an input,
+    # written as a whole or not at all
+    *written, unreachable = an.save(args.out, radius=limit, weight=args.weight,
+                                    extra={"unreachable.csv": an.unreachable()})
     text = an.threshold_text(limit)
-    unreachable = Path(args.out) / "unreachable.csv"
-    an.unreachable().to_csv(unreachable, index=False)
     files = [(path, _DESCRIBE[Path(path).name](path, limit).replace(
         _distance_text(limit), text)) for path in written]
     files.append((unreachable, "demand units farther than "

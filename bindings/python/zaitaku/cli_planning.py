@@ -7,9 +7,9 @@ conventions: outputs written through temporary files into --out, one line
 per output printed, exit 2 with a one-line reason on bad input.
 """
 import argparse
-from pathlib import Path
 
 from . import cli, planning
+from ._outputs import OutputSet
 from .analysis import Analysis
 from .inputs import read_demand, read_facilities, read_regions
 
@@ -126,33 +126,35 @@ def _share(value, what):
 
 
 def _write_csv(frame, path):
-    """Through a temporary file, like the library's writers."""
-    tmp = path.with_name(path.name + ".tmp")
-    frame.drop(columns="geometry", errors="ignore").to_csv(tmp, index=False, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """frame without its geometry as UTF-8 CSV (into an OutputSet's staging
+    folder: see _outputs)."""
+    frame.drop(columns="geometry", errors="ignore").to_csv(path, index=False, encoding="utf-8")
 
 
 def _run_check(args):
     _share(args.min_share, "--min-share")
     an = _read(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     table = planning.check(an, weight=args.weight, rule16=args.rule16,
                            doctor_threshold=args.threshold,
                            nursing_threshold=args.nursing_threshold,
                            min_share_rule16=args.min_share, min_share_nursing=args.min_share,
                            min_share_redundant=args.min_share)
-    files = [(_write_csv(table, out / "check.csv"), "policy checks, one row per area and check")]
     backup = planning.backup(an, doctor_threshold=args.threshold)
-    files.append((_write_csv(backup, out / "backup.csv"),
-                  f"{int((backup.has_backup == 0).sum())} of {len(backup)} standard 在支診 "
-                  "without backup"))
-    if not args.no_clusters:
-        clusters = planning.clusters(an, threshold=args.nursing_threshold, weight=args.weight)
-        path = out / "gap_clusters.shp"
-        _write_layer(clusters, path)
-        files.append((path, f"{len(clusters)} gap clusters of demand without a visiting nurse"))
+    clusters = None if args.no_clusters else planning.clusters(
+        an, threshold=args.nursing_threshold, weight=args.weight)
+    # computed first; then one set: refused over an input, all or nothing
+    with OutputSet(an._ctx, args.out) as out:
+        _write_csv(table, out.path("check.csv"))
+        _write_csv(backup, out.path("backup.csv"))
+        if clusters is not None:
+            _write_layer(clusters, out.path("gap_clusters.shp"))
+        paths = out.commit()
+    files = [(paths[0], "policy checks, one row per area and check"),
+             (paths[1], f"{int((backup.has_backup == 0).sum())} of {len(backup)} standard "
+                        "在支診 without backup")]
+    if clusters is not None:
+        files.append((paths[2], f"{len(clusters)} gap clusters of demand without a visiting "
+                                "nurse"))
     checks = list(dict.fromkeys(table.check))
     names = table.drop_duplicates("region_id").set_index("region_id").region_name
     width = max(cli.display_width(n) for n in names) if len(names) else 0
@@ -168,18 +170,14 @@ def _run_check(args):
 
 
 def _write_layer(frame, path):
-    """A GeoDataFrame as a UTF-8 shapefile through temporary names."""
+    """A GeoDataFrame as a UTF-8 shapefile (into an OutputSet's staging
+    folder)."""
     import warnings
 
-    tmp = path.with_name("tmp_" + path.name)
     with warnings.catch_warnings():  # DBF names stop at 10 bytes, as the README says
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        frame.to_file(tmp, driver="ESRI Shapefile", encoding="utf-8")
-    for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-        part = tmp.with_suffix(ext)
-        if part.exists():
-            part.replace(path.with_suffix(ext))
+        frame.to_file(path, driver="ESRI Shapefile", encoding="utf-8")
 
 
 def _run_plan(args):
@@ -188,21 +186,24 @@ def _run_plan(args):
     if args.budget < 0 or args.sites < 0:
         raise ValueError("--budget and --sites must be >= 0")
     an = _read(args)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     picks, regions = planning.designate(an, budget=args.budget, target_share=args.target_share,
                                         threshold=args.threshold, weight=args.weight,
                                         candidate_kinds=args.candidate_kinds,
                                         enhanced_weight=args.enhanced_weight)
-    files = [(_write_csv(picks, out / "plan.csv"), f"{len(picks)} leads, in order"),
-             (out / "plan.shp", "the same as points"),
-             (_write_csv(regions, out / "plan_regions.csv"), "per area, before and after")]
-    _write_layer(picks, out / "plan.shp")
-    if args.sites:
-        s = planning.sites(an, n=args.sites, weight=args.weight)
-        files.append((_write_csv(s, out / "sites.csv"), f"{len(s)} sites for nursing stations"))
-        _write_layer(s, out / "sites.shp")
-        files.append((out / "sites.shp", "the same as points"))
+    s = planning.sites(an, n=args.sites, weight=args.weight) if args.sites else None
+    with OutputSet(an._ctx, args.out) as out:
+        _write_csv(picks, out.path("plan.csv"))
+        _write_layer(picks, out.path("plan.shp"))
+        _write_csv(regions, out.path("plan_regions.csv"))
+        if s is not None:
+            _write_csv(s, out.path("sites.csv"))
+            _write_layer(s, out.path("sites.shp"))
+        paths = out.commit()
+    files = [(paths[0], f"{len(picks)} leads, in order"), (paths[1], "the same as points"),
+             (paths[2], "per area, before and after")]
+    if s is not None:
+        files += [(paths[3], f"{len(s)} sites for nursing stations"),
+                  (paths[4], "the same as points")]
     print("rank  id  kind  area  reason  share covered")
     for row in picks.itertuples():
         print(f"{row.rank:>4}  {row.facility_id}  {row.kind}  {row.region_id}  {row.reason}  "

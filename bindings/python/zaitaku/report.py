@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import tables as T
+from ._outputs import OutputSet
 from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
 
 DEFAULT_KINDS = (DOCTOR_ANY, "nursing", DOCTOR_AND_NURSING)
@@ -244,7 +245,6 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         raise ValueError(f"unknown report format(s) {', '.join(unknown)}; "
                          "expected html, csv, xlsx, png, svg")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     weight_name = _weight_name(analysis, weight)
     coverage = analysis.coverage(radius=radius, weight=weight)
     kinds = [k for k in kinds if k in set(coverage["kind"])] or [map_kind]
@@ -285,34 +285,40 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
             tables[s.key] = s.table
     result = ReportResult(tables=tables)
 
-    # maps: made once, written as files and embedded
-    figures = [("overview", mapstyle.overview_map(data, coverage, credit=credit_line))]
-    region_ids = list(data.regions.region_id) if region_pages else []
-    for rid in region_ids:
-        figures.append((f"region_{rid}", mapstyle.region_map(data, rid, credit=credit_line)))
-    pngs = {}
-    for name, fig in figures:
-        for fmt in ("png", "svg"):
-            if fmt in formats:
-                result.maps.append(mapstyle.save_figure(fig, out_dir / "maps" / f"{name}.{fmt}",
-                                                        dpi=map_dpi))
+    # Every file goes into a staging folder and is renamed into place at
+    # the end: a report that fails half-way leaves the previous one whole,
+    # and no output may replace an input of the analysis.
+    with OutputSet(analysis._ctx, out_dir) as out:
+        # maps: made once, written as files and embedded
+        figures = [("overview", mapstyle.overview_map(data, coverage, credit=credit_line))]
+        region_ids = list(data.regions.region_id) if region_pages else []
+        for rid in region_ids:
+            figures.append((f"region_{rid}", mapstyle.region_map(data, rid, credit=credit_line)))
+        pngs = {}
+        for name, fig in figures:
+            for fmt in ("png", "svg"):
+                if fmt in formats:
+                    mapstyle.save_figure(fig, out.path(f"maps/{name}.{fmt}"), dpi=map_dpi)
+                    result.maps.append(out_dir / "maps" / f"{name}.{fmt}")
+            if "html" in formats:
+                pngs[name] = mapstyle.figure_png_bytes(fig, html_dpi)
+            fig.clear()
+        if "csv" in formats:
+            for key, table in tables.items():
+                T.write_csv(table, out.path(f"tables/{key}.csv"))
+                result.csv[key] = out_dir / "tables" / f"{key}.csv"
+        if "xlsx" in formats:
+            T.write_xlsx(tables, out.path("tables.xlsx"))
+            result.xlsx = out_dir / "tables.xlsx"
         if "html" in formats:
-            pngs[name] = mapstyle.figure_png_bytes(fig, html_dpi)
-        fig.clear()
-
-    if "csv" in formats:
-        for key, table in tables.items():
-            result.csv[key] = T.write_csv(table, out_dir / "tables" / f"{key}.csv")
-    if "xlsx" in formats:
-        result.xlsx = T.write_xlsx(tables, out_dir / "tables.xlsx")
-    if "html" in formats:
-        meta = dict(title=title or "在宅医療の到達範囲と空白地域", subtitle=subtitle,
-                    organisation=organisation, date=date or _dt.date.today().isoformat(),
-                    region_label=region_label, kinds=kinds, map_kind=map_kind,
-                    weight_name=weight_name, credits=credit_items, notes=notes or {})
-        page = _render(ctx, tables, sections, pngs, meta, result)
-        result.html = T._atomic(out_dir / html_name,
-                                lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+            meta = dict(title=title or "在宅医療の到達範囲と空白地域", subtitle=subtitle,
+                        organisation=organisation, date=date or _dt.date.today().isoformat(),
+                        region_label=region_label, kinds=kinds, map_kind=map_kind,
+                        weight_name=weight_name, credits=credit_items, notes=notes or {})
+            page = _render(ctx, tables, sections, pngs, meta, result)
+            out.path(html_name).write_text(page, encoding="utf-8")
+            result.html = out_dir / html_name
+        out.commit()
     return result
 
 

@@ -1,0 +1,80 @@
+"""Writing a set of outputs safely: never over an input, and all or
+nothing. Every writer of a set of files (Analysis.save, the report, the
+planning and roads commands) goes through :class:`OutputSet`."""
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ._libcoverage import lib
+from .errors import error_for
+
+# files that come with a shapefile: writing x.shp replaces every one of them
+_SHAPEFILE_SET = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def refuse_input(ctx, path):
+    """Raises InputFileError when writing path would replace a file that
+    ctx (a zaitaku context) read as an input: path itself, or for a
+    shapefile any file of its set, either case of extension. ctx None
+    checks nothing."""
+    if ctx is None:
+        return
+    path = Path(path)
+    exts = _SHAPEFILE_SET if path.suffix.lower() == ".shp" else (path.suffix,)
+    for ext in dict.fromkeys([e.lower() for e in exts] + [e.upper() for e in exts]):
+        candidate = path.with_suffix(ext)
+        with ctx.lock:  # the context's list of inputs
+            is_input = lib.cov_is_input_path(ctx.ptr, os.fsencode(candidate))
+        if is_input:
+            raise error_for("COV_ERR_IO", lib.COV_ERR_IO,
+                            f"refusing to write {candidate}: it was read as an input "
+                            "(nothing was written)")
+
+
+class OutputSet:
+    """Files written into a staging folder inside ``folder`` and renamed
+    into place together by :meth:`commit`. A name that would replace an
+    input is refused before its file is written; on any failure (or
+    without commit) the staging folder is removed and ``folder`` is as it
+    was: no partial set, earlier outputs untouched.
+
+    >>> with OutputSet(None, folder) as out:            # doctest: +SKIP
+    ...     frame.to_csv(out.path("tables/a.csv"))
+    ...     written = out.commit()
+    """
+
+    def __init__(self, ctx, folder):
+        self.ctx = ctx
+        self.folder = Path(folder)
+        self.names = []
+        self.staging = None
+
+    def __enter__(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".zaitaku-save-", dir=self.folder))
+        return self
+
+    def path(self, name):
+        """Where to write the output ``name`` (relative to the folder, may
+        hold subfolders): a path in the staging folder. Raises
+        InputFileError when the final file would replace an input."""
+        refuse_input(self.ctx, self.folder / name)
+        self.names.append(name)
+        staged = self.staging / name
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        return staged
+
+    def commit(self):
+        """Renames every staged file into place (the companions of a
+        shapefile included); returns the final paths of the names asked
+        for, in order."""
+        for part in sorted(p for p in self.staging.rglob("*") if p.is_file()):
+            final = self.folder / part.relative_to(self.staging)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, final)
+        return [self.folder / name for name in self.names]
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return False
