@@ -12,19 +12,6 @@
 #include "libcoverage/coverage.h"
 #include "testutil.h"
 
-typedef struct messages {
-    int n_warning;
-    char warning[COV_MSG_MAX];
-} messages;
-
-static void on_message(int level, const char *message, void *userdata)
-{
-    messages *m = userdata;
-    if (level != COV_MSG_WARNING) return;
-    m->n_warning++;
-    snprintf(m->warning, sizeof m->warning, "%s", message);
-}
-
 static const char *tmp(char *buf, size_t size, const char *name)
 {
     return cov_test_tmp(buf, size, name);
@@ -121,8 +108,8 @@ static void test_stray_vertex(cov_ctx *ctx)
     double bounds[4] = {140.0, 40.0, 140.1, 40.1};
     patch(tmp(p, sizeof p, "stray.shp"), 36, bounds, sizeof bounds);
     patch(tmp(p, sizeof p, "stray.shx"), 36, bounds, sizeof bounds);
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
     CHECK(cov_regions_read_shp(ctx, tmp(p, sizeof p, "stray.shp"), "muni_code", NULL, NULL) ==
           NULL);
     cov_ctx_set_message_handler(ctx, NULL, NULL);
@@ -194,8 +181,8 @@ static double region_area_km2(cov_ctx *ctx, const cov_regions *r)
 
 static void test_invalid_polygons(cov_ctx *ctx)
 {
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
 
     /* Bow-tie: repaired into its two triangles, with a warning; its area
      * is that of the two triangles given as valid polygons. */
@@ -306,8 +293,8 @@ static void on_alarm(int sig)
 
 static void test_wild_ring_repair(cov_ctx *ctx)
 {
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
     signal(SIGALRM, on_alarm);
     alarm(60);
     cov_regions *r = one_region(ctx, wild_ring, sizeof wild_ring / sizeof *wild_ring / 2);
@@ -433,8 +420,8 @@ static void test_points_and_weights(cov_ctx *ctx)
  * give empty or NaN results with a warning. */
 static void test_analysis_edges(cov_ctx *ctx)
 {
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
     cov_regions *r = one_region(ctx, square, 5);
     const char *fid[2] = {"near", "far"}, *did[1] = {"p"}, *wn[1] = {"pop"};
     double fx[2] = {140.05, 145.0}, fy[2] = {40.05, 44.0}, w[1] = {7};

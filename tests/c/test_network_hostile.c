@@ -12,19 +12,6 @@
 #include "libcoverage/coverage.h"
 #include "testutil.h"
 
-typedef struct messages {
-    int n_warning;
-    char warning[COV_MSG_MAX];
-} messages;
-
-static void on_message(int level, const char *message, void *userdata)
-{
-    messages *m = userdata;
-    if (level != COV_MSG_WARNING) return;
-    m->n_warning++;
-    snprintf(m->warning, sizeof m->warning, "%s", message);
-}
-
 /* A 3 x 3 street grid near Sapporo as lines (rows then columns, 3 vertices
  * each, sharing the crossings), spacing 0.001 degrees. */
 #define GRID_LON 141.35
@@ -163,8 +150,8 @@ static void test_units(cov_ctx *ctx)
     /* degrees given as JGD2011 / Japan Plane Rectangular CS XII metres: a
      * warning, the network is still built (a real layer could sit at the
      * origin; it would be 150 m across) */
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
     cov_network_options opt;
     cov_network_options_init(&opt);
     opt.crs = "EPSG:6680";
@@ -233,8 +220,8 @@ static void test_attributes(cov_ctx *ctx)
     /* maxspeed: negative and NaN are unknown, above 300 km/h unknown with a
      * warning; the class speed (default 30 km/h here) applies */
     double ms[6] = {-40, NAN, 1e6, 60, 0, 300};
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
     net = cov_network_from_arrays(ctx, n, off, x, y, NULL, NULL, ms, NULL);
     CHECK(net != NULL);
     CHECK(m.n_warning == 1);

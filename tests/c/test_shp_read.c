@@ -16,19 +16,6 @@ static const char *in_dir(char *buf, size_t size, const char *name)
     return buf;
 }
 
-typedef struct messages {
-    int n_warning;
-    char warning[COV_MSG_MAX];
-} messages;
-
-static void on_message(int level, const char *message, void *userdata)
-{
-    messages *m = userdata;
-    if (level != COV_MSG_WARNING) return;
-    m->n_warning++;
-    snprintf(m->warning, sizeof m->warning, "%s", message);
-}
-
 /* Copies the first n bytes of src to dst (all when n < 0). */
 static int copy_file(const char *src, const char *dst, long n)
 {
@@ -175,7 +162,7 @@ static GEOSGeometry *geom(cov_ctx *ctx, cov_shp_reader *r, int i)
     return g;
 }
 
-static void test_polygons(cov_ctx *ctx, messages *m)
+static void test_polygons(cov_ctx *ctx, test_messages *m)
 {
     char path[2048];
     cov_shp_reader r;
@@ -506,8 +493,8 @@ int main(void)
     write_dbf(in_dir(path, sizeof path, "rings.dbf"), n);
 
     cov_ctx *ctx = cov_ctx_create();
-    messages m = {0};
-    cov_ctx_set_message_handler(ctx, on_message, &m);
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
     test_polygons(ctx, &m);
     test_attributes(ctx);
     test_other_families(ctx);

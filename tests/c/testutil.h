@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "libcoverage/core.h"
+
 static int cov_test_passed_, cov_test_failed_;
 
 #define CHECK(cond)                                                          \
@@ -93,6 +95,21 @@ static inline int cov_test_write_file(const char *path, const char *text)
     if (!f) return -1;
     fputs(text, f);
     return fclose(f);
+}
+
+/* Warnings a context reported (a message handler's userdata): how many,
+ * and the last one's text. */
+typedef struct test_messages {
+    int n_warning;
+    char warning[1024]; /* COV_MSG_MAX, the longest message a context keeps */
+} test_messages;
+
+static inline void test_on_warning(int level, const char *message, void *userdata)
+{
+    test_messages *m = userdata;
+    if (level != COV_MSG_WARNING) return;
+    m->n_warning++;
+    snprintf(m->warning, sizeof m->warning, "%s", message);
 }
 
 #endif /* COV_TESTUTIL_H */
