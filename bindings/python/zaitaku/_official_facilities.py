@@ -27,6 +27,18 @@ def _rows_of(path, suffixes=(".csv",)):
     return label, text
 
 
+def _open_csv(source):
+    """(label, report, rows, header line, header) of a CSV file or zipped
+    CSV: rows is the iterator over the records after the header."""
+    label, text = _rows_of(source)
+    rows = csv_rows(text)
+    try:
+        hline, header = next(rows)
+    except StopIteration:
+        raise format_error(f"{label}: the file is empty") from None
+    return label, ReadReport(label), rows, hline, header
+
+
 def _finish(records, report, check, extra_columns):
     """Applies the coordinate and prefecture checks to parsed records
     (dicts with file/line/id/name/lon/lat...), fills the report, and
@@ -119,13 +131,7 @@ def read_iryojoho_facilities(source, prefecture=None, *, bounds=None, kind=None)
     """
     pref = prefecture_code(prefecture)
     check = PointCheck(pref, bounds)
-    label, text = _rows_of(source)
-    report = ReadReport(label)
-    rows = csv_rows(text)
-    try:
-        hline, header = next(rows)
-    except StopIteration:
-        raise format_error(f"{label}: the file is empty") from None
+    label, report, rows, hline, header = _open_csv(source)
     col = {k: header_index(header, k, label, hline) for k in
            ("ID", "正式名称", "機関区分", "都道府県コード", "市区町村コード", "所在地",
             "所在地座標（緯度）", "所在地座標（経度）")}
@@ -201,13 +207,7 @@ def read_facility_csv(source, *, id_field, lon_field, lat_field, name_field=None
     (['函館の病院'], ['outside the prefecture'])
     """
     check = PointCheck(prefecture_code(prefecture), bounds)
-    label, text = _rows_of(source)
-    report = ReadReport(label)
-    rows = csv_rows(text)
-    try:
-        hline, header = next(rows)
-    except StopIteration:
-        raise format_error(f"{label}: the file is empty") from None
+    label, report, rows, hline, header = _open_csv(source)
     fields = [id_field, lon_field, lat_field] + [c for c in (name_field, kind_field) if c]
     col = {k: header_index(header, k, label, hline) for k in list(fields) + list(keep_fields)}
     records = []
@@ -324,13 +324,7 @@ def _kaigo_json(path, kind):
 
 
 def _kaigo_csv(path, kind):
-    label, text = _rows_of(path)
-    report = ReadReport(label)
-    rows = csv_rows(text)
-    try:
-        hline, header = next(rows)
-    except StopIteration:
-        raise format_error(f"{label}: the file is empty") from None
+    label, report, rows, hline, header = _open_csv(path)
     col = {k: header_index(header, k, label, hline) for k in _KAIGO_COLUMNS}
     building = header_index(header, "方書（ビル名等）", label, hline, optional=True)
     records = []
