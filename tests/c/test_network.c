@@ -164,17 +164,28 @@ static void free_random(rgraph *g)
     free(g->px); free(g->py); free(g->off); free(g->x); free(g->y); free(g->oneway); free(g->cls);
 }
 
-static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
+/* The network of a random graph g (made here), noded without tolerance,
+ * with or without its classes; NULL (g freed) when building fails. */
+static cov_network *random_network(cov_ctx *ctx, rgraph *g, unsigned seed, int a, int b,
+                                   int classes)
 {
-    rgraph g;
-    make_random(&g, seed, 60, 120);
+    make_random(g, seed, a, b);
     cov_network_options o;
     cov_network_options_init(&o);
     o.node_tolerance_m = 0;
-    cov_network *n = cov_network_from_arrays(ctx, g.n_lines, g.off, g.x, g.y, g.cls, g.oneway,
-                                             NULL, &o);
+    cov_network *n = cov_network_from_arrays(ctx, g->n_lines, g->off, g->x, g->y,
+                                             classes ? g->cls : NULL,
+                                             g->oneway, NULL, &o);
     CHECK(n != NULL);
-    if (!n) { free_random(&g); return; }
+    if (!n) free_random(g);
+    return n;
+}
+
+static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
+{
+    rgraph g;
+    cov_network *n = random_network(ctx, &g, seed, 60, 120, 1);
+    if (!n) return;
     size_t nn = cov_network_node_count(n), ne = cov_network_edge_count(n);
     cov_travel t;
     cov_travel_init(&t);
@@ -239,14 +250,8 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
 static void test_node_search(cov_ctx *ctx, unsigned seed)
 {
     rgraph g;
-    make_random(&g, seed, 80, 160);
-    cov_network_options o;
-    cov_network_options_init(&o);
-    o.node_tolerance_m = 0;
-    cov_network *n = cov_network_from_arrays(ctx, g.n_lines, g.off, g.x, g.y, g.cls, g.oneway,
-                                             NULL, &o);
-    CHECK(n != NULL);
-    if (!n) { free_random(&g); return; }
+    cov_network *n = random_network(ctx, &g, seed, 80, 160, 1);
+    if (!n) return;
     size_t nn = cov_network_node_count(n), ne = cov_network_edge_count(n);
     cov_travel t;
     cov_travel_init(&t);
@@ -332,14 +337,8 @@ static void test_node_search(cov_ctx *ctx, unsigned seed)
 static void test_zero_cost_ties(cov_ctx *ctx)
 {
     rgraph g;
-    make_random(&g, 11, 80, 160);
-    cov_network_options o;
-    cov_network_options_init(&o);
-    o.node_tolerance_m = 0;
-    cov_network *n = cov_network_from_arrays(ctx, g.n_lines, g.off, g.x, g.y, NULL, g.oneway,
-                                             NULL, &o);
-    CHECK(n != NULL);
-    if (!n) { free_random(&g); return; }
+    cov_network *n = random_network(ctx, &g, 11, 80, 160, 0);
+    if (!n) return;
     cov_travel t;
     cov_travel_init(&t);
     cov__search s;
