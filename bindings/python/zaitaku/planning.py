@@ -43,7 +43,8 @@ def threshold(an, value, what="threshold"):
     """A threshold in the analysis's travel model: metres, or seconds for a
     time (``"30min"``, ``"1800s"``, ``"0.5h"``), which needs a road network
     (with one, the unit also switches the network's metric, as in
-    :meth:`Analysis.coverage`). None keeps the C default (see planning.h).
+    :meth:`Analysis.coverage`). None gives planning.h's default in the
+    analysis's own metric and season.
 
     Examples
     --------
@@ -52,6 +53,8 @@ def threshold(an, value, what="threshold"):
     16000.0
     """
     if value is None:
+        if an.network is not None:
+            an._radius(None)  # the analysis's own metric and season: planning.h's default
         return NAN
     try:
         return an._radius(value)

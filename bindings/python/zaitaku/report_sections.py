@@ -42,16 +42,6 @@ PICK_EDGE = "#0072B2"      # blue
 SITE_EDGE = "#009E73"      # bluish green
 
 
-def _reset(an):
-    """Sets the analysis back to its own metric and season (a section may
-    have switched it)."""
-    an._radius(None)
-
-
-def _thresholds(an, plan):
-    return plan["doctor_threshold"], plan["nursing_threshold"]
-
-
 def _geo(frame):
     return pd.DataFrame(frame.drop(columns="geometry")) if "geometry" in frame else frame
 
@@ -65,15 +55,13 @@ def policy_checks(ctx):
     if not plan or not plan["check"]:
         return None
     an = ctx.analysis
-    _reset(an)
-    doctor, nursing = _thresholds(an, plan)
+    doctor, nursing = plan["doctor_threshold"], plan["nursing_threshold"]
     table = P.check(an, weight=ctx.weight, rule16=plan["rule16"], doctor_threshold=doctor,
                     nursing_threshold=nursing, min_share_rule16=plan["min_share_rule16"],
                     min_share_nursing=plan["min_share_nursing"],
                     min_share_redundant=plan["min_redundancy"],
                     home_care_kinds=plan["home_care_kinds"], backup_kinds=plan["backup_kinds"],
                     standard_kinds=plan["standard_kinds"])
-    _reset(an)
     failed = table[table.passed == 0]
     regions = failed.region_id.nunique()
     text = (f"国の指針（令和5年 医政地発0331第14号）と往診の 16 km ルールに照らした圏域ごとのチェックです。"
@@ -92,11 +80,9 @@ def gap_clusters(ctx):
     if not plan or not plan["clusters"]:
         return None
     an = ctx.analysis
-    _reset(an)
-    _, nursing = _thresholds(an, plan)
+    nursing = plan["nursing_threshold"]
     clusters = P.clusters(an, kinds=plan["cluster_kinds"], threshold=nursing, weight=ctx.weight,
                           link=plan["cluster_link"])
-    _reset(an)
     if len(clusters):
         from matplotlib.patches import Patch
 
@@ -132,15 +118,13 @@ def designation(ctx):
     if not plan or not plan["designate"]:
         return None
     an = ctx.analysis
-    _reset(an)
-    doctor, _ = _thresholds(an, plan)
+    doctor = plan["doctor_threshold"]
     picks, regions = P.designate(an, budget=int(plan["budget"]),
                                  target_share=plan["target_share"], threshold=doctor,
                                  weight=ctx.weight, candidate_kinds=plan["candidate_kinds"],
                                  enhanced_kinds=plan["enhanced_kinds"],
                                  enhanced_weight=plan["enhanced_weight"],
                                  candidates=plan["candidates"], fixed=plan["designated"])
-    _reset(an)
     if len(picks):
         from matplotlib.lines import Line2D
 
@@ -177,11 +161,9 @@ def sites(ctx):
     if not plan or not plan["sites"]:
         return None
     an = ctx.analysis
-    _reset(an)
-    _, nursing = _thresholds(an, plan)
+    nursing = plan["nursing_threshold"]
     table = P.sites(an, n=int(plan["sites"]), kinds=plan["cluster_kinds"], threshold=nursing,
                     radius=plan["site_radius"], weight=ctx.weight)
-    _reset(an)
     if len(table):
         from matplotlib.lines import Line2D
 
