@@ -50,17 +50,25 @@ typedef struct cov_analysis_options {
     size_t n_doctor_kinds;
     const char *const *nursing_kinds;
     size_t n_nursing_kinds;
+    /* Land beyond the regions (e.g. every municipality of the prefecture
+     * and its neighbours), borrowed for cov_analysis_create() only; NULL:
+     * none. The coastal rule applies only to points that are not on land:
+     * a point outside every region but inside the land (a cell of a
+     * neighbouring town) stays outside ("outside_land" in
+     * cov_analysis_assignment()), never joins a region. */
+    const cov_regions *land;
 } cov_analysis_options;
 
 /* Fills *options with the defaults: coastal_snap_m 1000, crs NULL,
- * circle_segments 128, default kind lists. */
+ * circle_segments 128, default kind lists, land NULL. */
 COV_API void cov_analysis_options_init(cov_analysis_options *options);
 
 typedef struct cov_analysis cov_analysis;
 
 /* Prepares an analysis: projects the regions and assigns every demand unit
- * to the region containing its point, else to the nearest region within
- * options->coastal_snap_m; units left unassigned are reported in a warning
+ * to the region containing its point, else (when the point is not on
+ * options->land) to the nearest region within options->coastal_snap_m;
+ * units left unassigned are reported in a warning
  * (see cov_analysis_assignment()) and excluded from coverage, never dropped
  * silently. options may be NULL (defaults). The inputs are borrowed: they
  * must stay alive and unchanged while the analysis is used (destroying it
@@ -86,9 +94,11 @@ COV_API const int64_t *cov_analysis_demand_region(
 COV_API size_t cov_analysis_unassigned_count(const cov_analysis *analysis);
 
 /* How each demand unit was assigned: columns demand_id, region_id ("" when
- * unassigned), method ("inside", "snapped" or "unassigned") and
- * snap_distance_m (0 inside, NaN when unassigned). Caller frees with
- * cov_table_destroy(). */
+ * unassigned), method ("inside", "snapped", "outside_land": on the land
+ * layer outside every region, or "unassigned": in no region nor within the
+ * coastal snap distance of one) and snap_distance_m (0 inside, NaN when
+ * not assigned). Caller frees with cov_table_destroy(); NULL with an error
+ * in ctx. */
 COV_API cov_table *cov_analysis_assignment(cov_ctx *ctx,
                                            const cov_analysis *analysis);
 

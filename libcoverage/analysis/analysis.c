@@ -145,7 +145,7 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
     a->circle_segments = o->circle_segments;
     a->cached_radius_m = NAN;
     if (choose_projection(ctx, a, o->crs) != COV_OK || make_groups(ctx, a, o) != COV_OK ||
-        cov__assign(ctx, a) != COV_OK) {
+        cov__assign(ctx, a, o->land) != COV_OK) {
         cov_analysis_destroy(a);
         return NULL;
     }
@@ -249,7 +249,9 @@ cov_table *cov_analysis_assignment(cov_ctx *ctx, const cov_analysis *a)
     double *snap = cov__table_doubles_mut(t, c[C_SNAP]);
     for (size_t i = 0; i < d->n; i++) {
         int64_t r = a->demand_region[i];
-        const char *method = r < 0 ? "unassigned" : a->demand_snap_m[i] > 0.0 ? "snapped" : "inside";
+        const char *method = r >= 0                 ? (a->demand_snap_m[i] > 0.0 ? "snapped" : "inside")
+                             : a->demand_on_land[i] ? "outside_land"
+                                                    : "unassigned";
         snap[i] = a->demand_snap_m[i];
         if (cov__table_set_string(ctx, t, c[C_ID], i, d->ids[i]) != COV_OK ||
             cov__table_set_string(ctx, t, c[C_REGION], i, r < 0 ? "" : a->regions->ids[r]) !=
@@ -279,6 +281,7 @@ void cov_analysis_destroy(cov_analysis *a)
     free(a->region_proj);
     free(a->demand_region);
     free(a->demand_snap_m);
+    free(a->demand_on_land);
     free(a->facility_region);
     free(a->crs_def);
     cov__xform_free(&a->proj);

@@ -36,6 +36,7 @@ struct cov_analysis {
     cov_xform proj; /* lon/lat -> analysis CRS */
     GEOSGeometry **region_proj; /* outlines, made on demand */
     int64_t *demand_region;
+    unsigned char *demand_on_land; /* 1: outside every region, on the land layer */
     double *demand_snap_m;
     size_t n_unassigned;
     int64_t *facility_region;
@@ -63,7 +64,7 @@ const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double
 long cov__group_find(const cov_analysis *a, const char *name);
 
 /* Assigns demand units and facilities to regions (analysis creation). */
-int cov__assign(cov_ctx *ctx, cov_analysis *a);
+int cov__assign(cov_ctx *ctx, cov_analysis *a, const cov_regions *land);
 
 /* Region outline i in the analysis CRS (made on demand). */
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i);

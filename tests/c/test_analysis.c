@@ -239,7 +239,9 @@ int main(void)
     cov_analysis *a = cov_analysis_create(ctx, r, f, d, NULL);
     CHECK(a != NULL);
     CHECK(cov_analysis_unassigned_count(a) == 1);
-    CHECK(warnings == 1);
+    /* p6 unassigned; and p6's weight is 10 % of the demand while p5 was
+     * snapped: the regions may be part of the land (test_assign.c) */
+    CHECK(warnings == 2);
     const int64_t *reg = cov_analysis_demand_region(a);
     CHECK(reg[0] == 0 && reg[1] == 1 && reg[2] == 0 && reg[3] == 0 && reg[4] == -1);
     cov_table *as = cov_analysis_assignment(ctx, a);
