@@ -62,10 +62,25 @@ typedef struct cov_network_options {
     size_t min_component_nodes;
     /* CRS of the coordinates; NULL: the .prj, else JGD2011 lon/lat. */
     const char *crs;
+    /* Where points snap (enum cov_snap_rule): by default to the nearest edge
+     * of the routable part, the largest strongly connected component, so
+     * that no point lands on a fragment that reaches nothing. */
+    int snap_to;
 } cov_network_options;
 
+/* Where points (facilities, demand units) attach to a network. */
+enum cov_snap_rule {
+    /* The nearest edge of the largest strongly connected component; points
+     * whose nearest road is a fragment move to it (when it is within the
+     * snap cap; else they are unreachable) and are counted. */
+    COV_SNAP_ROUTABLE = 0,
+    /* The nearest edge, whatever its component (before issue 21). */
+    COV_SNAP_ANY_EDGE = 1
+};
+
 /* Fills *options with the defaults: node_tolerance_m 1, Geofabrik fields
- * when present, default_speed_kmh 30, min_component_nodes 0, crs NULL. */
+ * when present, default_speed_kmh 30, min_component_nodes 0, crs NULL,
+ * snap_to COV_SNAP_ROUTABLE. */
 COV_API void cov_network_options_init(cov_network_options *options);
 
 /* Reads a network from a line shapefile. The .dbf may be missing (then no
@@ -166,10 +181,12 @@ COV_API int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network,
                                    const cov_travel *travel, double *out_forward,
                                    double *out_backward);
 
-/* Where n points attach: columns index, edge, offset_m (along the edge from
- * its `from` node), snap_distance_m, snapped (1, or 0 beyond
- * travel->snap_max_m), snap point geometry (lon/lat). Caller frees with
- * cov_table_destroy(). */
+/* Where n points attach (under the network's snap_to rule): columns index,
+ * edge, offset_m (along the edge from its `from` node), snap_distance_m,
+ * snapped (1, or 0 beyond travel->snap_max_m), moved_off_fragment (1: the
+ * nearest road within the cap is a fragment outside the routable
+ * component, so the point attached to the routable one, or to nothing),
+ * snap point geometry (lon/lat). Caller frees with cov_table_destroy(). */
 COV_API cov_table *cov_network_snap(cov_ctx *ctx, cov_network *network, size_t n,
                                     const double *lon, const double *lat,
                                     double snap_max_m);

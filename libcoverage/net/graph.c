@@ -48,6 +48,7 @@ void cov_network_destroy(cov_network *n)
     free(n->crs_def);
     cov__xform_free(&n->proj);
     free(n->grid.cell_off); free(n->grid.seg);
+    free(n->edge_routable); free(n->point_routable);
     free(n);
 }
 
@@ -600,8 +601,11 @@ cov_network *cov__network_build(cov_ctx *ctx, cov__lines *lines,
     else if (!(opt->default_speed_kmh >= 0) || !isfinite(opt->default_speed_kmh))
         cov__error(ctx, COV_ERR_ARG, "%s: default_speed_kmh must be >= 0 (got %g)", source,
                    opt->default_speed_kmh);
-    else
-        n = build(ctx, lines, opt, source);
+    else if (opt->snap_to != COV_SNAP_ROUTABLE && opt->snap_to != COV_SNAP_ANY_EDGE)
+        cov__error(ctx, COV_ERR_ARG, "%s: snap_to must be COV_SNAP_ROUTABLE (0) or "
+                   "COV_SNAP_ANY_EDGE (1), not %d", source, opt->snap_to);
+    else if ((n = build(ctx, lines, opt, source)))
+        n->snap_to = opt->snap_to;
     cov__lines_free(lines);
     return n;
 }

@@ -87,6 +87,12 @@ struct cov_network {
     char *crs_def;    /* projected CRS (PROJ string) */
     cov_xform proj;   /* lon/lat -> projected */
     cov__seg_grid grid; /* made on first snap */
+    /* Snapping rule (enum cov_snap_rule) and, made on first snap with it,
+     * the routable edges (both ends in the largest strongly connected
+     * component) and per geometry point whether its segment is on one. */
+    int snap_to;
+    uint8_t *edge_routable, *point_routable;
+    size_t n_strong_components, routable_nodes;
     size_t n_settled;   /* by all searches, for benchmarks */
 };
 
@@ -113,11 +119,19 @@ typedef struct cov__snap {
     double *offset_m; /* along the edge from edge_from, in geodesic metres */
     double *dist_m;   /* snap distance (projected metres); NaN when none */
     double *x, *y;    /* snapped point, projected */
+    /* 1: the nearest road was a fragment outside the routable component,
+     * so the point snapped to the routable one (or, beyond the cap, to
+     * nothing); COV_SNAP_ANY_EDGE never sets it. */
+    uint8_t *moved;
 } cov__snap;
 
 int cov__net_snap(cov_ctx *ctx, cov_network *net, size_t n, const double *lon,
                   const double *lat, double max_m, cov__snap *out);
 void cov__snap_free(cov__snap *s);
+
+/* Finds the largest strongly connected component and marks its edges in
+ * n->edge_routable (once; scc.c). COV_OK or COV_ERR_NOMEM. */
+int cov__net_routable(cov_ctx *ctx, cov_network *n);
 
 /* A search workspace reused across runs: arrays of n_nodes, reset sparsely
  * (only the touched entries), so per-facility runs cost what they settle.

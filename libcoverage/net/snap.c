@@ -98,10 +98,14 @@ static void test_segment(const cov_network *n, uint32_t k, double px, double py,
     }
 }
 
-static hit nearest_segment(const cov_network *n, double px, double py, double max_m)
+/* The nearest segment (*out_any) and the nearest on a routable edge (the
+ * result; the same one when every segment counts: ok NULL). */
+static hit nearest_segment(const cov_network *n, const uint8_t *ok, double px, double py,
+                           double max_m, hit *out_any)
 {
     const cov__seg_grid *g = &n->grid;
-    hit best = {INFINITY, 0, -1};
+    hit best = {INFINITY, 0, -1}, any = {INFINITY, 0, -1};
+    *out_any = any;
     double fx = floor((px - g->x0) / g->cell), fy = floor((py - g->y0) / g->cell);
     if (!isfinite(fx) || !isfinite(fy)) return best;
     /* rings beyond max_m, or past the whole grid, cannot help */
@@ -122,8 +126,11 @@ static hit nearest_segment(const cov_network *n, double px, double py, double ma
                 if (i > i1) break;
                 if (i >= 0) {
                     size_t c = (size_t)j * g->nx + (size_t)i;
-                    for (size_t k = g->cell_off[c]; k < g->cell_off[c + 1]; k++)
-                        test_segment(n, g->seg[k], px, py, &best);
+                    for (size_t k = g->cell_off[c]; k < g->cell_off[c + 1]; k++) {
+                        uint32_t seg = g->seg[k];
+                        if (ok) test_segment(n, seg, px, py, &any);
+                        if (!ok || ok[seg]) test_segment(n, seg, px, py, &best);
+                    }
                 }
                 if (step == 0) break;
             }
@@ -131,13 +138,29 @@ static hit nearest_segment(const cov_network *n, double px, double py, double ma
         /* anything in ring r + 1 or beyond is at least r * cell away */
         if (best.d <= r * g->cell) break;
     }
+    *out_any = ok ? any : best;
     return best;
+}
+
+/* Marks the segments of routable edges, for COV_SNAP_ROUTABLE (once). */
+static int mark_routable(cov_ctx *ctx, cov_network *n)
+{
+    if (n->point_routable) return COV_OK;
+    if (cov__net_routable(ctx, n) != COV_OK) return ctx->status;
+    size_t n_pts = n->geom_off[n->n_edges];
+    uint8_t *ok = cov__calloc(ctx, n_pts ? n_pts : 1, 1);
+    if (!ok) return COV_ERR_NOMEM;
+    for (size_t e = 0; e < n->n_edges; e++)
+        if (n->edge_routable[e])
+            for (size_t k = n->geom_off[e]; k + 1 < n->geom_off[e + 1]; k++) ok[k] = 1;
+    n->point_routable = ok;
+    return COV_OK;
 }
 
 void cov__snap_free(cov__snap *s)
 {
     if (!s) return;
-    free(s->edge); free(s->offset_m); free(s->dist_m); free(s->x); free(s->y);
+    free(s->edge); free(s->offset_m); free(s->dist_m); free(s->x); free(s->y); free(s->moved);
     memset(s, 0, sizeof *s);
 }
 
@@ -146,6 +169,8 @@ int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
 {
     memset(out, 0, sizeof *out);
     if (!n->grid.cell_off && build_grid(ctx, n) != COV_OK) return ctx->status;
+    if (n->snap_to == COV_SNAP_ROUTABLE && mark_routable(ctx, n) != COV_OK) return ctx->status;
+    const uint8_t *ok = n->snap_to == COV_SNAP_ROUTABLE ? n->point_routable : NULL;
     size_t m = count ? count : 1;
     out->n = count;
     out->edge = cov__mallocarray(ctx, m, sizeof *out->edge);
@@ -153,7 +178,8 @@ int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
     out->dist_m = cov__mallocarray(ctx, m, sizeof *out->dist_m);
     out->x = cov__mallocarray(ctx, m, sizeof *out->x);
     out->y = cov__mallocarray(ctx, m, sizeof *out->y);
-    if (!out->edge || !out->offset_m || !out->dist_m || !out->x || !out->y) {
+    out->moved = cov__calloc(ctx, m, 1);
+    if (!out->edge || !out->offset_m || !out->dist_m || !out->x || !out->y || !out->moved) {
         cov__snap_free(out);
         return COV_ERR_NOMEM;
     }
@@ -170,7 +196,9 @@ int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
         return ctx->status;
     }
     for (size_t i = 0; i < count; i++) {
-        hit h = nearest_segment(n, out->x[i], out->y[i], max_m);
+        hit any, h = nearest_segment(n, ok, out->x[i], out->y[i], max_m, &any);
+        /* the nearest road within the cap is a fragment's */
+        out->moved[i] = any.seg >= 0 && any.d <= max_m && any.seg != h.seg && any.d < h.d;
         out->dist_m[i] = h.seg >= 0 ? h.d : NAN;
         if (h.seg < 0 || h.d > max_m) {
             out->edge[i] = -1;
@@ -199,7 +227,8 @@ int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
 
 static const cov_column_spec snap_spec[] = {
     {"index", COV_COL_INT}, {"edge", COV_COL_INT}, {"offset_m", COV_COL_DOUBLE},
-    {"snap_distance_m", COV_COL_DOUBLE}, {"snapped", COV_COL_INT}};
+    {"snap_distance_m", COV_COL_DOUBLE}, {"snapped", COV_COL_INT},
+    {"moved_off_fragment", COV_COL_INT}};
 
 cov_table *cov_network_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
                             const double *lat, double snap_max_m)
@@ -212,8 +241,8 @@ cov_table *cov_network_snap(cov_ctx *ctx, cov_network *n, size_t count, const do
     cov__snap s;
     if (cov__net_snap(ctx, n, count, lon, lat, snap_max_m, &s) != COV_OK) return NULL;
     cov_table *t = cov__table_create(ctx, count, 1);
-    size_t c[5];
-    int rc = t ? cov__table_add_columns(ctx, t, snap_spec, 5, c) : ctx->status;
+    size_t c[6];
+    int rc = t ? cov__table_add_columns(ctx, t, snap_spec, 6, c) : ctx->status;
     /* snap points back to lon/lat for the geometry column */
     cov_xform *xf = &n->proj;
     for (size_t i = 0; rc == COV_OK && i < count; i++) {
@@ -222,6 +251,7 @@ cov_table *cov_network_snap(cov_ctx *ctx, cov_network *n, size_t count, const do
         cov__table_doubles_mut(t, c[2])[i] = s.offset_m[i];
         cov__table_doubles_mut(t, c[3])[i] = s.dist_m[i];
         cov__table_ints_mut(t, c[4])[i] = s.edge[i] >= 0;
+        cov__table_ints_mut(t, c[5])[i] = s.moved[i];
         if (s.edge[i] < 0) continue;
         PJ_COORD p = proj_coord(s.x[i], s.y[i], 0, 0);
         p = proj_trans(xf->pj, PJ_INV, p);
