@@ -222,9 +222,11 @@ COV_API cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *network,
                                           const cov_demand *demand,
                                           const cov_travel *travel);
 
-/* Demand units farther than snap_max_m from every road: demand_id,
- * snap_distance_m (NaN when the network has no edge). Caller frees with
- * cov_table_destroy(). */
+/* Demand units farther than snap_max_m from every road they may snap to
+ * (under COV_SNAP_ROUTABLE: of the largest strongly connected component;
+ * an analysis also counts the components of its facilities, see
+ * cov_analysis_unreachable()): demand_id, snap_distance_m (NaN when there is
+ * no such road). Caller frees with cov_table_destroy(). */
 COV_API cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *network,
                                            const cov_demand *demand,
                                            const cov_travel *travel);

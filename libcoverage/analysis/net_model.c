@@ -51,6 +51,19 @@ static void warn_off_road(cov_ctx *ctx, const cov_analysis *a, const cov__net_mo
                   "cov_analysis_unreachable() lists them",
                   n, m->travel.snap_max_m, d->n_weights ? d->weight_names[0] : "", weight, list,
                   n > 8 ? ", ..." : "");
+    size_t n_moved = 0;
+    double w_moved = 0.0;
+    for (size_t i = 0; i < d->n; i++)
+        if (m->dem.moved[i]) n_moved++, w_moved += d->n_weights ? d->weights[i] : 1.0;
+    if (n_moved)
+        cov__warn(ctx,
+                  "%zu demand unit(s) (weight \"%s\" %.10g) lie nearest to a road fragment "
+                  "that no facility is on and which is cut off from the main road network: they "
+                  "were snapped to the nearest road that takes part (the largest strongly "
+                  "connected component, or one holding a facility) instead, or count as "
+                  "unreachable beyond the snap cap; read_network(snap_to=\"any\") keeps the "
+                  "nearest road",
+                  n_moved, d->n_weights ? d->weight_names[0] : "", w_moved);
     for (size_t j = 0; j < a->facilities->n; j++) nf += m->fac.edge[j] < 0;
     if (nf)
         cov__warn(ctx, "%zu of %zu facilities lie farther than %g m from every road and reach "
@@ -86,8 +99,10 @@ int cov_analysis_set_network(cov_ctx *ctx, cov_analysis *a, cov_network *network
     m->sets_threshold = m->iso_threshold = NAN;
     const cov_facilities *f = a->facilities;
     const cov_demand *d = a->demand;
-    if (cov__net_snap(ctx, network, f->n, f->lon, f->lat, tr.snap_max_m, &m->fac) != COV_OK ||
-        cov__net_snap(ctx, network, d->n, d->lon, d->lat, tr.snap_max_m, &m->dem) != COV_OK) {
+    if (cov__net_snap_sources(ctx, network, f->n, f->lon, f->lat, tr.snap_max_m, &m->fac) !=
+            COV_OK ||
+        cov__net_snap_demand(ctx, network, &m->fac, d->n, d->lon, d->lat, tr.snap_max_m,
+                             &m->dem) != COV_OK) {
         cov__net_model_free(m);
         return ctx->status;
     }
@@ -125,7 +140,7 @@ cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *a)
     if (!a->net)
         return cov__error(ctx, COV_ERR_ARG, "unreachable: the analysis has no road network "
                           "(cov_analysis_set_network() first)"), NULL;
-    return cov_network_unreachable(ctx, a->net->network, a->demand, &a->net->travel);
+    return cov__net_unreachable_table(ctx, a->demand, &a->net->dem);
 }
 
 const cov__reach_sets *cov__net_model_sets(cov_ctx *ctx, cov_analysis *a, double t)

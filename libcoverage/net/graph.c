@@ -48,7 +48,7 @@ void cov_network_destroy(cov_network *n)
     free(n->crs_def);
     cov__xform_free(&n->proj);
     free(n->grid.cell_off); free(n->grid.seg);
-    free(n->edge_routable); free(n->point_routable);
+    free(n->node_scc);
     free(n);
 }
 

@@ -143,7 +143,7 @@ cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *net, const cov_faci
     size_t rows = by_kind ? f->n_kinds : f->n;
     cov__snap fs;
     cov__search s;
-    if (cov__net_snap(ctx, net, f->n, f->lon, f->lat, travel->snap_max_m, &fs) != COV_OK)
+    if (cov__net_snap_sources(ctx, net, f->n, f->lon, f->lat, travel->snap_max_m, &fs) != COV_OK)
         return NULL;
     int rc = cov__search_init(ctx, &s, net, travel);
     if (rc != COV_OK) memset(&s, 0, sizeof s);

@@ -88,10 +88,10 @@ struct cov_network {
     cov_xform proj;   /* lon/lat -> projected */
     cov__seg_grid grid; /* made on first snap */
     /* Snapping rule (enum cov_snap_rule) and, made on first snap with it,
-     * the routable edges (both ends in the largest strongly connected
-     * component) and per geometry point whether its segment is on one. */
+     * the strongly connected component of every node (scc.c). */
     int snap_to;
-    uint8_t *edge_routable, *point_routable;
+    uint32_t *node_scc;
+    uint32_t largest_scc;
     size_t n_strong_components, routable_nodes;
     size_t n_settled;   /* by all searches, for benchmarks */
 };
@@ -125,13 +125,32 @@ typedef struct cov__snap {
     uint8_t *moved;
 } cov__snap;
 
+/* Snaps points that may take part only through the routable component:
+ * under COV_SNAP_ROUTABLE the nearest edge of the largest strongly
+ * connected component (moved set where a fragment was nearer), else the
+ * nearest edge. */
 int cov__net_snap(cov_ctx *ctx, cov_network *net, size_t n, const double *lon,
                   const double *lat, double max_m, cov__snap *out);
+/* Snaps sources (facilities, search origins): the nearest edge of any
+ * component; an island's clinic stays on the island. */
+int cov__net_snap_sources(cov_ctx *ctx, cov_network *net, size_t n, const double *lon,
+                          const double *lat, double max_m, cov__snap *out);
+/* Snaps demand points for sources snapped by cov__net_snap_sources():
+ * under COV_SNAP_ROUTABLE the nearest edge of the largest strongly
+ * connected component or of a component holding a source. */
+int cov__net_snap_demand(cov_ctx *ctx, cov_network *net, const cov__snap *sources, size_t n,
+                         const double *lon, const double *lat, double max_m, cov__snap *out);
 void cov__snap_free(cov__snap *s);
 
-/* Finds the largest strongly connected component and marks its edges in
- * n->edge_routable (once; scc.c). COV_OK or COV_ERR_NOMEM. */
+/* The units of d not snapped in *snap: demand_id, snap_distance_m. Caller
+ * frees with cov_table_destroy(); NULL with an error in ctx. */
+cov_table *cov__net_unreachable_table(cov_ctx *ctx, const cov_demand *d, const cov__snap *snap);
+
+/* Finds the strongly connected components (once; scc.c): n->node_scc,
+ * n->largest_scc. COV_OK or COV_ERR_NOMEM. */
 int cov__net_routable(cov_ctx *ctx, cov_network *n);
+/* Component of edge e, UINT32_MAX when its ends lie in different ones. */
+uint32_t cov__net_edge_scc(const cov_network *n, size_t e);
 
 /* A search workspace reused across runs: arrays of n_nodes, reset sparsely
  * (only the touched entries), so per-facility runs cost what they settle.

@@ -18,7 +18,7 @@ int cov_network_node_costs(cov_ctx *ctx, cov_network *net, size_t n, const doubl
     if (cov__net_check_travel(ctx, travel) != COV_OK) return ctx->status;
     cov__snap snap;
     cov__search s;
-    if (cov__net_snap(ctx, net, n, lon, lat, travel->snap_max_m, &snap) != COV_OK)
+    if (cov__net_snap_sources(ctx, net, n, lon, lat, travel->snap_max_m, &snap) != COV_OK)
         return ctx->status;
     int rc = cov__search_init(ctx, &s, net, travel);
     double k = cov__net_access_cost_per_m(travel);
@@ -247,8 +247,9 @@ static int prepare(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
     memset(ds, 0, sizeof *ds);
     memset(rs, 0, sizeof *rs);
     if (cov__net_check_travel(ctx, travel) != COV_OK) return ctx->status;
-    int rc = cov__net_snap(ctx, net, f->n, f->lon, f->lat, travel->snap_max_m, fs);
-    if (rc == COV_OK) rc = cov__net_snap(ctx, net, d->n, d->lon, d->lat, travel->snap_max_m, ds);
+    int rc = cov__net_snap_sources(ctx, net, f->n, f->lon, f->lat, travel->snap_max_m, fs);
+    if (rc == COV_OK)
+        rc = cov__net_snap_demand(ctx, net, fs, d->n, d->lon, d->lat, travel->snap_max_m, ds);
     if (rc == COV_OK) rc = cov__net_reach_sets(ctx, net, fs, ds, travel, rs);
     size_t off_road = 0;
     for (size_t i = 0; rc == COV_OK && i < f->n; i++) off_road += fs->edge[i] < 0;
@@ -369,14 +370,9 @@ cov_table *cov_network_reach(cov_ctx *ctx, cov_network *net, const cov_facilitie
 static const cov_column_spec unreach_spec[] = {{"demand_id", COV_COL_STRING},
                                                {"snap_distance_m", COV_COL_DOUBLE}};
 
-cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *net, const cov_demand *d,
-                                   const cov_travel *travel)
+cov_table *cov__net_unreachable_table(cov_ctx *ctx, const cov_demand *d, const cov__snap *snap)
 {
-    COV_CHECK_ARG(ctx, ctx && net && d, NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
-    cov__snap ds;
-    if (cov__net_snap(ctx, net, d->n, d->lon, d->lat, travel->snap_max_m, &ds) != COV_OK)
-        return NULL;
+    const cov__snap ds = *snap;
     size_t m = 0;
     for (size_t i = 0; i < d->n; i++) m += ds.edge[i] < 0;
     cov_table *t = cov__table_create(ctx, m, 0);
@@ -387,10 +383,22 @@ cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *net, const cov_dem
         cov__table_doubles_mut(t, c[1])[r] = ds.dist_m[i];
         rc = cov__table_set_string(ctx, t, c[0], r++, d->ids[i]);
     }
-    cov__snap_free(&ds);
     if (rc != COV_OK) {
         cov_table_destroy(t);
         return NULL;
     }
+    return t;
+}
+
+cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *net, const cov_demand *d,
+                                   const cov_travel *travel)
+{
+    COV_CHECK_ARG(ctx, ctx && net && d, NULL);
+    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
+    cov__snap ds;
+    if (cov__net_snap(ctx, net, d->n, d->lon, d->lat, travel->snap_max_m, &ds) != COV_OK)
+        return NULL;
+    cov_table *t = cov__net_unreachable_table(ctx, d, &ds);
+    cov__snap_free(&ds);
     return t;
 }

@@ -1,8 +1,10 @@
-/* The routable part of a road graph: its largest strongly connected
- * component (iterative Tarjan over the forward arcs). A point snapped to a
- * fragment outside it can reach, or be reached from, almost nothing, so by
- * default points snap to the nearest edge of this component instead
- * (issue 21; pandana and QGIS restrict snapping the same way). */
+/* The strongly connected components of a road graph (iterative Tarjan over
+ * the forward arcs) and its routable part: the largest of them. A point
+ * snapped to a fragment outside it can reach, or be reached from, almost
+ * nothing, so by default demand points snap to the nearest edge of this
+ * component, or of a component holding a facility (an island with its own
+ * clinic), instead (issue 21; pandana and QGIS restrict snapping the same
+ * way). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@
 
 int cov__net_routable(cov_ctx *ctx, cov_network *n)
 {
-    if (n->edge_routable) return COV_OK;
+    if (n->node_scc) return COV_OK;
     size_t nn = n->n_nodes;
     uint32_t *index = cov__mallocarray(ctx, nn ? nn : 1, sizeof *index);
     uint32_t *low = cov__mallocarray(ctx, nn ? nn : 1, sizeof *low);
@@ -22,8 +24,7 @@ int cov__net_routable(cov_ctx *ctx, cov_network *n)
     uint32_t *call_node = cov__mallocarray(ctx, nn ? nn : 1, sizeof *call_node);
     size_t *call_arc = cov__mallocarray(ctx, nn ? nn : 1, sizeof *call_arc);
     uint8_t *on_stack = cov__calloc(ctx, nn ? nn : 1, 1);
-    uint8_t *routable = cov__calloc(ctx, n->n_edges ? n->n_edges : 1, 1);
-    int rc = index && low && comp && stack && call_node && call_arc && on_stack && routable
+    int rc = index && low && comp && stack && call_node && call_arc && on_stack
                  ? COV_OK
                  : COV_ERR_NOMEM;
     size_t n_comp = 0, best = 0, best_size = 0;
@@ -73,17 +74,24 @@ int cov__net_routable(cov_ctx *ctx, cov_network *n)
                 if (low[u] < low[parent]) low[parent] = low[u];
             }
         }
-        for (size_t e = 0; e < n->n_edges; e++)
-            routable[e] = comp[n->edge_from[e]] == best && comp[n->edge_to[e]] == best;
     }
-    free(index), free(low), free(comp), free(stack), free(call_node), free(call_arc);
+    free(index), free(low), free(stack), free(call_node), free(call_arc);
     free(on_stack);
     if (rc != COV_OK) {
-        free(routable);
+        free(comp);
         return cov__error(ctx, rc, "road graph: out of memory finding its routable component");
     }
-    n->edge_routable = routable;
+    n->node_scc = comp;
     n->n_strong_components = n_comp;
+    n->largest_scc = (uint32_t)best;
     n->routable_nodes = best_size;
     return COV_OK;
+}
+
+/* The strongly connected component an edge lies in, or UINT32_MAX when its
+ * ends lie in different ones (a one-way link between components). */
+uint32_t cov__net_edge_scc(const cov_network *n, size_t e)
+{
+    uint32_t a = n->node_scc[n->edge_from[e]], b = n->node_scc[n->edge_to[e]];
+    return a == b ? a : UNSEEN;
 }

@@ -142,19 +142,19 @@ static hit nearest_segment(const cov_network *n, const uint8_t *ok, double px, d
     return best;
 }
 
-/* Marks the segments of routable edges, for COV_SNAP_ROUTABLE (once). */
-static int mark_routable(cov_ctx *ctx, cov_network *n)
+/* The segments a point may snap to: those of edges inside a live
+ * component (live[c] for component c). Caller frees. */
+static uint8_t *live_points(cov_ctx *ctx, const cov_network *n, const uint8_t *live)
 {
-    if (n->point_routable) return COV_OK;
-    if (cov__net_routable(ctx, n) != COV_OK) return ctx->status;
     size_t n_pts = n->geom_off[n->n_edges];
     uint8_t *ok = cov__calloc(ctx, n_pts ? n_pts : 1, 1);
-    if (!ok) return COV_ERR_NOMEM;
-    for (size_t e = 0; e < n->n_edges; e++)
-        if (n->edge_routable[e])
+    if (!ok) return NULL;
+    for (size_t e = 0; e < n->n_edges; e++) {
+        uint32_t c = cov__net_edge_scc(n, e);
+        if (c != UINT32_MAX && live[c])
             for (size_t k = n->geom_off[e]; k + 1 < n->geom_off[e + 1]; k++) ok[k] = 1;
-    n->point_routable = ok;
-    return COV_OK;
+    }
+    return ok;
 }
 
 void cov__snap_free(cov__snap *s)
@@ -164,13 +164,12 @@ void cov__snap_free(cov__snap *s)
     memset(s, 0, sizeof *s);
 }
 
-int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
-                  const double *lat, double max_m, cov__snap *out)
+/* Snaps to the nearest segment among those with ok[k] set (NULL: any). */
+static int snap_to(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
+                   const double *lat, double max_m, const uint8_t *ok, cov__snap *out)
 {
     memset(out, 0, sizeof *out);
     if (!n->grid.cell_off && build_grid(ctx, n) != COV_OK) return ctx->status;
-    if (n->snap_to == COV_SNAP_ROUTABLE && mark_routable(ctx, n) != COV_OK) return ctx->status;
-    const uint8_t *ok = n->snap_to == COV_SNAP_ROUTABLE ? n->point_routable : NULL;
     size_t m = count ? count : 1;
     out->n = count;
     out->edge = cov__mallocarray(ctx, m, sizeof *out->edge);
@@ -223,6 +222,49 @@ int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
         out->y[i] = n->gy[k] + h.t * (n->gy[k + 1] - n->gy[k]);
     }
     return COV_OK;
+}
+
+
+int cov__net_snap_sources(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
+                          const double *lat, double max_m, cov__snap *out)
+{
+    return snap_to(ctx, n, count, lon, lat, max_m, NULL, out);
+}
+
+/* Snaps under the network's rule with the largest component live, and the
+ * components of the given sources' edges too (sources may be NULL). */
+static int snap_live(cov_ctx *ctx, cov_network *n, const cov__snap *sources, size_t count,
+                     const double *lon, const double *lat, double max_m, cov__snap *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n->snap_to != COV_SNAP_ROUTABLE) return snap_to(ctx, n, count, lon, lat, max_m, NULL, out);
+    if (cov__net_routable(ctx, n) != COV_OK) return ctx->status;
+    uint8_t *live = cov__calloc(ctx, n->n_strong_components ? n->n_strong_components : 1, 1);
+    if (!live) return COV_ERR_NOMEM;
+    if (n->n_strong_components) live[n->largest_scc] = 1;
+    for (size_t i = 0; sources && i < sources->n; i++) {
+        if (sources->edge[i] < 0) continue;
+        uint32_t c = cov__net_edge_scc(n, (size_t)sources->edge[i]);
+        if (c != UINT32_MAX) live[c] = 1;
+    }
+    uint8_t *ok = live_points(ctx, n, live);
+    free(live);
+    if (!ok) return COV_ERR_NOMEM;
+    int rc = snap_to(ctx, n, count, lon, lat, max_m, ok, out);
+    free(ok);
+    return rc;
+}
+
+int cov__net_snap(cov_ctx *ctx, cov_network *n, size_t count, const double *lon,
+                  const double *lat, double max_m, cov__snap *out)
+{
+    return snap_live(ctx, n, NULL, count, lon, lat, max_m, out);
+}
+
+int cov__net_snap_demand(cov_ctx *ctx, cov_network *n, const cov__snap *sources, size_t count,
+                         const double *lon, const double *lat, double max_m, cov__snap *out)
+{
+    return snap_live(ctx, n, sources, count, lon, lat, max_m, out);
 }
 
 static const cov_column_spec snap_spec[] = {

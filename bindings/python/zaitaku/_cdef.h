@@ -159,6 +159,7 @@ typedef struct cov_analysis_options {
     size_t n_doctor_kinds;
     const char *const *nursing_kinds;
     size_t n_nursing_kinds;
+    const cov_regions *land;
 } cov_analysis_options;
 void cov_analysis_options_init(cov_analysis_options *options);
 cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
@@ -287,7 +288,14 @@ typedef struct cov_network_options {
     size_t min_component_nodes;
 
     const char *crs;
+
+    int snap_to;
 } cov_network_options;
+
+enum cov_snap_rule {
+    COV_SNAP_ROUTABLE = 0,
+    COV_SNAP_ANY_EDGE = 1
+};
 
 void cov_network_options_init(cov_network_options *options);
 

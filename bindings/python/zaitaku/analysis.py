@@ -37,6 +37,13 @@ class Analysis:
     doctor_kinds, nursing_kinds : list of str, optional
         Kinds counted as doctors (their union is the kind ``doctor_any``)
         and as nurses (``doctor_and_nursing`` needs both within reach).
+    land : Regions, optional
+        The land around the regions (e.g. every municipality of the
+        prefecture and its neighbours, from :func:`read_regions`). The coastal
+        rule then applies only to points that are not on land: a cell of a
+        neighbouring town stays outside (method ``outside_land`` in
+        :meth:`assignment`). Without it, a warning says when the regions look
+        like part of the land (docs/edges.md).
 
     Examples
     --------
@@ -50,7 +57,7 @@ class Analysis:
 
     def __init__(self, regions, facilities, demand, *, radius="16km", coastal_snap="1km",
                  crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128,
-                 network=None, **network_options):
+                 land=None, network=None, **network_options):
         from .inputs import Demand, Facilities, Regions
 
         for value, cls in ((regions, Regions), (facilities, Facilities), (demand, Demand)):
@@ -72,6 +79,14 @@ class Analysis:
         if crs is not None:
             keep.append(ffi.new("char[]", crs_text(crs).encode()))
             opt.crs = keep[-1]
+        if land is not None:
+            if not isinstance(land, Regions):
+                raise TypeError(f"land needs Regions (from read_regions), not "
+                                f"{type(land).__name__}")
+            if land._ctx is not ctx:
+                raise ValueError("land was made in another thread (context); read it in the "
+                                 "thread that analyses it")
+            opt.land = land._ptr  # used by cov_analysis_create only
         for kinds, attr in ((doctor_kinds, "doctor_kinds"), (nursing_kinds, "nursing_kinds")):
             if kinds is not None:
                 setattr(opt, attr, cstrings(list(kinds), keep))

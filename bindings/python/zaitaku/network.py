@@ -13,10 +13,16 @@ _ONEWAY = {"F": 1, "T": -1, "B": 0, "YES": 1, "NO": 0, "1": 1, "-1": -1, "0": 0,
            "FALSE": 0, "": 0}
 
 
+_SNAP_RULES = {"routable": lib.COV_SNAP_ROUTABLE, "any": lib.COV_SNAP_ANY_EDGE}
+
+
 def _options(class_field, oneway_field, speed_field, crs, node_tolerance, default_speed_kmh,
-             min_component_nodes, keep):
+             min_component_nodes, snap_to, keep):
     opt = ffi.new("cov_network_options *")
     lib.cov_network_options_init(opt)
+    if snap_to not in _SNAP_RULES:
+        raise ValueError(f"snap_to must be 'routable' or 'any', not {snap_to!r}")
+    opt.snap_to = _SNAP_RULES[snap_to]
     opt.node_tolerance_m = 0.0 if node_tolerance in (0, None) else metres(node_tolerance,
                                                                           "node_tolerance")
     opt.default_speed_kmh = float(default_speed_kmh)
@@ -41,7 +47,8 @@ def _oneway_codes(values, label):
 
 
 def read_network(source, *, class_field=None, oneway_field=None, speed_field=None, crs=None,
-                 node_tolerance="1m", default_speed_kmh=30.0, min_component_nodes=0, ctx=None):
+                 node_tolerance="1m", default_speed_kmh=30.0, min_component_nodes=0,
+                 snap_to="routable", ctx=None):
     """A road network from a line shapefile or a GeoDataFrame of lines.
 
     Lines are noded where they share a vertex (interior vertices too) and
@@ -66,6 +73,12 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
         Speed of edges without a class (attribute-less layers).
     min_component_nodes : int
         Components with fewer nodes are dropped (0 keeps all).
+    snap_to : {"routable", "any"}
+        Where facilities and demand points attach: ``"routable"`` (default),
+        the nearest edge of the largest strongly connected component, so that
+        no point lands on a fragment that reaches nothing (points moved off
+        a fragment are counted: ``moved_off_fragment`` in :meth:`Network.snap`);
+        ``"any"``, the nearest edge whatever its component.
 
     Returns
     -------
@@ -85,7 +98,7 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
     keep = []
     if _is_path(source) and _suffix(source) == ".shp":
         opt = _options(class_field, oneway_field, speed_field, crs, node_tolerance,
-                       default_speed_kmh, min_component_nodes, keep)
+                       default_speed_kmh, min_component_nodes, snap_to, keep)
         ptr = call(ctx, lib.cov_network_read_shp, encode(str(source)), opt,
                    progress="reading roads")
         return Network(ctx, ptr, str(source))
@@ -136,7 +149,8 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
     if speed is not None:
         arr, c_speed = doubles(pd.to_numeric(pd.Series(speed), errors="coerce").to_numpy())
         keep.append(arr)
-    opt = _options("", "", "", crs, node_tolerance, default_speed_kmh, min_component_nodes, keep)
+    opt = _options("", "", "", crs, node_tolerance, default_speed_kmh, min_component_nodes,
+                   snap_to, keep)
     ptr = call(ctx, lib.cov_network_from_wkb, n, wkb_arr, sizes, c_classes, c_oneway, c_speed,
                opt, progress="building the road graph")
     del bufs
@@ -240,7 +254,10 @@ class Network(_Wrapped):
 
     def snap(self, lon, lat, snap_max="1km"):
         """Where points attach: index, edge, offset_m, snap_distance_m,
-        snapped and the snap point (GeoDataFrame, EPSG:6668)."""
+        snapped, moved_off_fragment (1: the nearest road is a fragment, so
+        the point attached to the routable component instead, see
+        ``snap_to`` of :func:`read_network`) and the snap point
+        (GeoDataFrame, EPSG:6668)."""
         lon_a, c_lon = doubles(lon)
         lat_a, c_lat = doubles(lat)
         if lon_a.shape != lat_a.shape:
