@@ -119,8 +119,18 @@ static cov_facilities *build(cov_ctx *ctx, size_t n, const char *const *ids,
         f->capacity[i] = capacity ? capacity[i] : NAN;
     }
     if (cov__xform_points(ctx, xf, n, f->lon, f->lat, o->source) != COV_OK) goto fail;
-    for (size_t i = 0; i < n; i++)
+    double total = 0.0; /* 2SFCA supply sums subsets of the capacities */
+    for (size_t i = 0; i < n; i++) {
         if (check_entry(ctx, f, i, o, &seen) != COV_OK) goto fail;
+        if (!isnan(f->capacity[i]) && !isfinite(total += f->capacity[i])) {
+            char where[512];
+            describe(o, i, where, sizeof where);
+            cov__error(ctx, COV_ERR_VALUE, "%s (id %s): capacity %g, and the total capacity "
+                       "exceeds the largest number (1.8e308); capacities must add up to a "
+                       "finite total", where, f->ids[i], f->capacity[i]);
+            goto fail;
+        }
+    }
     if (index_kinds(ctx, f) != COV_OK) goto fail;
     cov__strmap_free(&seen);
     return f;

@@ -605,6 +605,105 @@ static void test_outputs(cov_ctx *ctx)
     cov_facilities_destroy(f);
 }
 
+/* Weights or capacities whose total is infinite (each finite) are refused
+ * where the total overflows, naming the file, line and column; the largest
+ * total that stays finite is accepted. Point demand names file and line. */
+static void test_overflowing_totals(cov_ctx *ctx)
+{
+    char p[1024];
+    const char *wf[1] = {"pop"};
+    cov_test_write_file(tmp(p, sizeof p, "huge.csv"),
+                        "mesh_code,pop\n53394611,1.7e308\n53394612,1e292\n53394613,1.7e308\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_CONTAINS(cov_last_message(ctx), "huge.csv line 4 column pop: weight is 1.7e+308, and "
+                   "the column's total exceeds the largest number (1.8e308); weights must add "
+                   "up to a finite total");
+    /* 1.7e308 + 1e292 is finite: read, and the total is what C adds */
+    cov_test_write_file(p, "mesh_code,pop\n53394611,1.7e308\n53394612,1e292\n");
+    cov_demand *d = cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0);
+    CHECK(d && isfinite(cov_demand_weights(d, 0)[0] + cov_demand_weights(d, 0)[1]));
+    cov_demand_destroy(d);
+
+    const char *codes[2] = {"53394611", "53394612"}, *wn[1] = {"pop"};
+    double w[2] = {1.7e308, 1.7e308};
+    CHECK(cov_demand_from_mesh(ctx, 2, codes, 1, wn, w) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_STR(cov_last_message(ctx), "mesh demand: unit 53394612, weight \"pop\" is 1.7e+308, "
+              "and the column's total exceeds the largest number (1.8e308); weights must add "
+              "up to a finite total");
+    double x[2] = {141.35, 141.36}, y[2] = {43.06, 43.06};
+    CHECK(cov_demand_from_points(ctx, 2, codes, x, y, NULL, 1, wn, w) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "point demand: unit 53394612, weight \"pop\" is "
+                   "1.7e+308, and the column's total exceeds");
+
+    /* facility capacities */
+    CHECK(cov_facilities_from_arrays(ctx, 2, codes, NULL, NULL, w, x, y, NULL) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_STR(cov_last_message(ctx), "facilities entry 1 (id 53394612): capacity 1.7e+308, "
+              "and the total capacity exceeds the largest number (1.8e308); capacities must "
+              "add up to a finite total");
+    cov_test_write_file(tmp(p, sizeof p, "huge_fac.csv"),
+                        "id,lon,lat,cap\nA,141.35,43.06,1e308\nB,141.36,43.06,\n"
+                        "C,141.37,43.06,1e308\n");
+    cov_facility_fields ff = {.id = "id", .lon = "lon", .lat = "lat", .capacity = "cap"};
+    CHECK(cov_facilities_read_csv(ctx, p, &ff, NULL) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "huge_fac.csv line 4 (id C): capacity 1e+308, and "
+                   "the total capacity exceeds");
+
+    /* point demand from a CSV: the file and line of a bad position */
+    cov_test_write_file(tmp(p, sizeof p, "points.csv"),
+                        "id,lon,lat,pop\nP1,141.35,43.06,1\nP2,43.07,141.36,2\n");
+    CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 (id P2): (43.07, 141.36) is not a "
+                   "valid lon/lat (they look swapped");
+    cov_test_write_file(p, "id,lon,lat,pop\nP1,141.35,43.06,1e308\nP2,141.36,43.07,1e308\n");
+    CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 column pop: weight is 1e+308, and "
+                   "the column's total exceeds");
+    cov_test_write_file(p, "id,lon,lat,pop\nP1,141.35,43.06,1\nP1,141.36,43.07,1\n");
+    CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_DUPLICATE);
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3: id \"P1\" repeats line 2");
+}
+
+/* A mesh code inside another of the same input (a 1 km cell beside its own
+ * 500 m cells) would count its people twice: an error naming both. Codes
+ * of mixed levels that do not overlap are fine. */
+static void test_nested_mesh_codes(cov_ctx *ctx)
+{
+    char p[1024];
+    const char *wf[1] = {"pop"};
+    cov_test_write_file(tmp(p, sizeof p, "nested.csv"),
+                        "mesh_code,pop\n53394611,4\n53394612,1\n533946111,1\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_DUPLICATE);
+    CHECK_CONTAINS(cov_last_message(ctx), "nested.csv line 4 column mesh_code: mesh code "
+                   "\"533946111\" lies inside mesh code \"53394611\" of line 2: a cell and a "
+                   "cell within it would count the same people twice");
+    cov_test_write_file(p, "mesh_code,pop\n5339,4\n5340,1\n5339461234,1\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "line 4 column mesh_code: mesh code \"5339461234\" "
+                   "lies inside mesh code \"5339\" of line 2");
+    const char *codes[3] = {"533946", "53394611", "5339461"}, *wn[1] = {"pop"};
+    double w[3] = {1, 2, 3};
+    CHECK(cov_demand_from_mesh(ctx, 2, codes, 1, wn, w) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_DUPLICATE);
+    CHECK_CONTAINS(cov_last_message(ctx), "mesh demand: unit 1 (mesh code \"53394611\") lies "
+                   "inside mesh code \"533946\" of unit 0");
+    /* mixed levels side by side: read, each cell once, weights as given */
+    cov_test_write_file(p, "mesh_code,pop\n53394611,4\n533946121,1\n533946122,2\n5340,7\n");
+    cov_demand *d = cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0);
+    CHECK(d && cov_demand_count(d) == 4);
+    CHECK(d && cov_demand_mesh_level(d, 0) == 3 && cov_demand_mesh_level(d, 1) == 4 &&
+          cov_demand_mesh_level(d, 3) == 1);
+    double sum = 0;
+    for (size_t i = 0; d && i < 4; i++) sum += cov_demand_weights(d, 0)[i];
+    CHECK(sum == 14.0);
+    cov_demand_destroy(d);
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -618,6 +717,8 @@ int main(void)
     test_analysis_edges(ctx);
     test_huge_lengths(ctx);
     test_outputs(ctx);
+    test_overflowing_totals(ctx);
+    test_nested_mesh_codes(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
