@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,22 +649,104 @@ static GEOSGeometry *make_polygons(cov_ctx *ctx, const SHPObject *o, const ring 
     return g;
 }
 
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+static uint64_t ring_hash(const SHPObject *o, const ring *rg)
+{
+    uint64_t h = (uint64_t)rg->n;
+    for (int k = 0; k < rg->n; k++) {
+        uint64_t bx, by;
+        memcpy(&bx, &o->padfX[rg->start + k], sizeof bx);
+        memcpy(&by, &o->padfY[rg->start + k], sizeof by);
+        h = mix64(h ^ bx) + by;
+    }
+    return mix64(h);
+}
+
+static int same_ring(const SHPObject *o, const ring *a, const ring *b)
+{
+    size_t bytes = (size_t)a->n * sizeof(double);
+    return a->n == b->n && memcmp(o->padfX + a->start, o->padfX + b->start, bytes) == 0 &&
+           memcmp(o->padfY + a->start, o->padfY + b->start, bytes) == 0;
+}
+
+/* Drops rings that repeat an earlier ring of the record vertex for vertex
+ * (a writer that appended one ring many times): each copy would only make
+ * the repair of the overlapping parts slower (2,000 copies: a minute in
+ * GEOS), never change the polygon. Returns the rings kept, or -1 when
+ * memory runs out. *out_first_dup and *out_of name the first copy. */
+static int drop_duplicate_rings(const SHPObject *o, ring *rings, int nr, int *out_first_dup,
+                                int *out_of)
+{
+    size_t cap = 16;
+    while (cap < 2 * (size_t)nr) cap <<= 1;
+    int *slot = malloc(cap * sizeof *slot), *orig = malloc((size_t)nr * sizeof *orig);
+    if (!slot || !orig) {
+        free(slot);
+        free(orig);
+        return -1;
+    }
+    for (size_t h = 0; h < cap; h++) slot[h] = -1;
+    int kept = 0;
+    *out_first_dup = *out_of = -1;
+    for (int i = 0; i < nr; i++) {
+        size_t h = (size_t)ring_hash(o, &rings[i]) & (cap - 1);
+        int dup = -1;
+        for (; slot[h] >= 0; h = (h + 1) & (cap - 1))
+            if (same_ring(o, &rings[slot[h]], &rings[i])) {
+                dup = slot[h];
+                break;
+            }
+        if (dup >= 0) {
+            if (*out_first_dup < 0) *out_first_dup = i, *out_of = orig[dup];
+            continue;
+        }
+        rings[kept] = rings[i];
+        orig[kept] = i;
+        slot[h] = kept++;
+    }
+    free(slot);
+    free(orig);
+    return kept;
+}
+
 static GEOSGeometry *polygon_geom(cov_ctx *ctx, const cov_shp_reader *r, int rec,
                                   const SHPObject *o)
 {
+    if (o->nParts > COV_MAX_RINGS_PER_RECORD || o->nVertices > COV_MAX_VERTICES_PER_RECORD) {
+        cov__error(ctx, COV_ERR_FORMAT, "%s record %d: %d rings of %d vertices in all; a "
+                   "record is read with at most %d rings and %d vertices (a damaged file, or "
+                   "split the polygon)", r->path, rec, o->nParts, o->nVertices,
+                   COV_MAX_RINGS_PER_RECORD, COV_MAX_VERTICES_PER_RECORD);
+        return NULL;
+    }
     ring *rings = cov__calloc(ctx, (size_t)o->nParts, sizeof *rings);
     if (!rings) return NULL;
-    int rc = COV_OK;
+    int rc = COV_OK, nr = o->nParts;
     for (int i = 0; rc == COV_OK && i < o->nParts; i++)
         rc = read_ring(ctx, r, rec, o, i, &rings[i]);
+    int first_dup = -1, dup_of = -1;
+    if (rc == COV_OK && (nr = drop_duplicate_rings(o, rings, nr, &first_dup, &dup_of)) < 0)
+        rc = cov__error(ctx, COV_ERR_NOMEM, "out of memory");
+    if (rc == COV_OK && nr < o->nParts)
+        cov__warn(ctx, "%s record %d: %d of its %d rings repeat an earlier ring vertex for "
+                  "vertex and are dropped (first: ring %d repeats ring %d)", r->path, rec,
+                  o->nParts - nr, o->nParts, first_dup, dup_of);
     GEOSGeometry *g = NULL;
     if (rc == COV_OK) {
-        if (!assign_by_orientation(o, rings, o->nParts)) {
+        if (!assign_by_orientation(o, rings, nr)) {
             cov__warn(ctx, "%s record %d: a counter-clockwise ring lies in no clockwise "
                       "ring; outer rings and holes decided by nesting instead", r->path, rec);
-            assign_by_nesting(o, rings, o->nParts);
+            assign_by_nesting(o, rings, nr);
         }
-        g = make_polygons(ctx, o, rings, o->nParts);
+        g = make_polygons(ctx, o, rings, nr);
         if (!g) {
             char what[600];
             snprintf(what, sizeof what, "%s record %d: building the polygon", r->path, rec);

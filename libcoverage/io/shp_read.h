@@ -8,6 +8,15 @@
 #include "core/internal.h"
 #include "io/text.h"
 
+/* Resource bounds of one polygon record (shapefile record, WKB entry):
+ * the largest real ones (a municipality of N03 at full resolution, an
+ * archipelago as one record) hold tens of thousands of vertices and a few
+ * thousand islands; more is a damaged or generated file, whose repair
+ * could run for hours. Exceeding either is COV_ERR_FORMAT (shapefiles) or
+ * COV_ERR_GEOMETRY (WKB) naming the record. */
+#define COV_MAX_RINGS_PER_RECORD 10000
+#define COV_MAX_VERTICES_PER_RECORD 5000000
+
 typedef struct cov_shp_reader {
     char *path;       /* the .shp path as given */
     SHPHandle shp;
@@ -56,7 +65,9 @@ int cov__shp_double(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
  * clockwise, holes counter-clockwise). Sets *out_null to 1 and returns NULL
  * without error for a null shape. Returns NULL with an error naming file and
  * record for a malformed shape (ring with < 4 points, NaN coordinates,
- * unclosed ring). Z and M are dropped. */
+ * unclosed ring) or one beyond COV_MAX_RINGS_PER_RECORD or
+ * COV_MAX_VERTICES_PER_RECORD. Rings that repeat an earlier ring of the
+ * record exactly are dropped with a warning. Z and M are dropped. */
 GEOSGeometry *cov__shp_geometry(cov_ctx *ctx, const cov_shp_reader *r, int rec,
                                 int *out_null);
 

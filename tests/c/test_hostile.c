@@ -704,6 +704,131 @@ static void test_nested_mesh_codes(cov_ctx *ctx)
     cov_demand_destroy(d);
 }
 
+/* ---- rings per record ------------------------------------------------ */
+/* Writes stem.shp (+ .shx, .dbf with muni_code "01101", a JGD2011 .prj):
+ * one polygon record of n_rings rings of 5 vertices each, ring i being the
+ * clockwise square of side `side` degrees with its south-west corner at
+ * (140 + i * shift, 40 + i * shift). */
+static void write_ring_record(const char *stem, int n_rings, double side, double shift)
+{
+    char p[1024];
+    int nv = 5 * n_rings;
+    double *x = malloc((size_t)nv * sizeof *x), *y = malloc((size_t)nv * sizeof *y);
+    int *start = malloc((size_t)n_rings * sizeof *start);
+    for (int i = 0; i < n_rings; i++) {
+        double x0 = 140 + i * shift, y0 = 40 + i * shift;
+        const double dx[5] = {0, 0, side, side, 0}, dy[5] = {0, side, side, 0, 0};
+        start[i] = 5 * i;
+        for (int k = 0; k < 5; k++) x[5 * i + k] = x0 + dx[k], y[5 * i + k] = y0 + dy[k];
+    }
+    SHPHandle shp = SHPCreate(tmp(p, sizeof p, stem), SHPT_POLYGON);
+    DBFHandle dbf = DBFCreate(p);
+    DBFAddField(dbf, "muni_code", FTString, 10, 0);
+    SHPObject *o = SHPCreateObject(SHPT_POLYGON, -1, n_rings, start, NULL, nv, x, y, NULL, NULL);
+    SHPWriteObject(shp, -1, o);
+    SHPDestroyObject(o);
+    DBFWriteStringAttribute(dbf, 0, 0, "01101");
+    SHPClose(shp);
+    DBFClose(dbf);
+    char prj[1100];
+    snprintf(prj, sizeof prj, "%s.prj", p);
+    cov_test_write_file(prj, "GEOGCS[\"JGD2011\",DATUM[\"Japanese_Geodetic_Datum_2011\","
+                        "SPHEROID[\"GRS 1980\",6378137,298.257222101]],PRIMEM[\"Greenwich\",0],"
+                        "UNIT[\"degree\",0.0174532925199433]]");
+    free(x);
+    free(y);
+    free(start);
+}
+
+static double shp_area_km2(cov_ctx *ctx, const char *stem)
+{
+    char stem_path[1024], p[1100];
+    snprintf(p, sizeof p, "%s.shp", tmp(stem_path, sizeof stem_path, stem));
+    cov_regions *r = cov_regions_read_shp(ctx, p, "muni_code", NULL, NULL);
+    double a = r ? region_area_km2(ctx, r) : NAN;
+    cov_regions_destroy(r);
+    return a;
+}
+
+/* 2,000 copies of one ring took a minute in GEOS (8,000: over 20 minutes);
+ * copies are now dropped with a warning, overlapping parts are united part
+ * by part, and a record beyond 10,000 rings is refused. The alarm turns a
+ * return of the old cost into a failure. */
+static void test_rings_per_record(cov_ctx *ctx)
+{
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
+    signal(SIGALRM, on_alarm);
+    alarm(60);
+    write_ring_record("one_ring", 1, 0.01, 0);
+    write_ring_record("copies", 2000, 0.01, 0);
+    double one = shp_area_km2(ctx, "one_ring");
+    CHECK(one > 0 && m.n_warning == 0);
+    double copies = shp_area_km2(ctx, "copies");
+    CHECK(copies == one);
+    CHECK(m.n_warning == 1);
+    CHECK_CONTAINS(m.warning, "copies.shp record 0: 1999 of its 2000 rings repeat an earlier "
+                              "ring vertex for vertex and are dropped (first: ring 1 repeats "
+                              "ring 0)");
+
+    /* 300 squares of side a, each shifted by d on both axes: their union
+     * is a staircase, given here as one valid ring (area a^2 + 299 (2ad - d^2)
+     * in degrees) */
+    const int n = 300;
+    const double a = 0.01, d = 1e-5;
+    m.n_warning = 0;
+    write_ring_record("shifted", n, a, d);
+    double shifted = shp_area_km2(ctx, "shifted");
+    CHECK(m.n_warning == 1);
+    CHECK_CONTAINS(m.warning, "shifted.shp record 0 (id 01101): invalid polygon repaired");
+    double *xy = malloc((size_t)(4 * n + 4) * 2 * sizeof *xy);
+    size_t k = 0;
+    const double x0 = 140, y0 = 40;
+#define PT(px, py) (xy[2 * k] = (px), xy[2 * k + 1] = (py), k++)
+    PT(x0, y0);
+    for (int i = 0; i < n; i++) { /* south-east side, up the steps */
+        PT(x0 + a + i * d, y0 + i * d);
+        PT(x0 + a + i * d, y0 + (i + 1) * d);
+    }
+    k--; /* the last step ends at the north-east corner's foot */
+    PT(x0 + a + (n - 1) * d, y0 + a + (n - 1) * d);
+    for (int i = n - 1; i > 0; i--) { /* north-west side, down the steps */
+        PT(x0 + i * d, y0 + a + i * d);
+        PT(x0 + i * d, y0 + a + (i - 1) * d);
+    }
+    PT(x0, y0 + a);
+    PT(x0, y0);
+#undef PT
+    unsigned char *b = malloc(16 * k + 64);
+    size_t size = wkb_polygon(b, xy, (uint32_t)k);
+    const unsigned char *w[1] = {b};
+    const char *ids[1] = {"stairs"};
+    cov_regions *stairs = cov_regions_from_wkb(ctx, 1, ids, NULL, w, &size, NULL);
+    CHECK(stairs != NULL && m.n_warning == 1); /* the staircase itself is valid */
+    if (stairs) CHECK_NEAR(shifted, region_area_km2(ctx, stairs), 1e-9 * shifted);
+    double ratio = (a * a + (n - 1) * (2 * a * d - d * d)) / (a * a);
+    CHECK_NEAR(shifted / one, ratio, 1e-3 * ratio); /* degrees are not quite equal-area */
+    cov_regions_destroy(stairs);
+    free(b);
+    free(xy);
+
+    /* beyond the bound: refused before any work */
+    write_ring_record("too_many", 10001, 0.0001, 0.0002);
+    CHECK(isnan(shp_area_km2(ctx, "too_many")));
+    CHECK(cov_last_error(ctx) == COV_ERR_FORMAT);
+    CHECK_CONTAINS(cov_last_message(ctx), "too_many.shp record 0: 10001 rings of 50005 "
+                   "vertices in all; a record is read with at most 10000 rings and 5000000 "
+                   "vertices (a damaged file, or split the polygon)");
+    /* 10,000 separate small squares: at the bound, read */
+    write_ring_record("at_bound", 10000, 0.0001, 0.0002);
+    double at_bound = shp_area_km2(ctx, "at_bound");
+    CHECK(at_bound > 0);
+    CHECK_NEAR(at_bound / one, 10000 * 1e-8 / 1e-4, 0.05); /* about 10000 (0.0001 deg)^2 */
+    alarm(0);
+    signal(SIGALRM, SIG_DFL);
+    cov_ctx_set_message_handler(ctx, NULL, NULL);
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -719,6 +844,7 @@ int main(void)
     test_outputs(ctx);
     test_overflowing_totals(ctx);
     test_nested_mesh_codes(ctx);
+    test_rings_per_record(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
