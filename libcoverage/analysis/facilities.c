@@ -298,7 +298,8 @@ static int stage_shp_record(cov_ctx *ctx, const cov_shp_reader *r, const columns
                             int rec, staging *s)
 {
     int is_null = 0;
-    s->lines[rec] = (size_t)rec; /* 0-based, as GDAL and QGIS number records */
+    /* 0-based file numbers, as GDAL and QGIS number records */
+    s->lines[rec] = (size_t)cov__shp_record_number(r, rec);
     s->ids[rec] = stage_string(ctx, r, rec, c->id, s);
     s->names[rec] = c->name >= 0 ? stage_string(ctx, r, rec, c->name, s) : "";
     s->kinds[rec] = stage_string(ctx, r, rec, c->kind, s);
@@ -310,7 +311,7 @@ static int stage_shp_record(cov_ctx *ctx, const cov_shp_reader *r, const columns
     GEOSGeometry *g = cov__shp_geometry(ctx, r, rec, &is_null);
     if (!g)
         return is_null ? cov__error(ctx, COV_ERR_VALUE, "%s record %d: null shape", r->path,
-                                    rec)
+                                    cov__shp_record_number(r, rec))
                        : ctx->status;
     GEOSGeomGetX_r(ctx->geos, g, &s->x[rec]);
     GEOSGeomGetY_r(ctx->geos, g, &s->y[rec]);

@@ -315,10 +315,12 @@ static int read_record(cov_ctx *ctx, const cov_shp_reader *r, int rec, int f_id,
     if (!id || (f_name >= 0 && !name)) {
         st = ctx->status;
     } else if (!id[0]) {
-        cov__warn(ctx, "%s: record %d has an empty id and is skipped", r->path, rec);
+        cov__warn(ctx, "%s: record %d has an empty id and is skipped", r->path,
+                  cov__shp_record_number(r, rec));
     } else {
         GEOSGeometry *g = cov__shp_geometry(ctx, r, rec, &is_null);
-        snprintf(where, sizeof where, "%s record %d (id %s)", r->path, rec, id);
+        snprintf(where, sizeof where, "%s record %d (id %s)", r->path,
+                 cov__shp_record_number(r, rec), id);
         if (g) st = partvec_add(ctx, v, g, xf, id, name, where);
         else if (is_null) cov__warn(ctx, "%s: null shape, skipped", where);
         else st = ctx->status;

@@ -208,6 +208,34 @@ static void note_if_exists(cov_ctx *ctx, const char *shp, const char *ext)
     free(want);
 }
 
+/* dBase marks a deleted record with '*' in its first byte and keeps it in
+ * the file; GDAL and QGIS skip such records (their FIDs keep the file's
+ * numbering), so the live records are mapped to their file numbers. */
+static int skip_deleted(cov_ctx *ctx, cov_shp_reader *r, const char *dbf_path)
+{
+    int first = -1, n = r->n_records;
+    for (int i = 0; i < n; i++)
+        if (DBFIsRecordDeleted(r->dbf, i)) {
+            if (first < 0) first = i;
+            r->n_deleted++;
+        }
+    if (!r->n_deleted) return COV_OK;
+    r->live = cov__mallocarray(ctx, (size_t)(n - r->n_deleted) + 1, sizeof *r->live);
+    if (!r->live) return COV_ERR_NOMEM;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!DBFIsRecordDeleted(r->dbf, i)) r->live[k++] = i;
+    r->n_records = k;
+    cov__warn(ctx, "%s: %d record(s) marked deleted are skipped, as GDAL and QGIS skip them "
+              "(first: record %d)", dbf_path, r->n_deleted, first);
+    return COV_OK;
+}
+
+int cov__shp_record_number(const cov_shp_reader *r, int rec)
+{
+    return r && r->live && rec >= 0 && rec < r->n_records ? r->live[rec] : rec;
+}
+
 static int open_dbf(cov_ctx *ctx, cov_shp_reader *r, const char *shp_path)
 {
     char *dbf_path = NULL;
@@ -222,6 +250,7 @@ static int open_dbf(cov_ctx *ctx, cov_shp_reader *r, const char *shp_path)
                         "together", shp_path, r->n_records, dbf_path,
                         DBFGetRecordCount(r->dbf));
     if (rc == COV_OK) rc = cov__dbf_detect_encoding(ctx, dbf_path, r->dbf, &r->encoding);
+    if (rc == COV_OK) rc = skip_deleted(ctx, r, dbf_path);
     free(dbf_path);
     return rc;
 }
@@ -307,6 +336,7 @@ void cov__shp_close(cov_shp_reader *r)
     if (r->dbf) DBFClose(r->dbf);
     free(r->path);
     free(r->prj_wkt);
+    free(r->live);
     memset(r, 0, sizeof *r);
 }
 
@@ -381,7 +411,7 @@ int cov__shp_field(cov_ctx *ctx, const cov_shp_reader *r, const char *name)
  * trimmed from the end. Read from the record itself because shapelib's
  * string reader also strips leading spaces, which may be data. */
 static const char *raw_field(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
-                             size_t *out_n)
+                             size_t *out_n, int *out_rec)
 {
     char label[64];
     if (!r || !r->dbf || rec < 0 || rec >= r->n_records || field < 0 ||
@@ -390,6 +420,7 @@ static const char *raw_field(cov_ctx *ctx, const cov_shp_reader *r, int rec, int
                    r && r->path ? r->path : "closed shapefile reader", rec, field);
         return NULL;
     }
+    rec = *out_rec = cov__shp_record_number(r, rec);
     const DBFInfo *d = r->dbf;
     int off = d->panFieldOffset[field], width = d->panFieldSize[field];
     const char *rec_bytes = DBFReadTuple(r->dbf, rec);
@@ -401,15 +432,17 @@ static const char *raw_field(cov_ctx *ctx, const cov_shp_reader *r, int rec, int
     }
     size_t n = (size_t)width;
     while (n && (rec_bytes[off + n - 1] == ' ' || rec_bytes[off + n - 1] == '\0')) n--;
+    const char *v = rec_bytes + off;
+    while (n && *v == ' ') v++, n--; /* GDAL's shapelib trims both ends */
     *out_n = n;
-    return rec_bytes + off;
+    return v;
 }
 
 char *cov__shp_string(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field)
 {
     COV_CHECK_ARG(ctx, ctx && r != NULL, NULL);
     size_t n;
-    const char *raw = raw_field(ctx, r, rec, field, &n);
+    const char *raw = raw_field(ctx, r, rec, field, &n, &rec);
     if (!raw) return NULL;
     char label[64], where[600];
     field_label(r, field, label, sizeof label);
@@ -434,13 +467,17 @@ int cov__shp_double(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
 {
     COV_CHECK_ARG(ctx, ctx && r && out, COV_ERR_ARG);
     size_t n;
-    const char *raw = raw_field(ctx, r, rec, field, &n);
+    const char *raw = raw_field(ctx, r, rec, field, &n, &rec);
     if (!raw) return ctx->status;
     char text[256], *end;
-    while (n && *raw == ' ') raw++, n--;
     if (n >= sizeof text) n = sizeof text - 1; /* DBF fields are at most 255 bytes */
     memcpy(text, raw, n);
     text[n] = '\0';
+    if (DBFGetNativeFieldType(r->dbf, field) == 'L' && n <= 1) { /* as GDAL reads them */
+        const char *p = n ? strchr("TtYyFfNn", text[0]) : NULL;
+        *out = p && text[0] ? (p - "TtYyFfNn" < 4 ? 1.0 : 0.0) : NAN;
+        return COV_OK;
+    }
     /* Empty, or filled with '*' (dBase's overflow and shapelib's NULL). */
     if (strspn(text, "*") == n) {
         *out = NAN;
@@ -840,6 +877,7 @@ GEOSGeometry *cov__shp_geometry(cov_ctx *ctx, const cov_shp_reader *r, int rec,
                    r->n_records);
         return NULL;
     }
+    rec = cov__shp_record_number(r, rec);
     SHPObject *o = SHPReadObject(r->shp, rec);
     if (!o) {
         cov__error(ctx, COV_ERR_FORMAT, "%s record %d: unreadable shape (damaged .shp)",
