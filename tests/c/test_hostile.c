@@ -819,6 +819,26 @@ static void test_rings_per_record(cov_ctx *ctx)
     CHECK_CONTAINS(cov_last_message(ctx), "too_many.shp record 0: 10001 rings of 50005 "
                    "vertices in all; a record is read with at most 10000 rings and 5000000 "
                    "vertices (a damaged file, or split the polygon)");
+    /* the same bound for WKB: a MultiPolygon of 10,001 small squares */
+    size_t poly_bytes = 1 + 4 + 4 + 4 + 5 * 16, wkb_size = 9 + 10001 * poly_bytes;
+    unsigned char *mw = malloc(wkb_size);
+    uint32_t mtype = 6, mcount = 10001;
+    mw[0] = 1;
+    memcpy(mw + 1, &mtype, 4);
+    memcpy(mw + 5, &mcount, 4);
+    for (uint32_t i = 0; i < mcount; i++) {
+        double sqxy[10], x0 = 140 + 0.0002 * (i % 100), y0 = 40 + 0.0002 * (i / 100);
+        const double dx[5] = {0, 0, 1, 1, 0}, dy[5] = {0, 1, 1, 0, 0};
+        for (int q = 0; q < 5; q++) sqxy[2 * q] = x0 + 1e-4 * dx[q], sqxy[2 * q + 1] = y0 + 1e-4 * dy[q];
+        wkb_polygon(mw + 9 + i * poly_bytes, sqxy, 5);
+    }
+    const unsigned char *mws[1] = {mw};
+    const char *mid[1] = {"r"};
+    CHECK(cov_regions_from_wkb(ctx, 1, mid, NULL, mws, &wkb_size, NULL) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_GEOMETRY);
+    CHECK_STR(cov_last_message(ctx), "regions entry 0 (id r): 10001 rings of 50005 vertices in "
+              "all; a polygon is read with at most 10000 rings and 5000000 vertices (split it)");
+    free(mw);
     /* 10,000 separate small squares: at the bound, read */
     write_ring_record("at_bound", 10000, 0.0001, 0.0002);
     double at_bound = shp_area_km2(ctx, "at_bound");
