@@ -257,12 +257,59 @@ static void test_rings(cov_ctx *ctx)
     GEOSGeom_destroy_r(ctx->geos, g);
 }
 
+/* ---- road lines: a deleted record's line and attributes both skipped ---- */
+static void test_deleted_road_record(cov_ctx *ctx)
+{
+    char p[1024], shp[1100];
+    tmp(p, sizeof p, "deleted_roads");
+    SHPHandle h = SHPCreate(p, SHPT_ARC);
+    DBFHandle d = DBFCreate(p);
+    DBFAddField(d, "oneway", FTString, 10, 0);
+    const char *oneway[3] = {"F", "sideways", "T"};
+    for (int i = 0; i < 3; i++) {
+        double x[2] = {141.35, 141.36}, y[2] = {43.06 + 0.01 * i, 43.06 + 0.01 * i};
+        SHPObject *o = SHPCreateSimpleObject(SHPT_ARC, 2, x, y, NULL);
+        SHPWriteObject(h, -1, o);
+        SHPDestroyObject(o);
+        DBFWriteStringAttribute(d, i, 0, oneway[i]);
+    }
+    DBFMarkRecordDeleted(d, 1, 1);
+    SHPClose(h);
+    DBFClose(d);
+    snprintf(shp, sizeof shp, "%s.shp", p);
+    cov_network_options o;
+    cov_network_options_init(&o);
+    o.class_field = "";
+    o.speed_field = "";
+    cov_network *n = cov_network_read_shp(ctx, shp, &o);
+    CHECK(n && cov_network_edge_count(n) == 2 && cov_network_component_count(n) == 2);
+    /* the lines of file records 0 and 2, with their own one-way rules */
+    if (n) {
+        const double *lat = cov_network_node_lat(n);
+        int at_0 = 0, at_2 = 0;
+        for (size_t k = 0; k < cov_network_node_count(n); k++) {
+            at_0 += lat[k] == 43.06;
+            at_2 += lat[k] == 43.06 + 0.01 * 2;
+        }
+        CHECK(at_0 == 2 && at_2 == 2);
+    }
+    cov_network_destroy(n);
+    /* an error in a record after the deleted one names its file number */
+    d = DBFOpen(shp, "r+b");
+    DBFWriteStringAttribute(d, 2, 0, "upwards");
+    DBFClose(d);
+    CHECK(cov_network_read_shp(ctx, shp, &o) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "deleted_roads.shp record 2 field oneway: one-way "
+                                          "rule \"upwards\"");
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
     test_deleted_records(ctx);
     test_attributes(ctx);
     test_rings(ctx);
+    test_deleted_road_record(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
