@@ -849,6 +849,24 @@ static void test_rings_per_record(cov_ctx *ctx)
     cov_ctx_set_message_handler(ctx, NULL, NULL);
 }
 
+/* ---- found by fuzz_dbf_encoding: a .cpg naming "UTF-8" followed by blanks
+ * and a DOS end-of-file byte made iconv copy invalid bytes into the text.
+ * The name is now trimmed of control bytes too: UTF-8, and CP932 bytes in
+ * the .dbf are an error naming record and field. ------------------------ */
+static void test_cpg_with_eof_byte(cov_ctx *ctx)
+{
+    const int nv[1] = {5};
+    const char *ids[1] = {"\x8e\x44\x96\x79"}; /* 札幌 in CP932: not UTF-8 */
+    write_polygons("cpg_eof", 1, nv, square, ids);
+    char p[1024];
+    cov_test_write_file(tmp(p, sizeof p, "cpg_eof.cpg"), "UTF-8                    \x1a");
+    tmp(p, sizeof p, "cpg_eof.shp");
+    CHECK(cov_regions_read_shp(ctx, p, "muni_code", NULL, "EPSG:6668") == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_ENCODING);
+    CHECK_CONTAINS(cov_last_message(ctx), "cpg_eof.shp record 0 field muni_code: invalid UTF-8 "
+                                          "at byte 1 (0x8E 0x44)");
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -865,6 +883,7 @@ int main(void)
     test_overflowing_totals(ctx);
     test_nested_mesh_codes(ctx);
     test_rings_per_record(ctx);
+    test_cpg_with_eof_byte(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }

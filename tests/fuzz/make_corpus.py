@@ -154,6 +154,10 @@ def dbf_seeds(shape_seeds):
     dbf = shape_seeds["polygons_cp932_scan"].split(SEP)[2]
     for cpg in (b"932", b"SJIS", b"CP1252", b"ANSI 1252", b"88591"):
         seeds["cpg_" + cpg.decode().replace(" ", "_")] = joined(dbf, cpg)
+    # harden3 (found by fuzz_dbf_encoding): a .cpg "UTF-8" padded with blanks
+    # and a DOS end-of-file byte, before CP932 bytes; glibc's iconv took the
+    # name and copied the invalid bytes through
+    seeds["cpg_utf8_padded_eof"] = joined(dbf, b"UTF-8" + b" " * 20 + b"\x1a")
     return seeds
 
 
