@@ -10,6 +10,12 @@
 #include "io/table_internal.h"
 #include "libcoverage/mesh.h"
 
+/* A column of weights must have a finite total: coverage and share totals
+ * add up subsets of it, and an infinite one would be written as inf. */
+#define TOTAL_OVERFLOW_FMT(where) \
+    where " is %g, and the column's total exceeds the largest number (1.8e308); weights " \
+    "must add up to a finite total"
+
 void cov_demand_destroy(cov_demand *d)
 {
     if (!d) return;
@@ -55,6 +61,7 @@ static int set_weights(cov_ctx *ctx, cov_demand *d, size_t n_weights,
         if (!name || !name[0])
             return cov__error(ctx, COV_ERR_ARG, "%s: weight column %zu has no name", source, j);
         if (!(d->weight_names[j] = cov__strdup(ctx, name))) return COV_ERR_NOMEM;
+        double total = 0.0;
         for (size_t i = 0; i < d->n; i++) {
             double w = n_weights ? rowmajor[i * n_weights + j] : 1.0;
             if (!isfinite(w) || w < 0.0)
@@ -62,6 +69,10 @@ static int set_weights(cov_ctx *ctx, cov_demand *d, size_t n_weights,
                                   "%s: unit %s, weight \"%s\" is %g; weights must be finite "
                                   "and >= 0",
                                   source, d->ids[i], name, w);
+            /* every total (coverage, shares, gaps) sums a subset of these */
+            if (!isfinite(total += w))
+                return cov__error(ctx, COV_ERR_VALUE, TOTAL_OVERFLOW_FMT("%s: unit %s, weight "
+                                  "\"%s\""), source, d->ids[i], name, w);
             d->weights[j * d->n + i] = w;
         }
     }
@@ -79,6 +90,46 @@ static int check_unique_ids(cov_ctx *ctx, const cov_demand *d, const char *sourc
         if (st == COV_OK && first != i)
             st = cov__error(ctx, COV_ERR_DUPLICATE, "%s: unit %zu repeats id \"%s\" of unit %zu",
                             source, i, d->ids[i], first);
+    }
+    cov__strmap_free(&seen);
+    return st;
+}
+
+/* Index in `seen` of a coarser code that contains `code` (a prefix that is
+ * itself a code: 5339 holds 533946, which holds 53394611 ...), or -1.
+ * e-Stat never lists a cell with a cell inside it; such a file counts the
+ * same people twice (a 1 km total beside its own 500 m cells). */
+static long containing_code(const cov_strmap *seen, const char *code)
+{
+    static const size_t prefix_len[] = {4, 6, 8, 9};
+    size_t len = strlen(code);
+    char prefix[16];
+    for (size_t k = 0; k < sizeof prefix_len / sizeof *prefix_len && prefix_len[k] < len; k++) {
+        memcpy(prefix, code, prefix_len[k]);
+        prefix[prefix_len[k]] = '\0';
+        size_t at = cov__strmap_get(seen, prefix);
+        if (at != (size_t)-1) return (long)at;
+    }
+    return -1;
+}
+
+#define NESTED_FMT \
+    "lies inside mesh code \"%s\" of %s %zu: a cell and a cell within it would count the " \
+    "same people twice (give one mesh level, or cells that do not overlap)"
+
+static int check_nested_units(cov_ctx *ctx, const cov_demand *d, const char *source)
+{
+    cov_strmap seen = {0};
+    if (cov__strmap_init(ctx, &seen, d->n) != COV_OK) return COV_ERR_NOMEM;
+    int st = COV_OK;
+    size_t first;
+    for (size_t i = 0; i < d->n && st == COV_OK; i++)
+        st = cov__strmap_put(ctx, &seen, d->ids[i], i, &first);
+    for (size_t i = 0; i < d->n && st == COV_OK; i++) {
+        long outer = containing_code(&seen, d->ids[i]);
+        if (outer >= 0)
+            st = cov__error(ctx, COV_ERR_DUPLICATE, "%s: unit %zu (mesh code \"%s\") " NESTED_FMT,
+                            source, i, d->ids[i], d->ids[outer], "unit", (size_t)outer);
     }
     cov__strmap_free(&seen);
     return st;
@@ -108,6 +159,7 @@ cov_demand *cov_demand_from_mesh(cov_ctx *ctx, size_t n, const char *const *code
         d->lat[i] = 0.5 * (cell.south_lat_degree + cell.north_lat_degree);
     }
     if (check_unique_ids(ctx, d, "mesh demand") != COV_OK ||
+        check_nested_units(ctx, d, "mesh demand") != COV_OK ||
         set_weights(ctx, d, n_weights, weight_names, weights, "mesh demand") !=
             COV_OK)
         goto fail;
@@ -134,7 +186,8 @@ static double *read_weights(cov_ctx *ctx, const cov_csv *csv, size_t n_weights,
     size_t n = cov__csv_nrows(csv);
     long *cols = cov__mallocarray(ctx, n_weights ? n_weights : 1, sizeof *cols);
     double *w = cov__mallocarray(ctx, (n ? n : 1) * (n_weights ? n_weights : 1), sizeof *w);
-    int st = cols && w ? COV_OK : COV_ERR_NOMEM;
+    double *total = cov__calloc(ctx, n_weights ? n_weights : 1, sizeof *total);
+    int st = cols && w && total ? COV_OK : COV_ERR_NOMEM;
     for (size_t j = 0; j < n_weights && st == COV_OK; j++)
         if (!fields[j] || (cols[j] = cov__csv_column(ctx, csv, fields[j])) < 0)
             st = fields[j] ? ctx->status : cov__error(ctx, COV_ERR_ARG, "weight field %zu is NULL", j);
@@ -147,8 +200,13 @@ static double *read_weights(cov_ctx *ctx, const cov_csv *csv, size_t n_weights,
                 st = cov__error(ctx, COV_ERR_VALUE, "%s line %zu column %s: weight %g is negative",
                                 cov__csv_path(csv), cov__csv_line(csv, i),
                                 column_label(csv, (size_t)cols[j], label, sizeof label), *v);
+            else if (st == COV_OK && !isfinite(total[j] += *v))
+                st = cov__error(ctx, COV_ERR_VALUE, TOTAL_OVERFLOW_FMT("%s line %zu column %s: "
+                                "weight"), cov__csv_path(csv), cov__csv_line(csv, i),
+                                column_label(csv, (size_t)cols[j], label, sizeof label), *v);
         }
     free(cols);
+    free(total);
     if (st != COV_OK) {
         free(w);
         return NULL;
@@ -193,6 +251,17 @@ static int validate_csv_ids(cov_ctx *ctx, const cov_csv *csv, long col, int is_m
                             cov__csv_path(csv), cov__csv_line(csv, i), id,
                             cov__csv_line(csv, first));
     }
+    for (size_t i = 0; is_mesh && i < n && st == COV_OK; i++) {
+        const char *id = cov__csv_cell(csv, i, (size_t)col);
+        long outer = containing_code(&seen, id);
+        char label[32];
+        if (outer >= 0)
+            st = cov__error(ctx, COV_ERR_DUPLICATE, "%s line %zu column %s: mesh code \"%s\" "
+                            NESTED_FMT, cov__csv_path(csv), cov__csv_line(csv, i),
+                            column_label(csv, (size_t)col, label, sizeof label), id,
+                            cov__csv_cell(csv, (size_t)outer, (size_t)col), "line",
+                            cov__csv_line(csv, (size_t)outer));
+    }
     cov__strmap_free(&seen);
     return st;
 }
@@ -224,17 +293,18 @@ cov_demand *cov_demand_read_mesh_csv(cov_ctx *ctx, const char *path, const char 
     return d;
 }
 
-cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n, const char *const *ids,
-                                   const double *x, const double *y, const char *crs,
-                                   size_t n_weights, const char *const *weight_names,
-                                   const double *weights)
+/* Point demand from arrays; messages name `csv`'s file and lines when it
+ * is given (its rows are the units), else "point demand entry i". */
+static cov_demand *points_demand(cov_ctx *ctx, size_t n, const char *const *ids,
+                                 const double *x, const double *y, const char *crs,
+                                 size_t n_weights, const char *const *weight_names,
+                                 const double *weights, const cov_csv *csv)
 {
-    COV_CHECK_ARG(ctx, ctx, NULL);
-    COV_CHECK_ARG(ctx, n == 0 || (ids && x && y), NULL);
-    COV_CHECK_ARG(ctx, n_weights == 0 || (weight_names && (n == 0 || weights)), NULL);
+    const char *source = csv ? cov__csv_path(csv) : "point demand";
     cov_xform xf;
-    if (cov__xform_to_lonlat(ctx, crs, "point demand", &xf) != COV_OK) return NULL;
+    if (cov__xform_to_lonlat(ctx, crs, source, &xf) != COV_OK) return NULL;
     cov_demand *d = demand_alloc(ctx, n);
+    char where[600];
     if (!d) goto fail;
     for (size_t i = 0; i < n; i++) {
         if (!ids[i] || !ids[i][0]) {
@@ -245,17 +315,18 @@ cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n, const char *const *id
         d->lon[i] = x[i];
         d->lat[i] = y[i];
     }
-    if (cov__xform_points(ctx, &xf, n, d->lon, d->lat, "point demand") != COV_OK) goto fail;
+    if (cov__xform_points(ctx, &xf, n, d->lon, d->lat, source) != COV_OK) goto fail;
     for (size_t i = 0; i < n; i++)
         if (!cov__lonlat_ok(d->lon[i], d->lat[i]) || d->lon[i] > 180.0) {
+            if (csv) snprintf(where, sizeof where, "%s line %zu", source, cov__csv_line(csv, i));
+            else snprintf(where, sizeof where, "point demand entry %zu", i);
             cov__error(ctx, COV_ERR_VALUE,
-                       "point demand entry %zu (id %s): (%.8g, %.8g) is not a valid lon/lat%s",
-                       i, d->ids[i], d->lon[i], d->lat[i], cov__lonlat_hint(d->lon[i], d->lat[i]));
+                       "%s (id %s): (%.8g, %.8g) is not a valid lon/lat%s", where, d->ids[i],
+                       d->lon[i], d->lat[i], cov__lonlat_hint(d->lon[i], d->lat[i]));
             goto fail;
         }
-    if (check_unique_ids(ctx, d, "point demand") != COV_OK ||
-        set_weights(ctx, d, n_weights, weight_names, weights, "point demand") !=
-            COV_OK)
+    if (check_unique_ids(ctx, d, source) != COV_OK ||
+        set_weights(ctx, d, n_weights, weight_names, weights, source) != COV_OK)
         goto fail;
     cov__xform_free(&xf);
     return d;
@@ -263,6 +334,17 @@ fail:
     cov__xform_free(&xf);
     cov_demand_destroy(d);
     return NULL;
+}
+
+cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n, const char *const *ids,
+                                   const double *x, const double *y, const char *crs,
+                                   size_t n_weights, const char *const *weight_names,
+                                   const double *weights)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, n == 0 || (ids && x && y), NULL);
+    COV_CHECK_ARG(ctx, n_weights == 0 || (weight_names && (n == 0 || weights)), NULL);
+    return points_demand(ctx, n, ids, x, y, crs, n_weights, weight_names, weights, NULL);
 }
 
 cov_demand *cov_demand_read_points_csv(cov_ctx *ctx, const char *path, const char *id_field,
@@ -293,7 +375,7 @@ cov_demand *cov_demand_read_points_csv(cov_ctx *ctx, const char *path, const cha
         if (st == COV_OK) st = cov__csv_double(ctx, csv, i, (size_t)c_y, &xy[n + i]);
     }
     if (st == COV_OK) {
-        d = cov_demand_from_points(ctx, n, ids, xy, xy + n, crs, n_weights, names, w);
+        d = points_demand(ctx, n, ids, xy, xy + n, crs, n_weights, names, w, csv);
     }
     free(ids);
     free(xy);

@@ -119,8 +119,18 @@ static cov_facilities *build(cov_ctx *ctx, size_t n, const char *const *ids,
         f->capacity[i] = capacity ? capacity[i] : NAN;
     }
     if (cov__xform_points(ctx, xf, n, f->lon, f->lat, o->source) != COV_OK) goto fail;
-    for (size_t i = 0; i < n; i++)
+    double total = 0.0; /* 2SFCA supply sums subsets of the capacities */
+    for (size_t i = 0; i < n; i++) {
         if (check_entry(ctx, f, i, o, &seen) != COV_OK) goto fail;
+        if (!isnan(f->capacity[i]) && !isfinite(total += f->capacity[i])) {
+            char where[512];
+            describe(o, i, where, sizeof where);
+            cov__error(ctx, COV_ERR_VALUE, "%s (id %s): capacity %g, and the total capacity "
+                       "exceeds the largest number (1.8e308); capacities must add up to a "
+                       "finite total", where, f->ids[i], f->capacity[i]);
+            goto fail;
+        }
+    }
     if (index_kinds(ctx, f) != COV_OK) goto fail;
     cov__strmap_free(&seen);
     return f;
@@ -288,7 +298,8 @@ static int stage_shp_record(cov_ctx *ctx, const cov_shp_reader *r, const columns
                             int rec, staging *s)
 {
     int is_null = 0;
-    s->lines[rec] = (size_t)rec; /* 0-based, as GDAL and QGIS number records */
+    /* 0-based file numbers, as GDAL and QGIS number records */
+    s->lines[rec] = (size_t)cov__shp_record_number(r, rec);
     s->ids[rec] = stage_string(ctx, r, rec, c->id, s);
     s->names[rec] = c->name >= 0 ? stage_string(ctx, r, rec, c->name, s) : "";
     s->kinds[rec] = stage_string(ctx, r, rec, c->kind, s);
@@ -300,7 +311,7 @@ static int stage_shp_record(cov_ctx *ctx, const cov_shp_reader *r, const columns
     GEOSGeometry *g = cov__shp_geometry(ctx, r, rec, &is_null);
     if (!g)
         return is_null ? cov__error(ctx, COV_ERR_VALUE, "%s record %d: null shape", r->path,
-                                    rec)
+                                    cov__shp_record_number(r, rec))
                        : ctx->status;
     GEOSGeomGetX_r(ctx->geos, g, &s->x[rec]);
     GEOSGeomGetY_r(ctx->geos, g, &s->y[rec]);

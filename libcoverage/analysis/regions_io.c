@@ -83,12 +83,160 @@ static int in_lonlat_range(cov_ctx *ctx, const GEOSGeometry *g, const char *wher
     return 0;
 }
 
+/* ---- repair ---------------------------------------------------------------
+ * GEOSMakeValid on a whole record nodes every ring against every other: on
+ * a record of overlapping parts (copies of one island, 100 slightly shifted
+ * squares) that ran for minutes. Repairing each ring on its own and then
+ * combining them by overlay (outer parts united, holes cut out) costs
+ * little more than the rings themselves, and gives the area a GIS shows:
+ * overlapping parts count once, where MakeValid's even-odd rule would have
+ * made their overlap a hole. */
+
+typedef struct polyvec {
+    GEOSGeometry **g;
+    size_t n, cap;
+} polyvec;
+
+static void polyvec_free(cov_ctx *ctx, polyvec *v)
+{
+    for (size_t k = 0; k < v->n; k++) GEOSGeom_destroy_r(ctx->geos, v->g[k]);
+    free(v->g);
+    memset(v, 0, sizeof *v);
+}
+
+/* Appends clones of the non-empty polygons of g (any type). */
+static int polyvec_collect(cov_ctx *ctx, polyvec *v, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(ctx->geos, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(ctx->geos, g);
+        for (int i = 0; i < n; i++)
+            if (polyvec_collect(ctx, v, GEOSGetGeometryN_r(ctx->geos, g, i)) != COV_OK)
+                return COV_ERR_NOMEM;
+        return COV_OK;
+    }
+    if (type != GEOS_POLYGON || GEOSisEmpty_r(ctx->geos, g)) return COV_OK;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 16;
+        GEOSGeometry **a = cov__realloc(ctx, v->g, cap * sizeof *a);
+        if (!a) return COV_ERR_NOMEM;
+        v->g = a;
+        v->cap = cap;
+    }
+    GEOSGeometry *c = GEOSGeom_clone_r(ctx->geos, g);
+    if (!c) return COV_ERR_GEOMETRY;
+    v->g[v->n++] = c;
+    return COV_OK;
+}
+
+/* MakeValid of g, its polygons appended to v. */
+static int collect_valid(cov_ctx *ctx, polyvec *v, const GEOSGeometry *g)
+{
+    if (GEOSisValid_r(ctx->geos, g) == 1) return polyvec_collect(ctx, v, g);
+    GEOSGeometry *fixed = GEOSMakeValid_r(ctx->geos, g);
+    if (!fixed) return COV_ERR_GEOMETRY;
+    int st = polyvec_collect(ctx, v, fixed);
+    GEOSGeom_destroy_r(ctx->geos, fixed);
+    return st;
+}
+
+/* The union of v's polygons (taken; v is left empty). */
+static GEOSGeometry *polyvec_union(cov_ctx *ctx, polyvec *v)
+{
+    GEOSGeometry *mp = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, v->g,
+                                                   (unsigned)v->n);
+    if (!mp) {
+        polyvec_free(ctx, v);
+        return NULL;
+    }
+    free(v->g);
+    memset(v, 0, sizeof *v);
+    GEOSGeometry *u = GEOSUnaryUnion_r(ctx->geos, mp);
+    GEOSGeom_destroy_r(ctx->geos, mp);
+    return u;
+}
+
+/* A polygon built from ring (cloned). */
+static GEOSGeometry *ring_polygon(cov_ctx *ctx, const GEOSGeometry *ring)
+{
+    GEOSGeometry *shell = GEOSGeom_clone_r(ctx->geos, ring);
+    return shell ? GEOSGeom_createPolygon_r(ctx->geos, shell, NULL, 0) : NULL;
+}
+
+/* Repaired polygon (a polygon with holes: its shell repaired less the
+ * union of its holes repaired), its polygons appended to out. */
+static int repair_polygon(cov_ctx *ctx, polyvec *out, const GEOSGeometry *poly)
+{
+    int n_holes = GEOSGetNumInteriorRings_r(ctx->geos, poly);
+    if (n_holes <= 0) return collect_valid(ctx, out, poly);
+    polyvec shell = {0}, holes = {0};
+    GEOSGeometry *sp = ring_polygon(ctx, GEOSGetExteriorRing_r(ctx->geos, poly));
+    int st = sp ? collect_valid(ctx, &shell, sp) : COV_ERR_GEOMETRY;
+    if (sp) GEOSGeom_destroy_r(ctx->geos, sp);
+    for (int i = 0; st == COV_OK && i < n_holes; i++) {
+        GEOSGeometry *hp = ring_polygon(ctx, GEOSGetInteriorRingN_r(ctx->geos, poly, i));
+        st = hp ? collect_valid(ctx, &holes, hp) : COV_ERR_GEOMETRY;
+        if (hp) GEOSGeom_destroy_r(ctx->geos, hp);
+    }
+    GEOSGeometry *s = st == COV_OK ? polyvec_union(ctx, &shell) : NULL;
+    GEOSGeometry *h = s ? polyvec_union(ctx, &holes) : NULL;
+    GEOSGeometry *d = h ? GEOSDifference_r(ctx->geos, s, h) : NULL;
+    if (st == COV_OK) st = d ? polyvec_collect(ctx, out, d) : COV_ERR_GEOMETRY;
+    if (s) GEOSGeom_destroy_r(ctx->geos, s);
+    if (h) GEOSGeom_destroy_r(ctx->geos, h);
+    if (d) GEOSGeom_destroy_r(ctx->geos, d);
+    polyvec_free(ctx, &shell);
+    polyvec_free(ctx, &holes);
+    return st;
+}
+
+/* A valid geometry covering what g's parts cover; NULL on GEOS failure. */
+static GEOSGeometry *repair(cov_ctx *ctx, const GEOSGeometry *g)
+{
+    polyvec v = {0};
+    int st = COV_OK;
+    if (GEOSGeomTypeId_r(ctx->geos, g) != GEOS_MULTIPOLYGON) {
+        st = repair_polygon(ctx, &v, g);
+    } else {
+        int n = GEOSGetNumGeometries_r(ctx->geos, g);
+        for (int i = 0; st == COV_OK && i < n; i++) {
+            const GEOSGeometry *part = GEOSGetGeometryN_r(ctx->geos, g, i);
+            st = GEOSisValid_r(ctx->geos, part) == 1 ? polyvec_collect(ctx, &v, part)
+                                                     : repair_polygon(ctx, &v, part);
+        }
+    }
+    if (st != COV_OK) {
+        polyvec_free(ctx, &v);
+        return NULL;
+    }
+    return polyvec_union(ctx, &v);
+}
+
+/* COV_MAX_RINGS_PER_RECORD and COV_MAX_VERTICES_PER_RECORD for geometries
+ * that did not come through the shapefile reader (WKB). */
+static int within_bounds(cov_ctx *ctx, const GEOSGeometry *g, const char *where)
+{
+    int n_parts = GEOSGetNumGeometries_r(ctx->geos, g), rings = 0;
+    for (int i = 0; i < n_parts; i++)
+        rings += 1 + GEOSGetNumInteriorRings_r(ctx->geos, GEOSGetGeometryN_r(ctx->geos, g, i));
+    int vertices = GEOSGetNumCoordinates_r(ctx->geos, g);
+    if (rings <= COV_MAX_RINGS_PER_RECORD && vertices <= COV_MAX_VERTICES_PER_RECORD) return 1;
+    cov__error(ctx, COV_ERR_GEOMETRY, "%s: %d rings of %d vertices in all; a polygon is read "
+               "with at most %d rings and %d vertices (split it)", where, rings, vertices,
+               COV_MAX_RINGS_PER_RECORD, COV_MAX_VERTICES_PER_RECORD);
+    return 0;
+}
+
 /* Transforms g (owned, taken) with xf, repairs it when invalid (warning
  * naming `where`), and appends its polygons to v with id and name. */
 static int partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_xform *xf,
                        const char *id, const char *name, const char *where)
 {
     GEOSGeometry *p = g; /* JGD2011 lon/lat already: no copy */
+    if (!within_bounds(ctx, g, where)) {
+        GEOSGeom_destroy_r(ctx->geos, g);
+        return ctx->status;
+    }
     if (!xf->identity) {
         p = cov__xform_geom(ctx, xf, g, 0, where);
         GEOSGeom_destroy_r(ctx->geos, g);
@@ -108,7 +256,7 @@ static int partvec_add(cov_ctx *ctx, cov_partvec *v, GEOSGeometry *g, const cov_
             GEOSGeom_destroy_r(ctx->geos, p);
             return ctx->status;
         }
-        GEOSGeometry *fixed = GEOSMakeValid_r(ctx->geos, p);
+        GEOSGeometry *fixed = repair(ctx, p);
         cov__warn(ctx, "%s: invalid polygon repaired (%s)", where, reason ? reason : "?");
         GEOSFree_r(ctx->geos, reason);
         GEOSGeom_destroy_r(ctx->geos, p);
@@ -167,10 +315,12 @@ static int read_record(cov_ctx *ctx, const cov_shp_reader *r, int rec, int f_id,
     if (!id || (f_name >= 0 && !name)) {
         st = ctx->status;
     } else if (!id[0]) {
-        cov__warn(ctx, "%s: record %d has an empty id and is skipped", r->path, rec);
+        cov__warn(ctx, "%s: record %d has an empty id and is skipped", r->path,
+                  cov__shp_record_number(r, rec));
     } else {
         GEOSGeometry *g = cov__shp_geometry(ctx, r, rec, &is_null);
-        snprintf(where, sizeof where, "%s record %d (id %s)", r->path, rec, id);
+        snprintf(where, sizeof where, "%s record %d (id %s)", r->path,
+                 cov__shp_record_number(r, rec), id);
         if (g) st = partvec_add(ctx, v, g, xf, id, name, where);
         else if (is_null) cov__warn(ctx, "%s: null shape, skipped", where);
         else st = ctx->status;

@@ -8,8 +8,17 @@
  * theorem its chord c satisfies c >= 2 rho sin(s / (2 rho)), hence
  * s <= 2 rho asin(c / (2 rho)). For a 16 km radius the two bounds are 4 mm
  * apart, so the exact (and slower) geod_inverse is needed only for points
- * within millimetres of the boundary. */
+ * within millimetres of the boundary.
+ *
+ * Coincident points (a facility list where 5,000 rows share one geocoded
+ * address) are one leaf entry, a "site" with a member list: otherwise every
+ * tied candidate survives the chord bound and each query costs O(n)
+ * geodesics. A query then does one geodesic per site, counts a site's
+ * members at once, and hands each member to a visitor with the site's one
+ * distance. Points whose coordinates differ in any bit stay separate sites,
+ * so without coincident points the tree is the one built before. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +38,23 @@ typedef struct kd_node {
 } kd_node;
 
 struct cov_kdtree {
-    size_t n;
-    double *xyz;  /* 3 n, permuted */
-    size_t *idx;  /* original index of each permuted point */
+    size_t n;        /* points */
+    size_t m;        /* sites: distinct (lon, lat) among the points */
+    double *xyz;     /* 3 m, permuted */
+    size_t *site;    /* site of each permuted entry */
+    size_t *cum;     /* m + 1: members of the permuted entries before each */
+    size_t *rep;     /* per site: lowest original index among its members */
+    size_t *mem_off; /* m + 1: site s has members mem[mem_off[s] .. mem_off[s + 1]) */
+    size_t *mem;     /* n original indexes, grouped by site, ascending in each */
     double *lon, *lat;
     kd_node *nodes;
     size_t n_nodes;
 };
+
+static size_t members(const cov_kdtree *t, size_t s)
+{
+    return t->mem_off[s + 1] - t->mem_off[s];
+}
 
 static void to_ecef(double lon, double lat, double *p)
 {
@@ -52,9 +71,9 @@ static void swap_points(cov_kdtree *t, size_t a, size_t b)
     memcpy(tmp, t->xyz + 3 * a, sizeof tmp);
     memcpy(t->xyz + 3 * a, t->xyz + 3 * b, sizeof tmp);
     memcpy(t->xyz + 3 * b, tmp, sizeof tmp);
-    size_t ti = t->idx[a];
-    t->idx[a] = t->idx[b];
-    t->idx[b] = ti;
+    size_t ts = t->site[a];
+    t->site[a] = t->site[b];
+    t->site[b] = ts;
 }
 
 /* Quickselect: puts the k-th smallest along axis at k within [lo, hi). */
@@ -109,6 +128,91 @@ static long build(cov_kdtree *t, size_t begin, size_t end)
     return id;
 }
 
+static uint64_t coord_bits(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int same_place(const cov_kdtree *t, size_t a, size_t b)
+{
+    return coord_bits(t->lon[a]) == coord_bits(t->lon[b]) &&
+           coord_bits(t->lat[a]) == coord_bits(t->lat[b]);
+}
+
+/* Groups the points into sites (identical lon/lat bits), numbered in order
+ * of first appearance; fills m, rep, mem_off, mem. site_of[i] is the site
+ * of the i-th point of the input order. */
+static int group_sites(cov_ctx *ctx, cov_kdtree *t, const size_t *idx, size_t *site_of)
+{
+    size_t n = t->n, cap = 16;
+    while (cap < 2 * n) cap <<= 1;
+    size_t *slot = cov__mallocarray(ctx, cap, sizeof *slot);
+    size_t *count = cov__calloc(ctx, n + 1, sizeof *count);
+    if (!slot || !count) {
+        free(slot);
+        free(count);
+        return COV_ERR_NOMEM;
+    }
+    for (size_t h = 0; h < cap; h++) slot[h] = SIZE_MAX;
+    t->m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = idx ? idx[i] : i;
+        size_t h = (size_t)mix64(coord_bits(t->lon[j]) * 31 + mix64(coord_bits(t->lat[j]))) &
+                   (cap - 1);
+        for (;; h = (h + 1) & (cap - 1)) {
+            if (slot[h] == SIZE_MAX) { /* new site; slot keeps its first point */
+                slot[h] = i;
+                site_of[i] = t->m;
+                t->rep[t->m++] = j;
+                break;
+            }
+            size_t first = slot[h];
+            if (same_place(t, idx ? idx[first] : first, j)) {
+                size_t s = site_of[first];
+                site_of[i] = s;
+                if (j < t->rep[s]) t->rep[s] = j;
+                break;
+            }
+        }
+        count[site_of[i]]++;
+    }
+    t->mem_off[0] = 0;
+    for (size_t s = 0; s < t->m; s++) t->mem_off[s + 1] = t->mem_off[s] + count[s];
+    memset(count, 0, (n + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        size_t s = site_of[i];
+        t->mem[t->mem_off[s] + count[s]++] = idx ? idx[i] : i;
+    }
+    for (size_t s = 0; s < t->m; s++) { /* ascending, whatever the order of idx */
+        size_t *a = t->mem + t->mem_off[s], k = members(t, s);
+        for (size_t q = 1; q < k; q++)
+            if (a[q - 1] > a[q]) {
+                qsort(a, k, sizeof *a, cmp_size);
+                break;
+            }
+    }
+    free(slot);
+    free(count);
+    return COV_OK;
+}
+
 cov_kdtree *cov__kdtree_build(cov_ctx *ctx, const double *lon,
                               const double *lat, const size_t *idx, size_t n)
 {
@@ -117,21 +221,36 @@ cov_kdtree *cov__kdtree_build(cov_ctx *ctx, const double *lon,
     t->n = n;
     t->lon = (double *)lon;
     t->lat = (double *)lat;
-    /* A tree with leaves of >= LEAF_SIZE/2 points has fewer than 4n/LEAF_SIZE + 1 nodes. */
-    size_t max_nodes = 2 * (n / (LEAF_SIZE / 2) + 1);
-    t->xyz = cov__mallocarray(ctx, 3 * (n ? n : 1), sizeof *t->xyz);
-    t->idx = cov__mallocarray(ctx, n ? n : 1, sizeof *t->idx);
-    t->nodes = cov__mallocarray(ctx, max_nodes, sizeof *t->nodes);
-    if (!t->xyz || !t->idx || !t->nodes) {
+    size_t n1 = n ? n : 1;
+    size_t *site_of = cov__mallocarray(ctx, n1, sizeof *site_of);
+    t->rep = cov__mallocarray(ctx, n1, sizeof *t->rep);
+    t->mem_off = cov__mallocarray(ctx, n + 1, sizeof *t->mem_off);
+    t->mem = cov__mallocarray(ctx, n1, sizeof *t->mem);
+    if (!site_of || !t->rep || !t->mem_off || !t->mem ||
+        group_sites(ctx, t, idx, site_of) != COV_OK) {
+        free(site_of);
         cov__kdtree_destroy(t);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        size_t j = idx ? idx[i] : i;
-        t->idx[i] = j;
-        to_ecef(lon[j], lat[j], t->xyz + 3 * i);
+    free(site_of);
+    size_t m = t->m;
+    /* A tree with leaves of >= LEAF_SIZE/2 entries has fewer than 4m/LEAF_SIZE + 1 nodes. */
+    size_t max_nodes = 2 * (m / (LEAF_SIZE / 2) + 1);
+    t->xyz = cov__mallocarray(ctx, 3 * (m ? m : 1), sizeof *t->xyz);
+    t->site = cov__mallocarray(ctx, m ? m : 1, sizeof *t->site);
+    t->cum = cov__mallocarray(ctx, m + 1, sizeof *t->cum);
+    t->nodes = cov__mallocarray(ctx, max_nodes, sizeof *t->nodes);
+    if (!t->xyz || !t->site || !t->cum || !t->nodes) {
+        cov__kdtree_destroy(t);
+        return NULL;
     }
-    if (n) build(t, 0, n);
+    for (size_t s = 0; s < m; s++) {
+        t->site[s] = s;
+        to_ecef(lon[t->rep[s]], lat[t->rep[s]], t->xyz + 3 * s);
+    }
+    if (m) build(t, 0, m);
+    t->cum[0] = 0;
+    for (size_t i = 0; i < m; i++) t->cum[i + 1] = t->cum[i] + members(t, t->site[i]);
     return t;
 }
 
@@ -178,7 +297,7 @@ static void nn_leaf(nn_query *q, const kd_node *nd)
             continue;
         }
         if (c > q->best) continue; /* s >= c > best */
-        size_t j = q->t->idx[i];
+        size_t j = q->t->rep[q->t->site[i]];
         if ((long)j == q->best_idx) continue;
         double s = geodesic(q->g, q->lon, q->lat, q->t->lon[j], q->t->lat[j]);
         if (s < q->best || (s == q->best && (long)j < q->best_idx)) {
@@ -216,7 +335,7 @@ long cov__kdtree_nearest(const cov_kdtree *t, const struct geod_geodesic *g,
     nn_query q = {.t = t, .g = g, .lon = lon, .lat = lat, .best = INFINITY, .best_idx = -1};
     to_ecef(lon, lat, q.p);
     nn_search(&q, 0);
-    size_t j = t->idx[q.best_idx];
+    size_t j = t->rep[t->site[q.best_idx]];
     q.exact = 1;
     q.best_idx = (long)j;
     q.best = geodesic(g, lon, lat, t->lon[j], t->lat[j]);
@@ -247,7 +366,7 @@ static void range_search(range_query *q, long id)
     const kd_node *nd = &q->t->nodes[id];
     if (box_dist2(nd, q->p) > q->radius2) return;
     if (box_far2(nd, q->p) <= q->chord_sure2) { /* every point surely within */
-        q->count += nd->end - nd->begin;
+        q->count += q->t->cum[nd->end] - q->t->cum[nd->begin];
         return;
     }
     if (nd->left >= 0) {
@@ -258,13 +377,10 @@ static void range_search(range_query *q, long id)
     for (size_t i = nd->begin; i < nd->end; i++) {
         double c2 = dist2(q->t->xyz + 3 * i, q->p);
         if (c2 > q->radius2) continue;
-        if (c2 <= q->chord_sure2) {
-            q->count++;
-            continue;
-        }
-        size_t j = q->t->idx[i];
-        if (geodesic(q->g, q->lon, q->lat, q->t->lon[j], q->t->lat[j]) <= q->radius)
-            q->count++;
+        size_t s = q->t->site[i], j = q->t->rep[s];
+        if (c2 <= q->chord_sure2 ||
+            geodesic(q->g, q->lon, q->lat, q->t->lon[j], q->t->lat[j]) <= q->radius)
+            q->count += members(q->t, s);
     }
 }
 
@@ -291,7 +407,11 @@ void cov__kdtree_destroy(cov_kdtree *t)
 {
     if (!t) return;
     free(t->xyz);
-    free(t->idx);
+    free(t->site);
+    free(t->cum);
+    free(t->rep);
+    free(t->mem_off);
+    free(t->mem);
     free(t->nodes);
     free(t);
 }
@@ -306,13 +426,20 @@ typedef struct visit_query {
     int exact;
 } visit_query;
 
+static void visit_site(visit_query *q, size_t s, double distance_m)
+{
+    const cov_kdtree *t = q->r.t;
+    for (size_t k = t->mem_off[s]; k < t->mem_off[s + 1]; k++)
+        q->fn(q->userdata, t->mem[k], distance_m);
+}
+
 static void visit_search(visit_query *q, long id)
 {
     const cov_kdtree *t = q->r.t;
     const kd_node *nd = &t->nodes[id];
     if (box_dist2(nd, q->r.p) > q->r.radius2) return;
     if (!q->exact && box_far2(nd, q->r.p) <= q->r.chord_sure2) {
-        for (size_t i = nd->begin; i < nd->end; i++) q->fn(q->userdata, t->idx[i], NAN);
+        for (size_t i = nd->begin; i < nd->end; i++) visit_site(q, t->site[i], NAN);
         return;
     }
     if (nd->left >= 0) {
@@ -323,13 +450,13 @@ static void visit_search(visit_query *q, long id)
     for (size_t i = nd->begin; i < nd->end; i++) {
         double c2 = dist2(t->xyz + 3 * i, q->r.p);
         if (c2 > q->r.radius2) continue;
-        size_t j = t->idx[i];
+        size_t site = t->site[i], j = t->rep[site];
         if (!q->exact && c2 <= q->r.chord_sure2) {
-            q->fn(q->userdata, j, NAN);
+            visit_site(q, site, NAN);
             continue;
         }
         double s = geodesic(q->r.g, q->r.lon, q->r.lat, t->lon[j], t->lat[j]);
-        if (s <= q->r.radius) q->fn(q->userdata, j, s);
+        if (s <= q->r.radius) visit_site(q, site, s);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,34 @@ static void note_if_exists(cov_ctx *ctx, const char *shp, const char *ext)
     free(want);
 }
 
+/* dBase marks a deleted record with '*' in its first byte and keeps it in
+ * the file; GDAL and QGIS skip such records (their FIDs keep the file's
+ * numbering), so the live records are mapped to their file numbers. */
+static int skip_deleted(cov_ctx *ctx, cov_shp_reader *r, const char *dbf_path)
+{
+    int first = -1, n = r->n_records;
+    for (int i = 0; i < n; i++)
+        if (DBFIsRecordDeleted(r->dbf, i)) {
+            if (first < 0) first = i;
+            r->n_deleted++;
+        }
+    if (!r->n_deleted) return COV_OK;
+    r->live = cov__mallocarray(ctx, (size_t)(n - r->n_deleted) + 1, sizeof *r->live);
+    if (!r->live) return COV_ERR_NOMEM;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!DBFIsRecordDeleted(r->dbf, i)) r->live[k++] = i;
+    r->n_records = k;
+    cov__warn(ctx, "%s: %d record(s) marked deleted are skipped, as GDAL and QGIS skip them "
+              "(first: record %d)", dbf_path, r->n_deleted, first);
+    return COV_OK;
+}
+
+int cov__shp_record_number(const cov_shp_reader *r, int rec)
+{
+    return r && r->live && rec >= 0 && rec < r->n_records ? r->live[rec] : rec;
+}
+
 static int open_dbf(cov_ctx *ctx, cov_shp_reader *r, const char *shp_path)
 {
     char *dbf_path = NULL;
@@ -221,6 +250,7 @@ static int open_dbf(cov_ctx *ctx, cov_shp_reader *r, const char *shp_path)
                         "together", shp_path, r->n_records, dbf_path,
                         DBFGetRecordCount(r->dbf));
     if (rc == COV_OK) rc = cov__dbf_detect_encoding(ctx, dbf_path, r->dbf, &r->encoding);
+    if (rc == COV_OK) rc = skip_deleted(ctx, r, dbf_path);
     free(dbf_path);
     return rc;
 }
@@ -306,6 +336,7 @@ void cov__shp_close(cov_shp_reader *r)
     if (r->dbf) DBFClose(r->dbf);
     free(r->path);
     free(r->prj_wkt);
+    free(r->live);
     memset(r, 0, sizeof *r);
 }
 
@@ -380,7 +411,7 @@ int cov__shp_field(cov_ctx *ctx, const cov_shp_reader *r, const char *name)
  * trimmed from the end. Read from the record itself because shapelib's
  * string reader also strips leading spaces, which may be data. */
 static const char *raw_field(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
-                             size_t *out_n)
+                             size_t *out_n, int *out_rec)
 {
     char label[64];
     if (!r || !r->dbf || rec < 0 || rec >= r->n_records || field < 0 ||
@@ -389,6 +420,7 @@ static const char *raw_field(cov_ctx *ctx, const cov_shp_reader *r, int rec, int
                    r && r->path ? r->path : "closed shapefile reader", rec, field);
         return NULL;
     }
+    rec = *out_rec = cov__shp_record_number(r, rec);
     const DBFInfo *d = r->dbf;
     int off = d->panFieldOffset[field], width = d->panFieldSize[field];
     const char *rec_bytes = DBFReadTuple(r->dbf, rec);
@@ -400,15 +432,17 @@ static const char *raw_field(cov_ctx *ctx, const cov_shp_reader *r, int rec, int
     }
     size_t n = (size_t)width;
     while (n && (rec_bytes[off + n - 1] == ' ' || rec_bytes[off + n - 1] == '\0')) n--;
+    const char *v = rec_bytes + off;
+    while (n && *v == ' ') v++, n--; /* GDAL's shapelib trims both ends */
     *out_n = n;
-    return rec_bytes + off;
+    return v;
 }
 
 char *cov__shp_string(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field)
 {
     COV_CHECK_ARG(ctx, ctx && r != NULL, NULL);
     size_t n;
-    const char *raw = raw_field(ctx, r, rec, field, &n);
+    const char *raw = raw_field(ctx, r, rec, field, &n, &rec);
     if (!raw) return NULL;
     char label[64], where[600];
     field_label(r, field, label, sizeof label);
@@ -433,13 +467,17 @@ int cov__shp_double(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
 {
     COV_CHECK_ARG(ctx, ctx && r && out, COV_ERR_ARG);
     size_t n;
-    const char *raw = raw_field(ctx, r, rec, field, &n);
+    const char *raw = raw_field(ctx, r, rec, field, &n, &rec);
     if (!raw) return ctx->status;
     char text[256], *end;
-    while (n && *raw == ' ') raw++, n--;
     if (n >= sizeof text) n = sizeof text - 1; /* DBF fields are at most 255 bytes */
     memcpy(text, raw, n);
     text[n] = '\0';
+    if (DBFGetNativeFieldType(r->dbf, field) == 'L' && n <= 1) { /* as GDAL reads them */
+        const char *p = n ? strchr("TtYyFfNn", text[0]) : NULL;
+        *out = p && text[0] ? (p - "TtYyFfNn" < 4 ? 1.0 : 0.0) : NAN;
+        return COV_OK;
+    }
     /* Empty, or filled with '*' (dBase's overflow and shapelib's NULL). */
     if (strspn(text, "*") == n) {
         *out = NAN;
@@ -648,22 +686,104 @@ static GEOSGeometry *make_polygons(cov_ctx *ctx, const SHPObject *o, const ring 
     return g;
 }
 
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+static uint64_t ring_hash(const SHPObject *o, const ring *rg)
+{
+    uint64_t h = (uint64_t)rg->n;
+    for (int k = 0; k < rg->n; k++) {
+        uint64_t bx, by;
+        memcpy(&bx, &o->padfX[rg->start + k], sizeof bx);
+        memcpy(&by, &o->padfY[rg->start + k], sizeof by);
+        h = mix64(h ^ bx) + by;
+    }
+    return mix64(h);
+}
+
+static int same_ring(const SHPObject *o, const ring *a, const ring *b)
+{
+    size_t bytes = (size_t)a->n * sizeof(double);
+    return a->n == b->n && memcmp(o->padfX + a->start, o->padfX + b->start, bytes) == 0 &&
+           memcmp(o->padfY + a->start, o->padfY + b->start, bytes) == 0;
+}
+
+/* Drops rings that repeat an earlier ring of the record vertex for vertex
+ * (a writer that appended one ring many times): each copy would only make
+ * the repair of the overlapping parts slower (2,000 copies: a minute in
+ * GEOS), never change the polygon. Returns the rings kept, or -1 when
+ * memory runs out. *out_first_dup and *out_of name the first copy. */
+static int drop_duplicate_rings(const SHPObject *o, ring *rings, int nr, int *out_first_dup,
+                                int *out_of)
+{
+    size_t cap = 16;
+    while (cap < 2 * (size_t)nr) cap <<= 1;
+    int *slot = malloc(cap * sizeof *slot), *orig = malloc((size_t)nr * sizeof *orig);
+    if (!slot || !orig) {
+        free(slot);
+        free(orig);
+        return -1;
+    }
+    for (size_t h = 0; h < cap; h++) slot[h] = -1;
+    int kept = 0;
+    *out_first_dup = *out_of = -1;
+    for (int i = 0; i < nr; i++) {
+        size_t h = (size_t)ring_hash(o, &rings[i]) & (cap - 1);
+        int dup = -1;
+        for (; slot[h] >= 0; h = (h + 1) & (cap - 1))
+            if (same_ring(o, &rings[slot[h]], &rings[i])) {
+                dup = slot[h];
+                break;
+            }
+        if (dup >= 0) {
+            if (*out_first_dup < 0) *out_first_dup = i, *out_of = orig[dup];
+            continue;
+        }
+        rings[kept] = rings[i];
+        orig[kept] = i;
+        slot[h] = kept++;
+    }
+    free(slot);
+    free(orig);
+    return kept;
+}
+
 static GEOSGeometry *polygon_geom(cov_ctx *ctx, const cov_shp_reader *r, int rec,
                                   const SHPObject *o)
 {
+    if (o->nParts > COV_MAX_RINGS_PER_RECORD || o->nVertices > COV_MAX_VERTICES_PER_RECORD) {
+        cov__error(ctx, COV_ERR_FORMAT, "%s record %d: %d rings of %d vertices in all; a "
+                   "record is read with at most %d rings and %d vertices (a damaged file, or "
+                   "split the polygon)", r->path, rec, o->nParts, o->nVertices,
+                   COV_MAX_RINGS_PER_RECORD, COV_MAX_VERTICES_PER_RECORD);
+        return NULL;
+    }
     ring *rings = cov__calloc(ctx, (size_t)o->nParts, sizeof *rings);
     if (!rings) return NULL;
-    int rc = COV_OK;
+    int rc = COV_OK, nr = o->nParts;
     for (int i = 0; rc == COV_OK && i < o->nParts; i++)
         rc = read_ring(ctx, r, rec, o, i, &rings[i]);
+    int first_dup = -1, dup_of = -1;
+    if (rc == COV_OK && (nr = drop_duplicate_rings(o, rings, nr, &first_dup, &dup_of)) < 0)
+        rc = cov__error(ctx, COV_ERR_NOMEM, "out of memory");
+    if (rc == COV_OK && nr < o->nParts)
+        cov__warn(ctx, "%s record %d: %d of its %d rings repeat an earlier ring vertex for "
+                  "vertex and are dropped (first: ring %d repeats ring %d)", r->path, rec,
+                  o->nParts - nr, o->nParts, first_dup, dup_of);
     GEOSGeometry *g = NULL;
     if (rc == COV_OK) {
-        if (!assign_by_orientation(o, rings, o->nParts)) {
+        if (!assign_by_orientation(o, rings, nr)) {
             cov__warn(ctx, "%s record %d: a counter-clockwise ring lies in no clockwise "
                       "ring; outer rings and holes decided by nesting instead", r->path, rec);
-            assign_by_nesting(o, rings, o->nParts);
+            assign_by_nesting(o, rings, nr);
         }
-        g = make_polygons(ctx, o, rings, o->nParts);
+        g = make_polygons(ctx, o, rings, nr);
         if (!g) {
             char what[600];
             snprintf(what, sizeof what, "%s record %d: building the polygon", r->path, rec);
@@ -757,6 +877,7 @@ GEOSGeometry *cov__shp_geometry(cov_ctx *ctx, const cov_shp_reader *r, int rec,
                    r->n_records);
         return NULL;
     }
+    rec = cov__shp_record_number(r, rec);
     SHPObject *o = SHPReadObject(r->shp, rec);
     if (!o) {
         cov__error(ctx, COV_ERR_FORMAT, "%s record %d: unreadable shape (damaged .shp)",

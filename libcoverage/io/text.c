@@ -191,6 +191,15 @@ char *cov__to_utf8(cov_ctx *ctx, const char *s, size_t n, const char *encoding,
     out = is_utf8_name(encoding) ? copy_utf8(ctx, s, n, where, &len)
                                  : iconv_to_utf8(ctx, s, n, encoding, where, &len);
     if (!out) return NULL;
+    /* iconv given a name it only half understands ("UTF-8 " plus junk
+     * from a damaged .cpg) may copy invalid bytes through: found by
+     * fuzz_dbf_encoding; the promise is valid UTF-8 or an error */
+    if (!is_utf8_name(encoding) && !cov__utf8_valid(out, len)) {
+        cov__error(ctx, COV_ERR_ENCODING, "%s: not valid text in encoding \"%.40s\"", where,
+                   encoding);
+        free(out);
+        return NULL;
+    }
     /* A NUL would silently cut the C string short: in a text file it means
      * UTF-16 or binary data, so it is refused rather than truncated. */
     if ((nul = memchr(out, '\0', len)) != NULL) {
@@ -273,10 +282,11 @@ static void read_cpg_text(FILE *f, char *text, size_t size)
     size_t n = fread(text, 1, size - 1, f), start = 0;
     text[n] = '\0';
     if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) start = 3;
-    while (text[start] && isspace((unsigned char)text[start])) start++;
+    /* blanks and control bytes (a DOS end-of-file 0x1A) around the name */
+    while (text[start] && (unsigned char)text[start] <= ' ') start++;
     memmove(text, text + start, strlen(text + start) + 1);
     text[strcspn(text, "\r\n")] = '\0';
-    for (n = strlen(text); n && isspace((unsigned char)text[n - 1]); n--)
+    for (n = strlen(text); n && (unsigned char)text[n - 1] <= ' '; n--)
         text[n - 1] = '\0';
 }
 

@@ -13,6 +13,12 @@
 #include "io/table_internal.h"
 #include "net/net_internal.h"
 
+/* The node tolerance accepted: a millimetre (below it, coordinates in
+ * metres carry no such precision; a grid of finer cells only costs memory)
+ * to ten kilometres (beyond it a line end would jump to another road). */
+#define COV_NET_TOLERANCE_MIN_M 1e-3
+#define COV_NET_TOLERANCE_MAX_M 1e4
+
 void cov__lines_free(cov__lines *l)
 {
     if (!l) return;
@@ -107,22 +113,40 @@ static uint32_t find(uint32_t *parent, uint32_t a)
 /* ---- near-meeting ends ---------------------------------------------------- */
 
 /* A hash grid over the unique points, cell = tolerance. */
+#define EMPTY_KEY UINT64_MAX
 typedef struct pgrid {
     double cell;
     size_t cap;
-    int64_t *key;    /* cell key per slot, INT64_MIN: empty */
+    uint64_t *key;   /* cell key per slot, EMPTY_KEY: empty */
     size_t *start;   /* first index into items per slot */
     size_t *count;
     uint32_t *items; /* point ids grouped by cell */
 } pgrid;
 
-static int64_t cell_key(int64_t cx, int64_t cy) { return cx * 73856093LL ^ cy * 19349663LL; }
-
-static size_t pgrid_slot(const pgrid *g, int64_t cx, int64_t cy, int64_t *out_key)
+/* Cell index of a projected coordinate. The tolerance range keeps |v / tol|
+ * below 1e13 for any coordinate of the Earth; the clamp (cells beyond it
+ * merge, which the distance test tolerates) keeps the conversion defined
+ * whatever the coordinate. */
+static int64_t cell_of(double v, double tol)
 {
-    int64_t k = cell_key(cx, cy);
+    double c = floor(v / tol);
+    const double lim = 9007199254740992.0; /* 2^53 */
+    return (int64_t)(c < -lim ? -lim : c > lim ? lim : c);
+}
+
+/* Unsigned arithmetic: wraps, where the signed product of a large cell
+ * index overflowed (undefined behaviour). */
+static uint64_t cell_key(int64_t cx, int64_t cy)
+{
+    uint64_t k = (uint64_t)cx * 73856093u ^ (uint64_t)cy * 19349663u;
+    return k == EMPTY_KEY ? EMPTY_KEY - 1 : k;
+}
+
+static size_t pgrid_slot(const pgrid *g, int64_t cx, int64_t cy, uint64_t *out_key)
+{
+    uint64_t k = cell_key(cx, cy);
     *out_key = k;
-    return (size_t)mix((uint64_t)k) & (g->cap - 1);
+    return (size_t)mix(k) & (g->cap - 1);
 }
 
 /* Joins each free end (a vertex that ends a line and is used once) to the
@@ -147,12 +171,13 @@ static int join_ends(cov_ctx *ctx, const cov__lines *l, const uint32_t *pid,
     size_t *slot_of = cov__mallocarray(ctx, l->n_vertices ? l->n_vertices : 1, sizeof *slot_of);
     int rc = g.key && g.start && g.count && g.items && slot_of ? COV_OK : COV_ERR_NOMEM;
     if (rc != COV_OK) goto done;
-    for (size_t i = 0; i < g.cap; i++) g.key[i] = INT64_MIN;
+    for (size_t i = 0; i < g.cap; i++) g.key[i] = EMPTY_KEY;
     for (size_t v = 0; v < l->n_vertices; v++) {
         if (pid[v] != v) continue;
-        int64_t k, cx = (int64_t)floor(x[v] / tol), cy = (int64_t)floor(y[v] / tol);
+        uint64_t k;
+        int64_t cx = cell_of(x[v], tol), cy = cell_of(y[v], tol);
         size_t h = pgrid_slot(&g, cx, cy, &k);
-        while (g.key[h] != INT64_MIN && g.key[h] != k) h = (h + 1) & (g.cap - 1);
+        while (g.key[h] != EMPTY_KEY && g.key[h] != k) h = (h + 1) & (g.cap - 1);
         g.key[h] = k;
         g.count[h]++;
         slot_of[v] = h;
@@ -170,15 +195,15 @@ static int join_ends(cov_ctx *ctx, const cov__lines *l, const uint32_t *pid,
         for (int e = 0; e < 2; e++) {
             uint32_t p = pid[ends[e]];
             if (uses[p] != 1 || find(parent, p) != p) continue; /* shared or joined */
-            int64_t cx = (int64_t)floor(x[p] / tol), cy = (int64_t)floor(y[p] / tol);
+            int64_t cx = cell_of(x[p], tol), cy = cell_of(y[p], tol);
             double best = tol;
             int64_t best_q = -1;
             for (int64_t dx = -1; dx <= 1; dx++)
                 for (int64_t dy = -1; dy <= 1; dy++) {
-                    int64_t k;
+                    uint64_t k;
                     size_t h = pgrid_slot(&g, cx + dx, cy + dy, &k);
-                    while (g.key[h] != INT64_MIN && g.key[h] != k) h = (h + 1) & (g.cap - 1);
-                    if (g.key[h] == INT64_MIN) continue;
+                    while (g.key[h] != EMPTY_KEY && g.key[h] != k) h = (h + 1) & (g.cap - 1);
+                    if (g.key[h] == EMPTY_KEY) continue;
                     for (size_t j = 0; j < g.count[h]; j++) {
                         uint32_t q = g.items[g.start[h] + j];
                         /* not itself, nor the next vertex of its own line
@@ -595,9 +620,11 @@ cov_network *cov__network_build(cov_ctx *ctx, cov__lines *lines,
                   "CRS (x %g..%g, y %g..%g): they look like lon/lat degrees; give the CRS "
                   "they are in (lon/lat: EPSG:6668)", source, lines->raw_x0, lines->raw_x1,
                   lines->raw_y0, lines->raw_y1);
-    if (!(opt->node_tolerance_m >= 0) || !isfinite(opt->node_tolerance_m))
-        cov__error(ctx, COV_ERR_ARG, "%s: node_tolerance_m must be >= 0 (got %g)", source,
-                   opt->node_tolerance_m);
+    double tol = opt->node_tolerance_m;
+    if (!(tol == 0 || (tol >= COV_NET_TOLERANCE_MIN_M && tol <= COV_NET_TOLERANCE_MAX_M)))
+        cov__error(ctx, COV_ERR_ARG, "%s: node_tolerance_m %g is not usable: it must be 0 "
+                   "(join identical vertices only) or between %g and %g m", source, tol,
+                   COV_NET_TOLERANCE_MIN_M, COV_NET_TOLERANCE_MAX_M);
     else if (!(opt->default_speed_kmh >= 0) || !isfinite(opt->default_speed_kmh))
         cov__error(ctx, COV_ERR_ARG, "%s: default_speed_kmh must be >= 0 (got %g)", source,
                    opt->default_speed_kmh);

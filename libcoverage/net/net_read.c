@@ -163,7 +163,8 @@ static int record_attrs(cov_ctx *ctx, const cov_shp_reader *r, int rec, const in
             char name[XBASE_FLDNAME_LEN_READ + 1] = "";
             DBFGetFieldInfo(r->dbf, fields[1], name, NULL, NULL);
             cov__error(ctx, COV_ERR_VALUE, "%s record %d field %s: one-way rule \"%.40s\" is "
-                       "not F, T, B, yes, no, 1, 0 or -1", r->path, rec, name, s);
+                       "not F, T, B, yes, no, 1, 0 or -1", r->path, cov__shp_record_number(r, rec),
+                       name, s);
         }
         free(s);
         if (bad) return ctx->status;
@@ -180,10 +181,11 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
     size_t cap = 0;
     int rc = COV_OK;
     for (int rec = 0; rc == COV_OK && rec < r->n_records; rec++) {
-        SHPObject *o = SHPReadObject(r->shp, rec);
+        int file_rec = cov__shp_record_number(r, rec); /* records the .dbf deleted are skipped */
+        SHPObject *o = SHPReadObject(r->shp, file_rec);
         if (!o) {
             rc = cov__error(ctx, COV_ERR_FORMAT, "%s record %d: cannot read the shape "
-                            "(damaged .shp)", r->path, rec);
+                            "(damaged .shp)", r->path, file_rec);
             break;
         }
         if (o->nSHPType == SHPT_NULL || o->nVertices == 0) {
@@ -199,7 +201,7 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             int z = part + 1 < o->nParts ? o->panPartStart[part + 1] : o->nVertices;
             if (a < 0 || z > o->nVertices || a > z) {
                 rc = cov__error(ctx, COV_ERR_FORMAT, "%s record %d part %d: bad part offsets",
-                                r->path, rec, part);
+                                r->path, file_rec, part);
                 break;
             }
             size_t n = (size_t)(z - a);
@@ -213,7 +215,7 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             memcpy(bx, o->padfX + a, n * sizeof *bx);
             memcpy(by, o->padfY + a, n * sizeof *by);
             char where[600];
-            snprintf(where, sizeof where, "%s record %d part %d", r->path, rec, part);
+            snprintf(where, sizeof where, "%s record %d part %d", r->path, file_rec, part);
             rc = to_lonlat(ctx, xf, n, bx, by, where, l);
             if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, where);
         }

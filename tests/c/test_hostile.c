@@ -605,6 +605,268 @@ static void test_outputs(cov_ctx *ctx)
     cov_facilities_destroy(f);
 }
 
+/* Weights or capacities whose total is infinite (each finite) are refused
+ * where the total overflows, naming the file, line and column; the largest
+ * total that stays finite is accepted. Point demand names file and line. */
+static void test_overflowing_totals(cov_ctx *ctx)
+{
+    char p[1024];
+    const char *wf[1] = {"pop"};
+    cov_test_write_file(tmp(p, sizeof p, "huge.csv"),
+                        "mesh_code,pop\n53394611,1.7e308\n53394612,1e292\n53394613,1.7e308\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_CONTAINS(cov_last_message(ctx), "huge.csv line 4 column pop: weight is 1.7e+308, and "
+                   "the column's total exceeds the largest number (1.8e308); weights must add "
+                   "up to a finite total");
+    /* 1.7e308 + 1e292 is finite: read, and the total is what C adds */
+    cov_test_write_file(p, "mesh_code,pop\n53394611,1.7e308\n53394612,1e292\n");
+    cov_demand *d = cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0);
+    CHECK(d && isfinite(cov_demand_weights(d, 0)[0] + cov_demand_weights(d, 0)[1]));
+    cov_demand_destroy(d);
+
+    const char *codes[2] = {"53394611", "53394612"}, *wn[1] = {"pop"};
+    double w[2] = {1.7e308, 1.7e308};
+    CHECK(cov_demand_from_mesh(ctx, 2, codes, 1, wn, w) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_STR(cov_last_message(ctx), "mesh demand: unit 53394612, weight \"pop\" is 1.7e+308, "
+              "and the column's total exceeds the largest number (1.8e308); weights must add "
+              "up to a finite total");
+    double x[2] = {141.35, 141.36}, y[2] = {43.06, 43.06};
+    CHECK(cov_demand_from_points(ctx, 2, codes, x, y, NULL, 1, wn, w) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "point demand: unit 53394612, weight \"pop\" is "
+                   "1.7e+308, and the column's total exceeds");
+
+    /* facility capacities */
+    CHECK(cov_facilities_from_arrays(ctx, 2, codes, NULL, NULL, w, x, y, NULL) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_STR(cov_last_message(ctx), "facilities entry 1 (id 53394612): capacity 1.7e+308, "
+              "and the total capacity exceeds the largest number (1.8e308); capacities must "
+              "add up to a finite total");
+    cov_test_write_file(tmp(p, sizeof p, "huge_fac.csv"),
+                        "id,lon,lat,cap\nA,141.35,43.06,1e308\nB,141.36,43.06,\n"
+                        "C,141.37,43.06,1e308\n");
+    cov_facility_fields ff = {.id = "id", .lon = "lon", .lat = "lat", .capacity = "cap"};
+    CHECK(cov_facilities_read_csv(ctx, p, &ff, NULL) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "huge_fac.csv line 4 (id C): capacity 1e+308, and "
+                   "the total capacity exceeds");
+
+    /* point demand from a CSV: the file and line of a bad position */
+    cov_test_write_file(tmp(p, sizeof p, "points.csv"),
+                        "id,lon,lat,pop\nP1,141.35,43.06,1\nP2,43.07,141.36,2\n");
+    CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 (id P2): (43.07, 141.36) is not a "
+                   "valid lon/lat (they look swapped");
+    cov_test_write_file(p, "id,lon,lat,pop\nP1,141.35,43.06,1e308\nP2,141.36,43.07,1e308\n");
+    CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 column pop: weight is 1e+308, and "
+                   "the column's total exceeds");
+    cov_test_write_file(p, "id,lon,lat,pop\nP1,141.35,43.06,1\nP1,141.36,43.07,1\n");
+    CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_DUPLICATE);
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3: id \"P1\" repeats line 2");
+}
+
+/* A mesh code inside another of the same input (a 1 km cell beside its own
+ * 500 m cells) would count its people twice: an error naming both. Codes
+ * of mixed levels that do not overlap are fine. */
+static void test_nested_mesh_codes(cov_ctx *ctx)
+{
+    char p[1024];
+    const char *wf[1] = {"pop"};
+    cov_test_write_file(tmp(p, sizeof p, "nested.csv"),
+                        "mesh_code,pop\n53394611,4\n53394612,1\n533946111,1\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_DUPLICATE);
+    CHECK_CONTAINS(cov_last_message(ctx), "nested.csv line 4 column mesh_code: mesh code "
+                   "\"533946111\" lies inside mesh code \"53394611\" of line 2: a cell and a "
+                   "cell within it would count the same people twice");
+    cov_test_write_file(p, "mesh_code,pop\n5339,4\n5340,1\n5339461234,1\n");
+    CHECK(cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "line 4 column mesh_code: mesh code \"5339461234\" "
+                   "lies inside mesh code \"5339\" of line 2");
+    const char *codes[3] = {"533946", "53394611", "5339461"}, *wn[1] = {"pop"};
+    double w[3] = {1, 2, 3};
+    CHECK(cov_demand_from_mesh(ctx, 2, codes, 1, wn, w) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_DUPLICATE);
+    CHECK_CONTAINS(cov_last_message(ctx), "mesh demand: unit 1 (mesh code \"53394611\") lies "
+                   "inside mesh code \"533946\" of unit 0");
+    /* mixed levels side by side: read, each cell once, weights as given */
+    cov_test_write_file(p, "mesh_code,pop\n53394611,4\n533946121,1\n533946122,2\n5340,7\n");
+    cov_demand *d = cov_demand_read_mesh_csv(ctx, p, "mesh_code", 1, wf, 0);
+    CHECK(d && cov_demand_count(d) == 4);
+    CHECK(d && cov_demand_mesh_level(d, 0) == 3 && cov_demand_mesh_level(d, 1) == 4 &&
+          cov_demand_mesh_level(d, 3) == 1);
+    double sum = 0;
+    for (size_t i = 0; d && i < 4; i++) sum += cov_demand_weights(d, 0)[i];
+    CHECK(sum == 14.0);
+    cov_demand_destroy(d);
+}
+
+/* ---- rings per record ------------------------------------------------ */
+/* Writes stem.shp (+ .shx, .dbf with muni_code "01101", a JGD2011 .prj):
+ * one polygon record of n_rings rings of 5 vertices each, ring i being the
+ * clockwise square of side `side` degrees with its south-west corner at
+ * (140 + i * shift, 40 + i * shift). */
+static void write_ring_record(const char *stem, int n_rings, double side, double shift)
+{
+    char p[1024];
+    int nv = 5 * n_rings;
+    double *x = malloc((size_t)nv * sizeof *x), *y = malloc((size_t)nv * sizeof *y);
+    int *start = malloc((size_t)n_rings * sizeof *start);
+    for (int i = 0; i < n_rings; i++) {
+        double x0 = 140 + i * shift, y0 = 40 + i * shift;
+        const double dx[5] = {0, 0, side, side, 0}, dy[5] = {0, side, side, 0, 0};
+        start[i] = 5 * i;
+        for (int k = 0; k < 5; k++) x[5 * i + k] = x0 + dx[k], y[5 * i + k] = y0 + dy[k];
+    }
+    SHPHandle shp = SHPCreate(tmp(p, sizeof p, stem), SHPT_POLYGON);
+    DBFHandle dbf = DBFCreate(p);
+    DBFAddField(dbf, "muni_code", FTString, 10, 0);
+    SHPObject *o = SHPCreateObject(SHPT_POLYGON, -1, n_rings, start, NULL, nv, x, y, NULL, NULL);
+    SHPWriteObject(shp, -1, o);
+    SHPDestroyObject(o);
+    DBFWriteStringAttribute(dbf, 0, 0, "01101");
+    SHPClose(shp);
+    DBFClose(dbf);
+    char prj[1100];
+    snprintf(prj, sizeof prj, "%s.prj", p);
+    cov_test_write_file(prj, "GEOGCS[\"JGD2011\",DATUM[\"Japanese_Geodetic_Datum_2011\","
+                        "SPHEROID[\"GRS 1980\",6378137,298.257222101]],PRIMEM[\"Greenwich\",0],"
+                        "UNIT[\"degree\",0.0174532925199433]]");
+    free(x);
+    free(y);
+    free(start);
+}
+
+static double shp_area_km2(cov_ctx *ctx, const char *stem)
+{
+    char stem_path[1024], p[1100];
+    snprintf(p, sizeof p, "%s.shp", tmp(stem_path, sizeof stem_path, stem));
+    cov_regions *r = cov_regions_read_shp(ctx, p, "muni_code", NULL, NULL);
+    double a = r ? region_area_km2(ctx, r) : NAN;
+    cov_regions_destroy(r);
+    return a;
+}
+
+/* 2,000 copies of one ring took a minute in GEOS (8,000: over 20 minutes);
+ * copies are now dropped with a warning, overlapping parts are united part
+ * by part, and a record beyond 10,000 rings is refused. The alarm turns a
+ * return of the old cost into a failure. */
+static void test_rings_per_record(cov_ctx *ctx)
+{
+    test_messages m = {0};
+    cov_ctx_set_message_handler(ctx, test_on_warning, &m);
+    signal(SIGALRM, on_alarm);
+    alarm(60);
+    write_ring_record("one_ring", 1, 0.01, 0);
+    write_ring_record("copies", 2000, 0.01, 0);
+    double one = shp_area_km2(ctx, "one_ring");
+    CHECK(one > 0 && m.n_warning == 0);
+    double copies = shp_area_km2(ctx, "copies");
+    CHECK(copies == one);
+    CHECK(m.n_warning == 1);
+    CHECK_CONTAINS(m.warning, "copies.shp record 0: 1999 of its 2000 rings repeat an earlier "
+                              "ring vertex for vertex and are dropped (first: ring 1 repeats "
+                              "ring 0)");
+
+    /* 300 squares of side a, each shifted by d on both axes: their union
+     * is a staircase, given here as one valid ring (area a^2 + 299 (2ad - d^2)
+     * in degrees) */
+    const int n = 300;
+    const double a = 0.01, d = 1e-5;
+    m.n_warning = 0;
+    write_ring_record("shifted", n, a, d);
+    double shifted = shp_area_km2(ctx, "shifted");
+    CHECK(m.n_warning == 1);
+    CHECK_CONTAINS(m.warning, "shifted.shp record 0 (id 01101): invalid polygon repaired");
+    double *xy = malloc((size_t)(4 * n + 4) * 2 * sizeof *xy);
+    size_t k = 0;
+    const double x0 = 140, y0 = 40;
+#define PT(px, py) (xy[2 * k] = (px), xy[2 * k + 1] = (py), k++)
+    PT(x0, y0);
+    for (int i = 0; i < n; i++) { /* south-east side, up the steps */
+        PT(x0 + a + i * d, y0 + i * d);
+        PT(x0 + a + i * d, y0 + (i + 1) * d);
+    }
+    k--; /* the last step ends at the north-east corner's foot */
+    PT(x0 + a + (n - 1) * d, y0 + a + (n - 1) * d);
+    for (int i = n - 1; i > 0; i--) { /* north-west side, down the steps */
+        PT(x0 + i * d, y0 + a + i * d);
+        PT(x0 + i * d, y0 + a + (i - 1) * d);
+    }
+    PT(x0, y0 + a);
+    PT(x0, y0);
+#undef PT
+    unsigned char *b = malloc(16 * k + 64);
+    size_t size = wkb_polygon(b, xy, (uint32_t)k);
+    const unsigned char *w[1] = {b};
+    const char *ids[1] = {"stairs"};
+    cov_regions *stairs = cov_regions_from_wkb(ctx, 1, ids, NULL, w, &size, NULL);
+    CHECK(stairs != NULL && m.n_warning == 1); /* the staircase itself is valid */
+    if (stairs) CHECK_NEAR(shifted, region_area_km2(ctx, stairs), 1e-9 * shifted);
+    double ratio = (a * a + (n - 1) * (2 * a * d - d * d)) / (a * a);
+    CHECK_NEAR(shifted / one, ratio, 1e-3 * ratio); /* degrees are not quite equal-area */
+    cov_regions_destroy(stairs);
+    free(b);
+    free(xy);
+
+    /* beyond the bound: refused before any work */
+    write_ring_record("too_many", 10001, 0.0001, 0.0002);
+    CHECK(isnan(shp_area_km2(ctx, "too_many")));
+    CHECK(cov_last_error(ctx) == COV_ERR_FORMAT);
+    CHECK_CONTAINS(cov_last_message(ctx), "too_many.shp record 0: 10001 rings of 50005 "
+                   "vertices in all; a record is read with at most 10000 rings and 5000000 "
+                   "vertices (a damaged file, or split the polygon)");
+    /* the same bound for WKB: a MultiPolygon of 10,001 small squares */
+    size_t poly_bytes = 1 + 4 + 4 + 4 + 5 * 16, wkb_size = 9 + 10001 * poly_bytes;
+    unsigned char *mw = malloc(wkb_size);
+    uint32_t mtype = 6, mcount = 10001;
+    mw[0] = 1;
+    memcpy(mw + 1, &mtype, 4);
+    memcpy(mw + 5, &mcount, 4);
+    for (uint32_t i = 0; i < mcount; i++) {
+        double sqxy[10], x0 = 140 + 0.0002 * (i % 100), y0 = 40 + 0.0002 * (i / 100);
+        const double dx[5] = {0, 0, 1, 1, 0}, dy[5] = {0, 1, 1, 0, 0};
+        for (int q = 0; q < 5; q++) sqxy[2 * q] = x0 + 1e-4 * dx[q], sqxy[2 * q + 1] = y0 + 1e-4 * dy[q];
+        wkb_polygon(mw + 9 + i * poly_bytes, sqxy, 5);
+    }
+    const unsigned char *mws[1] = {mw};
+    const char *mid[1] = {"r"};
+    CHECK(cov_regions_from_wkb(ctx, 1, mid, NULL, mws, &wkb_size, NULL) == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_GEOMETRY);
+    CHECK_STR(cov_last_message(ctx), "regions entry 0 (id r): 10001 rings of 50005 vertices in "
+              "all; a polygon is read with at most 10000 rings and 5000000 vertices (split it)");
+    free(mw);
+    /* 10,000 separate small squares: at the bound, read */
+    write_ring_record("at_bound", 10000, 0.0001, 0.0002);
+    double at_bound = shp_area_km2(ctx, "at_bound");
+    CHECK(at_bound > 0);
+    CHECK_NEAR(at_bound / one, 10000 * 1e-8 / 1e-4, 0.05); /* about 10000 (0.0001 deg)^2 */
+    alarm(0);
+    signal(SIGALRM, SIG_DFL);
+    cov_ctx_set_message_handler(ctx, NULL, NULL);
+}
+
+/* ---- found by fuzz_dbf_encoding: a .cpg naming "UTF-8" followed by blanks
+ * and a DOS end-of-file byte made iconv copy invalid bytes into the text.
+ * The name is now trimmed of control bytes too: UTF-8, and CP932 bytes in
+ * the .dbf are an error naming record and field. ------------------------ */
+static void test_cpg_with_eof_byte(cov_ctx *ctx)
+{
+    const int nv[1] = {5};
+    const char *ids[1] = {"\x8e\x44\x96\x79"}; /* 札幌 in CP932: not UTF-8 */
+    write_polygons("cpg_eof", 1, nv, square, ids);
+    char p[1024];
+    cov_test_write_file(tmp(p, sizeof p, "cpg_eof.cpg"), "UTF-8                    \x1a");
+    tmp(p, sizeof p, "cpg_eof.shp");
+    CHECK(cov_regions_read_shp(ctx, p, "muni_code", NULL, "EPSG:6668") == NULL);
+    CHECK(cov_last_error(ctx) == COV_ERR_ENCODING);
+    CHECK_CONTAINS(cov_last_message(ctx), "cpg_eof.shp record 0 field muni_code: invalid UTF-8 "
+                                          "at byte 1 (0x8E 0x44)");
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -618,6 +880,10 @@ int main(void)
     test_analysis_edges(ctx);
     test_huge_lengths(ctx);
     test_outputs(ctx);
+    test_overflowing_totals(ctx);
+    test_nested_mesh_codes(ctx);
+    test_rings_per_record(ctx);
+    test_cpg_with_eof_byte(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }

@@ -177,7 +177,7 @@ static void test_demand_errors(cov_ctx *ctx)
     CHECK(cov_last_error(ctx) == COV_ERR_FIELD);
     CHECK(cov_demand_read_mesh_csv(ctx, "no/such.csv", "code", 1, w1, 0) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_IO);
-    const char *codes[] = {"5339", "533946", NULL};
+    const char *codes[] = {"5339", "534046", NULL};
     double w[] = {1, NAN};
     CHECK(cov_demand_from_mesh(ctx, 2, codes, 1, w1, w) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_VALUE);

@@ -370,6 +370,65 @@ static void test_wrong_wkb_type(cov_ctx *ctx)
                                           "MultiLineString");
 }
 
+
+/* ---- node tolerance: the accepted range, and its bounds ---------------- */
+/* A line whose free end lies `gap_m` (about, east) of the middle vertex of
+ * another line, at (lon, lat): one component when joined, two otherwise. */
+static cov_network *near_miss_sized(cov_ctx *ctx, double lon, double lat, double gap_m,
+                                   double tol, double len_deg)
+{
+    double deg_per_m = 1.0 / (111320.0 * cos(lat * 3.14159265358979323846 / 180.0));
+    double bx = lon + len_deg + gap_m * deg_per_m;
+    double x[5] = {lon, lon + len_deg, bx, bx, bx};
+    double y[5] = {lat, lat, lat - len_deg, lat, lat + len_deg};
+    size_t off[3] = {0, 2, 5};
+    cov_network_options o;
+    cov_network_options_init(&o);
+    o.node_tolerance_m = tol;
+    return cov_network_from_arrays(ctx, 2, off, x, y, NULL, NULL, NULL, &o);
+}
+
+static cov_network *near_miss(cov_ctx *ctx, double lon, double lat, double gap_m, double tol)
+{
+    return near_miss_sized(ctx, lon, lat, gap_m, tol, 0.001);
+}
+
+static void test_node_tolerance(cov_ctx *ctx)
+{
+    /* outside the range, and the old overflow (1e-9 m) */
+    const double bad[] = {-1.0, 9.99e-4, 1e-9, 1e-300, 10000.5, INFINITY, NAN};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        CHECK(near_miss(ctx, GRID_LON, GRID_LAT, 0.0005, bad[i]) == NULL);
+        CHECK(cov_last_error(ctx) == COV_ERR_ARG);
+        CHECK_CONTAINS(cov_last_message(ctx), "road arrays: node_tolerance_m ");
+        CHECK_CONTAINS(cov_last_message(ctx), " is not usable: it must be 0 (join identical "
+                                              "vertices only) or between 0.001 and 10000 m");
+    }
+    /* at the bounds, near Sapporo and at the corners of the lon/lat range
+     * (the projected coordinates are then millions of metres from the
+     * projection's origin: |x / tol| ~ 1e10, the old signed product's
+     * overflow region for smaller tolerances) */
+    const double where[][2] = {{GRID_LON, GRID_LAT}, {179.99, 84.0}, {-179.99, -84.0},
+                               {0.0, 0.0}};
+    for (size_t k = 0; k < sizeof where / sizeof *where; k++) {
+        double lon = where[k][0], lat = where[k][1];
+        cov_network *n = near_miss(ctx, lon, lat, 0.0005, 1e-3); /* 0.5 mm gap: joined */
+        CHECK(n && cov_network_component_count(n) == 1 && cov_network_edge_count(n) == 3);
+        cov_network_destroy(n);
+        n = near_miss(ctx, lon, lat, 0.002, 1e-3); /* 2 mm gap: not joined */
+        CHECK(n && cov_network_component_count(n) == 2 && cov_network_edge_count(n) == 2);
+        cov_network_destroy(n);
+        n = near_miss(ctx, lon, lat, 0.0005, 0.0); /* 0: identical vertices only */
+        CHECK(n && cov_network_component_count(n) == 2);
+        cov_network_destroy(n);
+        /* lines of 50 km or more, 50 m gap, 10 km tolerance: joined */
+        double len = 0.5 / cos(lat * 3.14159265358979323846 / 180.0);
+        n = near_miss_sized(ctx, lon > 170 ? lon - 2 * len : lon, lat, 50.0, 1e4, len);
+        CHECK(n && cov_network_component_count(n) == 1 && cov_network_edge_count(n) == 3);
+        cov_network_destroy(n);
+    }
+}
+
 int main(void)
 {
     cov_ctx *ctx = cov_ctx_create();
@@ -380,6 +439,7 @@ int main(void)
     test_snap_and_cutoff(ctx);
     test_all_components_dropped(ctx);
     test_wrong_wkb_type(ctx);
+    test_node_tolerance(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }

@@ -35,7 +35,9 @@
 static const char *const classes[8] = {NULL, "", "primary", "residential", "motorway",
                                        "service", "no_such_class", "track"};
 static const double speeds[8] = {NAN, 0.0, -40.0, 30.0, 60.0, 1e300, INFINITY, 1e-9};
-static const double tolerances[4] = {0.0, 1.0, 25.0, 1e4};
+/* 4-7 (bit 4 of the options byte): outside the accepted range 0, 1 mm..10 km
+ * but 1e-3 itself: refused with a message, never an overflowed cell key */
+static const double tolerances[8] = {0.0, 1.0, 25.0, 1e4, 1e-9, 1e-3, 1e300, -1.0};
 static const size_t min_nodes[4] = {0, 1, 3, 50};
 static const double cutoffs[8] = {0.0, -1.0, NAN, 50.0, 2000.0, 1e5, INFINITY, 1e300};
 static const double snaps[8] = {0.0, -5.0, NAN, 10.0, 1000.0, 1e7, INFINITY, 1e300};
@@ -228,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t mode = data[0], ob = data[1], tb = data[2], pb = data[3];
     cov_network_options opt;
     cov_network_options_init(&opt);
-    opt.node_tolerance_m = tolerances[ob & 3];
+    opt.node_tolerance_m = tolerances[(ob & 3) | ((ob >> 2) & 4)];
     opt.min_component_nodes = min_nodes[(ob >> 2) & 3];
     cov_ctx *ctx = cov_ctx_create();
     CHECK(ctx);

@@ -130,6 +130,19 @@ def shapefile_seeds():
     seeds["points_utf8"] = joined(shp, shx, write_dbf(ffields, frows), b"UTF-8")
     frows932 = [(r[0], r[1].encode("cp932"), r[2], None) for r in fac]
     seeds["points_cp932"] = joined(shp, shx, write_dbf(ffields, frows932, 0x13))
+    # harden3: 50 copies of one ring, 20 overlapping shifted squares, and a
+    # record the .dbf marks deleted (text with spaces at both ends)
+    copies = [(5, [5 * i for i in range(50)], sq * 50)]
+    shifted = [(140.5 + 1e-5 * i, 40.0 + 1e-5 * i) for i in range(20)]
+    stairs = [p for x, y in shifted
+              for p in [(x, y), (x, y + 0.01), (x + 0.01, y + 0.01), (x + 0.01, y), (x, y)]]
+    recs = copies + [(5, [5 * i for i in range(20)], stairs), (5, [0], far)]
+    shp, shx = write_shp(5, recs)
+    rows = [(b"99901", b"copies"), (b"99902", b"  stairs  "), (b"99903", b"deleted")]
+    dbf = bytearray(write_dbf(mfields, rows))
+    head_len, rec_len = struct.unpack("<HH", dbf[8:12])
+    dbf[head_len + 2 * rec_len] = ord("*")
+    seeds["polygons_copies_shifted_deleted"] = joined(shp, shx, bytes(dbf), b"UTF-8")
     return seeds, munis
 
 
@@ -141,6 +154,10 @@ def dbf_seeds(shape_seeds):
     dbf = shape_seeds["polygons_cp932_scan"].split(SEP)[2]
     for cpg in (b"932", b"SJIS", b"CP1252", b"ANSI 1252", b"88591"):
         seeds["cpg_" + cpg.decode().replace(" ", "_")] = joined(dbf, cpg)
+    # harden3 (found by fuzz_dbf_encoding): a .cpg "UTF-8" padded with blanks
+    # and a DOS end-of-file byte, before CP932 bytes; glibc's iconv took the
+    # name and copied the invalid bytes through
+    seeds["cpg_utf8_padded_eof"] = joined(dbf, b"UTF-8" + b" " * 20 + b"\x1a")
     return seeds
 
 
@@ -167,6 +184,12 @@ def csv_seeds():
         "facilities_bom_quoted": csv_text(fac, bom=True, quote=csv.QUOTE_ALL),
         "mesh": csv_text(mesh),
         "mesh_no_header": csv_text(mesh[1:]),
+        # harden3: totals that overflow, a code inside another, a swapped point
+        "mesh_overflow_nested": csv_text([mesh[0], ["53394611", "1.7e308", "1"],
+                                          ["53394612", "1.7e308", "1"],
+                                          ["533946111", "1", "1"]]),
+        "points_swapped_huge": csv_text([fac[0][:6], ["P1", "x", "k", "1e308", "139.7", "35.6"],
+                                         ["P2", "y", "k", "1e308", "35.6", "139.7"]]),
     }
 
 
@@ -197,6 +220,13 @@ def wkb_seeds(munis):
         "squares_shared_edge": joined(wkb_polygon([sq]), wkb_polygon([sq2]), wkb_polygon([sq])),
         "multipolygon": multi,
         "big_endian_ewkb": joined(wkb_polygon([sq], big=True, srid=6668), wkb_polygon([sq2])),
+        # harden3: overlapping shifted squares in one multipolygon (minutes in
+        # GEOSMakeValid before) and a hole crossing its shell
+        "overlapping_shifted": bytes([1]) + struct.pack("<II", 6, 30) + b"".join(
+            wkb_polygon([[(x + 1e-5 * i, y + 1e-5 * i) for x, y in sq]]) for i in range(30)),
+        "hole_crossing_shell": wkb_polygon([sq, [(140.05, 40.02), (140.05, 40.05),
+                                                 (140.15, 40.05), (140.15, 40.02),
+                                                 (140.05, 40.02)]]),
     }
 
 
@@ -216,8 +246,8 @@ def grid_lines(n=4, step=0.002, lon0=141.35, lat0=43.06):
 
 def net_header(source, tolerance=1, min_nodes=0, time=0, winter=0, cutoff=4, snap=4, probes=0):
     """The 4 header bytes of fuzz_network; the numbers index its tables
-    (tolerance 1: 1 m; cutoff 4: 2000; snap 4: 1000 m)."""
-    return bytes([source, tolerance | min_nodes << 2,
+    (tolerance 1: 1 m, 0-7; cutoff 4: 2000; snap 4: 1000 m)."""
+    return bytes([source, (tolerance & 3) | min_nodes << 2 | (tolerance >> 2) << 4,
                   time | winter << 1 | cutoff << 2 | snap << 5, probes])
 
 
@@ -253,6 +283,10 @@ def network_seeds():
     multi_shp, multi_shx = write_shp(3, [(3, [0, 4], lines[2] + lines[6]), (0, [], [])])
     seeds["shp_multipart_null"] = net_header(1, tolerance=0) + joined(
         multi_shp, multi_shx, write_dbf(fields, rows[:2]))
+    # harden3: a tolerance below the accepted range (1e-9 m overflowed the
+    # grid's cell key) and the smallest accepted (1 mm)
+    seeds["wkb_grid_tiny_tolerance"] = net_header(0, tolerance=4, probes=0x37) + joined(*entries)
+    seeds["wkb_grid_1mm_tolerance"] = net_header(0, tolerance=5, probes=0x37) + joined(*entries)
     return seeds
 
 
