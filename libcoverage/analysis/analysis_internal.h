@@ -2,7 +2,9 @@
 #ifndef COV_ANALYSIS_INTERNAL_H
 #define COV_ANALYSIS_INTERNAL_H
 
-#include "analysis/model.h"
+#include "model/model.h"
+#include "model/reach_sets.h"
+#include "libcoverage/analysis.h"
 
 /* Facility groups: each real kind, then the derived groups. Coverage rows
  * are reported for the real kinds, COV_KIND_DOCTOR_ANY and
@@ -92,5 +94,21 @@ void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double 
  * doctor_and_nursing when present) into out (room for n_groups) and returns
  * their number. */
 size_t cov__report_groups(const cov_analysis *a, size_t *out);
+
+/* Which costs a caller needs: every one, or membership only (then a
+ * straight-line cost is NaN where the pair is surely within reach and no
+ * geodesic was computed; road costs are always given). */
+enum { COV__COSTS_NONE = 0, COV__COSTS_ALL = 1 };
+
+/* Straight-line (geodesic) reach sets of every facility of the analysis
+ * within radius_m. The 16 km rule always uses these. COV_OK or an error in
+ * ctx (then *out is zeroed). */
+int cov__straight_reach_sets(cov_ctx *ctx, struct cov_analysis *a, double radius_m,
+                             int costs, cov__reach_sets *out);
+
+/* Reach sets under the analysis's travel model: straight line, or the road
+ * network when one is set (threshold in metres or seconds accordingly). */
+int cov__analysis_reach_sets(cov_ctx *ctx, struct cov_analysis *a, double threshold,
+                             int costs, cov__reach_sets *out);
 
 #endif /* COV_ANALYSIS_INTERNAL_H */

@@ -6,7 +6,7 @@
 #define COV_ANALYSIS_NET_MODEL_H
 
 #include "analysis/analysis_internal.h"
-#include "analysis/reach_sets.h"
+#include "model/reach_sets.h"
 #include "net/net_internal.h"
 
 /* Lateral buffer of isochrones when none is set (metres). */

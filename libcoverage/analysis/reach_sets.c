@@ -5,17 +5,8 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
-#include "analysis/reach_sets.h"
+#include "model/reach_sets.h"
 #include "analysis/net_model.h"
-
-void cov__reach_sets_free(cov__reach_sets *rs)
-{
-    if (!rs) return;
-    free(rs->offset);
-    free(rs->unit);
-    free(rs->cost);
-    memset(rs, 0, sizeof *rs);
-}
 
 /* Pairs of one growing row, appended to the arrays of the whole set. */
 typedef struct collector {

@@ -77,6 +77,9 @@ typedef struct cov_strvec {
 int cov__strvec_push(cov_ctx *ctx, cov_strvec *v, const char *s);
 void cov__strvec_free(cov_strvec *v);
 
+/* Frees an array of n strings and the array; NULL is a no-op. */
+void cov__free_strings(char **s, size_t n);
+
 /* A string -> index hash map (open addressing), for ids: a linear search
  * over 45,000 mesh codes would make loading quadratic. */
 typedef struct cov_strmap {

@@ -134,3 +134,10 @@ int cov_is_input_path(const cov_ctx *ctx, const char *path)
 {
     return ctx && path && cov__is_input(ctx, path);
 }
+
+void cov__free_strings(char **s, size_t n)
+{
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "core/internal.h"
-#include "analysis/reach_sets.h"
+#include "model/reach_sets.h"
 #include "geo/geo.h"
 #include "libcoverage/network.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "analysis/analysis_internal.h"
-#include "analysis/reach_sets.h"
+#include "model/reach_sets.h"
 #include "libcoverage/coverage.h"
 #include "testgeom.h"
 #include "testutil.h"

@@ -4,7 +4,7 @@
 #define COV_ANALYSIS_PLAN_INTERNAL_H
 
 #include "analysis/analysis_internal.h"
-#include "analysis/reach_sets.h"
+#include "model/reach_sets.h"
 #include "io/table_internal.h"
 #include "libcoverage/planning.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
+#include "planning/plan_internal.h"
 #include "libcoverage/mesh.h"
 
 void cov_gap_options_init(cov_gap_options *o)

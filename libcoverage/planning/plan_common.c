@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
+#include "planning/plan_internal.h"
 #include "analysis/net_model.h"
 
 const char *const cov__home_care_kinds[4] = {"zaishin", "enhanced_single", "enhanced_network",
