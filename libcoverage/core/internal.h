@@ -77,6 +77,10 @@ typedef struct cov_strvec {
 int cov__strvec_push(cov_ctx *ctx, cov_strvec *v, const char *s);
 void cov__strvec_free(cov_strvec *v);
 
+/* A 64-bit stamp, never 0, for an object being made (its address and the
+ * clock mixed): an identity that survives address reuse, for caches. */
+uint64_t cov__unique_stamp(const void *object);
+
 /* Frees an array of n strings and the array; NULL is a no-op. */
 void cov__free_strings(char **s, size_t n);
 

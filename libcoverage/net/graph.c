@@ -516,6 +516,7 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
     if (nv >= UINT32_MAX)
         return cov__error(ctx, COV_ERR_ARG, "%s: more than 4 billion vertices", source), NULL;
     cov_network *n = cov__calloc(ctx, 1, sizeof *n);
+    if (n) n->stamp = cov__unique_stamp(n);
     uint32_t *pid = NULL, *parent = NULL, *uses = NULL, *node_of = NULL;
     double *x = NULL, *y = NULL;
     if (!n) return NULL;
