@@ -180,24 +180,24 @@ int main(int argc, char **argv)
     size_t nn = cov_network_node_count(net), ne = cov_network_edge_count(net);
 
     cov_travel travel;
-    double travel_cutoff = 16000.0;
+    double travel_threshold = 16000.0;
     cov_travel_init(&travel);
     travel.metric = COV_TRAVEL_DISTANCE;
-    travel_cutoff = cutoff;
+    travel_threshold = cutoff;
     size_t n = (size_t)n_sources;
     int64_t *src = pick_sources(net, n, seed);
 
     size_t multi_settled = 0, per_settled = 0;
     cov_table *multi = NULL, *per = NULL;
-    double multi_s = time_search(ctx, net, n, src, &travel, travel_cutoff, 1, (int)runs, &multi_settled, &multi);
-    double per_s = time_search(ctx, net, n, src, &travel, travel_cutoff, 0, (int)runs, &per_settled, &per);
+    double multi_s = time_search(ctx, net, n, src, &travel, travel_threshold, 1, (int)runs, &multi_settled, &multi);
+    double per_s = time_search(ctx, net, n, src, &travel, travel_threshold, 0, (int)runs, &per_settled, &per);
     /* the fixed cost of a call (edge costs, node arrays, result table): the
      * same call from one source with cutoff 0, which settles only it */
     cov_travel zero = travel;
-    double zero_cutoff = 0;
+    double zero_threshold = 0;
     size_t zero_settled = 0;
     cov_table *none = NULL;
-    double setup_s = time_search(ctx, net, 1, src, &zero, zero_cutoff, 1, (int)runs, &zero_settled, &none);
+    double setup_s = time_search(ctx, net, 1, src, &zero, zero_threshold, 1, (int)runs, &zero_settled, &none);
     cov_table_destroy(none);
 
     /* ---- files for the peer and compare.py (untimed) ---- */
