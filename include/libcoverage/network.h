@@ -157,6 +157,7 @@ COV_API int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *network,
 
 /* What a search measures. */
 enum cov_travel_metric {
+    COV_TRAVEL_STRAIGHT = 0, /* geodesic metres: a travel model's, never a search's */
     COV_TRAVEL_DISTANCE = 1, /* metres along roads */
     COV_TRAVEL_TIME = 2      /* seconds at the edges' speeds */
 };

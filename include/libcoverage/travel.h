@@ -35,10 +35,6 @@ extern "C" {
 
 typedef struct cov_travel_model cov_travel_model;
 
-/* Metric of a model: COV_TRAVEL_STRAIGHT for the straight line, else
- * enum cov_travel_metric. */
-#define COV_TRAVEL_STRAIGHT 0
-
 /* The straight-line model (geodesic metres). Returns a model the caller
  * frees with cov_travel_model_destroy(), or NULL with COV_ERR_NOMEM in
  * ctx. Queries also accept NULL for the straight line. */

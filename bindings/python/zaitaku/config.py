@@ -813,7 +813,7 @@ def build_analysis(cfg, work_dir=None):
     network = build_network(cfg, work_dir)
     if network is not None and cfg["travel"]["model"] in ("road_distance", "road_time"):
         roads = cfg["roads"]
-        analysis.use_network(network, metric="time" if cfg["travel"]["model"] == "road_time"
+        analysis = analysis.with_network(network, metric="time" if cfg["travel"]["model"] == "road_time"
                              else "distance", winter=cfg["scenario"]["season"] == "winter",
                              threshold=road_threshold(cfg), snap_max=roads["snap_max"],
                              access_speed_kmh=roads["access_speed_kmh"], buffer=roads["buffer"])
