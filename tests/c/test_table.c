@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "geo/geo.h"
 #include "io/shp_read.h"
 #include "io/table_internal.h"
 #include "testutil.h"
