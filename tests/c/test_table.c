@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "geo/geo.h"
 #include "io/shp_read.h"
 #include "io/table_internal.h"
 #include "testutil.h"
@@ -189,6 +190,58 @@ static void test_storage(cov_ctx *ctx)
     CHECK(t && cov__table_add_column(ctx, t, "a", COV_COL_DOUBLE) == 0);
     CHECK(cov_table_doubles(t, 0) != NULL);
     cov_table_destroy(t);
+}
+
+/* ---- opaque geometry cells (io/ knows no GEOS) ------------------------------- */
+
+/* Cells that record their own freeing: each is freed exactly once, by the
+ * function stored with it, at replacement, truncation or destruction. */
+typedef struct cell {
+    int freed;
+    cov_ctx *ctx_seen;
+} cell;
+
+static int n_freed;
+
+static void free_cell(cov_ctx *ctx, void *p)
+{
+    cell *c = p;
+    c->freed++;
+    c->ctx_seen = ctx;
+    n_freed++;
+}
+
+static void test_geom_cells(cov_ctx *ctx)
+{
+    cell c[6] = {{0}};
+    n_freed = 0;
+    cov_table *t = cov__table_create(ctx, 3, 1);
+    CHECK(t && cov__table_geom_cell(t, 0) == NULL);
+    cov__table_set_geom_cell(t, 0, &c[0], free_cell);
+    cov__table_set_geom_cell(t, 1, &c[1], free_cell);
+    CHECK(cov__table_geom_cell(t, 0) == &c[0] && cov__table_geom_cell(t, 1) == &c[1]);
+    CHECK(cov__table_geom_cell(t, 3) == NULL && cov__table_geom_cell(NULL, 0) == NULL);
+    CHECK(n_freed == 0);
+    /* Replacing frees the old cell; an out-of-range row frees the new one
+     * at once (ownership passes in all cases). */
+    cov__table_set_geom_cell(t, 0, &c[2], free_cell);
+    CHECK(c[0].freed == 1 && c[0].ctx_seen == ctx && n_freed == 1);
+    cov__table_set_geom_cell(t, 3, &c[3], free_cell);
+    CHECK(c[3].freed == 1 && n_freed == 2);
+    /* NULL clears a row without freeing anything new. */
+    cov__table_set_geom_cell(t, 1, NULL, free_cell);
+    CHECK(c[1].freed == 1 && n_freed == 3 && cov__table_geom_cell(t, 1) == NULL);
+    cov__table_set_geom_cell(t, 2, &c[4], free_cell);
+    cov__table_truncate(t, 1); /* frees row 2 */
+    CHECK(c[4].freed == 1 && c[2].freed == 0 && n_freed == 4);
+    cov_table_destroy(t); /* frees row 0 */
+    CHECK(c[2].freed == 1 && n_freed == 5);
+    /* A table without a geometry column frees what it is given. */
+    t = cov__table_create(ctx, 2, 0);
+    cov__table_set_geom_cell(t, 0, &c[5], free_cell);
+    CHECK(c[5].freed == 1 && cov__table_geom_cell(t, 0) == NULL && n_freed == 6);
+    cov_table_destroy(t);
+    for (int i = 0; i < 6; i++) CHECK(c[i].freed == 1);
 }
 
 /* ---- WKB ----------------------------------------------------------------- */
@@ -644,6 +697,7 @@ int main(void)
     messages m = {0};
     cov_ctx_set_message_handler(ctx, on_message, &m);
     test_storage(ctx);
+    test_geom_cells(ctx);
     test_wkb(ctx);
     test_csv(ctx);
     test_shp_polygons(ctx, &m);
