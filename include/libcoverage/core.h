@@ -129,6 +129,10 @@ COV_API void cov_free(void *ptr);
 COV_API const char *cov_version(void);
 COV_API int cov_version_number(void);
 
+/* The library's C API version, COV_API_VERSION_NUMBER as it was built (a
+ * program built against other headers can compare the two). */
+COV_API int cov_api_version_number(void);
+
 #ifdef __cplusplus
 }
 #endif

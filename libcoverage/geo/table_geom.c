@@ -1,5 +1,7 @@
 /* The geometry column of result tables: GEOS geometries stored as the
  * opaque cells of io/table.c, and their WKB for the public API. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "geo/geo.h"
@@ -74,3 +76,55 @@ unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table, size_t row,
     return buf;
 }
 
+
+unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table, size_t *offsets)
+{
+    COV_CHECK_ARG(ctx, ctx && table && offsets, NULL);
+    if (!cov_table_has_geometry(table)) {
+        cov__error(ctx, COV_ERR_ARG, "table has no geometry column");
+        return NULL;
+    }
+    size_t n = cov_table_nrows(table), cap = 1024, len = 0;
+    unsigned char *buf = cov__malloc(ctx, cap);
+    GEOSWKBWriter *w = buf ? GEOSWKBWriter_create_r(ctx->geos) : NULL;
+    if (!w) {
+        if (buf) cov__geos_error(ctx, "creating a WKB writer");
+        free(buf);
+        return NULL;
+    }
+    GEOSWKBWriter_setOutputDimension_r(ctx->geos, w, 2);
+    GEOSWKBWriter_setByteOrder_r(ctx->geos, w, GEOS_WKB_NDR);
+    GEOSWKBWriter_setFlavor_r(ctx->geos, w, GEOS_WKB_ISO);
+    GEOSWKBWriter_setIncludeSRID_r(ctx->geos, w, 0);
+    offsets[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const GEOSGeometry *g = cov__table_geometry(table, i);
+        size_t k = sizeof wkb_empty_collection;
+        unsigned char *gw = NULL;
+        if (g && !(gw = GEOSWKBWriter_write_r(ctx->geos, w, g, &k))) {
+            char what[64];
+            snprintf(what, sizeof what, "writing WKB of row %zu", i);
+            cov__geos_error(ctx, what);
+            goto fail;
+        }
+        if (len + k > cap) {
+            while (len + k > cap) cap *= 2;
+            unsigned char *grown = cov__realloc(ctx, buf, cap);
+            if (!grown) {
+                if (gw) GEOSFree_r(ctx->geos, gw);
+                goto fail;
+            }
+            buf = grown;
+        }
+        memcpy(buf + len, gw ? gw : wkb_empty_collection, k);
+        if (gw) GEOSFree_r(ctx->geos, gw);
+        len += k;
+        offsets[i + 1] = len;
+    }
+    GEOSWKBWriter_destroy_r(ctx->geos, w);
+    return buf;
+fail:
+    GEOSWKBWriter_destroy_r(ctx->geos, w);
+    free(buf);
+    return NULL;
+}

@@ -61,6 +61,14 @@ static void test_status(void)
     CHECK(cov_version_number() == COV_VERSION_NUMBER);
     CHECK(COV_VERSION_NUMBER == COV_VERSION_MAJOR * 10000 + COV_VERSION_MINOR * 100 +
                                     COV_VERSION_PATCH);
+    /* at-least checks at the edges of the present release and C API */
+    CHECK(COV_AT_LEAST_VERSION(COV_VERSION_MAJOR, COV_VERSION_MINOR, COV_VERSION_PATCH));
+    CHECK(!COV_AT_LEAST_VERSION(COV_VERSION_MAJOR, COV_VERSION_MINOR, COV_VERSION_PATCH + 1));
+    CHECK(COV_AT_LEAST_VERSION(0, 1, 0));
+    CHECK(cov_api_version_number() == COV_API_VERSION_NUMBER);
+    CHECK(COV_API_VERSION_NUMBER == COV_API_VERSION_MAJOR * 100 + COV_API_VERSION_MINOR);
+    CHECK(COV_API_AT_LEAST(2, 0) && !COV_API_AT_LEAST(2, COV_API_VERSION_MINOR + 1) &&
+          !COV_API_AT_LEAST(COV_API_VERSION_MAJOR + 1, 0));
 }
 
 static void test_context(void)

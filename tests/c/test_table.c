@@ -276,6 +276,28 @@ static void test_wkb(cov_ctx *ctx)
     cov_free(b);
     cov__table_set_geometry(t, 7, wkt(ctx, "POINT (5 6)")); /* out of range: freed */
 
+    /* every row in one buffer: the same bytes as row by row, in order */
+    size_t off[4] = {99, 99, 99, 99};
+    unsigned char *all = cov_table_wkb_all(ctx, t, off);
+    CHECK(all && off[0] == 0 && off[1] == sizeof point12 && off[2] == off[1] + 9 &&
+          off[3] == off[2] + 1 + 4 + 4 + 2 * 16);
+    for (size_t r = 0; all && r < 3; r++) {
+        unsigned char *one = cov_table_wkb(ctx, t, r, &n);
+        CHECK(one && n == off[r + 1] - off[r] && memcmp(one, all + off[r], n) == 0);
+        cov_free(one);
+    }
+    cov_free(all);
+    CHECK(cov_table_wkb_all(ctx, t, NULL) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
+    cov_table *plain = cov__table_create(ctx, 2, 0);
+    CHECK(cov_table_wkb_all(ctx, plain, off) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "no geometry column");
+    cov_table_destroy(plain);
+    cov_table *none = cov__table_create(ctx, 0, 1);
+    all = cov_table_wkb_all(ctx, none, off);
+    CHECK(all != NULL && off[0] == 0);
+    cov_free(all);
+    cov_table_destroy(none);
+
     CHECK(cov_table_wkb(ctx, t, 3, &n) == NULL && n == 0);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
     CHECK_CONTAINS(cov_last_message(ctx), "row 3");

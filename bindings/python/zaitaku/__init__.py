@@ -22,7 +22,7 @@ from .units import metres
 
 from . import planning  # noqa: E402  (policy checks, designation, 2SFCA)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 libcoverage_version = _ffi.string(_lib.cov_version()).decode()
 
 __all__ = [

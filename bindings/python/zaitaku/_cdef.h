@@ -43,6 +43,7 @@ void cov_free(void *ptr);
 int cov_is_input_path(const cov_ctx *ctx, const char *path);
 const char *cov_version(void);
 int cov_version_number(void);
+int cov_api_version_number(void);
 
 /* mesh.h */
 typedef struct cov_mesh_cell {
@@ -66,6 +67,7 @@ const int64_t *cov_table_ints(const cov_table *table, size_t col);
 const char *cov_table_string(const cov_table *table, size_t col, size_t row);
 int cov_table_has_geometry(const cov_table *table);
 unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table, size_t row, size_t *out_size);
+unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table, size_t *offsets);
 int cov_table_write_csv(cov_ctx *ctx, const cov_table *table, const char *path);
 int cov_table_write_shp(cov_ctx *ctx, const cov_table *table, const char *path);
 void cov_table_destroy(cov_table *table);
