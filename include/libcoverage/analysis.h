@@ -54,6 +54,10 @@ extern "C" {
 #define COV_KIND_DOCTOR_AND_NURSING "doctor_and_nursing"
 
 typedef struct cov_analysis_options {
+    /* sizeof the struct as the caller was built: set by the _init()
+     * function, so that the struct can grow without breaking programs
+     * built against older headers. */
+    size_t struct_size;
     /* A demand point outside every region joins the nearest region within
      * this distance (coastal cells whose centroid falls in the sea). */
     double coastal_snap_m;

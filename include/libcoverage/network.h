@@ -44,6 +44,7 @@ typedef struct cov_network cov_network;
 
 /* How a network is read and noded. */
 typedef struct cov_network_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     /* A line end within this distance of another line's vertex is joined to
      * it (metres; 0 joins only identical vertices). */
     double node_tolerance_m;
@@ -166,6 +167,7 @@ enum cov_travel_metric {
  * threshold (how far a search goes) is never part of it: every search and
  * every analysis query takes its own threshold, in the metric's unit. */
 typedef struct cov_travel {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     int metric;              /* enum cov_travel_metric */
     int winter;              /* time: winter speeds (see above) */
     double snap_max_m;       /* farther points are unreachable */

@@ -46,6 +46,7 @@ extern "C" {
 /* ---- Policy checks ------------------------------------------------------ */
 
 typedef struct cov_policy_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;             /* demand weight column */
     double rule16_m;           /* straight line, always */
     double doctor_threshold;   /* NaN: default (see above) */
@@ -102,6 +103,7 @@ COV_API cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis,
 /* ---- Gap clusters and new sites ----------------------------------------- */
 
 typedef struct cov_gap_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;
     double threshold;        /* reach of existing facilities; NaN default */
     const char *const *kinds; /* facilities that cover; NULL: nursing kinds */
@@ -146,6 +148,7 @@ COV_API cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis,
 /* ---- Designation ----------------------------------------------------------- */
 
 typedef struct cov_plan_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;
     double threshold;                 /* NaN: default doctor threshold */
     const char *const *candidate_kinds; /* NULL: 在支診/在支病 kinds */
@@ -200,6 +203,7 @@ COV_API int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis,
 /* ---- Accessibility ---------------------------------------------------------- */
 
 typedef struct cov_access_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;
     const char *const *kinds; /* supply facilities; NULL: doctor kinds */
     size_t n_kinds;

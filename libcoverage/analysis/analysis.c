@@ -22,6 +22,7 @@ void cov_analysis_options_init(cov_analysis_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->coastal_snap_m = 1000.0;
     o->circle_segments = 128;
 }
@@ -118,9 +119,12 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, regions && facilities && demand, NULL);
-    cov_analysis_options defaults;
-    cov_analysis_options_init(&defaults);
-    const cov_analysis_options *o = options ? options : &defaults;
+    cov_analysis_options taken;
+    cov_analysis_options_init(&taken);
+    if (options && cov__options_take(ctx, &taken, sizeof taken, options, "analysis options") !=
+                       COV_OK)
+        return NULL;
+    const cov_analysis_options *o = &taken;
     if (!(o->coastal_snap_m >= 0.0) || o->circle_segments < 8 || o->circle_segments > 100000) {
         cov__error(ctx, COV_ERR_ARG,
                    "analysis options: coastal_snap_m (%g) must be >= 0 and circle_segments "

@@ -28,9 +28,13 @@ cov_travel_model *cov_travel_model_network(cov_ctx *ctx, cov_network *network,
         return cov__error(ctx, COV_ERR_ARG, "road travel model: the network is NULL "
                           "(cov_travel_model_straight() is the straight line)"), NULL;
     cov_travel tr;
-    if (travel) tr = *travel;
-    else cov_travel_init(&tr);
-    if (cov__net_check_travel(ctx, &tr) != COV_OK) return NULL;
+    const cov_travel *given = &tr;
+    if (travel) {
+        given = travel;
+        if (cov__net_take_travel(ctx, &given, &tr) != COV_OK) return NULL;
+    } else {
+        cov_travel_init(&tr);
+    }
     tr.winter = tr.winter != 0;
     cov_travel_model *m = model_new(ctx, NULL);
     if (!m) return NULL;

@@ -162,3 +162,20 @@ uint64_t cov__unique_stamp(const void *object)
     h = mix64(h ^ (uint64_t)(uintptr_t)&ts); /* the stack differs across threads */
     return h ? h : 1;
 }
+
+int cov__options_take(cov_ctx *ctx, void *dst, size_t dst_size, const void *src,
+                      const char *what)
+{
+    size_t n;
+    memcpy(&n, src, sizeof n);
+    if (n < sizeof n)
+        return cov__error(ctx, COV_ERR_ARG, "%s: struct_size is %zu: make the struct with its "
+                          "_init() function before setting members", what, n);
+    if (n > dst_size)
+        return cov__error(ctx, COV_ERR_ARG, "%s: struct_size %zu is larger than this "
+                          "libcoverage's %zu: the program was built against newer headers "
+                          "(cov_api_version_number() says which)", what, n, dst_size);
+    memcpy(dst, src, n);
+    memcpy(dst, &dst_size, sizeof dst_size);
+    return COV_OK;
+}

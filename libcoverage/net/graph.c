@@ -32,10 +32,17 @@ void cov__lines_free(cov__lines *l)
     memset(l, 0, sizeof *l);
 }
 
+int cov__net_take_options(cov_ctx *ctx, const cov_network_options *in, cov_network_options *out)
+{
+    cov_network_options_init(out);
+    return in ? cov__options_take(ctx, out, sizeof *out, in, "network options") : COV_OK;
+}
+
 void cov_network_options_init(cov_network_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->node_tolerance_m = 1.0;
     o->default_speed_kmh = 30.0;
 }

@@ -133,7 +133,8 @@ cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *net, const cov_faci
                                   const cov_travel *travel, double threshold, int mode)
 {
     COV_CHECK_ARG(ctx, ctx && net && f, NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK ||
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
         cov__net_check_threshold(ctx, threshold) != COV_OK)
         return NULL;
     double buffer_m = travel->isochrone_buffer_m;

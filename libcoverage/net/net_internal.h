@@ -116,6 +116,12 @@ double cov__net_access_cost_per_m(const cov_travel *travel);
 
 /* Checks a travel description. */
 int cov__net_check_travel(cov_ctx *ctx, const cov_travel *travel);
+/* Takes a caller's travel (cov__options_take(): older, shorter structs get
+ * the defaults for what they lack) into *copy, checks it and points
+ * *travel at the copy. */
+int cov__net_take_travel(cov_ctx *ctx, const cov_travel **travel, cov_travel *copy);
+/* The same for network options (NULL: the defaults). */
+int cov__net_take_options(cov_ctx *ctx, const cov_network_options *in, cov_network_options *out);
 /* Checks a search threshold (metres or seconds): >= 0, not NaN. */
 int cov__net_check_threshold(cov_ctx *ctx, double threshold);
 

@@ -16,7 +16,8 @@ int cov_network_node_costs(cov_ctx *ctx, cov_network *net, size_t n, const doubl
 {
     COV_CHECK_ARG(ctx, ctx && net && out_cost, COV_ERR_ARG);
     COV_CHECK_ARG(ctx, n == 0 || (lon && lat), COV_ERR_ARG);
-    if (cov__net_check_travel(ctx, travel) != COV_OK ||
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
         cov__net_check_threshold(ctx, threshold) != COV_OK)
         return ctx->status;
     cov__snap snap;
@@ -250,7 +251,8 @@ static int prepare(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
     memset(fs, 0, sizeof *fs);
     memset(ds, 0, sizeof *ds);
     memset(rs, 0, sizeof *rs);
-    if (cov__net_check_travel(ctx, travel) != COV_OK ||
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
         cov__net_check_threshold(ctx, threshold) != COV_OK)
         return ctx->status;
     int rc = cov__net_snap_sources(ctx, net, f->n, f->lon, f->lat, travel->snap_max_m, fs);
@@ -402,7 +404,8 @@ cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *net, const cov_dem
                                    const cov_travel *travel)
 {
     COV_CHECK_ARG(ctx, ctx && net && d, NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK) return NULL;
     cov__snap ds;
     if (cov__net_snap(ctx, net, d->n, d->lon, d->lat, travel->snap_max_m, &ds) != COV_OK)
         return NULL;

@@ -304,7 +304,8 @@ cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *net, size_t n,
                                    double threshold, int multi)
 {
     COV_CHECK_ARG(ctx, ctx && net && (n == 0 || nodes), NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK ||
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
         cov__net_check_threshold(ctx, threshold) != COV_OK)
         return NULL;
     if (n >= COV__NO_LABEL)

@@ -144,11 +144,23 @@ int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *n, const char *road
 void cov_travel_init(cov_travel *t)
 {
     if (!t) return;
+    memset(t, 0, sizeof *t);
+    t->struct_size = sizeof *t;
     t->metric = COV_TRAVEL_DISTANCE;
     t->winter = 0;
     t->snap_max_m = 1000.0;
     t->access_speed_kmh = 15.0;
     t->isochrone_buffer_m = 100.0;
+}
+
+int cov__net_take_travel(cov_ctx *ctx, const cov_travel **travel, cov_travel *copy)
+{
+    if (!*travel) return cov__error(ctx, COV_ERR_ARG, "travel is NULL");
+    cov_travel_init(copy);
+    if (cov__options_take(ctx, copy, sizeof *copy, *travel, "travel") != COV_OK)
+        return ctx->status;
+    *travel = copy;
+    return cov__net_check_travel(ctx, copy);
 }
 
 int cov__net_check_travel(cov_ctx *ctx, const cov_travel *t)
@@ -211,7 +223,8 @@ int cov_network_edge_costs(cov_ctx *ctx, const cov_network *n, const cov_travel 
                            double *out_forward, double *out_backward)
 {
     COV_CHECK_ARG(ctx, ctx && n && out_forward && out_backward, COV_ERR_ARG);
-    int rc = cov__net_check_travel(ctx, t);
+    cov_travel copy;
+    int rc = cov__net_take_travel(ctx, &t, &copy);
     return rc == COV_OK ? cov__net_edge_costs(ctx, n, t, out_forward, out_backward) : rc;
 }
 

@@ -11,6 +11,7 @@ void cov_access_options_init(cov_access_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->supply = COV_SUPPLY_CAPACITY;
     o->threshold = NAN;
 }
@@ -148,8 +149,9 @@ int cov_access_2sfca(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *mode
     if (out_units) *out_units = NULL;
     if (out_regions) *out_regions = NULL;
     cov_access_options o;
-    if (options) o = *options;
-    else cov_access_options_init(&o);
+    cov_access_options_init(&o);
+    if (options && cov__options_take(ctx, &o, sizeof o, options, "access options") != COV_OK)
+        return ctx->status;
     const cov_facilities *f = a->facilities;
     const double *w = NULL;
     unsigned char *mask = NULL;

@@ -11,6 +11,7 @@ void cov_gap_options_init(cov_gap_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->threshold = NAN;
     o->link_m = 1000.0;
     o->site_radius_m = NAN;
@@ -36,8 +37,9 @@ static int gap_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model
                     const cov_gap_options *options, gap_set *g)
 {
     memset(g, 0, sizeof *g);
-    if (options) g->o = *options;
-    else cov_gap_options_init(&g->o);
+    cov_gap_options_init(&g->o);
+    if (options && cov__options_take(ctx, &g->o, sizeof g->o, options, "gap options") != COV_OK)
+        return ctx->status;
     if (isnan(g->o.threshold)) g->o.threshold = cov__plan_default_threshold(model, 1);
     if (cov__plan_check_threshold(ctx, g->o.threshold, "gap threshold") != COV_OK)
         return ctx->status;

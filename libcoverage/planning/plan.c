@@ -16,6 +16,7 @@ void cov_plan_options_init(cov_plan_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->threshold = NAN;
     o->enhanced_weight = 1.1;
     o->target_share = NAN;
@@ -104,8 +105,9 @@ static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *m
     memset(p, 0, sizeof *p);
     p->ctx = ctx;
     p->a = a;
-    if (options) p->o = *options;
-    else cov_plan_options_init(&p->o);
+    cov_plan_options_init(&p->o);
+    if (options && cov__options_take(ctx, &p->o, sizeof p->o, options, "plan options") != COV_OK)
+        return ctx->status;
     cov_plan_options *o = &p->o;
     if (isnan(o->threshold)) o->threshold = cov__plan_default_threshold(model, 0);
     if (cov__plan_check_threshold(ctx, o->threshold, "plan threshold") != COV_OK)

@@ -11,6 +11,7 @@ void cov_policy_options_init(cov_policy_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->rule16_m = COV_RULE16_M;
     o->doctor_threshold = NAN;
     o->nursing_threshold = NAN;
@@ -83,8 +84,10 @@ static int inputs_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *mo
 {
     memset(in, 0, sizeof *in);
     in->model = model;
-    if (options) in->o = *options;
-    else cov_policy_options_init(&in->o);
+    cov_policy_options_init(&in->o);
+    if (options &&
+        cov__options_take(ctx, &in->o, sizeof in->o, options, "policy options") != COV_OK)
+        return ctx->status;
     cov_policy_options *o = &in->o;
     if (isnan(o->doctor_threshold)) o->doctor_threshold = cov__plan_default_threshold(model, 0);
     if (isnan(o->nursing_threshold)) o->nursing_threshold = cov__plan_default_threshold(model, 1);

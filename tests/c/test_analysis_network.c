@@ -6,6 +6,7 @@
 #include <geodesic.h>
 #include <geos_c.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,12 +592,52 @@ static void test_grid(cov_ctx *ctx)
     free(off); free(x); free(y); free(idbuf); free(ids); free(lo); free(la); free(w);
 }
 
+/* Option structs grow without breaking older programs: struct_size says
+ * how much the caller has; the rest keeps its defaults. */
+static void test_struct_size(cov_ctx *ctx)
+{
+    cov_network *net = cov_network_from_arrays(ctx, 1, (size_t[]){0, 2},
+                                                (double[]){141.30, 141.31},
+                                                (double[]){43.0, 43.0}, NULL, NULL, NULL, NULL);
+    CHECK(net != NULL);
+    cov_travel tr;
+    cov_travel_init(&tr);
+    CHECK(tr.struct_size == sizeof tr);
+    /* a program built before isochrone_buffer_m existed: its struct ends
+     * before it, and what lies beyond is not read */
+    tr.struct_size = offsetof(cov_travel, isochrone_buffer_m);
+    tr.isochrone_buffer_m = -5;
+    tr.metric = COV_TRAVEL_TIME;
+    cov_travel_model *m = cov_travel_model_network(ctx, net, &tr);
+    cov_travel back;
+    CHECK(m && cov_travel_model_travel(ctx, m, &back) == COV_OK);
+    CHECK(back.isochrone_buffer_m == 100.0 && back.metric == COV_TRAVEL_TIME &&
+          back.struct_size == sizeof back);
+    cov_travel_model_destroy(m);
+    tr.struct_size = 0; /* not made by cov_travel_init() */
+    CHECK(cov_travel_model_network(ctx, net, &tr) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "struct_size is 0");
+    tr.struct_size = sizeof tr + 8; /* built against newer headers */
+    CHECK(cov_travel_model_network(ctx, net, &tr) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "newer headers");
+    int64_t node = 0;
+    CHECK(cov_network_node_search(ctx, net, 1, &node, &tr, 100, 1) == NULL);
+    cov_network_options no;
+    cov_network_options_init(&no);
+    no.struct_size = 3;
+    CHECK(cov_network_from_arrays(ctx, 1, (size_t[]){0, 2}, (double[]){141.3, 141.31},
+                                  (double[]){43.0, 43.0}, NULL, NULL, NULL, &no) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "network options");
+    cov_network_destroy(net);
+}
+
 int main(void)
 {
     geod_init(&G, 6378137.0, 1 / 298.257222101);
     cov_ctx *ctx = cov_ctx_create();
     cov_ctx_set_message_handler(ctx, on_message, NULL);
     test_hand_built(ctx);
+    test_struct_size(ctx);
     test_grid(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();

@@ -155,6 +155,7 @@ void cov_demand_destroy(cov_demand *demand);
 
 /* analysis.h */
 typedef struct cov_analysis_options {
+    size_t struct_size;
     double coastal_snap_m;
     const char *crs;
     int circle_segments;
@@ -207,6 +208,7 @@ int cov_facilities_h24(const cov_facilities *facilities, size_t i);
 const char *cov_facilities_network_id(const cov_facilities *facilities, size_t i);
 double cov_facilities_supply(const cov_facilities *facilities, size_t i, int what);
 typedef struct cov_policy_options {
+    size_t struct_size;
     size_t weight;
     double rule16_m;
     double doctor_threshold;
@@ -229,6 +231,7 @@ cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis, const cov_trav
 cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model,
                              const cov_policy_options *options);
 typedef struct cov_gap_options {
+    size_t struct_size;
     size_t weight;
     double threshold;
     const char *const *kinds;
@@ -243,6 +246,7 @@ cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis, const cov_trav
 cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model,
                           const cov_gap_options *options);
 typedef struct cov_plan_options {
+    size_t struct_size;
     size_t weight;
     double threshold;
     const char *const *candidate_kinds;
@@ -261,6 +265,7 @@ void cov_plan_options_init(cov_plan_options *options);
 int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model, const cov_plan_options *options,
                        cov_table **out_picks, cov_table **out_regions);
 typedef struct cov_access_options {
+    size_t struct_size;
     size_t weight;
     const char *const *kinds;
     size_t n_kinds;
@@ -283,6 +288,7 @@ extern "Python" int _zt_on_progress(double fraction, const char *stage, void *us
 typedef struct cov_network cov_network;
 
 typedef struct cov_network_options {
+    size_t struct_size;
 
     double node_tolerance_m;
 
@@ -350,6 +356,7 @@ enum cov_travel_metric {
 };
 
 typedef struct cov_travel {
+    size_t struct_size;
     int metric;
     int winter;
     double snap_max_m;
