@@ -106,7 +106,7 @@ COV_API cov_analysis *cov_analysis_create(cov_ctx *ctx,
                                           const cov_analysis_options *options);
 
 /* The projected CRS used for areas, as a PROJ string. Owned by the
- * analysis. */
+ * analysis; NULL for NULL. */
 COV_API const char *cov_analysis_crs(const cov_analysis *analysis);
 
 /* Region index of each demand unit (-1 when unassigned), cov_demand_count()
@@ -114,7 +114,7 @@ COV_API const char *cov_analysis_crs(const cov_analysis *analysis);
 COV_API const int64_t *cov_analysis_demand_region(
     const cov_analysis *analysis);
 
-/* Number of demand units assigned to no region. */
+/* Number of demand units assigned to no region; 0 for NULL. */
 COV_API size_t cov_analysis_unassigned_count(const cov_analysis *analysis);
 
 /* How each demand unit was assigned: columns demand_id, region_id ("" when

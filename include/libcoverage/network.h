@@ -105,7 +105,9 @@ COV_API cov_network *cov_network_from_arrays(
 
 /* Builds a network from n WKB geometries (LineString or MultiLineString,
  * lon/lat unless options->crs says otherwise); the other arrays as in
- * cov_network_from_arrays(), one entry per geometry. */
+ * cov_network_from_arrays(), one entry per geometry. Returns a network the
+ * caller frees with cov_network_destroy(), or NULL with an error in ctx
+ * naming the geometry. */
 COV_API cov_network *cov_network_from_wkb(
     cov_ctx *ctx, size_t n, const unsigned char *const *wkb, const size_t *wkb_size,
     const char *const *classes, const int8_t *oneway, const double *maxspeed_kmh,
@@ -121,27 +123,28 @@ COV_API size_t cov_network_edge_count(const cov_network *network);
 COV_API size_t cov_network_component_count(const cov_network *network);
 
 /* Node coordinates (lon/lat JGD2011), node_count() entries each, and the
- * component of each node (0 is the largest). Owned by the network. */
+ * component of each node (0 is the largest). Owned by the network; NULL
+ * for NULL or an empty network. */
 COV_API const double *cov_network_node_lon(const cov_network *network);
 COV_API const double *cov_network_node_lat(const cov_network *network);
 COV_API const uint32_t *cov_network_node_component(const cov_network *network);
 
 /* Edge endpoints (node indices, the edge's geometry runs from `from` to
  * `to`) and geodesic lengths in metres, edge_count() entries. Owned by the
- * network. */
+ * network; NULL for NULL or a network without edges. */
 COV_API const uint32_t *cov_network_edge_from(const cov_network *network);
 COV_API const uint32_t *cov_network_edge_to(const cov_network *network);
 COV_API const double *cov_network_edge_length_m(const cov_network *network);
 
 /* Components, largest first: component, n_nodes, n_edges, length_km.
- * Caller frees with cov_table_destroy(). */
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_components(cov_ctx *ctx, const cov_network *network);
 
 /* Road classes in the network and the speed and winter factor used for
  * each: class ("" for edges without class), n_edges, length_km, speed_kmh,
  * winter_factor (winter speed / speed at the class speed: the default
  * rule's max(1 - 10 / v, 0.5), or the factor set). Caller frees with
- * cov_table_destroy(). */
+ * cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *network);
 
 /* Sets the speed of a road class in km/h (road_class NULL or "": edges
@@ -184,7 +187,8 @@ COV_API void cov_travel_init(cov_travel *travel);
 
 /* Cost of each edge in each direction under travel (+INFINITY where the
  * direction is closed: one-way, or speed 0). out_forward and out_backward
- * have edge_count() entries. */
+ * are the caller's, edge_count() entries. COV_OK, or COV_ERR_ARG in ctx for
+ * a bad travel. */
 COV_API int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network,
                                    const cov_travel *travel, double *out_forward,
                                    double *out_backward);
@@ -194,7 +198,8 @@ COV_API int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network,
  * snapped (1, or 0 beyond travel->snap_max_m), moved_off_fragment (1: the
  * nearest road within the cap is a fragment outside the routable
  * component, so the point attached to the routable one, or to nothing),
- * snap point geometry (lon/lat). Caller frees with cov_table_destroy(). */
+ * snap point geometry (lon/lat). Caller frees with cov_table_destroy();
+ * NULL with an error in ctx (bad coordinates or snap_max_m). */
 COV_API cov_table *cov_network_snap(cov_ctx *ctx, cov_network *network, size_t n,
                                     const double *lon, const double *lat,
                                     double snap_max_m);
@@ -225,7 +230,7 @@ COV_API cov_table *cov_network_reach(cov_ctx *ctx, cov_network *network,
 /* Per-facility reach sets: one row per facility and demand unit it reaches
  * within threshold: facility_id, facility_index, demand_id, demand_index,
  * cost. Rows by facility, then demand index. Caller frees with
- * cov_table_destroy(). */
+ * cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *network,
                                           const cov_facilities *facilities,
                                           const cov_demand *demand,

@@ -140,7 +140,7 @@ COV_API cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis,
  * uncovered demand units with positive demand. Columns: rank, demand_id,
  * region_id, gain_demand, covered_demand (cumulative), share_of_gap
  * (cumulative share of the uncovered demand), with the site's point.
- * Caller frees with cov_table_destroy(). */
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis,
                                   const cov_travel_model *model,
                                   const cov_gap_options *options);

@@ -80,7 +80,8 @@ COV_API int cov_table_write_csv(cov_ctx *ctx, const cov_table *table,
  * under a temporary name. Column names longer than the DBF's 10 bytes are
  * shortened and made unique (a notice lists the renames). Requires a
  * geometry column; all geometries must be of one family (points or
- * polygons). */
+ * polygons). COV_OK, or an error in ctx (COV_ERR_IO naming the file; a path
+ * that is an input of ctx is refused before anything is written). */
 COV_API int cov_table_write_shp(cov_ctx *ctx, const cov_table *table,
                                 const char *path);
 
