@@ -140,24 +140,23 @@ def gap_areas(data, units, weight_name, limit=None):
 
 
 def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nursing",)):
-    """The demand units out of reach of kind (by distance, as coverage
-    counts them), with region_id, the weight and their point, EPSG:6668.
-    For ``doctor_and_nursing`` a unit is out of reach when a doctor or a
-    visiting nurse is."""
+    """The demand units out of reach of kind, as libcoverage counts them:
+    no facility of the kind within the threshold (``n_within == 0`` in the
+    reach table, in the analysis's travel model: metres or seconds). With
+    region_id, the weight and their point, EPSG:6668. For
+    ``doctor_and_nursing`` a unit is out of reach when a doctor or a
+    visiting nurse is. Nothing is measured here: the reach table is C's."""
     import geopandas as gpd
     import numpy as np
 
     from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
 
-    radius_m = analysis._radius(radius)
     reach = analysis.reach(radius=radius)
     reach = reach[reach.region_id.notna() & (reach.region_id != "")]
 
     def out_of_reach(kinds):
-        sub = reach[reach.kind.isin(kinds)]
-        nearest = sub.groupby("demand_id")["distance_m"].min()
-        return set(nearest.index[~(nearest <= radius_m)]) | (
-            set(reach.demand_id) - set(nearest.index))
+        within = reach[reach.kind.isin(kinds)].groupby("demand_id")["n_within"].sum()
+        return set(within.index[within == 0]) | (set(reach.demand_id) - set(within.index))
 
     if kind == DOCTOR_AND_NURSING:
         out = out_of_reach([DOCTOR_ANY]) | out_of_reach(list(nursing_kinds))
