@@ -627,82 +627,87 @@ def read_facility_sources(cfg):
 
 
 def _read_source(cfg, key, fac):
+    """One facility source through zaitaku's one facility reader
+    (:func:`~zaitaku.read_facilities`: libcoverage's for CSV and shapefiles,
+    which detects UTF-8 or CP932 and names line and field of a bad value;
+    geopandas for other vector files); a JSON list of records, which C does
+    not read, as a DataFrame. Then filtered by id prefix and bbox."""
     import json
 
-    import geopandas as gpd
     import numpy as np
     import pandas as pd
-    from pyproj import Transformer
+
+    from .errors import CoverageError
+    from .inputs import read_facilities
+    from .planning import facility_attributes
 
     path = cfg["paths"][f"{key}.path"]
     file = cfg["file"]
-    suffix = path.suffix.lower()
-    if suffix == ".json":
+    dropped = []
+    source = path
+    if path.suffix.lower() == ".json":
         try:
             with open(path, encoding="utf-8") as f:
                 raw = pd.DataFrame(json.load(f))
         except (ValueError, TypeError) as exc:
             raise ConfigError(file, f"{key}.path", "a JSON list of records", got=f"{path} "
                               f"({exc})") from None
-        raw = raw.astype({c: str for c in raw.columns if raw[c].dtype == object})
-    elif suffix in (".csv", ".txt"):
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    else:
-        gdf = gpd.read_file(path)
-        if fac["crs"]:
-            gdf = gdf.set_crs(fac["crs"], allow_override=True)
-        gdf = gdf.to_crs("EPSG:6668")
-        raw = pd.DataFrame(gdf.drop(columns="geometry"))
-        raw[fac["lon_field"]], raw[fac["lat_field"]] = gdf.geometry.x, gdf.geometry.y
-    for field in ("id_field", "kind_field", "name_field", "capacity_field", "lon_field",
-                  "lat_field") + ATTRIBUTE_FIELDS:
-        col = fac[field]
-        if col is not None and col not in raw.columns:
-            raise ConfigError(file, f"{key}.{field}", f"a column of {path.name} "
-                              f"({', '.join(map(str, raw.columns[:12]))})", got=repr(col))
-    ids = raw[fac["id_field"]].astype(str)
-    lon = pd.to_numeric(raw[fac["lon_field"]], errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(raw[fac["lat_field"]], errors="coerce").to_numpy(float)
-    if fac["crs"] and suffix in (".json", ".csv", ".txt"):
-        lon, lat = Transformer.from_crs(fac["crs"], "EPSG:6668", always_xy=True) \
-            .transform(lon, lat)
-    kind = raw[fac["kind_field"]].astype(str) if fac["kind_field"] else \
-        pd.Series([fac["kind"] or "facility"] * len(raw), index=raw.index)
+        source = raw.astype({c: str for c in raw.columns if raw[c].dtype == object})
+        _check_columns(file, key, fac, source, path)
+        # records without coordinates are dropped and reported (C would refuse them)
+        lon = pd.to_numeric(source[fac["lon_field"]], errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(source[fac["lat_field"]], errors="coerce").to_numpy(float)
+        ids = source[fac["id_field"]].astype(str)
+        selected = (ids.str.startswith(fac["select_id_prefix"]).to_numpy()
+                    if fac["select_id_prefix"] else np.ones(len(source), bool))
+        bad = ~(np.isfinite(lon) & np.isfinite(lat))
+        if (bad & selected).any():
+            dropped.append((key, int((bad & selected).sum()), "座標なし / no coordinates",
+                            list((fac["add_id_prefix"] or "") + ids[bad & selected][:5])))
+        source = source[~bad].reset_index(drop=True)
+    attrs = {field: fac[field] for field in ATTRIBUTE_FIELDS if fac[field]}
+    try:
+        facilities = read_facilities(
+            source, fac["id_field"], kind_field=fac["kind_field"],
+            default_kind=None if fac["kind_field"] else (fac["kind"] or "facility"),
+            name_field=fac["name_field"], capacity_field=fac["capacity_field"],
+            lon_field=fac["lon_field"], lat_field=fac["lat_field"], crs=fac["crs"], **attrs)
+    except CoverageError as exc:
+        field = _field_of(fac, exc)
+        expected = (f"a column of {path.name}" if isinstance(exc, LookupError) else
+                    f"a column of numbers ({fac[field]} in {path.name}; empty means unknown)"
+                    if field in ATTRIBUTE_FIELDS[3:] or field == "capacity_field" else
+                    f"a facility file libcoverage reads ({path.name})")
+        raise ConfigError(file, f"{key}.{field}" if field else f"{key}.path", expected,
+                          got=str(exc)) from None
+    points = facilities.to_geodataframe()
+    ids = points["facility_id"].astype(str)
     table = pd.DataFrame({
         "facility_id": (fac["add_id_prefix"] or "") + ids,
-        "name": raw[fac["name_field"]].astype(str) if fac["name_field"] else ids,
-        "kind": kind,
-        "capacity": (pd.to_numeric(raw[fac["capacity_field"]], errors="coerce")
-                     if fac["capacity_field"] else 1.0),
-        "lon": lon, "lat": lat,
+        "name": points["name"].astype(str) if fac["name_field"] else ids,
+        "kind": points["kind"].astype(str),
+        "capacity": points["capacity"].to_numpy(float) if fac["capacity_field"] else 1.0,
+        "lon": points.geometry.x.to_numpy(float), "lat": points.geometry.y.to_numpy(float),
     })
+    at = facility_attributes(facilities) if attrs else None
     for field in ATTRIBUTE_FIELDS:
-        col = fac[field]
         name = field[:-len("_field")]
-        if col is None:
+        if field not in attrs:
             table[name] = None if field in ("roles_field", "h24_field", "network_field") \
                 else float("nan")
-            continue
-        text = raw[col].astype(str).str.strip().where(raw[col].notna(), "")
-        if field in ("roles_field", "h24_field", "network_field"):
-            table[name] = text.where(text != "", None).to_numpy()
-            continue
-        values = pd.to_numeric(text.where(text != "", None), errors="coerce")
-        bad = values.isna() & (text != "")
-        if bad.any():
-            raise ConfigError(file, f"{key}.{field}", f"a column of numbers ({col} in "
-                              f"{path.name}; empty means unknown)",
-                              got=f"{text[bad].iloc[0]!r} in row {int(np.flatnonzero(bad)[0]) + 1}")
-        table[name] = values.to_numpy(float)
-    dropped = []
+        elif field == "roles_field":
+            table[name] = [";".join(r for r, on in (("lead", lead), ("hub", hub)) if on) or None
+                           for lead, hub in zip(at["lead"], at["hub"])]
+        elif field == "h24_field":
+            table[name] = [None if v < 0 else int(v) for v in at["h24"]]
+        elif field == "network_field":
+            table[name] = [v or None for v in at["network_id"]]
+        else:
+            table[name] = at[name].to_numpy(float)
+    lon, lat = table["lon"].to_numpy(), table["lat"].to_numpy()
     keep = np.ones(len(table), bool)
     if fac["select_id_prefix"]:
         keep &= ids.str.startswith(fac["select_id_prefix"]).to_numpy()
-    bad = keep & ~(np.isfinite(lon) & np.isfinite(lat))
-    if bad.any():
-        dropped.append((key, int(bad.sum()), "座標なし / no coordinates",
-                        list(table.facility_id[bad][:5])))
-    keep &= ~bad
     if fac["bbox"]:
         x0, y0, x1, y1 = fac["bbox"]
         out = keep & ~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
@@ -713,6 +718,30 @@ def _read_source(cfg, key, fac):
     table = table[keep].reset_index(drop=True)
     table["source"] = fac["label"] or path.name
     return table, dropped
+
+
+_SOURCE_FIELDS = ("id_field", "kind_field", "name_field", "capacity_field", "lon_field",
+                  "lat_field")
+
+
+def _check_columns(file, key, fac, frame, path):
+    for field in _SOURCE_FIELDS + ATTRIBUTE_FIELDS:
+        col = fac[field]
+        if col is not None and col not in frame.columns:
+            raise ConfigError(file, f"{key}.{field}", f"a column of {path.name} "
+                              f"({', '.join(map(str, frame.columns[:12]))})", got=repr(col))
+
+
+def _field_of(fac, exc):
+    """The key of the facility source naming the column a reader's error
+    is about (the message names it), or None."""
+    text = str(exc)
+    for field in _SOURCE_FIELDS + ATTRIBUTE_FIELDS:
+        col = fac[field]
+        if col and any(f in text for f in (f'"{col}"', f"'{col}'", f"field {col} ",
+                                            f"field {col},", f"field {col})")):
+            return field
+    return None
 
 
 #: Planning attributes a facility source may name (column -> attribute).
