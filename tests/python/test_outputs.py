@@ -13,7 +13,7 @@ import pytest
 
 import zaitaku
 from zaitaku import sample_path
-from zaitaku._core import Table
+from zaitaku._ffi.core import Table
 
 pytestmark = pytest.mark.filterwarnings("ignore::zaitaku.CoverageWarning")
 OUTPUT_FILES = ["coverage.csv", "reach.csv"] + [f"{stem}.{ext}" for stem in ("gaps", "service_areas")
@@ -153,7 +153,7 @@ def test_cli_failure_keeps_earlier_outputs(tmp_path):
     assert snapshot(out) == before
 
 
-# ---- the newer writers: report, check / plan, roads (one guard: zaitaku._outputs)
+# ---- the newer writers: report, check / plan, roads (one guard: zaitaku.outputs)
 
 def planning_args(command, folder, out, facilities="facilities.csv", *extra):
     return [command, "--regions", folder / "municipalities.shp", "--region-id", "muni_code",
@@ -182,7 +182,7 @@ def test_failed_report_leaves_the_previous_report_whole(tmp_path, monkeypatch):
     """The Excel writer fails after the CSV tables were written: the
     previous report's files are byte for byte as they were, and nothing
     of the failed run (not one new table, no temporary) is left."""
-    from zaitaku import tables
+    from zaitaku.report import tables
 
     an = analysis(copy_sample(tmp_path / "data"))
     out = tmp_path / "out"
@@ -221,7 +221,7 @@ def test_plan_failure_mid_way_keeps_earlier_outputs(tmp_path, monkeypatch, capsy
     """A plan run whose last layer (sites.shp) fails to write, after
     plan.csv, plan.shp and the others were written: exit 2 and the earlier
     plan's files byte for byte as they were, nothing of the failed run."""
-    from zaitaku import cli_planning
+    from zaitaku.cli import planning as cli_planning
     from zaitaku.cli import main
 
     folder = copy_sample(tmp_path / "data")

@@ -1,4 +1,4 @@
-"""The TOML configuration (zaitaku.config) and `zaitaku report`: clear errors
+"""The TOML configuration (zaitaku.report) and `zaitaku report`: clear errors
 naming the file, the key and what was expected; defaults; paths; facility
 sources filtered as a plain pandas computation would."""
 import json
@@ -10,7 +10,7 @@ import pytest
 
 import zaitaku
 from zaitaku import cli
-from zaitaku.config import (ConfigError, build_analysis, effective_radius_m, load_config,
+from zaitaku.report import (ConfigError, build_analysis, effective_radius_m, load_config,
                             loads_config, read_facility_sources, register_feature)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def test_missing_required_keys_and_tables():
 
 
 def test_unregistered_features_are_refused(monkeypatch):
-    from zaitaku import config
+    from zaitaku.report import schema as config
 
     for name in ("planning", "roads", "road_time"):
         monkeypatch.delitem(config._FEATURES, name)
@@ -209,7 +209,7 @@ def test_cp932_facility_csv_in_a_config(tmp_path):
 def test_unknown_road_class_in_speeds_names_the_key():
     cfg = loads_config(BASE + '[roads]\npath = "sample:roads"\nspeeds = {motorway = 90}\n')
     with pytest.raises(ConfigError) as info:
-        zaitaku.config.build_network(cfg)
+        zaitaku.report.build_network(cfg)
     assert info.value.key == "roads.speeds.motorway"
     assert "a road class of the network (residential, secondary)" in str(info.value)
 

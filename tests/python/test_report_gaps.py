@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import zaitaku
-from zaitaku.config import build_analysis, load_config
+from zaitaku.report import build_analysis, load_config
 from zaitaku.report import build_report_from_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,8 +3,8 @@ snapping and isochrones, on libcoverage's network layer."""
 import numpy as np
 import pandas as pd
 
-from . import _core
-from ._core import Table, call, cstrings, doubles, encode
+from ._ffi import core as _core
+from ._ffi.core import Table, call, cstrings, doubles, encode
 from ._libcoverage import ffi, lib
 from .inputs import _Wrapped, _as_frame, _is_path, _suffix, crs_text
 from .units import metres, threshold

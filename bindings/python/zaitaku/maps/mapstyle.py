@@ -11,20 +11,19 @@ PNG (300 dpi for print by default) or SVG.
 Examples
 --------
 >>> import zaitaku
->>> from zaitaku import mapstyle
+>>> from zaitaku.maps import mapstyle
 >>> an = zaitaku.Analysis.sample()  # doctest: +SKIP
 >>> data = mapstyle.MapData(an)  # doctest: +SKIP
 >>> fig = mapstyle.overview_map(data, an.coverage())  # doctest: +SKIP
 >>> mapstyle.save_figure(fig, "overview.png")  # doctest: +SKIP
 """
 import math
-import os
 from dataclasses import dataclass
-import tempfile
 import warnings
 from pathlib import Path
 
-from .analysis import DOCTOR_AND_NURSING
+from ..kinds import DOCTOR_AND_NURSING
+from ..outputs import atomic_file
 from .plot import (GAP_FACE, GAP_HATCH, INK, KIND_NAMES, LAND, OUTLINE, REACHED,
                    _font_families, _wrap, kind_label, kind_styles)
 
@@ -67,10 +66,9 @@ def share_class(share):
 def reach_text(analysis, radius=None):
     """The reach as the report writes it: "16 km" (straight line), "道路距離
     16 km" or "車で 30 分" (along roads; "（冬期）" at winter speeds)."""
-    value = analysis._radius(radius)
-    if analysis.network is None:
+    value, metric, winter = analysis.resolve_threshold(radius)
+    if metric == "straight":
         return f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
-    metric, winter = analysis._net
     text = f"車で {value / 60:g} 分" if metric == "time" else f"道路距離 {value / 1000:g} km"
     return text + ("（冬期）" if winter else "")
 
@@ -110,7 +108,9 @@ class MapData:
         from pyproj import CRS
 
         self.analysis, self.kind = analysis, kind
-        self.radius_m = analysis._radius(radius)
+        #: the threshold drawn (:data:`zaitaku.analysis.Threshold`)
+        self.threshold = analysis.resolve_threshold(radius)
+        self.radius_m = self.threshold.value
         self.crs = CRS.from_user_input(crs if crs is not None else analysis.crs)
         if not self.crs.is_projected:
             raise ValueError(f"maps are drawn in a projected CRS (metres), not {self.crs.name}")
@@ -506,19 +506,12 @@ def save_figure(fig, path, dpi=300):
         raise ValueError(f"{path}: maps are written as .png or .svg, not {path.suffix!r}")
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, warnings.catch_warnings(), \
+    def write(tmp):
+        with warnings.catch_warnings(), \
                 rc_context({"svg.fonttype": "path", "savefig.bbox": "standard"}):
-            fig.savefig(out, format=fmt, dpi=dpi, facecolor="white")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+            fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+
+    return atomic_file(path, write)
 
 
 def figure_png_bytes(fig, dpi):

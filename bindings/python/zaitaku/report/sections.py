@@ -1,9 +1,9 @@
 """The report's planning and road sections: policy checks with reasons,
 gap clusters, designation picks, sites for new nursing stations, and road
 coverage (straight line against road, summer and winter), each a
-:class:`~zaitaku.report.Section` registered with
-:func:`~zaitaku.report.register_section`, with the layers they add to the
-maps (:class:`~zaitaku.mapstyle.Overlay`) and their part of the methods.
+:class:`~zaitaku.report.Section` listed in
+:data:`BUILDERS`, with the layers they add to the
+maps (:class:`~zaitaku.maps.mapstyle.Overlay`) and their part of the methods.
 
 A builder does nothing unless the report has planning settings (the
 ``[planning]`` table, or ``planning=`` of :func:`~zaitaku.report.build_report`)
@@ -11,9 +11,12 @@ or a road network (``[roads]``, or an analysis along roads).
 """
 import pandas as pd
 
-from . import planning as P
+from .. import planning as P
+from ..units import metres
+from ..units import threshold as parse_threshold
 from . import tables as T
-from .report import Section, register_section
+from .build import road_threshold
+from .context import Section
 
 T.register_table("sites", "新しい訪問看護ステーションの候補地")
 T.register_table("designation_regions", "圏域別の指定の効果")
@@ -99,7 +102,7 @@ def gap_clusters(ctx):
 
 
 def _overlay(frame, style, label, text, colour, handle, top=None, on_overview=False):
-    from .mapstyle import Overlay
+    from ..maps.mapstyle import Overlay
 
     frame = frame.copy()
     if top is not None and text is not None:
@@ -202,17 +205,13 @@ def road_coverage(ctx):
     if net is None:
         return None
     an, cfg = ctx.analysis, ctx.config
-    from .units import metres
-
     if an.network is not None:
-        before = (an.network, dict(an._net_options), an._net_threshold)
-        threshold = an._net_threshold
-        opts = dict(an._net_options)
+        before = (an.network, an.network_options, an.network_threshold)
+        threshold = an.network_threshold
+        opts = an.network_options
     else:
         before = None
         roads = cfg["roads"]
-        from .config import road_threshold
-
         threshold = road_threshold(cfg)
         opts = dict(metric="distance", winter=False, snap_max_m=metres(roads["snap_max"]),
                     access_speed_kmh=float(roads["access_speed_kmh"]),
@@ -224,7 +223,7 @@ def road_coverage(ctx):
         straight = an.coverage(an.radius_m, weight=ctx.weight, area=False)
         _use(an, net, opts, threshold)
         summer = an.coverage(threshold, weight=ctx.weight, area=False, winter=False)
-        metric = an._net[0]
+        metric = an.resolve_threshold(threshold, winter=False).metric
         winter = an.coverage(threshold, weight=ctx.weight, area=False, winter=True) \
             if metric == "time" and winter_on else None
         unreachable = an.unreachable()
@@ -258,9 +257,7 @@ def road_coverage(ctx):
 
 
 def _minutes(threshold):
-    from .units import threshold as parse
-
-    return f"{parse(threshold, 'threshold')[1] / 60:g} 分"
+    return f"{parse_threshold(threshold, 'threshold')[1] / 60:g} 分"
 
 
 def road_methods(ctx):
@@ -270,7 +267,7 @@ def road_methods(ctx):
     if net is None:
         return None
     an = ctx.analysis
-    opts = an._net_options if an.network is not None else \
+    opts = an.network_options if an.network is not None else \
         ctx.store.get("roads", {}).get("opts", {})
     classes = net.classes()
     classes = classes[classes.n_edges > 0].reset_index(drop=True)
@@ -307,7 +304,7 @@ def planning_methods(ctx):
     if not plan:
         return None
     an = ctx.analysis
-    time_net = an.network is not None and an._net_options["metric"] == "time"
+    time_net = an.network is not None and an.network_options["metric"] == "time"
     default = "車で 30 分（地域包括ケアシステムの日常生活圏域、厚生労働省「おおむね30分以内」）" \
         if time_net else "16 km（往診の 16 km ルールと同じ）"
     doctor = plan["doctor_threshold"] or f"既定: {default}"
@@ -336,9 +333,9 @@ def planning_methods(ctx):
                    text="\n\n".join(lines), where="methods")
 
 
-for _name, _builder in (("policy_checks", policy_checks), ("gap_clusters", gap_clusters),
-                        ("designation", designation),
-                        ("designation_regions", designation_regions), ("sites", sites),
-                        ("road_coverage", road_coverage), ("road_methods", road_methods),
-                        ("planning_methods", planning_methods)):
-    register_section(_name, _builder)
+#: The report's own section builders, in order (called before those added
+#: with :func:`zaitaku.report.register_section`).
+BUILDERS = {"policy_checks": policy_checks, "gap_clusters": gap_clusters,
+            "designation": designation, "designation_regions": designation_regions,
+            "sites": sites, "road_coverage": road_coverage, "road_methods": road_methods,
+            "planning_methods": planning_methods}

@@ -1,19 +1,23 @@
 """The analysis: reach, coverage, service areas and gaps, along the straight
 line or, with :meth:`Analysis.use_network`, along roads."""
 import warnings
+from collections import namedtuple
 from pathlib import Path
 
 
-from . import _core
-from ._core import Table, call, cstrings, encode
-from ._libcoverage import ffi, lib
-from ._outputs import OutputSet
-from .errors import CoverageWarning
-from .inputs import crs_text
-from .units import metres, seconds, threshold
+from .._ffi import core as _core
+from .._ffi.core import Table, call, cstrings, encode
+from .._libcoverage import ffi, lib
+from ..outputs import OutputSet
+from ..errors import CoverageWarning
+from ..inputs import crs_text
+from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY  # noqa: F401  (zaitaku.analysis.core's)
+from ..units import metres, seconds, threshold
 
-DOCTOR_ANY = "doctor_any"
-DOCTOR_AND_NURSING = "doctor_and_nursing"
+#: What :meth:`Analysis.resolve_threshold` returns: the threshold as C
+#: takes it (metres, or seconds for "time"), the metric ("straight",
+#: "distance" or "time") and whether winter speeds apply.
+Threshold = namedtuple("Threshold", "value metric winter")
 
 
 class Analysis:
@@ -58,7 +62,7 @@ class Analysis:
     def __init__(self, regions, facilities, demand, *, radius="16km", coastal_snap="1km",
                  crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128,
                  land=None, network=None, **network_options):
-        from .inputs import Demand, Facilities, Regions
+        from ..inputs import Demand, Facilities, Regions
 
         for value, cls in ((regions, Regions), (facilities, Facilities), (demand, Demand)):
             if not isinstance(value, cls):
@@ -107,8 +111,8 @@ class Analysis:
         """The analysis of the bundled fictional sample (サンプル県): its
         municipalities dissolved into three home-care areas, 41 facilities,
         1 km mesh population with total, age65 and age75."""
-        from .inputs import read_demand, read_facilities, read_regions
-        from .sample import sample_path
+        from ..inputs import read_demand, read_facilities, read_regions
+        from ..sample import sample_path
 
         munis = read_regions(sample_path("municipalities.shp"), "muni_code", "muni_name")
         areas = munis.dissolve(sample_path("areas.csv"), "muni_code", "area_code", "area_name")
@@ -124,6 +128,49 @@ class Analysis:
     def crs(self):
         """The projected CRS used for areas and polygons (PROJ string)."""
         return _core._text(lib.cov_analysis_crs(self._ptr))
+
+    @property
+    def context(self):
+        """The zaitaku context (thread) the analysis and its inputs live in
+        (read-only): what :class:`zaitaku.outputs.OutputSet` checks outputs
+        against."""
+        return self._ctx
+
+    @property
+    def c_analysis(self):
+        """The ``cov_analysis *`` (cffi pointer, owned by this object; do
+        not free it) for the planning calls of libcoverage (read-only)."""
+        return self._ptr
+
+    @property
+    def network_options(self):
+        """With a road network: a copy of what :meth:`use_network` was given
+        (metric, winter, snap_max_m, access_speed_kmh, buffer_m); else None."""
+        return dict(self._net_options) if self.network is not None else None
+
+    @property
+    def network_threshold(self):
+        """With a road network: the default threshold along roads given to
+        :meth:`use_network` (e.g. ``"30min"``), or None."""
+        return self._net_threshold if self.network is not None else None
+
+    def resolve_threshold(self, radius=None, winter=None):
+        """The threshold libcoverage gets for ``radius`` (None: the
+        analysis's own) and what it measures: a :data:`Threshold` of the
+        value (metres, or seconds for a time), the metric ("straight",
+        "distance" or "time") and winter (bool). Along roads the unit of
+        ``radius`` chooses the metric, as in :meth:`coverage`.
+
+        Examples
+        --------
+        >>> import zaitaku
+        >>> zaitaku.Analysis.sample().resolve_threshold("10km")
+        Threshold(value=10000.0, metric='straight', winter=False)
+        """
+        value = self._radius(radius, winter)
+        if self.network is None:
+            return Threshold(value, "straight", False)
+        return Threshold(value, self._net[0], self._net[1])
 
     # ---- the road network (issue 4)
     def use_network(self, network, metric="distance", winter=False, threshold=None,
@@ -176,7 +223,7 @@ class Analysis:
                  returns="status")
             self.network, self._net = None, None
             return self
-        from .network import Network
+        from ..network import Network
 
         if not isinstance(network, Network):
             raise TypeError(f"use_network needs a Network (from read_network), not "
@@ -376,7 +423,7 @@ class Analysis:
         DataFrame) as a CSV beside them.
 
         Computed first, then written into a staging folder and renamed into
-        place (see :class:`zaitaku._outputs.OutputSet`): a failed call
+        place (see :class:`zaitaku.outputs.OutputSet`): a failed call
         leaves no partial set of outputs, and an output that would replace
         an input is refused (InputFileError) before anything is written.
         Returns the list of paths written."""
@@ -393,8 +440,8 @@ class Analysis:
 
     def plot(self, kind=DOCTOR_AND_NURSING, radius=None, ax=None, **kwargs):
         """A map of the regions, the facilities by kind and the land within
-        reach of ``kind`` (see :func:`zaitaku.plot.plot_analysis`)."""
-        from .plot import plot_analysis
+        reach of ``kind`` (see :func:`zaitaku.maps.plot.plot_analysis`)."""
+        from ..maps.plot import plot_analysis
 
         return plot_analysis(self, kind=kind, radius=radius, ax=ax, **kwargs)
 
@@ -432,7 +479,7 @@ class Analysis:
         zaitaku.report.ReportResult
             The paths written and the tables.
         """
-        from .report import build_report
+        from ..report.html import build_report
 
         path = Path(path)
         return build_report(self, path.parent, html_name=path.name, **kwargs)

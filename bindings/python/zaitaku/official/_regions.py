@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._official_common import (ReadReport, attach, csv_rows, decode, detect_encoding,
-                               field_error, format_error, io_error, read_bytes, value_error)
+from ._common import (ReadReport, attach, csv_rows, decode, detect_encoding,
+                      field_error, format_error, io_error, read_bytes, value_error)
 
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent.parent  # the zaitaku package folder
 HOKKAIDO_TABLE = "hokkaido_municipality_2ji_iryoken.csv"
 
 # DBF language-driver ids that name a Japanese code page
@@ -389,7 +389,7 @@ def regions_by(municipalities, nesting=None, level=None, *, strict=False, ctx=No
     >>> areas.ids
     ['9901', '9902', '9903']
     """
-    from .inputs import Regions, read_regions
+    from ..inputs import Regions, read_regions
 
     if isinstance(municipalities, Regions):
         regions = municipalities
