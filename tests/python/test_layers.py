@@ -283,7 +283,7 @@ def test_heavy_parts_load_on_first_use(name):
     cli (nor matplotlib); the attribute loads them."""
     code = ("import sys, zaitaku\n"
             f"assert {name!r} not in sys.modules, 'eager'\n"
-            "assert 'matplotlib' not in sys.modules\n"
+            "assert 'matplotlib' not in sys.modules and 'pandas' not in sys.modules\n"
             f"mod = getattr(zaitaku, {name.split('.')[1]!r})\n"
             f"assert mod is sys.modules[{name!r}]\n")
     subprocess.run([sys.executable, "-c", code], check=True)

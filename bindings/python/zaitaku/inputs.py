@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ._ffi import core as _core
 from ._ffi.core import call, cstrings, doubles, encode
@@ -131,6 +130,8 @@ class Regions(_Wrapped):
         -------
         Regions
         """
+        import pandas as pd
+
         flags = lib.COV_DISSOLVE_STRICT if strict else 0
         if isinstance(mapping, dict):
             mapping = pd.DataFrame({"from": list(mapping), "to": list(mapping.values())})
@@ -286,6 +287,8 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
 
 
 def _regions_from_frame(ctx, gdf, id_field, name_field, crs, label):
+    import pandas as pd
+
     import shapely
 
     _need_columns(gdf, [c for c in (id_field, name_field) if c is not None], label)
@@ -356,6 +359,8 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     >>> len(fac), fac.kinds[:2]
     (41, ['enhanced_single', 'zaishin'])
     """
+    import pandas as pd
+
     _check_source(source, "read_facilities")
     ctx = ctx or _core.context()
     fields_keep = [encode(x) for x in (id_field, name_field, kind_field, capacity_field,
@@ -400,6 +405,8 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
 def _numbers(frame, column, label):
     """A numeric column as C doubles (missing values NaN), or an error
     naming the column and a bad value."""
+    import pandas as pd
+
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()
     if bad.any():
@@ -450,6 +457,8 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
     >>> len(dem), int(dem.weights("total").sum())
     (2200, 318249)
     """
+    import pandas as pd
+
     _check_source(source, "read_demand")
     ctx = ctx or _core.context()
     weight_fields = list(weight_fields or [])
@@ -501,6 +510,8 @@ def _mesh_text(value):
 # ---------------------------------------------------------------- planning attributes
 
 def _flag(value, label, column, row):
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return -1
     if isinstance(value, (bool, np.bool_)):
@@ -521,6 +532,8 @@ def _flag(value, label, column, row):
 def _set_attributes(fac, frame, label, roles=None, h24=None, network=None, doctors=None,
                     nurse_fte=None, beds=None):
     """Sets the planning attributes of facilities made from a frame."""
+    import pandas as pd
+
     if all(c is None for c in (roles, h24, network, doctors, nurse_fte, beds)):
         return
     _need_columns(frame, [c for c in (roles, h24, network, doctors, nurse_fte, beds) if c], label)

@@ -14,7 +14,6 @@ import warnings
 import weakref
 
 import numpy as np
-import pandas as pd
 
 from .._libcoverage import ffi, lib
 from ..errors import CancelledError, CoverageWarning, error_for
@@ -246,6 +245,8 @@ class Table:
     def to_frame(self, geometry=True):
         """A DataFrame, or a GeoDataFrame (EPSG:6668) when the table has
         geometry and ``geometry`` is true."""
+        import pandas as pd
+
         with self.ctx.lock:
             n = len(self)
             names = [_text(lib.cov_table_column_name(self.ptr, j))
