@@ -287,3 +287,23 @@ def test_heavy_parts_load_on_first_use(name):
             f"mod = getattr(zaitaku, {name.split('.')[1]!r})\n"
             f"assert mod is sys.modules[{name!r}]\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_one_atomic_writer():
+    """Files are renamed into place in zaitaku.outputs only (atomic_file,
+    OutputSet): no other module renames or makes temporary files of its
+    own (there were four writers)."""
+    calls = []
+    for name, path in modules().items():
+        if name in ("zaitaku.outputs", "zaitaku._build"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                text = ast.unparse(node.func)
+                if text in ("os.replace", "os.rename", "shutil.move", "tempfile.mkstemp",
+                            "tempfile.NamedTemporaryFile"):
+                    calls.append(f"{name}:{node.lineno}: {text}")
+    assert calls == []
+    from zaitaku import outputs
+
+    assert callable(outputs.atomic_file) and callable(outputs.OutputSet)

@@ -90,3 +90,11 @@ def test_mesh_codes_are_validated_by_libcoverage(tmp_path):
     assert set(rejected.reason) == {"not a JIS X 0410 mesh code"}
     demand = zaitaku.read_demand(table, mesh_field="mesh_code")
     assert len(demand) == len(good)
+
+
+def test_derived_kinds_are_the_ones_c_writes():
+    with pytest.warns(zaitaku.CoverageWarning):
+        an = zaitaku.Analysis.sample()
+    derived = set(an.coverage(area=False).kind) - set(an.facilities.kinds)
+    assert derived == {kinds.DOCTOR_ANY, kinds.DOCTOR_AND_NURSING}
+    assert set(an.reach().kind) - set(an.facilities.kinds) == {kinds.DOCTOR_ANY}
