@@ -56,7 +56,7 @@ import sys, zipfile, pathlib
 wheel = next(pathlib.Path(sys.argv[1]).glob("zaitaku-*.whl"))
 names = zipfile.ZipFile(wheel).namelist()
 need = ["zaitaku/sample/municipalities.shp", "zaitaku/sample/population_mesh1km.csv",
-        "zaitaku/cli/main.py", "zaitaku/maps/plot.py", "zaitaku/report/html.py",
+        "zaitaku/cli/commands.py", "zaitaku/maps/plot.py", "zaitaku/report/html.py",
         "zaitaku/analysis/core.py", "zaitaku/_ffi/core.py"]
 missing = [n for n in need if n not in names]
 ext = [n for n in names if n.startswith("zaitaku/_libcoverage") and n.endswith(".so")]
