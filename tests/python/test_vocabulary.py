@@ -98,3 +98,65 @@ def test_derived_kinds_are_the_ones_c_writes():
     derived = set(an.coverage(area=False).kind) - set(an.facilities.kinds)
     assert derived == {kinds.DOCTOR_ANY, kinds.DOCTOR_AND_NURSING}
     assert set(an.reach().kind) - set(an.facilities.kinds) == {kinds.DOCTOR_ANY}
+
+
+def _polygons(path, names, encoding):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    frame = gpd.GeoDataFrame({"code": [f"{i:05d}" for i in range(len(names))], "name": names},
+                             geometry=[box(141 + i * 0.1, 43, 141.05 + i * 0.1, 43.05)
+                                       for i in range(len(names))], crs="EPSG:6668")
+    frame.to_file(path, encoding=encoding)
+    return path
+
+
+#: (what the .cpg says or None, LDID byte or None, how the names are encoded)
+DBF_CASES = {
+    "cpg_shift_jis": ("SHIFT_JIS", None, "cp932"),
+    "cpg_932_upper_ext": ("932", None, "cp932"),       # ESRI's code page number, .CPG
+    "cpg_bom_utf8": ("\ufeffUTF-8\r\n", None, "utf-8"),
+    "cpg_ansi_1252": ("ANSI 1252", None, "cp1252"),
+    "cpg_empty_then_ldid": ("", 0x13, "cp932"),        # an empty .cpg says nothing
+    "ldid_cp932": (None, 0x13, "cp932"),
+    "ldid_0x4d_cp936": (None, 0x4D, "cp936"),          # 0x4D is Chinese GBK, not UTF-8
+    "ldid_0x57_says_nothing": (None, 0x57, "utf-8"),
+    "bare_utf8": (None, 0, "utf-8"),                    # header bytes are not text
+    "bare_cp932": (None, 0, "cp932"),
+}
+NAMES = {"cp932": ["札幌市中央区", "函館市", "小樽市"], "utf-8": ["札幌市中央区", "函館市", "小樽市"],
+         "cp936": ["北京市", "上海市", "广州市"], "cp1252": ["Zürich", "Genève", "Besançon"]}
+
+
+@pytest.mark.parametrize("case", sorted(DBF_CASES))
+def test_dbf_encoding_agrees_with_c(tmp_path, case):
+    """official's shapefile reader (geopandas, given the encoding its
+    _dbf_encoding picks) decodes the DBF text as libcoverage's reader does:
+    the .cpg, else the LDID byte, else UTF-8 when valid, else CP932."""
+    from zaitaku.official import _regions
+
+    cpg_text, ldid, encoding = DBF_CASES[case]
+    names = NAMES[encoding]
+    path = _polygons(tmp_path / "m.shp", names, encoding)
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    if cpg_text is not None:
+        ext = ".CPG" if "upper_ext" in case else ".cpg"
+        path.with_suffix(ext).write_bytes(cpg_text.encode("utf-8"))
+    dbf = path.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    data[29] = ldid or 0
+    dbf.write_bytes(bytes(data))
+    by_c = zaitaku.read_regions(path, "code", "name").names
+    frame, _ = _regions._read_vector(path)
+    assert by_c == list(frame["name"]) == names
+
+
+def test_dbf_encoding_unknown_cpg_refused_alike(tmp_path):
+    from zaitaku.official import _regions
+
+    path = _polygons(tmp_path / "m.shp", NAMES["utf-8"], "utf-8")
+    path.with_suffix(".cpg").write_text("KLINGON-1")
+    with pytest.raises(zaitaku.EncodingError, match="KLINGON-1"):
+        zaitaku.read_regions(path, "code", "name")
+    with pytest.raises(zaitaku.EncodingError, match="KLINGON-1"):
+        _regions._read_vector(path)
