@@ -28,17 +28,23 @@ def _say(level, text):
     sys.stderr.write(f"{PROG}: {level}: {' '.join(str(text).split())}\n")
 
 
-def _distance(what):
-    """An argparse type: a distance such as "16km" or "500m", in metres."""
+def _argument_type(convert, what):
+    """An argparse type converting text with ``convert(text, what)``; its
+    ValueError becomes argparse's usage error."""
 
     def parse(text):
         try:
-            return metres(text, what)
+            return convert(text, what)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     parse.__name__ = what  # argparse names the type in some messages
     return parse
+
+
+def _distance(what):
+    """An argparse type: a distance such as "16km" or "500m", in metres."""
+    return _argument_type(metres, what)
 
 
 def _kinds(text):
@@ -176,15 +182,7 @@ def _add_roads(p):
 
 def _time(what):
     """An argparse type: a time such as "30min" or "1h", in seconds."""
-
-    def parse(text):
-        try:
-            return seconds(text, what)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    parse.__name__ = what
-    return parse
+    return _argument_type(seconds, what)
 
 
 def _check_coverage_args(args):
