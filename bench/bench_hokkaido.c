@@ -341,9 +341,9 @@ int main(int argc, char **argv)
     LAP(2);
     if (!(an = cov_analysis_create(ctx, areas, fac, dem, &opt))) die(ctx, "analysis");
     LAP(3);
-    if (!(reach = cov_analysis_reach(ctx, an, NULL, RADIUS_M))) die(ctx, "reach");
+    if (!(reach = cov_analysis_reach(ctx, an, NULL, NULL, RADIUS_M))) die(ctx, "reach");
     LAP(4);
-    if (!(cov = cov_analysis_coverage(ctx, an, RADIUS_M, 0, COV_COVERAGE_NO_AREA)))
+    if (!(cov = cov_analysis_coverage(ctx, an, NULL, RADIUS_M, 0, COV_COVERAGE_NO_AREA)))
         die(ctx, "coverage");
     LAP(5);
     double total = now_s() - t0;

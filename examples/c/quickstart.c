@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     cov_demand *dem = fac ? cov_demand_read_mesh_csv(ctx, p_mesh, "mesh_code", 3, weights, 0)
                           : NULL;
     cov_analysis *an = dem ? cov_analysis_create(ctx, areas, fac, dem, NULL) : NULL;
-    cov_table *cov = an ? cov_analysis_coverage(ctx, an, RADIUS_M, 0, 0) : NULL;
+    cov_table *cov = an ? cov_analysis_coverage(ctx, an, NULL, RADIUS_M, 0, 0) : NULL;
     if (!cov) {
         rc = fail(ctx, "analysis");
         goto done;
@@ -97,10 +97,10 @@ int main(int argc, char **argv)
     printf("Within %.0f km (straight line) of a facility, by home-care area:\n", RADIUS_M / 1000);
     print_coverage(cov);
     rc = write_output(ctx, cov, out, "coverage.csv") ||
-         write_output(ctx, cov_analysis_reach(ctx, an, NULL, RADIUS_M), out, "reach.csv") ||
-         write_output(ctx, cov_analysis_gaps(ctx, an, RADIUS_M, NULL, 0), out, "gaps.shp") ||
+         write_output(ctx, cov_analysis_reach(ctx, an, NULL, NULL, RADIUS_M), out, "reach.csv") ||
+         write_output(ctx, cov_analysis_gaps(ctx, an, NULL, RADIUS_M, NULL, 0), out, "gaps.shp") ||
          write_output(ctx,
-                      cov_analysis_service_areas(ctx, an, RADIUS_M, COV_AREAS_BY_REGION_KIND),
+                      cov_analysis_service_areas(ctx, an, NULL, RADIUS_M, COV_AREAS_BY_REGION_KIND),
                       out, "service_areas.shp");
 done:
     cov_analysis_destroy(an);

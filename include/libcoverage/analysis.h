@@ -11,11 +11,30 @@
  * centroid) lies within the radius of a facility; the whole weight of the
  * unit then counts as covered. Area figures are computed from the polygons.
  *
- * With a road network set (cov_analysis_set_network()), the same functions
- * measure along roads instead: their radius_m argument is then the
- * threshold in the network's metric, metres (COV_TRAVEL_DISTANCE) or
- * seconds (COV_TRAVEL_TIME), access legs at both ends included; service
- * areas are isochrones (see below).
+ * Every query takes a travel model (libcoverage/travel.h; NULL: the
+ * straight line) and a threshold in the model's unit: metres of straight
+ * line, metres along roads (COV_TRAVEL_DISTANCE) or seconds along roads
+ * (COV_TRAVEL_TIME), access legs at both ends included. Along roads:
+ * - reach: nearest facility of the kind within the threshold ("" / -1 /
+ *   NaN when none: the search is bounded); distance_m is the length of the
+ *   path to it and n_within the facilities within the threshold; two more
+ *   columns: time_s (the path's time; with the distance metric, the time
+ *   along the shortest path) and snap_distance_m (the unit's access leg,
+ *   NaN when unreachable).
+ * - coverage and gaps count a unit covered when a facility reaches it
+ *   within the threshold.
+ * - service areas are isochrones: the reached parts of edges buffered by
+ *   the model's isochrone buffer, per facility, or per region and kind as
+ *   their union clipped to the region; they never claim land farther than
+ *   the buffer from a reached road. Gaps are the regions minus these
+ *   unions.
+ * Facilities and demand units are snapped to a network once per analysis,
+ * network and snap cap (at the first query with such a model); units
+ * farther than the snap cap from every road are unreachable: never
+ * covered, reported in a warning and listed by cov_analysis_unreachable().
+ *
+ * Results are cached per (model, threshold): asking again is cheap, and
+ * asking with another model never changes the answers for the first.
  */
 #ifndef LIBCOVERAGE_ANALYSIS_H
 #define LIBCOVERAGE_ANALYSIS_H
@@ -24,6 +43,7 @@
 #include "libcoverage/facilities.h"
 #include "libcoverage/network.h"
 #include "libcoverage/regions.h"
+#include "libcoverage/travel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +54,10 @@ extern "C" {
 #define COV_KIND_DOCTOR_AND_NURSING "doctor_and_nursing"
 
 typedef struct cov_analysis_options {
+    /* sizeof the struct as the caller was built: set by the _init()
+     * function, so that the struct can grow without breaking programs
+     * built against older headers. */
+    size_t struct_size;
     /* A demand point outside every region joins the nearest region within
      * this distance (coastal cells whose centroid falls in the sea). */
     double coastal_snap_m;
@@ -82,7 +106,7 @@ COV_API cov_analysis *cov_analysis_create(cov_ctx *ctx,
                                           const cov_analysis_options *options);
 
 /* The projected CRS used for areas, as a PROJ string. Owned by the
- * analysis. */
+ * analysis; NULL for NULL. */
 COV_API const char *cov_analysis_crs(const cov_analysis *analysis);
 
 /* Region index of each demand unit (-1 when unassigned), cov_demand_count()
@@ -90,7 +114,7 @@ COV_API const char *cov_analysis_crs(const cov_analysis *analysis);
 COV_API const int64_t *cov_analysis_demand_region(
     const cov_analysis *analysis);
 
-/* Number of demand units assigned to no region. */
+/* Number of demand units assigned to no region; 0 for NULL. */
 COV_API size_t cov_analysis_unassigned_count(const cov_analysis *analysis);
 
 /* How each demand unit was assigned: columns demand_id, region_id ("" when
@@ -102,23 +126,28 @@ COV_API size_t cov_analysis_unassigned_count(const cov_analysis *analysis);
 COV_API cov_table *cov_analysis_assignment(cov_ctx *ctx,
                                            const cov_analysis *analysis);
 
-/* Reach per demand unit and kind: for each unit, the nearest facility of the
- * kind (geodesic distance) and how many of that kind lie within radius_m.
+/* Reach per demand unit and kind under model (NULL: straight line): for
+ * each unit, the nearest facility of the kind (geodesic distance; along
+ * roads, see above) and how many of that kind lie within threshold.
  * kind NULL gives every kind of the facilities, then COV_KIND_DOCTOR_ANY
  * (the nearest doctor of any kind) when there are doctors, in long form;
  * kind may also be COV_KIND_DOCTOR_ANY. Columns:
  * demand_id, region_id, kind, nearest_id ("" when the kind has no
  * facility), nearest_index (-1 then), distance_m (NaN then), n_within.
- * Cost grows as (demand + facilities) log(facilities). */
+ * Cost grows as (demand + facilities) log(facilities). Caller frees with
+ * cov_table_destroy(); NULL with an error in ctx (COV_ERR_ARG for an
+ * unknown kind or a threshold out of range). */
 COV_API cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *analysis,
-                                      const char *kind, double radius_m);
+                                      const cov_travel_model *model, const char *kind,
+                                      double threshold);
 
 /* Flags of cov_analysis_coverage(). */
 enum cov_coverage_flags {
     COV_COVERAGE_NO_AREA = 1 /* skip the polygon work: area columns NaN */
 };
 
-/* Coverage per region and kind within radius_m, weighted by weight column
+/* Coverage per region and kind within threshold under model (NULL:
+ * straight line), weighted by weight column
  * `weight` of the demand. One row per region and kind, then per region the
  * derived kinds COV_KIND_DOCTOR_ANY and COV_KIND_DOCTOR_AND_NURSING (a
  * doctor kind AND a nursing kind within reach) when the facilities have
@@ -127,80 +156,45 @@ enum cov_coverage_flags {
  * demand_total, demand_covered, share_covered, demand_redundant
  * (>= 2 facilities of the kind within reach), share_redundant, area_km2,
  * area_covered_km2, share_area_covered. Shares of an empty total are NaN.
- * Caller frees with cov_table_destroy(). */
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *analysis,
-                                         double radius_m, size_t weight,
-                                         int flags);
+                                         const cov_travel_model *model, double threshold,
+                                         size_t weight, int flags);
 
 /* What cov_analysis_service_areas() returns. */
 enum cov_service_area_mode {
-    /* One geodesic circle per facility, unclipped: facility_id, kind,
-     * area_km2. */
+    /* One geodesic circle (along roads: isochrone) per facility,
+     * unclipped: facility_id, kind, area_km2. */
     COV_AREAS_BY_FACILITY = 1,
     /* Per region and kind, the union of the circles clipped to the region:
      * region_id, kind, area_km2 (derived kinds included). */
     COV_AREAS_BY_REGION_KIND = 2
 };
 
-/* Service-area polygons within radius_m (lon/lat geometry). Caller frees
- * with cov_table_destroy(). */
+/* Service-area polygons within threshold under model (lon/lat geometry).
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_analysis_service_areas(cov_ctx *ctx,
                                               cov_analysis *analysis,
-                                              double radius_m, int mode);
+                                              const cov_travel_model *model,
+                                              double threshold, int mode);
 
-/* Uncovered land: per region and kind (NULL: every kind and the derived
- * kinds), the region minus the union of the kind's circles. Columns:
+/* Uncovered land under model within threshold: per region and kind (NULL:
+ * every kind and the derived kinds), the region minus the union of the
+ * kind's service areas. Columns:
  * region_id, region_name, kind, area_km2, n_parts, demand_uncovered (weight
  * column `weight` of the units whose point lies outside every circle).
- * Regions fully covered get no row. Caller frees with cov_table_destroy(). */
+ * Regions fully covered get no row. Caller frees with cov_table_destroy();
+ * NULL with an error in ctx. */
 COV_API cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis,
-                                     double radius_m, const char *kind,
-                                     size_t weight);
+                                     const cov_travel_model *model, double threshold,
+                                     const char *kind, size_t weight);
 
-/* ---- road-network travel model (issue 4) ----
- *
- * cov_analysis_set_network() makes cov_analysis_reach(), _coverage(),
- * _service_areas() and _gaps() measure along the roads of network with
- * travel's metric (distance in metres or time in seconds), winter flag,
- * snap cap and access speed; travel->cutoff is ignored (each call's
- * threshold is the cutoff). The network is borrowed: it must stay alive,
- * and its speeds unchanged, while the analysis uses it (call again after
- * cov_network_set_speed() or _set_winter_factor(): nothing is recomputed
- * behind the caller's back, and per-threshold results are cached). travel
- * is copied; NULL takes cov_travel_init()'s defaults. A NULL network goes
- * back to the straight line. Facilities and demand units are snapped once,
- * here; units farther than travel->snap_max_m from every road are
- * unreachable: never covered, reported in a warning and listed by
- * cov_analysis_unreachable(). Returns COV_OK or an error in ctx (the
- * analysis then keeps its previous model).
- *
- * With a network:
- * - reach: nearest facility of the kind within the threshold along roads
- *   ("" / -1 / NaN when none: the search is bounded); distance_m is the
- *   length of the path to it and n_within the facilities within the
- *   threshold; two more columns: time_s (the path's time; with the distance
- *   metric, the time along the shortest path) and snap_distance_m (the
- *   unit's access leg, NaN when unreachable). Access legs count in both.
- * - coverage and gaps count a unit covered when a facility reaches it
- *   within the threshold (cov_network_reach_sets()).
- * - service areas are isochrones: the reached parts of edges buffered by
- *   the isochrone buffer (cov_analysis_set_isochrone_buffer(), default 100
- *   m), per facility, or per region and kind as their union clipped to the
- *   region; they never claim land farther than the buffer from a reached
- *   road. Gaps are the regions minus these unions. */
-COV_API int cov_analysis_set_network(cov_ctx *ctx, cov_analysis *analysis,
-                                     cov_network *network, const cov_travel *travel);
-
-/* Sets the lateral buffer of the isochrones used for service areas and gaps
- * (metres, > 0 and <= 10 km). Fails when no network is set. */
-COV_API int cov_analysis_set_isochrone_buffer(cov_ctx *ctx, cov_analysis *analysis,
-                                              double buffer_m);
-
-/* Demand units farther than the snap cap from every road of the network
- * set: demand_id, snap_distance_m (as cov_network_unreachable()). Caller
- * frees with cov_table_destroy(); NULL with an error when no network is
- * set. */
-COV_API cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *analysis);
+/* Demand units farther than the snap cap of a road model from every road
+ * they may snap to: demand_id, snap_distance_m (as
+ * cov_network_unreachable()). Caller frees with cov_table_destroy(); NULL
+ * with COV_ERR_ARG in ctx for the straight line. */
+COV_API cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *analysis,
+                                            const cov_travel_model *model);
 
 /* Frees an analysis. NULL is a no-op. */
 COV_API void cov_analysis_destroy(cov_analysis *analysis);

@@ -123,11 +123,16 @@ COV_API int cov_is_input_path(const cov_ctx *ctx, const char *path);
 /* Frees a buffer returned by the library (WKB, strings). NULL is a no-op. */
 COV_API void cov_free(void *ptr);
 
-/* Version of the library as linked, e.g. "0.1.0", and as a number
+/* Version of the library as linked, e.g. "0.2.0" (static storage, never
+ * NULL), and as a number
  * (COV_VERSION_NUMBER of the header it was built with). Compare with the
  * header's COV_VERSION_NUMBER to detect a mismatch. */
 COV_API const char *cov_version(void);
 COV_API int cov_version_number(void);
+
+/* The library's C API version, COV_API_VERSION_NUMBER as it was built (a
+ * program built against other headers can compare the two). */
+COV_API int cov_api_version_number(void);
 
 #ifdef __cplusplus
 }

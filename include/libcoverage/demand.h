@@ -38,7 +38,8 @@ enum cov_csv_flags {
 
 /* Reads mesh demand from a CSV (UTF-8 or CP932): mesh_field holds the codes,
  * weight_fields the n_weights weight columns. Errors name the file, line and
- * column. */
+ * column. Returns demand the caller frees with cov_demand_destroy(), or NULL
+ * with an error in ctx. */
 COV_API cov_demand *cov_demand_read_mesh_csv(cov_ctx *ctx, const char *path,
                                              const char *mesh_field,
                                              size_t n_weights,
@@ -46,7 +47,9 @@ COV_API cov_demand *cov_demand_read_mesh_csv(cov_ctx *ctx, const char *path,
                                              int flags);
 
 /* Makes point demand: ids (required, unique), x/y (lon/lat when crs is NULL)
- * and weights as in cov_demand_from_mesh(). */
+ * and weights as in cov_demand_from_mesh(); the arrays are copied. Returns
+ * demand the caller frees with cov_demand_destroy(), or NULL with an error in
+ * ctx. */
 COV_API cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n,
                                            const char *const *ids,
                                            const double *x, const double *y,
@@ -54,7 +57,9 @@ COV_API cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n,
                                            const char *const *weight_names,
                                            const double *weights);
 
-/* Reads point demand from a CSV with a header row. */
+/* Reads point demand from a CSV with a header row (UTF-8 or CP932; errors
+ * name the file, line and column). Returns demand the caller frees with
+ * cov_demand_destroy(), or NULL with an error in ctx. */
 COV_API cov_demand *cov_demand_read_points_csv(
     cov_ctx *ctx, const char *path, const char *id_field, const char *x_field,
     const char *y_field, const char *crs, size_t n_weights,

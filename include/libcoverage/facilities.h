@@ -55,14 +55,18 @@ COV_API cov_facilities *cov_facilities_read_csv(
     const char *crs);
 
 /* Reads facilities from a point shapefile (DBF text decoded as in
- * cov_regions_read_shp(); crs NULL takes the .prj). */
+ * cov_regions_read_shp(); crs NULL takes the .prj). Returns facilities the
+ * caller frees with cov_facilities_destroy(), or NULL with an error in ctx
+ * naming the file, record and field. */
 COV_API cov_facilities *cov_facilities_read_shp(
     cov_ctx *ctx, const char *path, const cov_facility_fields *fields,
     const char *crs);
 
-/* Makes facilities from arrays of n entries. ids is required; names, kinds
- * and capacity may be NULL (kinds NULL gives "facility"; capacity NULL gives
- * NaN). x and y are lon and lat when crs is NULL. */
+/* Makes facilities from arrays of n entries (copied). ids is required;
+ * names, kinds and capacity may be NULL (kinds NULL gives "facility";
+ * capacity NULL gives NaN). x and y are lon and lat when crs is NULL.
+ * Returns facilities the caller frees with cov_facilities_destroy(), or NULL
+ * with an error in ctx (duplicate ids, coordinates out of range). */
 COV_API cov_facilities *cov_facilities_from_arrays(
     cov_ctx *ctx, size_t n, const char *const *ids, const char *const *names,
     const char *const *kinds, const double *capacity, const double *x,
@@ -71,7 +75,8 @@ COV_API cov_facilities *cov_facilities_from_arrays(
 /* Number of facilities; 0 for NULL. */
 COV_API size_t cov_facilities_count(const cov_facilities *facilities);
 
-/* Id, name ("" if none) and kind of facility i; NULL when out of range. */
+/* Id, name ("" if none) and kind of facility i, owned by the facilities;
+ * NULL when out of range. */
 COV_API const char *cov_facilities_id(const cov_facilities *facilities,
                                       size_t i);
 COV_API const char *cov_facilities_name(const cov_facilities *facilities,
@@ -86,13 +91,14 @@ COV_API const double *cov_facilities_lat(const cov_facilities *facilities);
 COV_API const double *cov_facilities_capacity(
     const cov_facilities *facilities);
 
-/* Distinct kinds in order of first appearance. */
+/* Distinct kinds in order of first appearance: their number (0 for NULL)
+ * and kind k (owned by the facilities; NULL when out of range). */
 COV_API size_t cov_facilities_kind_count(const cov_facilities *facilities);
 COV_API const char *cov_facilities_kind_name(const cov_facilities *facilities,
                                              size_t k);
 
 /* The facilities as a point table (facility_id, name, kind, capacity).
- * Caller frees with cov_table_destroy(). */
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_facilities_table(cov_ctx *ctx,
                                         const cov_facilities *facilities);
 

@@ -44,6 +44,7 @@ typedef struct cov_network cov_network;
 
 /* How a network is read and noded. */
 typedef struct cov_network_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     /* A line end within this distance of another line's vertex is joined to
      * it (metres; 0 joins only identical vertices). */
     double node_tolerance_m;
@@ -104,7 +105,9 @@ COV_API cov_network *cov_network_from_arrays(
 
 /* Builds a network from n WKB geometries (LineString or MultiLineString,
  * lon/lat unless options->crs says otherwise); the other arrays as in
- * cov_network_from_arrays(), one entry per geometry. */
+ * cov_network_from_arrays(), one entry per geometry. Returns a network the
+ * caller frees with cov_network_destroy(), or NULL with an error in ctx
+ * naming the geometry. */
 COV_API cov_network *cov_network_from_wkb(
     cov_ctx *ctx, size_t n, const unsigned char *const *wkb, const size_t *wkb_size,
     const char *const *classes, const int8_t *oneway, const double *maxspeed_kmh,
@@ -120,27 +123,28 @@ COV_API size_t cov_network_edge_count(const cov_network *network);
 COV_API size_t cov_network_component_count(const cov_network *network);
 
 /* Node coordinates (lon/lat JGD2011), node_count() entries each, and the
- * component of each node (0 is the largest). Owned by the network. */
+ * component of each node (0 is the largest). Owned by the network; NULL
+ * for NULL or an empty network. */
 COV_API const double *cov_network_node_lon(const cov_network *network);
 COV_API const double *cov_network_node_lat(const cov_network *network);
 COV_API const uint32_t *cov_network_node_component(const cov_network *network);
 
 /* Edge endpoints (node indices, the edge's geometry runs from `from` to
  * `to`) and geodesic lengths in metres, edge_count() entries. Owned by the
- * network. */
+ * network; NULL for NULL or a network without edges. */
 COV_API const uint32_t *cov_network_edge_from(const cov_network *network);
 COV_API const uint32_t *cov_network_edge_to(const cov_network *network);
 COV_API const double *cov_network_edge_length_m(const cov_network *network);
 
 /* Components, largest first: component, n_nodes, n_edges, length_km.
- * Caller frees with cov_table_destroy(). */
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_components(cov_ctx *ctx, const cov_network *network);
 
 /* Road classes in the network and the speed and winter factor used for
  * each: class ("" for edges without class), n_edges, length_km, speed_kmh,
  * winter_factor (winter speed / speed at the class speed: the default
  * rule's max(1 - 10 / v, 0.5), or the factor set). Caller frees with
- * cov_table_destroy(). */
+ * cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_classes(cov_ctx *ctx, const cov_network *network);
 
 /* Sets the speed of a road class in km/h (road_class NULL or "": edges
@@ -157,26 +161,34 @@ COV_API int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *network,
 
 /* What a search measures. */
 enum cov_travel_metric {
+    COV_TRAVEL_STRAIGHT = 0, /* geodesic metres: a travel model's, never a search's */
     COV_TRAVEL_DISTANCE = 1, /* metres along roads */
     COV_TRAVEL_TIME = 2      /* seconds at the edges' speeds */
 };
 
+/* How to travel on a network: metric, season, how points attach. The
+ * threshold (how far a search goes) is never part of it: every search and
+ * every analysis query takes its own threshold, in the metric's unit. */
 typedef struct cov_travel {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     int metric;              /* enum cov_travel_metric */
     int winter;              /* time: winter speeds (see above) */
-    double cutoff;           /* metres or seconds */
     double snap_max_m;       /* farther points are unreachable */
     double access_speed_kmh; /* time cost of the access leg */
+    /* Lateral buffer of isochrones (service areas and gaps), metres,
+     * > 0 and <= 10 km. */
+    double isochrone_buffer_m;
 } cov_travel;
 
-/* Fills *travel with the defaults: distance, no winter, cutoff 16 km,
- * snap_max_m 1000, access_speed_kmh 15 (a slow drive along a private way or
- * a parking lot; the access leg is short). */
+/* Fills *travel with the defaults: distance, no winter, snap_max_m 1000,
+ * access_speed_kmh 15 (a slow drive along a private way or a parking lot;
+ * the access leg is short), isochrone_buffer_m 100. */
 COV_API void cov_travel_init(cov_travel *travel);
 
 /* Cost of each edge in each direction under travel (+INFINITY where the
  * direction is closed: one-way, or speed 0). out_forward and out_backward
- * have edge_count() entries. */
+ * are the caller's, edge_count() entries. COV_OK, or COV_ERR_ARG in ctx for
+ * a bad travel. */
 COV_API int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network,
                                    const cov_travel *travel, double *out_forward,
                                    double *out_backward);
@@ -186,41 +198,43 @@ COV_API int cov_network_edge_costs(cov_ctx *ctx, const cov_network *network,
  * snapped (1, or 0 beyond travel->snap_max_m), moved_off_fragment (1: the
  * nearest road within the cap is a fragment outside the routable
  * component, so the point attached to the routable one, or to nothing),
- * snap point geometry (lon/lat). Caller frees with cov_table_destroy(). */
+ * snap point geometry (lon/lat). Caller frees with cov_table_destroy();
+ * NULL with an error in ctx (bad coordinates or snap_max_m). */
 COV_API cov_table *cov_network_snap(cov_ctx *ctx, cov_network *network, size_t n,
                                     const double *lon, const double *lat,
                                     double snap_max_m);
 
 /* Multi-source search from n points: for every node, the cost from the
- * nearest source (+INFINITY beyond travel->cutoff or unreachable) and that
- * source's index (-1 then). Sources beyond snap_max_m take no part.
- * out_cost and out_source have node_count() entries. */
+ * nearest source (+INFINITY beyond threshold, in metres or seconds of
+ * travel's metric, or unreachable) and that source's index (-1 then).
+ * Sources beyond snap_max_m take no part. out_cost and out_source have
+ * node_count() entries. COV_OK or an error in ctx. */
 COV_API int cov_network_node_costs(cov_ctx *ctx, cov_network *network, size_t n,
                                    const double *lon, const double *lat,
-                                   const cov_travel *travel, double *out_cost,
-                                   int64_t *out_source);
+                                   const cov_travel *travel, double threshold,
+                                   double *out_cost, int64_t *out_source);
 
 /* Reach per demand unit and kind along the network: nearest facility of the
- * kind within travel->cutoff (access legs at both ends included), its cost,
- * and how many facilities of the kind lie within the cutoff. kind NULL
+ * kind within threshold (access legs at both ends included), its cost,
+ * and how many facilities of the kind lie within the threshold. kind NULL
  * gives every kind in long form. Columns: demand_id, kind, nearest_id (""
- * when none within the cutoff), nearest_index (-1 then), cost (metres or
+ * when none within the threshold), nearest_index (-1 then), cost (metres or
  * seconds; NaN then), n_within, snap_distance_m (NaN when the unit is
  * unreachable: farther than snap_max_m from every road). Caller frees with
  * cov_table_destroy(). */
 COV_API cov_table *cov_network_reach(cov_ctx *ctx, cov_network *network,
                                      const cov_facilities *facilities,
                                      const cov_demand *demand, const char *kind,
-                                     const cov_travel *travel);
+                                     const cov_travel *travel, double threshold);
 
 /* Per-facility reach sets: one row per facility and demand unit it reaches
- * within the cutoff: facility_id, facility_index, demand_id, demand_index,
+ * within threshold: facility_id, facility_index, demand_id, demand_index,
  * cost. Rows by facility, then demand index. Caller frees with
- * cov_table_destroy(). */
+ * cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *network,
                                           const cov_facilities *facilities,
                                           const cov_demand *demand,
-                                          const cov_travel *travel);
+                                          const cov_travel *travel, double threshold);
 
 /* Demand units farther than snap_max_m from every road they may snap to
  * (under COV_SNAP_ROUTABLE: of the largest strongly connected component;
@@ -238,21 +252,21 @@ enum cov_isochrone_mode {
 };
 
 /* Service-area polygons (lon/lat): the parts of edges reachable within
- * travel->cutoff (edges cut where the budget runs out, the facility's
- * access leg included) buffered laterally by buffer_m metres. A polygon
- * never holds a point farther than buffer_m from a reached part of an edge.
- * Facilities beyond snap_max_m get an empty polygon. Caller frees with
- * cov_table_destroy(). */
+ * threshold (edges cut where the budget runs out, the facility's access
+ * leg included) buffered laterally by travel->isochrone_buffer_m metres. A
+ * polygon never holds a point farther than the buffer from a reached part
+ * of an edge. Facilities beyond snap_max_m get an empty polygon. Caller
+ * frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
                                           const cov_facilities *facilities,
-                                          const cov_travel *travel, double buffer_m,
+                                          const cov_travel *travel, double threshold,
                                           int mode);
 
 /* Bounded searches from graph nodes instead of snapped points (graph tools,
  * benchmarks, comparisons with other routers): sources are n node indices
  * (0 <= nodes[i] < node_count(), repeats allowed) at cost 0, no access leg;
  * travel->snap_max_m is not used. With multi != 0, one search from all of
- * them together: a row per node within travel->cutoff, with its nearest
+ * them together: a row per node within threshold, with its nearest
  * source (ties: the smallest index). Otherwise one search per source: a
  * row per node of its reach set, rows grouped by source in source order.
  * Within a search, rows come in the order nodes were reached. Columns:
@@ -260,7 +274,7 @@ COV_API cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
  * with cov_table_destroy(); NULL with an error in ctx on failure. */
 COV_API cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *network, size_t n,
                                            const int64_t *nodes, const cov_travel *travel,
-                                           int multi);
+                                           double threshold, int multi);
 
 /* Nodes settled by searches on this network since it was made (for
  * benchmarks: settled nodes per second). */

@@ -3,10 +3,11 @@
  * institutions, sites for new nursing stations, and accessibility indices
  * (2SFCA / E2SFCA).
  *
- * Travel model. Every threshold called `threshold` is in the analysis's
- * travel model: metres of geodesic distance for the straight-line model
- * (the only one so far), seconds or metres by road when a road network is
- * set on the analysis. The 16 km house-call rule (rule16_m) is always a
+ * Travel model. Every function takes a travel model (libcoverage/travel.h;
+ * NULL: the straight line) and every threshold called `threshold` is in its
+ * unit: metres of geodesic distance for the straight line, metres or
+ * seconds along roads for a road model. The 16 km house-call rule
+ * (rule16_m) is always a
  * geodesic straight line, whatever the model: the rule is written so
  * (保険医療機関及び保険医療養担当規則 / 療担規則 通知: 往診は患家の所在地から
  * 半径16キロメートル以内).
@@ -14,9 +15,9 @@
  * Defaults and where they come from:
  * - rule16_m = 16,000 m: the house-call rule above.
  * - threshold, doctors and nurses alike: 16,000 m (straight line, or along
- *   roads when a network with a distance metric is set: the same rule, as
- *   the reach a home-care clinic is paid for); 1,800 s (30 minutes) when a
- *   network with a time metric is set. The 30
+ *   roads under a road-distance model: the same rule, as the reach a
+ *   home-care clinic is paid for); 1,800 s (30 minutes) under a road-time
+ *   model. The 30
  *   minutes are the 日常生活圏域 of 地域包括ケアシステム (厚生労働省: services
  *   "おおむね30分以内に" provided).
  * - min_share_* = 0.9: no official figure exists; a planning choice, set
@@ -45,6 +46,7 @@ extern "C" {
 /* ---- Policy checks ------------------------------------------------------ */
 
 typedef struct cov_policy_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;             /* demand weight column */
     double rule16_m;           /* straight line, always */
     double doctor_threshold;   /* NaN: default (see above) */
@@ -80,13 +82,14 @@ COV_API void cov_policy_options_init(cov_policy_options *options);
  * the exception; passes when 0), "nursing" (share within the nursing
  * threshold), "redundancy" (share with >= 2 在支診/在支病 within the doctor
  * threshold), "backup" (standard 在支診 without a backup within the doctor
- * threshold, straight line; with a road network set, within rule16_m in a
+ * threshold, straight line; under a road model, within rule16_m in a
  * straight line, as the backup's house calls fall under the same rule;
  * passes when 0) and, with sub-areas,
  * "subareas" (sub-areas without a lead; passes when 0). options may be
  * NULL (defaults). Caller frees with cov_table_destroy(); NULL with an
  * error in ctx. */
 COV_API cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis,
+                                    const cov_travel_model *model,
                                     const cov_policy_options *options);
 
 /* Backup for every standard 在支診 that is not itself a lead: facility_id, name, kind, region_id,
@@ -94,11 +97,13 @@ COV_API cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis,
  * backup_distance_m (geodesic; NaN when none), with the clinic's point.
  * Caller frees with cov_table_destroy(). */
 COV_API cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis,
+                                     const cov_travel_model *model,
                                      const cov_policy_options *options);
 
 /* ---- Gap clusters and new sites ----------------------------------------- */
 
 typedef struct cov_gap_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;
     double threshold;        /* reach of existing facilities; NaN default */
     const char *const *kinds; /* facilities that cover; NULL: nursing kinds */
@@ -107,7 +112,7 @@ typedef struct cov_gap_options {
      * cells join when they share an edge or a corner (8 neighbours). */
     double link_m;
     /* Sites: reach of a new site (straight line, metres; NaN: the
-     * threshold, or 16,000 m when the model is not straight) and the number
+     * threshold, or 16,000 m under a road model) and the number
      * of sites to suggest. */
     double site_radius_m;
     size_t max_sites;
@@ -127,6 +132,7 @@ COV_API void cov_gap_options_init(cov_gap_options *options);
  * geometry: the union of the cells, or the points. Caller frees with
  * cov_table_destroy(). */
 COV_API cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis,
+                                    const cov_travel_model *model,
                                     const cov_gap_options *options);
 
 /* Suggested sites for new facilities (e.g. satellite nursing stations):
@@ -134,13 +140,15 @@ COV_API cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis,
  * uncovered demand units with positive demand. Columns: rank, demand_id,
  * region_id, gain_demand, covered_demand (cumulative), share_of_gap
  * (cumulative share of the uncovered demand), with the site's point.
- * Caller frees with cov_table_destroy(). */
+ * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis,
+                                  const cov_travel_model *model,
                                   const cov_gap_options *options);
 
 /* ---- Designation ----------------------------------------------------------- */
 
 typedef struct cov_plan_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;
     double threshold;                 /* NaN: default doctor threshold */
     const char *const *candidate_kinds; /* NULL: 在支診/在支病 kinds */
@@ -188,12 +196,14 @@ COV_API void cov_plan_options_init(cov_plan_options *options);
  * naming them. Either out pointer may be NULL. The caller frees the tables
  * with cov_table_destroy(). Returns COV_OK or an error code. */
 COV_API int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis,
+                               const cov_travel_model *model,
                                const cov_plan_options *options,
                                cov_table **out_picks, cov_table **out_regions);
 
 /* ---- Accessibility ---------------------------------------------------------- */
 
 typedef struct cov_access_options {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
     size_t weight;
     const char *const *kinds; /* supply facilities; NULL: doctor kinds */
     size_t n_kinds;
@@ -220,6 +230,7 @@ COV_API void cov_access_options_init(cov_access_options *options);
  * coefficient). Either out pointer may be NULL; caller frees with
  * cov_table_destroy(). Returns COV_OK or an error code. */
 COV_API int cov_access_2sfca(cov_ctx *ctx, cov_analysis *analysis,
+                             const cov_travel_model *model,
                              const cov_access_options *options,
                              cov_table **out_units, cov_table **out_regions);
 

@@ -71,7 +71,9 @@ COV_API cov_regions *cov_regions_dissolve(cov_ctx *ctx, const cov_regions *src,
 
 /* The same with the mapping read from a CSV file (UTF-8 or CP932, with a
  * header row); from_col, to_col and name_col (may be NULL) name its
- * columns. Cells are taken as text, so leading zeros are kept. */
+ * columns. Cells are taken as text, so leading zeros are kept. Returns new
+ * regions the caller frees with cov_regions_destroy() (src is not changed),
+ * or NULL with an error in ctx naming the file, line and column. */
 COV_API cov_regions *cov_regions_dissolve_csv(cov_ctx *ctx,
                                               const cov_regions *src,
                                               const char *csv_path,

@@ -56,6 +56,16 @@ COV_API int cov_table_has_geometry(const cov_table *table);
 COV_API unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table,
                                      size_t row, size_t *out_size);
 
+/* Every row's geometry as ISO WKB (as cov_table_wkb()) in one buffer, for
+ * bindings that cross once per table rather than once per row: row i is
+ * bytes [offsets[i], offsets[i + 1]) of the buffer; offsets is the caller's
+ * array of cov_table_nrows() + 1 entries and offsets[nrows] the buffer's
+ * size. Returns a buffer the caller frees with cov_free() (non-NULL also
+ * for an empty table), or NULL with an error in ctx (no geometry column,
+ * out of memory). */
+COV_API unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table,
+                                         size_t *offsets);
+
 /* Writes the table as CSV (UTF-8, comma, header row, RFC 4180 quoting;
  * doubles with 17 significant digits, NaN as an empty cell). The geometry
  * column, if any, is written last as WKT. The file is written under a
@@ -70,7 +80,8 @@ COV_API int cov_table_write_csv(cov_ctx *ctx, const cov_table *table,
  * under a temporary name. Column names longer than the DBF's 10 bytes are
  * shortened and made unique (a notice lists the renames). Requires a
  * geometry column; all geometries must be of one family (points or
- * polygons). */
+ * polygons). COV_OK, or an error in ctx (COV_ERR_IO naming the file; a path
+ * that is an input of ctx is refused before anything is written). */
 COV_API int cov_table_write_shp(cov_ctx *ctx, const cov_table *table,
                                 const char *path);
 

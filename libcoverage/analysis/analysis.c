@@ -1,5 +1,5 @@
 /* Analyses: projection of the regions, assignment of demand and facilities
- * to regions, facility groups and per-radius caches. */
+ * to regions and facility groups. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
-#include "analysis/net_model.h"
+#include "analysis/reach_engine.h"
 #include "io/table_internal.h"
 
 /* Longest edge, in degrees, kept when projecting regions (about 1 km). */
@@ -22,6 +22,7 @@ void cov_analysis_options_init(cov_analysis_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->coastal_snap_m = 1000.0;
     o->circle_segments = 128;
 }
@@ -118,9 +119,12 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, regions && facilities && demand, NULL);
-    cov_analysis_options defaults;
-    cov_analysis_options_init(&defaults);
-    const cov_analysis_options *o = options ? options : &defaults;
+    cov_analysis_options taken;
+    cov_analysis_options_init(&taken);
+    if (options && cov__options_take(ctx, &taken, sizeof taken, options, "analysis options") !=
+                       COV_OK)
+        return NULL;
+    const cov_analysis_options *o = &taken;
     if (!(o->coastal_snap_m >= 0.0) || o->circle_segments < 8 || o->circle_segments > 100000) {
         cov__error(ctx, COV_ERR_ARG,
                    "analysis options: coastal_snap_m (%g) must be >= 0 and circle_segments "
@@ -143,7 +147,6 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
     a->n_regions = regions->n;
     a->coastal_snap_m = o->coastal_snap_m;
     a->circle_segments = o->circle_segments;
-    a->cached_radius_m = NAN;
     if (choose_projection(ctx, a, o->crs) != COV_OK || make_groups(ctx, a, o) != COV_OK ||
         cov__assign(ctx, a, o->land) != COV_OK) {
         cov_analysis_destroy(a);
@@ -152,66 +155,11 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
     return a;
 }
 
-void cov__analysis_use_radius(cov_analysis *a, double radius_m)
-{
-    if (a->cached_radius_m == radius_m) return;
-    for (size_t g = 0; g < a->n_groups; g++) {
-        free(a->groups[g].n_within);
-        a->groups[g].n_within = NULL;
-        if (a->groups[g].reach_union) GEOSGeom_destroy_r(a->ctx->geos, a->groups[g].reach_union);
-        a->groups[g].reach_union = NULL;
-    }
-    a->cached_radius_m = radius_m;
-}
-
 long cov__group_find(const cov_analysis *a, const char *name)
 {
     for (size_t g = 0; g < a->n_groups; g++)
         if (strcmp(a->groups[g].name, name) == 0) return (long)g;
     return -1;
-}
-
-static int count_group(cov_ctx *ctx, cov_analysis *a, cov_group *g, double radius_m)
-{
-    const cov_demand *d = a->demand;
-    for (size_t i = 0; i < d->n; i++) {
-        g->n_within[i] = (int32_t)cov__kdtree_within(g->tree, &ctx->geod, d->lon[i], d->lat[i],
-                                                     radius_m);
-        if (i % 4096 == 4095 && cov__progress(ctx, (double)i / d->n, g->name) != COV_OK)
-            return ctx->status;
-    }
-    return COV_OK;
-}
-
-const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double radius_m)
-{
-    cov__analysis_use_radius(a, radius_m);
-    cov_group *grp = &a->groups[g];
-    if (grp->n_within) return grp->n_within;
-    size_t n = a->demand->n;
-    int32_t *counts = cov__calloc(ctx, n ? n : 1, sizeof *counts);
-    if (!counts) return NULL;
-    if (grp->role == GROUP_COMBINED) {
-        const int32_t *dc = cov__group_counts(ctx, a, (size_t)a->doctor_group, radius_m);
-        const int32_t *nc = dc ? cov__group_counts(ctx, a, (size_t)a->nursing_group, radius_m)
-                               : NULL;
-        if (!nc) {
-            free(counts);
-            return NULL;
-        }
-        for (size_t i = 0; i < n; i++) counts[i] = dc[i] < nc[i] ? dc[i] : nc[i];
-    } else {
-        grp->n_within = counts; /* so a cancelled count is freed with the cache */
-        int rc = a->net ? cov__net_count_group(ctx, a, grp, radius_m, counts)
-                        : count_group(ctx, a, grp, radius_m);
-        if (rc != COV_OK) {
-            grp->n_within = NULL;
-            free(counts);
-            return NULL;
-        }
-    }
-    grp->n_within = counts;
-    return counts;
 }
 
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i)
@@ -268,8 +216,7 @@ fail:
 void cov_analysis_destroy(cov_analysis *a)
 {
     if (!a) return;
-    cov__analysis_use_radius(a, NAN);
-    cov__net_model_free(a->net);
+    cov__reach_cache_free(a);
     for (size_t g = 0; g < a->groups_cap; g++) { /* also a group left half made */
         free(a->groups[g].name);
         free(a->groups[g].members);

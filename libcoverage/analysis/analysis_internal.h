@@ -2,7 +2,10 @@
 #ifndef COV_ANALYSIS_INTERNAL_H
 #define COV_ANALYSIS_INTERNAL_H
 
-#include "analysis/model.h"
+#include "model/model.h"
+#include "model/reach_sets.h"
+#include "libcoverage/analysis.h"
+#include "net/net_internal.h"
 
 /* Facility groups: each real kind, then the derived groups. Coverage rows
  * are reported for the real kinds, COV_KIND_DOCTOR_ANY and
@@ -15,12 +18,49 @@ typedef struct cov_group {
     size_t *members; /* facility indices */
     size_t n_members;
     cov_kdtree *tree; /* NULL for GROUP_COMBINED */
-    /* For the cached radius: facilities of the group within reach of each
-     * demand unit (for GROUP_COMBINED: min of doctor and nursing counts), and
-     * the union of the group's circles (projected), both made on demand. */
-    int32_t *n_within;
-    GEOSGeometry *reach_union;
 } cov_group;
+
+/* A travel model: the straight line (metric COV_TRAVEL_STRAIGHT, network
+ * NULL) or a road network with settings. Plain data, never changed. */
+struct cov_travel_model {
+    int metric;
+    cov_network *network; /* borrowed */
+    cov_travel travel;    /* road settings; zeroed for the straight line */
+};
+
+/* Facilities and demand units snapped to one network with one snap cap. */
+typedef struct cov__snaps {
+    cov_network *network; /* NULL: free slot */
+    uint64_t stamp;
+    double snap_max_m;
+    cov__snap fac, dem;
+    uint64_t used;
+} cov__snaps;
+
+/* One (model, threshold) entry and its products, made on demand. */
+typedef struct cov__reach {
+    int in_use;
+    cov_travel_model model;
+    uint64_t stamp, generation; /* of the model's network */
+    double threshold;
+    cov__snaps *snaps;      /* road models: the analysis's snapping */
+    int32_t **counts;       /* per group: facilities within reach per unit */
+    GEOSGeometry **unions;  /* per group: union of service areas (analysis CRS) */
+    int sets_made;          /* 0, or 1 + the costs asked (COV__COSTS_*) */
+    cov__reach_sets sets;
+    cov_table *iso;         /* road models: one isochrone per facility, lon/lat */
+    uint64_t used;
+} cov__reach;
+
+#define COV__REACH_SLOTS 8
+#define COV__SNAP_SLOTS 4
+
+typedef struct cov__reach_cache {
+    cov__reach entry[COV__REACH_SLOTS];
+    cov__snaps snaps[COV__SNAP_SLOTS];
+    uint64_t clock;
+} cov__reach_cache;
+
 
 struct cov_analysis {
     const cov_regions *regions;
@@ -44,21 +84,13 @@ struct cov_analysis {
     size_t n_groups, n_kind_groups; /* real kinds come first */
     size_t groups_cap;
     long doctor_group, nursing_group, combined_group; /* -1 when absent */
-    double cached_radius_m; /* NaN: nothing cached */
-    /* Road-network travel model (issue 4; analysis/net_model.h), NULL for
-     * the straight line. */
-    struct cov__net_model *net;
+    /* What was computed per (travel model, threshold): the reach engine
+     * (analysis/reach_engine.h). */
+    cov__reach_cache cache;
 };
 
 /* Checks a radius: finite, > 0 and at most 1,000 km. */
 int cov__check_radius(cov_ctx *ctx, double radius_m);
-
-/* Drops per-radius caches unless they were made for radius_m. */
-void cov__analysis_use_radius(cov_analysis *a, double radius_m);
-
-/* Counts within radius_m (the analysis's cached radius) for group g,
- * computing them when needed. NULL with an error in ctx on failure. */
-const int32_t *cov__group_counts(cov_ctx *ctx, cov_analysis *a, size_t g, double radius_m);
 
 /* Group index by name, or -1. */
 long cov__group_find(const cov_analysis *a, const char *name);
@@ -68,15 +100,6 @@ int cov__assign(cov_ctx *ctx, cov_analysis *a, const cov_regions *land);
 
 /* Region outline i in the analysis CRS (made on demand). */
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i);
-
-/* Union of group g's circles in the analysis CRS for radius_m (made on
- * demand; empty collection when the group has no facility). */
-const GEOSGeometry *cov__group_union(cov_ctx *ctx, cov_analysis *a, size_t g,
-                                     double radius_m);
-
-/* Area in m^2 of region i not reached by group g (NaN on failure). */
-double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, size_t i, size_t g,
-                                double radius_m);
 
 /* Demand weights per region for one group's counts within reach. */
 typedef struct cov_row_sums {
@@ -92,5 +115,10 @@ void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double 
  * doctor_and_nursing when present) into out (room for n_groups) and returns
  * their number. */
 size_t cov__report_groups(const cov_analysis *a, size_t *out);
+
+/* Which costs a caller needs: every one, or membership only (then a
+ * straight-line cost is NaN where the pair is surely within reach and no
+ * geodesic was computed; road costs are always given). */
+enum { COV__COSTS_NONE = 0, COV__COSTS_ALL = 1 };
 
 #endif /* COV_ANALYSIS_INTERNAL_H */

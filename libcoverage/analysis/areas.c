@@ -5,59 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analysis_internal.h"
-#include "analysis/net_model.h"
+#include "analysis/reach_engine.h"
 #include "io/table_internal.h"
-
-static GEOSGeometry *union_of_circles(cov_ctx *ctx, cov_analysis *a, const cov_group *g,
-                                      double radius_m)
-{
-    const cov_facilities *f = a->facilities;
-    GEOSGeometry **c = cov__calloc(ctx, g->n_members ? g->n_members : 1, sizeof *c);
-    if (!c) return NULL;
-    for (size_t m = 0; m < g->n_members; m++) {
-        size_t i = g->members[m];
-        c[m] = cov__geod_circle(ctx, &a->proj, f->lon[i], f->lat[i], radius_m,
-                                a->circle_segments);
-        if (!c[m]) {
-            for (size_t k = 0; k < m; k++) GEOSGeom_destroy_r(ctx->geos, c[k]);
-            free(c);
-            return NULL;
-        }
-    }
-    GEOSGeometry *coll = GEOSGeom_createCollection_r(ctx->geos, GEOS_MULTIPOLYGON, c,
-                                                     (unsigned)g->n_members);
-    free(c);
-    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(ctx->geos, coll) : NULL;
-    if (coll) GEOSGeom_destroy_r(ctx->geos, coll);
-    if (!u) cov__geos_error(ctx, "union of service circles");
-    return u;
-}
-
-const GEOSGeometry *cov__group_union(cov_ctx *ctx, cov_analysis *a, size_t g, double radius_m)
-{
-    cov__analysis_use_radius(a, radius_m);
-    cov_group *grp = &a->groups[g];
-    if (grp->reach_union) return grp->reach_union;
-    if (grp->role == GROUP_COMBINED) {
-        const GEOSGeometry *du = cov__group_union(ctx, a, (size_t)a->doctor_group, radius_m);
-        const GEOSGeometry *nu =
-            du ? cov__group_union(ctx, a, (size_t)a->nursing_group, radius_m) : NULL;
-        grp->reach_union = nu ? GEOSIntersection_r(ctx->geos, du, nu) : NULL;
-        if (nu && !grp->reach_union) cov__geos_error(ctx, "doctor and nurse reach");
-    } else {
-        grp->reach_union = a->net ? cov__net_group_union(ctx, a, grp, radius_m)
-                                  : union_of_circles(ctx, a, grp, radius_m);
-    }
-    return grp->reach_union;
-}
 
 /* Region i minus (covered = 0) or intersected with (covered = 1) the reach
  * of group g, in the analysis CRS. Caller destroys. */
-static GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, size_t i, size_t g,
-                                 double radius_m, int covered)
+static GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t i,
+                                 size_t g, int covered)
 {
-    const GEOSGeometry *u = cov__group_union(ctx, a, g, radius_m);
+    const GEOSGeometry *u = cov__reach_union(ctx, a, rr, g);
     const GEOSGeometry *r = u ? cov__region_proj(ctx, a, i) : NULL;
     if (!r) return NULL;
     GEOSGeometry *out = covered ? GEOSIntersection_r(ctx->geos, r, u)
@@ -66,10 +22,10 @@ static GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, size_t i, size_t
     return out;
 }
 
-double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, size_t i, size_t g,
-                                double radius_m)
+double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t i,
+                                size_t g)
 {
-    GEOSGeometry *gap = region_part(ctx, a, i, g, radius_m, 0);
+    GEOSGeometry *gap = region_part(ctx, a, rr, i, g, 0);
     double area = NAN;
     if (gap) GEOSArea_r(ctx->geos, gap, &area);
     if (gap) GEOSGeom_destroy_r(ctx->geos, gap);
@@ -116,14 +72,14 @@ fail:
 
 /* Uncovered demand per group and region (n_groups x regions), summed once
  * rather than per table row; NULL with an error in ctx. */
-static cov_row_sums *uncovered_sums(cov_ctx *ctx, cov_analysis *a, const size_t *groups,
-                                    size_t n_groups, double radius_m, size_t weight)
+static cov_row_sums *uncovered_sums(cov_ctx *ctx, cov_analysis *a, cov__reach *rr,
+                                    const size_t *groups, size_t n_groups, size_t weight)
 {
     size_t n = a->regions->n;
     cov_row_sums *sums = cov__calloc(ctx, n_groups * n + 1, sizeof *sums);
     const double *w = a->demand->weights + weight * a->demand->n;
     for (size_t k = 0; sums && k < n_groups; k++) {
-        const int32_t *cnt = cov__group_counts(ctx, a, groups[k], radius_m);
+        const int32_t *cnt = cov__reach_counts(ctx, a, rr, groups[k]);
         if (!cnt) {
             free(sums);
             return NULL;
@@ -135,7 +91,7 @@ static cov_row_sums *uncovered_sums(cov_ctx *ctx, cov_analysis *a, const size_t 
 
 /* One row per region and group with the covered (or uncovered) polygon;
  * empty results get no row. */
-static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
+static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, cov__reach *rr,
                                const size_t *groups, size_t n_groups, int covered,
                                size_t weight)
 {
@@ -151,11 +107,11 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, double radius_m,
     cov_row_sums *sums = NULL;
     /* covered land has no demand_uncovered or n_parts */
     if (!t || cov__table_add_columns(ctx, t, spec, covered ? 4 : 6, c) != COV_OK) goto fail;
-    if (!covered && !(sums = uncovered_sums(ctx, a, groups, n_groups, radius_m, weight)))
+    if (!covered && !(sums = uncovered_sums(ctx, a, rr, groups, n_groups, weight)))
         goto fail;
     for (size_t i = 0; i < r->n; i++)
         for (size_t k = 0; k < n_groups; k++) {
-            GEOSGeometry *p = region_part(ctx, a, i, groups[k], radius_m, covered);
+            GEOSGeometry *p = region_part(ctx, a, rr, i, groups[k], covered);
             if (!p) goto fail;
             double area = 0.0;
             GEOSArea_r(ctx->geos, p, &area);
@@ -186,28 +142,33 @@ fail:
     return NULL;
 }
 
-cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *a, double radius_m, int mode)
+cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *a,
+                                      const cov_travel_model *model, double threshold, int mode)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
     COV_CHECK_ARG(ctx, mode == COV_AREAS_BY_FACILITY || mode == COV_AREAS_BY_REGION_KIND, NULL);
-    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
+    cov__reach *rr = cov__reach_get(ctx, a, model, threshold);
+    if (!rr) return NULL;
     if (mode == COV_AREAS_BY_FACILITY)
-        return a->net ? cov__net_facility_areas(ctx, a, radius_m)
-                      : facility_circles(ctx, a, radius_m);
+        return cov__reach_by_road(rr)
+                   ? cov_network_isochrones(ctx, rr->model.network, a->facilities,
+                                            &rr->model.travel, threshold,
+                                            COV_ISOCHRONE_BY_FACILITY)
+                   : facility_circles(ctx, a, threshold);
     size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
     if (!groups) return NULL;
-    cov_table *t = region_table(ctx, a, radius_m, groups, cov__report_groups(a, groups), 1, 0);
+    cov_table *t = region_table(ctx, a, rr, groups, cov__report_groups(a, groups), 1, 0);
     free(groups);
     return t;
 }
 
-cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *a, double radius_m, const char *kind,
-                             size_t weight)
+cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                             double threshold, const char *kind, size_t weight)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
-    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
+    if (cov__check_threshold(ctx, model, threshold) != COV_OK) return NULL;
     if (weight >= a->demand->n_weights) {
         cov__error(ctx, COV_ERR_ARG, "gaps: weight column %zu does not exist (demand has %zu)",
                    weight, a->demand->n_weights);
@@ -226,7 +187,8 @@ cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *a, double radius_m, con
         groups[0] = (size_t)g;
         n = 1;
     }
-    cov_table *t = region_table(ctx, a, radius_m, groups, n, 0, weight);
+    cov__reach *rr = cov__reach_get(ctx, a, model, threshold);
+    cov_table *t = rr ? region_table(ctx, a, rr, groups, n, 0, weight) : NULL;
     free(groups);
     return t;
 }

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analysis_internal.h"
-#include "analysis/net_model.h"
+#include "analysis/reach_engine.h"
 #include "io/table_internal.h"
 
 static const cov_column_spec coverage_spec[] = {
@@ -56,8 +55,9 @@ void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double 
     }
 }
 
-static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t *cols, size_t row,
-                    size_t region, size_t g, const cov_row_sums *s, double radius_m, int flags)
+static int fill_row(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, cov_table *t,
+                    const size_t *cols, size_t row, size_t region, size_t g,
+                    const cov_row_sums *s, int flags)
 {
     double v[N_COLS];
     v[C_TOTAL] = s->total;
@@ -67,7 +67,7 @@ static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t *c
     v[C_SHARE_REDUNDANT] = share(s->redundant, s->total);
     v[C_AREA] = v[C_AREA_COVERED] = v[C_SHARE_AREA] = NAN;
     if (!(flags & COV_COVERAGE_NO_AREA)) {
-        double gap = cov__region_uncovered_m2(ctx, a, region, g, radius_m);
+        double gap = cov__region_uncovered_m2(ctx, a, rr, region, g);
         if (isnan(gap)) return ctx->status;
         double whole = 0.0;
         GEOSArea_r(ctx->geos, cov__region_proj(ctx, a, region), &whole);
@@ -85,17 +85,19 @@ static int fill_row(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t *c
     return COV_OK;
 }
 
-cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, double radius_m, size_t weight,
-                                 int flags)
+cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                                 double threshold, size_t weight, int flags)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
-    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
+    if (cov__check_threshold(ctx, model, threshold) != COV_OK) return NULL;
     if (weight >= a->demand->n_weights) {
         cov__error(ctx, COV_ERR_ARG, "coverage: weight column %zu does not exist (demand has %zu)",
                    weight, a->demand->n_weights);
         return NULL;
     }
+    cov__reach *rr = cov__reach_get(ctx, a, model, threshold);
+    if (!rr) return NULL;
     const cov_regions *r = a->regions;
     size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
     cov_row_sums *sums = cov__calloc(ctx, r->n, sizeof *sums);
@@ -105,11 +107,11 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, double radius_m,
     if (!t || cov__table_add_columns(ctx, t, coverage_spec, N_COLS, cols) != COV_OK) goto fail;
     const double *w = a->demand->weights + weight * a->demand->n;
     for (size_t k = 0; k < n_groups; k++) {
-        const int32_t *counts = cov__group_counts(ctx, a, groups[k], radius_m);
+        const int32_t *counts = cov__reach_counts(ctx, a, rr, groups[k]);
         if (!counts) goto fail;
         cov__sum_demand(a, counts, w, sums);
         for (size_t i = 0; i < r->n; i++)
-            if (fill_row(ctx, a, t, cols, i * n_groups + k, i, groups[k], &sums[i], radius_m,
+            if (fill_row(ctx, a, rr, t, cols, i * n_groups + k, i, groups[k], &sums[i],
                          flags) != COV_OK)
                 goto fail;
     }

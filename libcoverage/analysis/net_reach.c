@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/net_model.h"
+#include "analysis/reach_engine.h"
 #include "io/table_internal.h"
 
 static const cov_column_spec spec[] = {
@@ -126,13 +126,12 @@ static double point_alt(const cov__search *s, const other *o, const double *alt,
 
 /* For each needed pair, the other metric along the path found (access legs
  * included) into alt_out[row]. */
-static int other_metric(cov_ctx *ctx, cov_analysis *a, double t, need *nd, size_t n_need,
-                        double *alt_out)
+static int other_metric(cov_ctx *ctx, cov__reach *r, need *nd, size_t n_need, double *alt_out)
 {
-    cov__net_model *m = a->net;
-    const cov_network *net = m->network;
-    cov_travel tr = m->travel, tr2 = m->travel;
-    tr.cutoff = tr2.cutoff = t;
+    const cov__snaps *m = r->snaps;
+    cov_network *net = r->model.network;
+    double t = r->threshold;
+    cov_travel tr = r->model.travel, tr2 = r->model.travel;
     tr2.metric = tr.metric == COV_TRAVEL_TIME ? COV_TRAVEL_DISTANCE : COV_TRAVEL_TIME;
     size_t ne = net->n_edges ? net->n_edges : 1, nn = net->n_nodes ? net->n_nodes : 1;
     other o = {cov__mallocarray(ctx, ne, sizeof(double)), cov__mallocarray(ctx, ne, sizeof(double)),
@@ -165,7 +164,7 @@ static int other_metric(cov_ctx *ctx, cov_analysis *a, double t, need *nd, size_
         for (size_t tt = 0; tt < s.n_touched; tt++) alt[s.touched[tt]] = INFINITY;
         cov__search_reset(&s);
     }
-    m->network->n_settled += s.n_settled;
+    net->n_settled += s.n_settled;
     cov__search_free(&s);
     free(o.fwd);
     free(o.bwd);
@@ -195,18 +194,18 @@ static void nearest_in_group(const cov_analysis *a, const cov__reach_sets *rs, c
     }
 }
 
-cov_table *cov__net_reach_table(cov_ctx *ctx, cov_analysis *a, size_t first, size_t n_groups,
-                                double t)
+cov_table *cov__net_reach_table(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t first,
+                                size_t n_groups)
 {
     const cov_demand *d = a->demand;
-    const cov__net_model *m = a->net;
+    const cov__snaps *m = rr->snaps;
     size_t n = d->n, rows = n * n_groups;
     cov_table *tb = cov__table_create(ctx, rows, 0);
     size_t c[N_COLS];
     need *nd = NULL;
     double *cost = NULL;
     if (!tb || cov__table_add_columns(ctx, tb, spec, N_COLS, c) != COV_OK) goto fail;
-    const cov__reach_sets *rs = cov__net_model_sets(ctx, a, t);
+    const cov__reach_sets *rs = cov__reach_sets_of(ctx, a, rr, COV__COSTS_ALL);
     if (!rs) goto fail;
     int64_t *near = cov__table_ints_mut(tb, c[C_NEAREST]);
     int64_t *within = cov__table_ints_mut(tb, c[C_WITHIN]);
@@ -218,7 +217,7 @@ cov_table *cov__net_reach_table(cov_ctx *ctx, cov_analysis *a, size_t first, siz
     size_t n_need = 0;
     for (size_t k = 0; k < n_groups; k++) {
         size_t g = first + k;
-        const int32_t *counts = cov__group_counts(ctx, a, g, t);
+        const int32_t *counts = cov__reach_counts(ctx, a, rr, g);
         if (!counts) goto fail;
         nearest_in_group(a, rs, &a->groups[g], k * n, near, cost);
         for (size_t i = 0; i < n; i++) {
@@ -228,11 +227,11 @@ cov_table *cov__net_reach_table(cov_ctx *ctx, cov_analysis *a, size_t first, siz
         }
     }
     double *alt = cov__mallocarray(ctx, rows ? rows : 1, sizeof *alt);
-    if (!alt || other_metric(ctx, a, t, nd, n_need, alt) != COV_OK) {
+    if (!alt || other_metric(ctx, rr, nd, n_need, alt) != COV_OK) {
         free(alt);
         goto fail;
     }
-    int by_time = m->travel.metric == COV_TRAVEL_TIME;
+    int by_time = rr->model.metric == COV_TRAVEL_TIME;
     for (size_t r = 0; r < rows; r++) {
         int hit = near[r] >= 0;
         dist[r] = !hit ? NAN : by_time ? alt[r] : cost[r];

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "analysis/analysis_internal.h"
-#include "analysis/net_model.h"
+#include "analysis/reach_engine.h"
 #include "io/table_internal.h"
 
 static const cov_column_spec reach_spec[] = {
@@ -15,12 +15,12 @@ static const cov_column_spec reach_spec[] = {
 enum { C_DEMAND, C_REGION, C_KIND, C_NEAREST_ID, C_NEAREST, C_DISTANCE, C_WITHIN, N_COLS };
 
 /* Fills rows [row0, row0 + n_demand) for group g. */
-static int fill_group(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t *c,
-                      size_t g, size_t row0, double radius_m)
+static int fill_group(cov_ctx *ctx, cov_analysis *a, cov__reach *r, cov_table *t,
+                      const size_t *c, size_t g, size_t row0)
 {
     const cov_demand *d = a->demand;
     const cov_group *grp = &a->groups[g];
-    const int32_t *counts = cov__group_counts(ctx, a, g, radius_m);
+    const int32_t *counts = cov__reach_counts(ctx, a, r, g);
     if (!counts) return ctx->status;
     int64_t *near = cov__table_ints_mut(t, c[C_NEAREST]);
     int64_t *within = cov__table_ints_mut(t, c[C_WITHIN]);
@@ -44,11 +44,12 @@ static int fill_group(cov_ctx *ctx, cov_analysis *a, cov_table *t, const size_t 
     return COV_OK;
 }
 
-cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const char *kind, double radius_m)
+cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                              const char *kind, double threshold)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
-    if (cov__check_threshold(ctx, a, radius_m) != COV_OK) return NULL;
+    if (cov__check_threshold(ctx, model, threshold) != COV_OK) return NULL;
     /* every real kind, then doctor_any (the nearest doctor of any kind),
      * which the groups hold right after the real kinds */
     size_t first = 0, n_groups = a->n_kind_groups + (a->doctor_group >= 0);
@@ -62,13 +63,15 @@ cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const char *kind, d
         first = (size_t)g;
         n_groups = 1;
     }
-    if (a->net) return cov__net_reach_table(ctx, a, first, n_groups, radius_m);
+    cov__reach *r = cov__reach_get(ctx, a, model, threshold);
+    if (!r) return NULL;
+    if (cov__reach_by_road(r)) return cov__net_reach_table(ctx, a, r, first, n_groups);
     size_t n = a->demand->n;
     cov_table *t = cov__table_create(ctx, n * n_groups, 0);
     size_t c[N_COLS];
     if (!t || cov__table_add_columns(ctx, t, reach_spec, N_COLS, c) != COV_OK) goto fail;
     for (size_t k = 0; k < n_groups; k++)
-        if (fill_group(ctx, a, t, c, first + k, k * n, radius_m) != COV_OK) goto fail;
+        if (fill_group(ctx, a, r, t, c, first + k, k * n) != COV_OK) goto fail;
     return t;
 fail:
     cov_table_destroy(t);

@@ -184,4 +184,6 @@ const char *cov_version(void) { return COV_VERSION_STRING; }
 
 int cov_version_number(void) { return COV_VERSION_NUMBER; }
 
+int cov_api_version_number(void) { return COV_API_VERSION_NUMBER; }
+
 void cov_free(void *ptr) { free(ptr); }

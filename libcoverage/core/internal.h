@@ -77,6 +77,32 @@ typedef struct cov_strvec {
 int cov__strvec_push(cov_ctx *ctx, cov_strvec *v, const char *s);
 void cov__strvec_free(cov_strvec *v);
 
+/* Takes a caller's option struct (its first member the struct_size its
+ * _init() set) over the defaults in dst (dst_size bytes, made by the same
+ * _init()): a struct from older headers is shorter, and the members it
+ * lacks keep their defaults. Fails with COV_ERR_ARG naming `what` when
+ * struct_size is unset (the struct was not made by its _init()) or larger
+ * than this library's (built against newer headers). */
+int cov__options_take(cov_ctx *ctx, void *dst, size_t dst_size, const void *src,
+                      const char *what);
+
+/* MurmurHash3's 64-bit finaliser: mixes the bits of h (hash tables, stamps). */
+static inline uint64_t cov__mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+/* A 64-bit stamp, never 0, for an object being made (its address and the
+ * clock mixed): an identity that survives address reuse, for caches. */
+uint64_t cov__unique_stamp(const void *object);
+
+/* Frees an array of n strings and the array; NULL is a no-op. */
+void cov__free_strings(char **s, size_t n);
+
 /* A string -> index hash map (open addressing), for ids: a linear search
  * over 45,000 mesh codes would make loading quadratic. */
 typedef struct cov_strmap {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/internal.h"
 
@@ -133,4 +134,38 @@ int cov__is_input(const cov_ctx *ctx, const char *path)
 int cov_is_input_path(const cov_ctx *ctx, const char *path)
 {
     return ctx && path && cov__is_input(ctx, path);
+}
+
+void cov__free_strings(char **s, size_t n)
+{
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}
+
+uint64_t cov__unique_stamp(const void *object)
+{
+    struct timespec ts = {0, 0};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t h = cov__mix64((uint64_t)(uintptr_t)object);
+    h = cov__mix64(h ^ ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec));
+    h = cov__mix64(h ^ (uint64_t)(uintptr_t)&ts); /* the stack differs across threads */
+    return h ? h : 1;
+}
+
+int cov__options_take(cov_ctx *ctx, void *dst, size_t dst_size, const void *src,
+                      const char *what)
+{
+    size_t n;
+    memcpy(&n, src, sizeof n);
+    if (n < sizeof n)
+        return cov__error(ctx, COV_ERR_ARG, "%s: struct_size is %zu: make the struct with its "
+                          "_init() function before setting members", what, n);
+    if (n > dst_size)
+        return cov__error(ctx, COV_ERR_ARG, "%s: struct_size %zu is larger than this "
+                          "libcoverage's %zu: the program was built against newer headers "
+                          "(cov_api_version_number() says which)", what, n, dst_size);
+    memcpy(dst, src, n);
+    memcpy(dst, &dst_size, sizeof dst_size);
+    return COV_OK;
 }

@@ -4,6 +4,8 @@
 #define COV_GEO_GEO_H
 
 #include "core/internal.h"
+#include "geo/shape.h"
+#include "geo/table_geom.h"
 
 /* JGD2011 geographic, the CRS everything is stored in (lon/lat order). */
 #define COV_LONLAT_CRS "EPSG:6668"

@@ -1,5 +1,7 @@
-/* Internal: reading shapefiles (geometry through shapelib, DBF text decoded
- * to UTF-8) into GEOS geometries. */
+/* Internal: reading shapefiles (shapes through shapelib, DBF text decoded
+ * to UTF-8): io/shp.c opens files and reads records, io/dbf.c reads field
+ * values. Shapes become geometry one floor up, in geo/shape_read.c
+ * (cov__shp_geometry in geo/shape.h). */
 #ifndef COV_IO_SHP_READ_H
 #define COV_IO_SHP_READ_H
 
@@ -7,15 +9,6 @@
 
 #include "core/internal.h"
 #include "io/text.h"
-
-/* Resource bounds of one polygon record (shapefile record, WKB entry):
- * the largest real ones (a municipality of N03 at full resolution, an
- * archipelago as one record) hold tens of thousands of vertices and a few
- * thousand islands; more is a damaged or generated file, whose repair
- * could run for hours. Exceeding either is COV_ERR_FORMAT (shapefiles) or
- * COV_ERR_GEOMETRY (WKB) naming the record. */
-#define COV_MAX_RINGS_PER_RECORD 10000
-#define COV_MAX_VERTICES_PER_RECORD 5000000
 
 typedef struct cov_shp_reader {
     char *path;       /* the .shp path as given */
@@ -67,17 +60,17 @@ char *cov__shp_string(cov_ctx *ctx, const cov_shp_reader *r, int rec,
 int cov__shp_double(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field,
                     double *out);
 
-/* Geometry of record rec as a new GEOS geometry (caller destroys with
- * GEOSGeom_destroy_r): Point for the point family (MultiPoint records fail),
- * MultiLineString for arcs, Polygon or MultiPolygon for polygons, holes
- * assigned to the outer ring that contains them (shapefile rings: outer
- * clockwise, holes counter-clockwise). Sets *out_null to 1 and returns NULL
- * without error for a null shape. Returns NULL with an error naming file and
- * record for a malformed shape (ring with < 4 points, NaN coordinates,
- * unclosed ring) or one beyond COV_MAX_RINGS_PER_RECORD or
- * COV_MAX_VERTICES_PER_RECORD. Rings that repeat an earlier ring of the
- * record exactly are dropped with a warning. Z and M are dropped. */
-GEOSGeometry *cov__shp_geometry(cov_ctx *ctx, const cov_shp_reader *r, int rec,
-                                int *out_null);
+/* Shape family (SHPT_POINT, SHPT_ARC or SHPT_POLYGON) of a shapefile shape
+ * type, 0 for types not read (MultiPatch); and the family's name for
+ * messages ("point", "line", "polygon"). */
+int cov__shp_family(int shp_type);
+const char *cov__shp_family_name(int family);
+
+/* The shape of live record rec as shapelib reads it (caller destroys with
+ * SHPDestroyObject()); *out_file_rec receives its number in the file, for
+ * messages. NULL with COV_ERR_ARG when there is no such record, or
+ * COV_ERR_FORMAT naming file and record when the shape cannot be read. */
+SHPObject *cov__shp_read_shape(cov_ctx *ctx, const cov_shp_reader *r, int rec,
+                               int *out_file_rec);
 
 #endif /* COV_IO_SHP_READ_H */

@@ -1,6 +1,8 @@
 /* Result tables: typed columns stored contiguously (so Python can view a
  * double or int column as a NumPy array without copying) and an optional
- * GEOS geometry per row. */
+ * geometry per row. The geometry cells are opaque here: geo/table_geom.c
+ * stores them with the function that frees them, so io needs no geometry
+ * library. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,8 @@ struct cov_table {
     size_t nrows, ncols, cap;
     struct cov_column *cols;
     int has_geometry;
-    GEOSGeometry **geoms; /* nrows entries when has_geometry, NULL = none */
+    void **geoms;             /* nrows entries when has_geometry, NULL = none */
+    cov_geom_free_fn geom_free; /* frees the cells; set with the first one */
 };
 
 cov_table *cov__table_create(cov_ctx *ctx, size_t nrows, int with_geometry)
@@ -124,18 +127,19 @@ int64_t *cov__table_ints_mut(cov_table *t, size_t col)
     return c ? c->values : NULL;
 }
 
-void cov__table_set_geometry(cov_table *t, size_t row, GEOSGeometry *g)
+void cov__table_set_geom_cell(cov_table *t, size_t row, void *geom, cov_geom_free_fn free_fn)
 {
     if (!t || !t->has_geometry || row >= t->nrows) {
         /* Ownership was passed in all cases: never leak it. */
-        if (t && g) GEOSGeom_destroy_r(t->ctx->geos, g);
+        if (t && geom) free_fn(t->ctx, geom);
         return;
     }
-    if (t->geoms[row]) GEOSGeom_destroy_r(t->ctx->geos, t->geoms[row]);
-    t->geoms[row] = g;
+    if (t->geoms[row]) t->geom_free(t->ctx, t->geoms[row]);
+    t->geoms[row] = geom;
+    if (geom) t->geom_free = free_fn;
 }
 
-const GEOSGeometry *cov__table_geometry(const cov_table *t, size_t row)
+void *cov__table_geom_cell(const cov_table *t, size_t row)
 {
     if (!t || !t->has_geometry || row >= t->nrows) return NULL;
     return t->geoms[row];
@@ -150,7 +154,7 @@ static void free_rows(cov_table *t, size_t from)
         for (size_t r = from; r < t->nrows; r++) free(cells[r]);
     }
     for (size_t r = from; t->geoms && r < t->nrows; r++)
-        if (t->geoms[r]) GEOSGeom_destroy_r(t->ctx->geos, t->geoms[r]);
+        if (t->geoms[r]) t->geom_free(t->ctx, t->geoms[r]);
 }
 
 void cov__table_truncate(cov_table *t, size_t nrows)
@@ -207,60 +211,6 @@ const char *cov_table_string(const cov_table *table, size_t col, size_t row)
 int cov_table_has_geometry(const cov_table *table)
 {
     return table ? table->has_geometry : 0;
-}
-
-/* A missing geometry leaves as GEOMETRYCOLLECTION EMPTY rather than NULL,
- * so that NULL always means an error the context explains. */
-static const unsigned char wkb_empty_collection[9] = {1, 7, 0, 0, 0, 0, 0, 0, 0};
-
-static unsigned char *wkb_copy(cov_ctx *ctx, const unsigned char *src, size_t n,
-                               size_t *out_size)
-{
-    unsigned char *buf = cov__malloc(ctx, n);
-    if (!buf) return NULL;
-    memcpy(buf, src, n);
-    *out_size = n;
-    return buf;
-}
-
-unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table, size_t row,
-                             size_t *out_size)
-{
-    COV_CHECK_ARG(ctx, ctx && table && out_size, NULL);
-    *out_size = 0;
-    if (!table->has_geometry) {
-        cov__error(ctx, COV_ERR_ARG, "table has no geometry column");
-        return NULL;
-    }
-    if (row >= table->nrows) {
-        cov__error(ctx, COV_ERR_ARG, "row %zu out of range (table has %zu rows)",
-                   row, table->nrows);
-        return NULL;
-    }
-    const GEOSGeometry *g = table->geoms[row];
-    if (!g)
-        return wkb_copy(ctx, wkb_empty_collection, sizeof wkb_empty_collection,
-                        out_size);
-    GEOSWKBWriter *w = GEOSWKBWriter_create_r(ctx->geos);
-    if (!w) {
-        cov__geos_error(ctx, "creating a WKB writer");
-        return NULL;
-    }
-    GEOSWKBWriter_setOutputDimension_r(ctx->geos, w, 2);
-    GEOSWKBWriter_setByteOrder_r(ctx->geos, w, GEOS_WKB_NDR);
-    GEOSWKBWriter_setFlavor_r(ctx->geos, w, GEOS_WKB_ISO);
-    GEOSWKBWriter_setIncludeSRID_r(ctx->geos, w, 0);
-    size_t n = 0;
-    unsigned char *gw = GEOSWKBWriter_write_r(ctx->geos, w, g, &n);
-    GEOSWKBWriter_destroy_r(ctx->geos, w);
-    if (!gw) {
-        cov__geos_error(ctx, "writing WKB");
-        return NULL;
-    }
-    /* Copied so the caller frees with cov_free(), not GEOSFree_r(). */
-    unsigned char *buf = wkb_copy(ctx, gw, n, out_size);
-    GEOSFree_r(ctx->geos, gw);
-    return buf;
 }
 
 void cov_table_destroy(cov_table *table)

@@ -7,8 +7,8 @@
 
 /* Creates a table of nrows rows and no columns; with_geometry adds a
  * geometry column (initially NULL geometries, written as empty/null). The
- * table keeps ctx's GEOS handle to free its geometries: it must be destroyed
- * before its context. NULL with an error in ctx on failure. */
+ * table keeps a reference to ctx, whose geometry handle frees its
+ * geometries. NULL with an error in ctx on failure. */
 cov_table *cov__table_create(cov_ctx *ctx, size_t nrows, int with_geometry);
 
 /* Adds a column of the given type (values "", NaN or 0) and returns its
@@ -35,10 +35,15 @@ int cov__table_set_string(cov_ctx *ctx, cov_table *t, size_t col, size_t row,
 double *cov__table_doubles_mut(cov_table *t, size_t col);
 int64_t *cov__table_ints_mut(cov_table *t, size_t col);
 
-/* Sets the geometry of a row (lon/lat EPSG:6668); the table takes
- * ownership of g and destroys any previous one. */
-void cov__table_set_geometry(cov_table *t, size_t row, GEOSGeometry *g);
-const GEOSGeometry *cov__table_geometry(const cov_table *t, size_t row);
+/* The geometry column, opaque at this floor: a cell is a pointer that the
+ * table frees with the function given when it was stored (the same one for
+ * every cell of a table). Set and read geometries with
+ * cov__table_set_geometry() and cov__table_geometry() (geo/table_geom.h).
+ * Setting takes ownership of geom, also when row is out of range (then geom
+ * is freed at once), and frees any previous cell. */
+typedef void (*cov_geom_free_fn)(cov_ctx *ctx, void *geom);
+void cov__table_set_geom_cell(cov_table *t, size_t row, void *geom, cov_geom_free_fn free_fn);
+void *cov__table_geom_cell(const cov_table *t, size_t row);
 
 /* Keeps only the first nrows rows (nrows <= current rows), freeing the
  * rest; for tables whose final size is known only after filling. */

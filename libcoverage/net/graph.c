@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "io/table_internal.h"
 #include "net/net_internal.h"
 
@@ -32,10 +32,17 @@ void cov__lines_free(cov__lines *l)
     memset(l, 0, sizeof *l);
 }
 
+int cov__net_take_options(cov_ctx *ctx, const cov_network_options *in, cov_network_options *out)
+{
+    cov_network_options_init(out);
+    return in ? cov__options_take(ctx, out, sizeof *out, in, "network options") : COV_OK;
+}
+
 void cov_network_options_init(cov_network_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->node_tolerance_m = 1.0;
     o->default_speed_kmh = 30.0;
 }
@@ -516,6 +523,7 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
     if (nv >= UINT32_MAX)
         return cov__error(ctx, COV_ERR_ARG, "%s: more than 4 billion vertices", source), NULL;
     cov_network *n = cov__calloc(ctx, 1, sizeof *n);
+    if (n) n->stamp = cov__unique_stamp(n);
     uint32_t *pid = NULL, *parent = NULL, *uses = NULL, *node_of = NULL;
     double *x = NULL, *y = NULL;
     if (!n) return NULL;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "io/table_internal.h"
 #include "net/net_internal.h"
 
@@ -130,13 +130,14 @@ static const cov_column_spec kind_spec[] = {
     {"kind", COV_COL_STRING}, {"n_facilities", COV_COL_INT}, {"area_km2", COV_COL_DOUBLE}};
 
 cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
-                                  const cov_travel *travel, double buffer_m, int mode)
+                                  const cov_travel *travel, double threshold, int mode)
 {
     COV_CHECK_ARG(ctx, ctx && net && f, NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
-    if (!(buffer_m > 0) || !isfinite(buffer_m))
-        return cov__error(ctx, COV_ERR_ARG, "isochrone buffer_m must be > 0 (got %g)",
-                          buffer_m), NULL;
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
+        cov__net_check_threshold(ctx, threshold) != COV_OK)
+        return NULL;
+    double buffer_m = travel->isochrone_buffer_m;
     if (mode != COV_ISOCHRONE_BY_FACILITY && mode != COV_ISOCHRONE_BY_KIND)
         return cov__error(ctx, COV_ERR_ARG, "isochrone mode must be 1 or 2 (got %d)", mode), NULL;
     int by_kind = mode == COV_ISOCHRONE_BY_KIND;
@@ -161,7 +162,7 @@ cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *net, const cov_faci
             if (fs.edge[i] < 0) continue;
             double acc = k * fs.dist_m[i];
             rc = cov__search_seed(ctx, &s, fs.edge[i], fs.offset_m[i], acc, (int64_t)i);
-            if (rc == COV_OK) rc = cov__search_run(ctx, &s, travel->cutoff);
+            if (rc == COV_OK) rc = cov__search_run(ctx, &s, threshold);
             if (rc == COV_OK) rc = reached_pieces(ctx, &s, fs.edge[i], fs.offset_m[i], acc, &p);
             cov__search_reset(&s);
         }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "core/internal.h"
-#include "analysis/reach_sets.h"
+#include "model/reach_sets.h"
 #include "geo/geo.h"
 #include "libcoverage/network.h"
 
@@ -93,6 +93,11 @@ struct cov_network {
     uint32_t *node_scc;
     uint32_t largest_scc;
     size_t n_strong_components, routable_nodes;
+    /* Identity for caches of analyses (analysis/reach_engine.c): a stamp
+     * drawn at creation, so that a network made later at the same address
+     * is never mistaken for this one, and a generation counted up by every
+     * speed change. */
+    uint64_t stamp, generation;
     size_t n_settled;   /* by all searches, for benchmarks */
 };
 
@@ -111,6 +116,14 @@ double cov__net_access_cost_per_m(const cov_travel *travel);
 
 /* Checks a travel description. */
 int cov__net_check_travel(cov_ctx *ctx, const cov_travel *travel);
+/* Takes a caller's travel (cov__options_take(): older, shorter structs get
+ * the defaults for what they lack) into *copy, checks it and points
+ * *travel at the copy. */
+int cov__net_take_travel(cov_ctx *ctx, const cov_travel **travel, cov_travel *copy);
+/* The same for network options (NULL: the defaults). */
+int cov__net_take_options(cov_ctx *ctx, const cov_network_options *in, cov_network_options *out);
+/* Checks a search threshold (metres or seconds): >= 0, not NaN. */
+int cov__net_check_threshold(cov_ctx *ctx, double threshold);
 
 /* Where points attach to the graph. */
 typedef struct cov__snap {
@@ -248,10 +261,10 @@ double cov__search_point_cost(const cov__search *s, int64_t edge, double offset_
                               int64_t *out_label);
 
 /* Reach sets of the snapped facilities over the snapped units within
- * travel->cutoff, access legs at both ends included (units of a set in
+ * threshold (the travel metric's unit), access legs at both ends included (units of a set in
  * ascending order). COV_OK or an error in ctx (then *out is zeroed). */
 int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
                         const cov__snap *units, const cov_travel *travel,
-                        cov__reach_sets *out);
+                        double threshold, cov__reach_sets *out);
 
 #endif /* COV_NET_INTERNAL_H */

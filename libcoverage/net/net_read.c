@@ -233,8 +233,7 @@ cov_network *cov_network_read_shp(cov_ctx *ctx, const char *path,
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, path, NULL);
     cov_network_options opt;
-    if (options) opt = *options;
-    else cov_network_options_init(&opt);
+    if (cov__net_take_options(ctx, options, &opt) != COV_OK) return NULL;
     cov_shp_reader r;
     if (cov__shp_open_ex(ctx, path, SHPT_ARC, 1, &r) != COV_OK) return NULL;
     cov__lines l = {0};
@@ -282,9 +281,10 @@ cov_network *cov_network_from_arrays(cov_ctx *ctx, size_t n_lines, const size_t 
         if (offsets[i + 1] < offsets[i])
             return cov__error(ctx, COV_ERR_ARG, "road arrays: offsets decrease at line %zu",
                               i), NULL;
+    cov_network_options opt;
+    if (cov__net_take_options(ctx, options, &opt) != COV_OK) return NULL;
     cov_xform xf = {0};
-    if (cov__xform_to_lonlat(ctx, options ? options->crs : NULL, "road arrays", &xf) != COV_OK)
-        return NULL;
+    if (cov__xform_to_lonlat(ctx, opt.crs, "road arrays", &xf) != COV_OK) return NULL;
     cov__lines l = {0};
     double *bx = NULL, *by = NULL;
     size_t cap = 0;
@@ -315,7 +315,7 @@ cov_network *cov_network_from_arrays(cov_ctx *ctx, size_t n_lines, const size_t 
         cov__lines_free(&l);
         return NULL;
     }
-    return cov__network_build(ctx, &l, options, "road arrays");
+    return cov__network_build(ctx, &l, &opt, "road arrays");
 }
 
 /* Appends the line strings of g (LineString or MultiLineString). */
@@ -365,9 +365,10 @@ cov_network *cov_network_from_wkb(cov_ctx *ctx, size_t n, const unsigned char *c
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, n == 0 || (wkb && wkb_size), NULL);
+    cov_network_options opt;
+    if (cov__net_take_options(ctx, options, &opt) != COV_OK) return NULL;
     cov_xform xf = {0};
-    if (cov__xform_to_lonlat(ctx, options ? options->crs : NULL, "road WKB", &xf) != COV_OK)
-        return NULL;
+    if (cov__xform_to_lonlat(ctx, opt.crs, "road WKB", &xf) != COV_OK) return NULL;
     GEOSWKBReader *reader = GEOSWKBReader_create_r(ctx->geos);
     cov__lines l = {0};
     int rc = reader ? COV_OK : cov__geos_error(ctx, "road WKB");
@@ -393,5 +394,5 @@ cov_network *cov_network_from_wkb(cov_ctx *ctx, size_t n, const unsigned char *c
         cov__lines_free(&l);
         return NULL;
     }
-    return cov__network_build(ctx, &l, options, "road WKB");
+    return cov__network_build(ctx, &l, &opt, "road WKB");
 }

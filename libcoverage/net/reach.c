@@ -5,17 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "io/table_internal.h"
 #include "net/net_internal.h"
 
 int cov_network_node_costs(cov_ctx *ctx, cov_network *net, size_t n, const double *lon,
-                           const double *lat, const cov_travel *travel, double *out_cost,
+                           const double *lat, const cov_travel *travel, double threshold,
+                           double *out_cost,
                            int64_t *out_source)
 {
     COV_CHECK_ARG(ctx, ctx && net && out_cost, COV_ERR_ARG);
     COV_CHECK_ARG(ctx, n == 0 || (lon && lat), COV_ERR_ARG);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return ctx->status;
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
+        cov__net_check_threshold(ctx, threshold) != COV_OK)
+        return ctx->status;
     cov__snap snap;
     cov__search s;
     if (cov__net_snap_sources(ctx, net, n, lon, lat, travel->snap_max_m, &snap) != COV_OK)
@@ -25,7 +29,7 @@ int cov_network_node_costs(cov_ctx *ctx, cov_network *net, size_t n, const doubl
     for (size_t i = 0; rc == COV_OK && i < n; i++)
         rc = cov__search_seed(ctx, &s, snap.edge[i], snap.offset_m[i], k * snap.dist_m[i],
                               (int64_t)i);
-    if (rc == COV_OK) rc = cov__search_run(ctx, &s, travel->cutoff);
+    if (rc == COV_OK) rc = cov__search_run(ctx, &s, threshold);
     if (rc == COV_OK)
         for (size_t u = 0; u < net->n_nodes; u++) {
             int ok = cov__search_settled(&s, (uint32_t)u);
@@ -165,7 +169,8 @@ static int visit_node(cov_ctx *ctx, const cov__search *s, const by_edge *g,
 }
 
 int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
-                        const cov__snap *units, const cov_travel *travel, cov__reach_sets *out)
+                        const cov__snap *units, const cov_travel *travel, double threshold,
+                        cov__reach_sets *out)
 {
     memset(out, 0, sizeof *out);
     cov__search s;
@@ -187,7 +192,7 @@ int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
         if (fac->edge[f] >= 0) {
             rc = cov__search_seed(ctx, &s, fac->edge[f], fac->offset_m[f], k * fac->dist_m[f],
                                   (int64_t)f);
-            if (rc == COV_OK) rc = cov__search_run(ctx, &s, travel->cutoff);
+            if (rc == COV_OK) rc = cov__search_run(ctx, &s, threshold);
             if (rc == COV_OK)
                 rc = visit_edge(ctx, &s, &g, units, k, (size_t)fac->edge[f], stamp, seen, &one);
             for (size_t t = 0; rc == COV_OK && t < s.n_touched; t++) {
@@ -240,17 +245,20 @@ int cov__net_reach_sets(cov_ctx *ctx, cov_network *net, const cov__snap *fac,
 
 /* Snaps facilities and demand and computes every facility's reach set. */
 static int prepare(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
-                   const cov_demand *d, const cov_travel *travel, cov__snap *fs,
+                   const cov_demand *d, const cov_travel *travel, double threshold, cov__snap *fs,
                    cov__snap *ds, cov__reach_sets *rs)
 {
     memset(fs, 0, sizeof *fs);
     memset(ds, 0, sizeof *ds);
     memset(rs, 0, sizeof *rs);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return ctx->status;
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
+        cov__net_check_threshold(ctx, threshold) != COV_OK)
+        return ctx->status;
     int rc = cov__net_snap_sources(ctx, net, f->n, f->lon, f->lat, travel->snap_max_m, fs);
     if (rc == COV_OK)
         rc = cov__net_snap_demand(ctx, net, fs, d->n, d->lon, d->lat, travel->snap_max_m, ds);
-    if (rc == COV_OK) rc = cov__net_reach_sets(ctx, net, fs, ds, travel, rs);
+    if (rc == COV_OK) rc = cov__net_reach_sets(ctx, net, fs, ds, travel, threshold, rs);
     size_t off_road = 0;
     for (size_t i = 0; rc == COV_OK && i < f->n; i++) off_road += fs->edge[i] < 0;
     if (off_road)
@@ -268,12 +276,13 @@ static const cov_column_spec sets_spec[] = {
     {"demand_id", COV_COL_STRING},   {"demand_index", COV_COL_INT}, {"cost", COV_COL_DOUBLE}};
 
 cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
-                                  const cov_demand *d, const cov_travel *travel)
+                                  const cov_demand *d, const cov_travel *travel,
+                                  double threshold)
 {
     COV_CHECK_ARG(ctx, ctx && net && f && d, NULL);
     cov__snap fs, ds;
     cov__reach_sets rs;
-    if (prepare(ctx, net, f, d, travel, &fs, &ds, &rs) != COV_OK) return NULL;
+    if (prepare(ctx, net, f, d, travel, threshold, &fs, &ds, &rs) != COV_OK) return NULL;
     size_t rows = rs.offset[rs.n_sets];
     cov_table *t = cov__table_create(ctx, rows, 0);
     size_t c[5];
@@ -303,7 +312,8 @@ static const cov_column_spec reach_spec[] = {
 enum { R_DEMAND, R_KIND, R_NEAREST_ID, R_NEAREST, R_COST, R_WITHIN, R_SNAP, R_NCOLS };
 
 cov_table *cov_network_reach(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
-                             const cov_demand *d, const char *kind, const cov_travel *travel)
+                             const cov_demand *d, const char *kind, const cov_travel *travel,
+                             double threshold)
 {
     COV_CHECK_ARG(ctx, ctx && net && f && d, NULL);
     long only = -1;
@@ -316,7 +326,7 @@ cov_table *cov_network_reach(cov_ctx *ctx, cov_network *net, const cov_facilitie
     }
     cov__snap fs, ds;
     cov__reach_sets rs;
-    if (prepare(ctx, net, f, d, travel, &fs, &ds, &rs) != COV_OK) return NULL;
+    if (prepare(ctx, net, f, d, travel, threshold, &fs, &ds, &rs) != COV_OK) return NULL;
     size_t n_kinds = only >= 0 ? 1 : f->n_kinds, n = d->n;
     cov_table *t = cov__table_create(ctx, n * n_kinds, 0);
     size_t c[R_NCOLS];
@@ -394,7 +404,8 @@ cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *net, const cov_dem
                                    const cov_travel *travel)
 {
     COV_CHECK_ARG(ctx, ctx && net && d, NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK) return NULL;
     cov__snap ds;
     if (cov__net_snap(ctx, net, d->n, d->lon, d->lat, travel->snap_max_m, &ds) != COV_OK)
         return NULL;

@@ -300,10 +300,14 @@ static const cov_column_spec node_search_spec[] = {
     {"source_index", COV_COL_INT}, {"node", COV_COL_INT}, {"cost", COV_COL_DOUBLE}};
 
 cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *net, size_t n,
-                                   const int64_t *nodes, const cov_travel *travel, int multi)
+                                   const int64_t *nodes, const cov_travel *travel,
+                                   double threshold, int multi)
 {
     COV_CHECK_ARG(ctx, ctx && net && (n == 0 || nodes), NULL);
-    if (cov__net_check_travel(ctx, travel) != COV_OK) return NULL;
+    cov_travel travel_copy;
+    if (cov__net_take_travel(ctx, &travel, &travel_copy) != COV_OK ||
+        cov__net_check_threshold(ctx, threshold) != COV_OK)
+        return NULL;
     if (n >= COV__NO_LABEL)
         return cov__error(ctx, COV_ERR_ARG, "node search: %zu sources, at most %u", n,
                           COV__NO_LABEL - 1), NULL;
@@ -319,7 +323,7 @@ cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *net, size_t n,
         size_t from = multi ? 0 : i, to = multi ? n : i + 1;
         for (size_t j = from; rc == COV_OK && j < to; j++)
             rc = relax(ctx, &s, (uint32_t)nodes[j], 0, (uint32_t)j);
-        if (rc == COV_OK) rc = cov__search_run(ctx, &s, travel->cutoff);
+        if (rc == COV_OK) rc = cov__search_run(ctx, &s, threshold);
         if (rc == COV_OK) rc = rows_take(ctx, &rows, &s, multi ? -1 : (int64_t)i);
         cov__search_reset(&s);
         if (rc == COV_OK && !multi && i % 64 == 63)

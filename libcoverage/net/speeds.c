@@ -114,6 +114,7 @@ int cov_network_set_speed(cov_ctx *ctx, cov_network *n, const char *road_class,
     if (!(speed_kmh >= 0 && speed_kmh <= 300))
         return cov__error(ctx, COV_ERR_ARG, "speed of class \"%s\" must be in [0, 300] km/h "
                           "(got %g)", road_class ? road_class : "", speed_kmh);
+    n->generation++; /* results cached with the old speeds go stale */
     if (!road_class || !*road_class) {
         n->default_speed_kmh = speed_kmh;
         return COV_OK;
@@ -130,6 +131,7 @@ int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *n, const char *road
     if (!(factor > 0 && factor <= 1))
         return cov__error(ctx, COV_ERR_ARG, "winter factor of class \"%s\" must be in "
                           "(0, 1] (got %g)", road_class ? road_class : "", factor);
+    n->generation++;
     if (!road_class || !*road_class) {
         n->default_winter = factor;
         return COV_OK;
@@ -142,11 +144,23 @@ int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *n, const char *road
 void cov_travel_init(cov_travel *t)
 {
     if (!t) return;
+    memset(t, 0, sizeof *t);
+    t->struct_size = sizeof *t;
     t->metric = COV_TRAVEL_DISTANCE;
     t->winter = 0;
-    t->cutoff = 16000.0;
     t->snap_max_m = 1000.0;
     t->access_speed_kmh = 15.0;
+    t->isochrone_buffer_m = 100.0;
+}
+
+int cov__net_take_travel(cov_ctx *ctx, const cov_travel **travel, cov_travel *copy)
+{
+    if (!*travel) return cov__error(ctx, COV_ERR_ARG, "travel is NULL");
+    cov_travel_init(copy);
+    if (cov__options_take(ctx, copy, sizeof *copy, *travel, "travel") != COV_OK)
+        return ctx->status;
+    *travel = copy;
+    return cov__net_check_travel(ctx, copy);
 }
 
 int cov__net_check_travel(cov_ctx *ctx, const cov_travel *t)
@@ -155,13 +169,22 @@ int cov__net_check_travel(cov_ctx *ctx, const cov_travel *t)
     if (t->metric != COV_TRAVEL_DISTANCE && t->metric != COV_TRAVEL_TIME)
         return cov__error(ctx, COV_ERR_ARG, "travel metric must be COV_TRAVEL_DISTANCE (1) "
                           "or COV_TRAVEL_TIME (2), got %d", t->metric);
-    if (!(t->cutoff >= 0) || isnan(t->cutoff))
-        return cov__error(ctx, COV_ERR_ARG, "travel cutoff must be >= 0 (got %g)", t->cutoff);
     if (!(t->snap_max_m >= 0) || !isfinite(t->snap_max_m))
         return cov__error(ctx, COV_ERR_ARG, "snap_max_m must be >= 0 (got %g)", t->snap_max_m);
-    if (t->metric == COV_TRAVEL_TIME && !(t->access_speed_kmh > 0 && isfinite(t->access_speed_kmh)))
+    /* reach tables report the time of distance-metric paths too */
+    if (!(t->access_speed_kmh > 0 && isfinite(t->access_speed_kmh)))
         return cov__error(ctx, COV_ERR_ARG, "access_speed_kmh must be > 0 (got %g)",
                           t->access_speed_kmh);
+    if (!(t->isochrone_buffer_m > 0.0) || !(t->isochrone_buffer_m <= 10000.0))
+        return cov__error(ctx, COV_ERR_ARG,
+                          "isochrone_buffer_m %g must be > 0 and <= 10 km", t->isochrone_buffer_m);
+    return COV_OK;
+}
+
+int cov__net_check_threshold(cov_ctx *ctx, double threshold)
+{
+    if (!(threshold >= 0))
+        return cov__error(ctx, COV_ERR_ARG, "search threshold must be >= 0 (got %g)", threshold);
     return COV_OK;
 }
 
@@ -200,7 +223,8 @@ int cov_network_edge_costs(cov_ctx *ctx, const cov_network *n, const cov_travel 
                            double *out_forward, double *out_backward)
 {
     COV_CHECK_ARG(ctx, ctx && n && out_forward && out_backward, COV_ERR_ARG);
-    int rc = cov__net_check_travel(ctx, t);
+    cov_travel copy;
+    int rc = cov__net_take_travel(ctx, &t, &copy);
     return rc == COV_OK ? cov__net_edge_costs(ctx, n, t, out_forward, out_backward) : rc;
 }
 

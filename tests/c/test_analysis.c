@@ -102,7 +102,7 @@ static const struct {
 
 static void check_coverage(cov_ctx *ctx, cov_analysis *a)
 {
-    cov_table *t = cov_analysis_coverage(ctx, a, R, 0, 0);
+    cov_table *t = cov_analysis_coverage(ctx, a, NULL, R, 0, 0);
     CHECK(t != NULL);
     CHECK(cov_table_nrows(t) == 2 * 5); /* 3 kinds + 2 derived, per region */
     for (size_t k = 0; k < sizeof expected / sizeof *expected; k++) {
@@ -132,7 +132,7 @@ static void check_coverage(cov_ctx *ctx, cov_analysis *a)
     CHECK(isnan(cell(t, find_row(t, "B", "zaibyo"), "share_covered")) == 0);
     cov_table_destroy(t);
     /* the second weight column and the no-area flag */
-    t = cov_analysis_coverage(ctx, a, R, 1, COV_COVERAGE_NO_AREA);
+    t = cov_analysis_coverage(ctx, a, NULL, R, 1, COV_COVERAGE_NO_AREA);
     CHECK_NEAR(cell(t, find_row(t, "A", "zaishin"), "demand_total"), 450, 0);
     CHECK(isnan(cell(t, find_row(t, "A", "zaishin"), "area_km2")));
     cov_table_destroy(t);
@@ -140,7 +140,7 @@ static void check_coverage(cov_ctx *ctx, cov_analysis *a)
 
 static void check_reach(cov_ctx *ctx, cov_analysis *a)
 {
-    cov_table *t = cov_analysis_reach(ctx, a, NULL, R);
+    cov_table *t = cov_analysis_reach(ctx, a, NULL, NULL, R);
     CHECK(cov_table_nrows(t) == 5 * 4); /* nursing, zaishin, zaibyo, doctor_any */
     long c_near = cov_table_column_index(t, "nearest_id"), c_d = cov_table_column_index(t, "distance_m");
     long c_n = cov_table_column_index(t, "n_within"), c_r = cov_table_column_index(t, "region_id");
@@ -157,14 +157,14 @@ static void check_reach(cov_ctx *ctx, cov_analysis *a)
     CHECK_NEAR(cov_table_doubles(t, (size_t)c_d)[19], dist(141.1, 42.9, 141.1, 43.1), 1e-6);
     CHECK(cov_table_ints(t, (size_t)c_n)[15] == 2); /* p1: D1 and D4 */
     cov_table_destroy(t);
-    t = cov_analysis_reach(ctx, a, "nursing", R);
+    t = cov_analysis_reach(ctx, a, NULL, "nursing", R);
     CHECK(cov_table_nrows(t) == 5);
     cov_table_destroy(t);
-    t = cov_analysis_reach(ctx, a, COV_KIND_DOCTOR_ANY, R);
+    t = cov_analysis_reach(ctx, a, NULL, COV_KIND_DOCTOR_ANY, R);
     CHECK(cov_table_nrows(t) == 5);
     cov_table_destroy(t);
-    CHECK(cov_analysis_reach(ctx, a, COV_KIND_DOCTOR_AND_NURSING, R) == NULL);
-    CHECK(cov_analysis_reach(ctx, a, "dentist", R) == NULL);
+    CHECK(cov_analysis_reach(ctx, a, NULL, COV_KIND_DOCTOR_AND_NURSING, R) == NULL);
+    CHECK(cov_analysis_reach(ctx, a, NULL, "dentist", R) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
     CHECK_CONTAINS(cov_last_message(ctx), "dentist");
 }
@@ -173,7 +173,7 @@ static void check_areas(cov_ctx *ctx, cov_analysis *a)
 {
     double circle = 0.5 * 128 * R * R * sin(2 * PI / 128) / 1e6;
     double area_a = quad_area(141.0, 43.0, 141.2, 43.2) / 1e6;
-    cov_table *g = cov_analysis_gaps(ctx, a, R, "nursing", 0);
+    cov_table *g = cov_analysis_gaps(ctx, a, NULL, R, "nursing", 0);
     CHECK(cov_table_nrows(g) == 2 && cov_table_has_geometry(g));
     long row = find_row(g, "A", "nursing");
     CHECK(fabs(cell(g, row, "area_km2") / (area_a - circle) - 1) < 1e-4);
@@ -184,11 +184,11 @@ static void check_areas(cov_ctx *ctx, cov_analysis *a)
     CHECK(wkb != NULL && size > 100);
     cov_free(wkb);
     cov_table_destroy(g);
-    cov_table *s = cov_analysis_service_areas(ctx, a, R, COV_AREAS_BY_FACILITY);
+    cov_table *s = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_FACILITY);
     CHECK(cov_table_nrows(s) == 5);
     CHECK(fabs(cell(s, 0, "area_km2") / circle - 1) < 2e-4);
     cov_table_destroy(s);
-    s = cov_analysis_service_areas(ctx, a, R, COV_AREAS_BY_REGION_KIND);
+    s = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_REGION_KIND);
     CHECK(find_row(s, "B", "zaibyo") < 0); /* no land reached: no row */
     CHECK(fabs(cell(s, find_row(s, "B", "zaishin"), "area_km2") / circle - 1) < 2e-4);
     cov_table_destroy(s);
@@ -198,23 +198,23 @@ static void check_errors(cov_ctx *ctx, cov_analysis *a)
 {
     double bad[] = {0.0, -1.0, NAN, INFINITY, 2e6};
     for (int i = 0; i < 5; i++) {
-        CHECK(cov_analysis_coverage(ctx, a, bad[i], 0, 0) == NULL);
+        CHECK(cov_analysis_coverage(ctx, a, NULL, bad[i], 0, 0) == NULL);
         CHECK(cov_last_error(ctx) == COV_ERR_ARG);
-        CHECK(cov_analysis_reach(ctx, a, NULL, bad[i]) == NULL);
-        CHECK(cov_analysis_gaps(ctx, a, bad[i], NULL, 0) == NULL);
-        CHECK(cov_analysis_service_areas(ctx, a, bad[i], COV_AREAS_BY_FACILITY) == NULL);
+        CHECK(cov_analysis_reach(ctx, a, NULL, NULL, bad[i]) == NULL);
+        CHECK(cov_analysis_gaps(ctx, a, NULL, bad[i], NULL, 0) == NULL);
+        CHECK(cov_analysis_service_areas(ctx, a, NULL, bad[i], COV_AREAS_BY_FACILITY) == NULL);
     }
     CHECK_CONTAINS(cov_last_message(ctx), "radius");
-    CHECK(cov_analysis_coverage(ctx, a, R, 2, 0) == NULL);
+    CHECK(cov_analysis_coverage(ctx, a, NULL, R, 2, 0) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "weight column 2");
-    CHECK(cov_analysis_gaps(ctx, a, R, NULL, 9) == NULL);
-    CHECK(cov_analysis_gaps(ctx, a, R, "nursing_any", 0) == NULL);
-    CHECK(cov_analysis_service_areas(ctx, a, R, 99) == NULL);
-    CHECK(cov_analysis_coverage(NULL, a, R, 0, 0) == NULL);
-    CHECK(cov_analysis_coverage(ctx, NULL, R, 0, 0) == NULL);
-    CHECK(cov_analysis_reach(ctx, NULL, NULL, R) == NULL);
-    CHECK(cov_analysis_gaps(ctx, NULL, R, NULL, 0) == NULL);
-    CHECK(cov_analysis_service_areas(ctx, NULL, R, 1) == NULL);
+    CHECK(cov_analysis_gaps(ctx, a, NULL, R, NULL, 9) == NULL);
+    CHECK(cov_analysis_gaps(ctx, a, NULL, R, "nursing_any", 0) == NULL);
+    CHECK(cov_analysis_service_areas(ctx, a, NULL, R, 99) == NULL);
+    CHECK(cov_analysis_coverage(NULL, a, NULL, R, 0, 0) == NULL);
+    CHECK(cov_analysis_coverage(ctx, NULL, NULL, R, 0, 0) == NULL);
+    CHECK(cov_analysis_reach(ctx, NULL, NULL, NULL, R) == NULL);
+    CHECK(cov_analysis_gaps(ctx, NULL, NULL, R, NULL, 0) == NULL);
+    CHECK(cov_analysis_service_areas(ctx, NULL, NULL, R, 1) == NULL);
     CHECK(cov_analysis_assignment(ctx, NULL) == NULL);
     CHECK(cov_analysis_create(ctx, NULL, NULL, NULL, NULL) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);

@@ -6,11 +6,12 @@
 #include <geodesic.h>
 #include <geos_c.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/net_model.h"
+#include "analysis/reach_engine.h"
 #include "libcoverage/coverage.h"
 #include "testgeom.h"
 #include "testutil.h"
@@ -219,14 +220,15 @@ static int n_within(int metric, const char *kind, int d, double t, double *min_m
     return n;
 }
 
-static void check_case(cov_ctx *ctx, cov_analysis *a, int metric, double t)
+static void check_case(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *m, double t)
 {
     double w[ND];
     for (int d = 0; d < ND; d++) w[d] = 1 + d % 7;
     double margin = INFINITY;
+    int metric = cov_travel_model_metric(m);
     /* coverage: per region and kind, the weight of units with a facility
      * within t by Bellman-Ford */
-    cov_table *cov = cov_analysis_coverage(ctx, a, t, 0, 0);
+    cov_table *cov = cov_analysis_coverage(ctx, a, m, t, 0, 0);
     CHECK(cov != NULL);
     if (!cov) return;
     long cr = col(cov, "region_id"), ck = col(cov, "kind"), cc = col(cov, "demand_covered"),
@@ -261,7 +263,7 @@ static void check_case(cov_ctx *ctx, cov_analysis *a, int metric, double t)
 
     /* gaps: uncovered demand is the rest of the region's weight; gap area
      * plus covered area is the region's area */
-    cov_table *gaps = cov_analysis_gaps(ctx, a, t, "nursing", 0);
+    cov_table *gaps = cov_analysis_gaps(ctx, a, m, t, "nursing", 0);
     CHECK(gaps != NULL);
     for (size_t r = 0; gaps && r < cov_table_nrows(gaps); r++) {
         const char *rid = cov_table_string(gaps, (size_t)col(gaps, "region_id"), r);
@@ -280,7 +282,7 @@ static void check_case(cov_ctx *ctx, cov_analysis *a, int metric, double t)
     cov_table_destroy(cov);
 
     /* reach of nursing: nearest station, its path's distance and time */
-    cov_table *rt = cov_analysis_reach(ctx, a, "nursing", t);
+    cov_table *rt = cov_analysis_reach(ctx, a, m, "nursing", t);
     CHECK(rt != NULL && cov_table_nrows(rt) == ND);
     for (int d = 0; rt && d < ND; d++) {
         double best = INFINITY, best2 = NAN;
@@ -313,9 +315,11 @@ static void check_case(cov_ctx *ctx, cov_analysis *a, int metric, double t)
     cov_table_destroy(rt);
 
     /* reach sets for the planner: every pair within t, with its cost */
-    cov__reach_sets rs;
-    CHECK(cov__network_reach_sets(ctx, a, t, &rs) == COV_OK);
-    CHECK(rs.n_sets == NF);
+    cov__reach *entry = cov__reach_get(ctx, a, m, t);
+    const cov__reach_sets *sets = entry ? cov__reach_sets_of(ctx, a, entry, COV__COSTS_ALL) : NULL;
+    CHECK(sets && sets->n_sets == NF);
+    if (!sets) return;
+    cov__reach_sets rs = *sets;
     for (int f = 0; f < NF && rs.n_sets == NF; f++) {
         size_t p = rs.offset[f];
         for (int d = 0; d < ND; d++) {
@@ -328,7 +332,6 @@ static void check_case(cov_ctx *ctx, cov_analysis *a, int metric, double t)
         }
         CHECK(p == rs.offset[f + 1]);
     }
-    cov__reach_sets_free(&rs);
 }
 
 static void test_hand_built(cov_ctx *ctx)
@@ -342,57 +345,126 @@ static void test_hand_built(cov_ctx *ctx)
     if (!net || !reg || !fac || !dem) return;
     cov_analysis *a = cov_analysis_create(ctx, reg, fac, dem, NULL);
     CHECK(a != NULL);
-    cov_table *straight = cov_analysis_coverage(ctx, a, 2500, 0, COV_COVERAGE_NO_AREA);
+    cov_table *straight = cov_analysis_coverage(ctx, a, NULL, 2500, 0, COV_COVERAGE_NO_AREA);
 
-    /* errors before a network is set */
-    CHECK(cov_analysis_unreachable(ctx, a) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
-    CHECK(cov_analysis_set_isochrone_buffer(ctx, a, 50) == COV_ERR_ARG);
-    cov__reach_sets none;
-    CHECK(cov__network_reach_sets(ctx, a, 1000, &none) == COV_ERR_ARG);
+    /* the straight line has no roads */
+    CHECK(cov_analysis_unreachable(ctx, a, NULL) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
+    cov_travel_model *sl = cov_travel_model_straight(ctx);
+    CHECK(sl && cov_travel_model_metric(sl) == COV_TRAVEL_STRAIGHT &&
+          !cov_travel_model_is_network(sl) && strcmp(cov_travel_model_unit(sl), "m") == 0);
+    CHECK(cov_travel_model_with_season(ctx, sl, 1) == NULL &&
+          cov_last_error(ctx) == COV_ERR_ARG);
 
     cov_travel tr;
     cov_travel_init(&tr);
     tr.metric = 7;
-    CHECK(cov_analysis_set_network(ctx, a, net, &tr) == COV_ERR_ARG);
+    CHECK(cov_travel_model_network(ctx, net, &tr) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
     cov_travel_init(&tr);
+    tr.isochrone_buffer_m = 0;
+    CHECK(cov_travel_model_network(ctx, net, &tr) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
+    CHECK_CONTAINS(cov_last_message(ctx), "isochrone_buffer_m");
+    cov_travel_init(&tr);
+    cov_travel_model *md = cov_travel_model_network(ctx, net, &tr);
+    CHECK(md && cov_travel_model_is_network(md) && cov_travel_model_network_of(md) == net);
     int before = warnings;
-    CHECK(cov_analysis_set_network(ctx, a, net, &tr) == COV_OK);
+    /* snapping happens at the first use of the network, once */
+    cov_table *un = cov_analysis_unreachable(ctx, a, md);
     CHECK(warnings == before + 1); /* the off-road unit */
-    cov_table *un = cov_analysis_unreachable(ctx, a);
     CHECK(un && cov_table_nrows(un) == 1);
     if (un && cov_table_nrows(un) == 1) CHECK_STR(cov_table_string(un, 0, 0), "u16");
     cov_table_destroy(un);
     /* distance thresholds: 2.5 km and 3.7 km */
-    check_case(ctx, a, COV_TRAVEL_DISTANCE, 2500);
-    check_case(ctx, a, COV_TRAVEL_DISTANCE, 3700);
-    CHECK(cov_analysis_set_isochrone_buffer(ctx, a, 0) == COV_ERR_ARG);
-    CHECK(cov_analysis_set_isochrone_buffer(ctx, a, 60) == COV_OK);
+    check_case(ctx, a, md, 2500);
+    check_case(ctx, a, md, 3700);
 
-    /* time: 2 and 5 minutes */
-    tr.metric = COV_TRAVEL_TIME;
-    CHECK(cov_analysis_set_network(ctx, a, net, &tr) == COV_OK);
-    check_case(ctx, a, COV_TRAVEL_TIME, 130);
-    check_case(ctx, a, COV_TRAVEL_TIME, 310);
-    CHECK(cov_analysis_coverage(ctx, a, 0, 0, 0) == NULL);
+    /* time: 2 and 5 minutes; a new model, the same snapping (no warning) */
+    cov_travel_model *mt = cov_travel_model_with_metric(ctx, md, COV_TRAVEL_TIME);
+    CHECK(mt && cov_travel_model_metric(mt) == COV_TRAVEL_TIME &&
+          strcmp(cov_travel_model_unit(mt), "s") == 0);
+    CHECK(cov_travel_model_metric(md) == COV_TRAVEL_DISTANCE); /* md is unchanged */
+    before = warnings;
+    check_case(ctx, a, mt, 130);
+    check_case(ctx, a, mt, 310);
+    CHECK(warnings == before);
+    CHECK(cov_analysis_coverage(ctx, a, mt, 0, 0, 0) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "time threshold");
-    CHECK(cov_analysis_reach(ctx, a, NULL, 90000) == NULL);
+    CHECK(cov_analysis_reach(ctx, a, mt, NULL, 90000) == NULL);
+    /* the distance model still answers in metres after the time queries */
+    check_case(ctx, a, md, 2500);
 
     /* service areas: an isochrone per facility, and per region and kind
      * the union clipped to the region (no larger than the region) */
-    cov_table *sa = cov_analysis_service_areas(ctx, a, 310, COV_AREAS_BY_FACILITY);
+    cov_table *sa = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_FACILITY);
     CHECK(sa && cov_table_nrows(sa) == NF && cov_table_has_geometry(sa));
     cov_table_destroy(sa);
-    sa = cov_analysis_service_areas(ctx, a, 310, COV_AREAS_BY_REGION_KIND);
+    sa = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND);
     CHECK(sa && cov_table_nrows(sa) > 0);
     cov_table_destroy(sa);
 
-    /* back to the straight line: the same answers as before */
-    CHECK(cov_analysis_set_network(ctx, a, NULL, NULL) == COV_OK);
-    cov_table *again = cov_analysis_coverage(ctx, a, 2500, 0, COV_COVERAGE_NO_AREA);
+    /* a wider isochrone buffer is another model: a larger area, and the
+     * first model's areas do not change */
+    cov_travel tw;
+    CHECK(cov_travel_model_travel(ctx, mt, &tw) == COV_OK && tw.isochrone_buffer_m == 100.0);
+    tw.isochrone_buffer_m = 300.0;
+    cov_travel_model *mw = cov_travel_model_network(ctx, net, &tw);
+    cov_table *a100 = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND);
+    cov_table *a300 = cov_analysis_service_areas(ctx, a, mw, 310, COV_AREAS_BY_REGION_KIND);
+    cov_table *a100b = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND);
+    CHECK(a100 && a300 && a100b && cov_table_nrows(a100) == cov_table_nrows(a100b));
+    if (a100 && a300 && a100b && cov_table_nrows(a100)) {
+        size_t ca = (size_t)col(a100, "area_km2");
+        CHECK(cov_table_doubles(a300, ca)[0] > cov_table_doubles(a100, ca)[0]);
+        CHECK(cov_table_doubles(a100b, ca)[0] == cov_table_doubles(a100, ca)[0]);
+    }
+    cov_table_destroy(a100);
+    cov_table_destroy(a300);
+    cov_table_destroy(a100b);
+
+    /* winter is slower: a winter model reaches no more within the same
+     * time, and a speed change is seen by the next query (the cached
+     * summer answer is not reused) */
+    cov_travel_model *mwin = cov_travel_model_with_season(ctx, mt, 1);
+    CHECK(mwin && cov_travel_model_winter(mwin) && !cov_travel_model_winter(mt));
+    cov_table *cs = cov_analysis_coverage(ctx, a, mt, 310, 0, COV_COVERAGE_NO_AREA);
+    cov_table *cw = cov_analysis_coverage(ctx, a, mwin, 310, 0, COV_COVERAGE_NO_AREA);
+    CHECK(cs && cw);
+    if (cs && cw) {
+        size_t cc = (size_t)col(cs, "demand_covered");
+        double sum_s = 0, sum_w = 0;
+        for (size_t r = 0; r < cov_table_nrows(cs); r++) {
+            CHECK(cov_table_doubles(cw, cc)[r] <= cov_table_doubles(cs, cc)[r]);
+            sum_s += cov_table_doubles(cs, cc)[r];
+            sum_w += cov_table_doubles(cw, cc)[r];
+        }
+        CHECK(sum_w < sum_s); /* the case is built so that winter loses units */
+    }
+    cov_table_destroy(cw);
+    for (size_t c = 0; c < NSEG; c++) /* every class to a crawl */
+        cov_network_set_speed(ctx, net, segs[c].cls, 1.0);
+    cov_network_set_speed(ctx, net, NULL, 1.0);
+    cov_table *slow = cov_analysis_coverage(ctx, a, mt, 310, 0, COV_COVERAGE_NO_AREA);
+    CHECK(slow && cs);
+    if (slow && cs) {
+        size_t cc = (size_t)col(cs, "demand_covered");
+        double sum_s = 0, sum_slow = 0;
+        for (size_t r = 0; r < cov_table_nrows(cs); r++)
+            sum_s += cov_table_doubles(cs, cc)[r], sum_slow += cov_table_doubles(slow, cc)[r];
+        CHECK(sum_slow < sum_s);
+    }
+    cov_table_destroy(slow);
+    cov_table_destroy(cs);
+
+    /* the straight line: the same answers as before any road query */
+    cov_table *again = cov_analysis_coverage(ctx, a, sl, 2500, 0, COV_COVERAGE_NO_AREA);
     CHECK(straight && again && cov_table_nrows(straight) == cov_table_nrows(again));
     for (size_t r = 0; straight && again && r < cov_table_nrows(again); r++)
         CHECK(cov_table_doubles(straight, (size_t)col(straight, "demand_covered"))[r] ==
               cov_table_doubles(again, (size_t)col(again, "demand_covered"))[r]);
+    cov_travel_model_destroy(sl);
+    cov_travel_model_destroy(md);
+    cov_travel_model_destroy(mt);
+    cov_travel_model_destroy(mw);
+    cov_travel_model_destroy(mwin);
     cov_table_destroy(straight);
     cov_table_destroy(again);
     cov_analysis_destroy(a);
@@ -474,12 +546,14 @@ static void test_grid(cov_ctx *ctx)
     if (a) {
         const double oct = sqrt(4 - 2 * sqrt(2.0));
         double r = 3000;
-        cov_table *s_lo = cov_analysis_coverage(ctx, a, r / oct / 1.005, 0, COV_COVERAGE_NO_AREA);
-        cov_table *s_hi = cov_analysis_coverage(ctx, a, r * 1.001, 0, COV_COVERAGE_NO_AREA);
-        cov_table *s_rt = cov_analysis_reach(ctx, a, "nursing", 1e5);
-        CHECK(cov_analysis_set_network(ctx, a, net, NULL) == COV_OK);
-        cov_table *n_cov = cov_analysis_coverage(ctx, a, r, 0, COV_COVERAGE_NO_AREA);
-        cov_table *n_rt = cov_analysis_reach(ctx, a, "nursing", 1e5);
+        cov_table *s_lo = cov_analysis_coverage(ctx, a, NULL, r / oct / 1.005, 0, COV_COVERAGE_NO_AREA);
+        cov_table *s_hi = cov_analysis_coverage(ctx, a, NULL, r * 1.001, 0, COV_COVERAGE_NO_AREA);
+        cov_table *s_rt = cov_analysis_reach(ctx, a, NULL, "nursing", 1e5);
+        cov_travel_model *m = cov_travel_model_network(ctx, net, NULL);
+        CHECK(m != NULL);
+        cov_table *n_cov = cov_analysis_coverage(ctx, a, m, r, 0, COV_COVERAGE_NO_AREA);
+        cov_table *n_rt = cov_analysis_reach(ctx, a, m, "nursing", 1e5);
+        cov_travel_model_destroy(m);
         CHECK(s_lo && s_hi && n_cov && s_rt && n_rt);
         if (s_lo && s_hi && n_cov) {
             size_t cc = (size_t)col(n_cov, "demand_covered");
@@ -518,12 +592,52 @@ static void test_grid(cov_ctx *ctx)
     free(off); free(x); free(y); free(idbuf); free(ids); free(lo); free(la); free(w);
 }
 
+/* Option structs grow without breaking older programs: struct_size says
+ * how much the caller has; the rest keeps its defaults. */
+static void test_struct_size(cov_ctx *ctx)
+{
+    cov_network *net = cov_network_from_arrays(ctx, 1, (size_t[]){0, 2},
+                                                (double[]){141.30, 141.31},
+                                                (double[]){43.0, 43.0}, NULL, NULL, NULL, NULL);
+    CHECK(net != NULL);
+    cov_travel tr;
+    cov_travel_init(&tr);
+    CHECK(tr.struct_size == sizeof tr);
+    /* a program built before isochrone_buffer_m existed: its struct ends
+     * before it, and what lies beyond is not read */
+    tr.struct_size = offsetof(cov_travel, isochrone_buffer_m);
+    tr.isochrone_buffer_m = -5;
+    tr.metric = COV_TRAVEL_TIME;
+    cov_travel_model *m = cov_travel_model_network(ctx, net, &tr);
+    cov_travel back;
+    CHECK(m && cov_travel_model_travel(ctx, m, &back) == COV_OK);
+    CHECK(back.isochrone_buffer_m == 100.0 && back.metric == COV_TRAVEL_TIME &&
+          back.struct_size == sizeof back);
+    cov_travel_model_destroy(m);
+    tr.struct_size = 0; /* not made by cov_travel_init() */
+    CHECK(cov_travel_model_network(ctx, net, &tr) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "struct_size is 0");
+    tr.struct_size = sizeof tr + 8; /* built against newer headers */
+    CHECK(cov_travel_model_network(ctx, net, &tr) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "newer headers");
+    int64_t node = 0;
+    CHECK(cov_network_node_search(ctx, net, 1, &node, &tr, 100, 1) == NULL);
+    cov_network_options no;
+    cov_network_options_init(&no);
+    no.struct_size = 3;
+    CHECK(cov_network_from_arrays(ctx, 1, (size_t[]){0, 2}, (double[]){141.3, 141.31},
+                                  (double[]){43.0, 43.0}, NULL, NULL, NULL, &no) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "network options");
+    cov_network_destroy(net);
+}
+
 int main(void)
 {
     geod_init(&G, 6378137.0, 1 / 298.257222101);
     cov_ctx *ctx = cov_ctx_create();
     cov_ctx_set_message_handler(ctx, on_message, NULL);
     test_hand_built(ctx);
+    test_struct_size(ctx);
     test_grid(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();

@@ -61,6 +61,14 @@ static void test_status(void)
     CHECK(cov_version_number() == COV_VERSION_NUMBER);
     CHECK(COV_VERSION_NUMBER == COV_VERSION_MAJOR * 10000 + COV_VERSION_MINOR * 100 +
                                     COV_VERSION_PATCH);
+    /* at-least checks at the edges of the present release and C API */
+    CHECK(COV_AT_LEAST_VERSION(COV_VERSION_MAJOR, COV_VERSION_MINOR, COV_VERSION_PATCH));
+    CHECK(!COV_AT_LEAST_VERSION(COV_VERSION_MAJOR, COV_VERSION_MINOR, COV_VERSION_PATCH + 1));
+    CHECK(COV_AT_LEAST_VERSION(0, 1, 0));
+    CHECK(cov_api_version_number() == COV_API_VERSION_NUMBER);
+    CHECK(COV_API_VERSION_NUMBER == COV_API_VERSION_MAJOR * 100 + COV_API_VERSION_MINOR);
+    CHECK(COV_API_AT_LEAST(2, 0) && !COV_API_AT_LEAST(2, COV_API_VERSION_MINOR + 1) &&
+          !COV_API_AT_LEAST(COV_API_VERSION_MAJOR + 1, 0));
 }
 
 static void test_context(void)
@@ -124,7 +132,7 @@ static void test_options_and_progress(void)
     CHECK(cov_analysis_unassigned_count(a) == 8); /* 7 coastal cells + the lighthouse */
     CHECK(n_warnings == w0 + 1 && cov_warning_count(ctx) >= 1);
     CHECK_STR(cov_analysis_crs(a), "EPSG:6678");
-    cov_table *t = cov_analysis_coverage(ctx, a, 16000, 0, COV_COVERAGE_NO_AREA);
+    cov_table *t = cov_analysis_coverage(ctx, a, NULL, 16000, 0, COV_COVERAGE_NO_AREA);
     long ck = cov_table_column_index(t, "kind"), cn = cov_table_column_index(t, "n_facilities");
     int64_t enhanced = 0, doctor_any = 0;
     for (size_t i = 0; i < cov_table_nrows(t); i++) {
@@ -137,12 +145,12 @@ static void test_options_and_progress(void)
     /* progress is reported, and a handler returning non-zero cancels */
     cov_ctx_set_progress_handler(ctx, on_progress, NULL);
     n_progress = 0;
-    t = cov_analysis_gaps(ctx, a, 16000, NULL, 0);
+    t = cov_analysis_gaps(ctx, a, NULL, 16000, NULL, 0);
     CHECK(t != NULL && n_progress > 3);
     cov_table_destroy(t);
     n_progress = 0;
     cancel_after = 2;
-    CHECK(cov_analysis_gaps(ctx, a, 10000, NULL, 0) == NULL);
+    CHECK(cov_analysis_gaps(ctx, a, NULL, 10000, NULL, 0) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_CANCELLED);
     CHECK_CONTAINS(cov_last_message(ctx), "cancelled");
     cancel_after = -1;
@@ -218,7 +226,7 @@ static void test_destruction_order(void)
     cov_facilities *f = cov_facilities_read_csv(ctx, "data/sample/facilities.csv", &ff, NULL);
     cov_demand *d = cov_demand_from_mesh(ctx, 1, (const char *[]){"59365397"}, 0, NULL, NULL);
     cov_analysis *a = cov_analysis_create(ctx, r, f, d, NULL);
-    cov_table *t = cov_analysis_gaps(ctx, a, 16000, NULL, 0);
+    cov_table *t = cov_analysis_gaps(ctx, a, NULL, 16000, NULL, 0);
     cov_table *rt = cov_regions_table(ctx, r);
     CHECK(a && t && rt && cov_table_nrows(rt) == 10);
     cov_ctx_destroy(ctx);

@@ -435,12 +435,12 @@ static void test_analysis_edges(cov_ctx *ctx)
     CHECK_CONTAINS(m.warning, "far");
     double radii[] = {0, -1, NAN, INFINITY, 1000001};
     for (int k = 0; an && k < 5; k++) {
-        CHECK(cov_analysis_coverage(ctx, an, radii[k], 0, 0) == NULL);
+        CHECK(cov_analysis_coverage(ctx, an, NULL, radii[k], 0, 0) == NULL);
         CHECK(cov_last_error(ctx) == COV_ERR_ARG);
         CHECK_CONTAINS(cov_last_message(ctx), "it must be > 0 and <= 1,000 km");
     }
     /* the largest radius accepted covers the point: 1 of 1 */
-    cov_table *t = an ? cov_analysis_coverage(ctx, an, 1000000, 0, COV_COVERAGE_NO_AREA) : NULL;
+    cov_table *t = an ? cov_analysis_coverage(ctx, an, NULL, 1000000, 0, COV_COVERAGE_NO_AREA) : NULL;
     CHECK(t && cov_table_nrows(t) == 1);
     if (t) CHECK_NEAR(cov_table_doubles(t, 6)[0], 1.0, 0);
     cov_table_destroy(t);
@@ -455,12 +455,12 @@ static void test_analysis_edges(cov_ctx *ctx)
     an = f0 && d0 ? cov_analysis_create(ctx, r, f0, d0, NULL) : NULL;
     CHECK(an && m.n_warning == 2);
     CHECK_CONTAINS(m.warning, "there are no demand units");
-    t = an ? cov_analysis_coverage(ctx, an, 16000, 0, 0) : NULL;
+    t = an ? cov_analysis_coverage(ctx, an, NULL, 16000, 0, 0) : NULL;
     CHECK(t && cov_table_nrows(t) == 0);
     cov_table_destroy(t);
     cov_analysis_destroy(an);
     an = d0 ? cov_analysis_create(ctx, r, f, d0, NULL) : NULL;
-    t = an ? cov_analysis_coverage(ctx, an, 16000, 0, COV_COVERAGE_NO_AREA) : NULL;
+    t = an ? cov_analysis_coverage(ctx, an, NULL, 16000, 0, COV_COVERAGE_NO_AREA) : NULL;
     CHECK(t && cov_table_nrows(t) == 1 && isnan(cov_table_doubles(t, 6)[0]) &&
           cov_table_doubles(t, 4)[0] == 0.0);
     cov_table_destroy(t);

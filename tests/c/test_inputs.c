@@ -227,7 +227,7 @@ static void test_sample_analysis(cov_ctx *ctx)
     CHECK(lighthouse == 1);
     CHECK(snapped == 7); /* the seven coastal cells the generator lists */
     cov_table_destroy(as);
-    cov_table *c = cov_analysis_coverage(ctx, an, 16000, 0, COV_COVERAGE_NO_AREA);
+    cov_table *c = cov_analysis_coverage(ctx, an, NULL, 16000, 0, COV_COVERAGE_NO_AREA);
     long cr = cov_table_column_index(c, "region_id"), ck = cov_table_column_index(c, "kind");
     long ct = cov_table_column_index(c, "demand_total");
     double sum = 0.0;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "geo/geo.h"
 #include "libcoverage/coverage.h"
 #include "testutil.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "libcoverage/coverage.h"
 #include "io/table_internal.h"
 #include "net/net_internal.h"
@@ -188,10 +188,11 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
     if (!n) return;
     size_t nn = cov_network_node_count(n), ne = cov_network_edge_count(n);
     cov_travel t;
+    double t_threshold = 16000.0;
     cov_travel_init(&t);
     t.metric = metric;
     t.winter = winter;
-    t.cutoff = metric == COV_TRAVEL_TIME ? 600 : 6000;
+    t_threshold = metric == COV_TRAVEL_TIME ? 600 : 6000;
     double *fwd = malloc(ne * sizeof *fwd), *bwd = malloc(ne * sizeof *bwd);
     CHECK(cov_network_edge_costs(ctx, n, &t, fwd, bwd) == COV_OK);
     /* edge costs against the class speeds and geodesic lengths */
@@ -213,7 +214,7 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
     for (int i = 0; i < 3; i++) { slon[i] = g.px[i * 7]; slat[i] = g.py[i * 7]; }
     double *cost = malloc(nn * sizeof *cost), *bf = malloc(nn * sizeof *bf);
     int64_t *src = malloc(nn * sizeof *src);
-    CHECK(cov_network_node_costs(ctx, n, 3, slon, slat, &t, cost, src) == COV_OK);
+    CHECK(cov_network_node_costs(ctx, n, 3, slon, slat, &t, t_threshold, cost, src) == COV_OK);
     for (size_t u = 0; u < nn; u++) bf[u] = INFINITY;
     for (int i = 0; i < 3; i++)
         for (size_t u = 0; u < nn; u++)
@@ -221,7 +222,7 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
     bellman_ford(nn, ne, n->edge_from, n->edge_to, fwd, bwd, bf);
     int same = 1, reached = 0;
     for (size_t u = 0; u < nn; u++) {
-        double want = bf[u] <= t.cutoff ? bf[u] : INFINITY;
+        double want = bf[u] <= t_threshold ? bf[u] : INFINITY;
         if (!rel_close(cost[u], want)) {
             same = 0;
             fprintf(stderr, "node %zu: %g vs %g\n", u, cost[u], want);
@@ -234,7 +235,7 @@ static void test_random(cov_ctx *ctx, unsigned seed, int metric, int winter)
     double *one = malloc(nn * sizeof *one);
     int labels_ok = 1;
     for (int i = 0; i < 3; i++) {
-        CHECK(cov_network_node_costs(ctx, n, 1, &slon[i], &slat[i], &t, one, NULL) == COV_OK);
+        CHECK(cov_network_node_costs(ctx, n, 1, &slon[i], &slat[i], &t, t_threshold, one, NULL) == COV_OK);
         for (size_t u = 0; u < nn; u++)
             if (src[u] == i && !rel_close(one[u], cost[u])) labels_ok = 0;
     }
@@ -254,9 +255,10 @@ static void test_node_search(cov_ctx *ctx, unsigned seed)
     if (!n) return;
     size_t nn = cov_network_node_count(n), ne = cov_network_edge_count(n);
     cov_travel t;
+    double t_threshold = 16000.0;
     cov_travel_init(&t);
     t.metric = COV_TRAVEL_TIME;
-    t.cutoff = 400;
+    t_threshold = 400;
     double *fwd = malloc(ne * sizeof *fwd), *bwd = malloc(ne * sizeof *bwd);
     CHECK(cov_network_edge_costs(ctx, n, &t, fwd, bwd) == COV_OK);
     /* four sources, one node twice (the smaller index wins its ties) */
@@ -269,11 +271,11 @@ static void test_node_search(cov_ctx *ctx, unsigned seed)
         bellman_ford(nn, ne, n->edge_from, n->edge_to, fwd, bwd, d);
     }
     /* per source: exactly the nodes within the cutoff, each once */
-    cov_table *per = cov_network_node_search(ctx, n, 4, src, &t, 0);
+    cov_table *per = cov_network_node_search(ctx, n, 4, src, &t, t_threshold, 0);
     CHECK(per != NULL && cov_table_ncols(per) == 3);
     int per_ok = per != NULL;
     size_t expect_rows = 0;
-    for (size_t k = 0; k < 4 * nn; k++) expect_rows += bf[k] <= t.cutoff;
+    for (size_t k = 0; k < 4 * nn; k++) expect_rows += bf[k] <= t_threshold;
     if (per) {
         const int64_t *ps = cov_table_ints(per, 0), *pv = cov_table_ints(per, 1);
         const double *pc = cov_table_doubles(per, 2);
@@ -286,14 +288,14 @@ static void test_node_search(cov_ctx *ctx, unsigned seed)
     CHECK(expect_rows > 8); /* the test means something */
     /* multi-source: the minimum over sources, labelled by the smallest
      * index reaching it at that cost */
-    cov_table *multi = cov_network_node_search(ctx, n, 4, src, &t, 1);
+    cov_table *multi = cov_network_node_search(ctx, n, 4, src, &t, t_threshold, 1);
     CHECK(multi != NULL);
     int multi_ok = multi != NULL;
     size_t expect_nodes = 0;
     for (size_t u = 0; u < nn; u++) {
         double best = INFINITY;
         for (size_t i = 0; i < 4; i++) best = fmin(best, bf[i * nn + u]);
-        expect_nodes += best <= t.cutoff;
+        expect_nodes += best <= t_threshold;
     }
     if (multi) {
         const int64_t *ms = cov_table_ints(multi, 0), *mv = cov_table_ints(multi, 1);
@@ -312,18 +314,19 @@ static void test_node_search(cov_ctx *ctx, unsigned seed)
     cov_table_destroy(per);
     cov_table_destroy(multi);
     /* no source: an empty table; bad arguments: NULL and COV_ERR_ARG */
-    cov_table *empty = cov_network_node_search(ctx, n, 0, NULL, &t, 1);
+    cov_table *empty = cov_network_node_search(ctx, n, 0, NULL, &t, t_threshold, 1);
     CHECK(empty != NULL && cov_table_nrows(empty) == 0 && cov_table_ncols(empty) == 3);
     cov_table_destroy(empty);
     int64_t bad[2] = {0, (int64_t)nn};
-    CHECK(cov_network_node_search(ctx, n, 2, bad, &t, 0) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 2, bad, &t, t_threshold, 0) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
     bad[1] = -1;
-    CHECK(cov_network_node_search(ctx, n, 2, bad, &t, 1) == NULL);
-    CHECK(cov_network_node_search(ctx, n, 2, NULL, &t, 1) == NULL);
-    CHECK(cov_network_node_search(ctx, n, 1, src, NULL, 1) == NULL);
-    CHECK(cov_network_node_search(ctx, NULL, 1, src, &t, 1) == NULL);
-    CHECK(cov_network_node_search(NULL, n, 1, src, &t, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 2, bad, &t, t_threshold, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 2, NULL, &t, t_threshold, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 1, src, NULL, t_threshold, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, n, 1, src, &t, NAN, 1) == NULL);
+    CHECK(cov_network_node_search(ctx, NULL, 1, src, &t, t_threshold, 1) == NULL);
+    CHECK(cov_network_node_search(NULL, n, 1, src, &t, t_threshold, 1) == NULL);
     cov_clear_error(ctx);
     free(bf); free(fwd); free(bwd);
     cov_network_destroy(n);
@@ -340,6 +343,7 @@ static void test_zero_cost_ties(cov_ctx *ctx)
     cov_network *n = random_network(ctx, &g, 11, 80, 160, 0);
     if (!n) return;
     cov_travel t;
+    double t_threshold = 16000.0;
     cov_travel_init(&t);
     cov__search s;
     CHECK(cov__search_init(ctx, &s, n, &t) == COV_OK);
@@ -347,7 +351,7 @@ static void test_zero_cost_ties(cov_ctx *ctx)
     /* sources 1 then 0 at the start of two edges, cost 0 */
     CHECK(cov__search_seed(ctx, &s, 0, 0, 0, 1) == COV_OK);
     CHECK(cov__search_seed(ctx, &s, (int64_t)n->n_edges / 2, 0, 0, 0) == COV_OK);
-    CHECK(cov__search_run(ctx, &s, t.cutoff) == COV_OK);
+    CHECK(cov__search_run(ctx, &s, t_threshold) == COV_OK);
     int ok = s.n_touched > 2;
     size_t zero = 0;
     for (size_t i = 0; i < s.n_touched; i++) {
@@ -397,14 +401,15 @@ static void test_reach_sets(cov_ctx *ctx)
     cov_demand *d = cov_demand_from_points(ctx, nd, did, dlon, dlat, NULL, 1, wn, w);
     CHECK(f && d);
     cov_travel t;
+    double t_threshold = 16000.0;
     cov_travel_init(&t);
     t.metric = COV_TRAVEL_TIME;
-    t.cutoff = 900;
+    t_threshold = 900;
     t.snap_max_m = 800;
     cov__snap fs, ds;
     CHECK(cov__net_snap(ctx, n, nf, flon, flat, t.snap_max_m, &fs) == COV_OK);
     CHECK(cov__net_snap(ctx, n, nd, dlon, dlat, t.snap_max_m, &ds) == COV_OK);
-    cov_table *rs = cov_network_reach_sets(ctx, n, f, d, &t);
+    cov_table *rs = cov_network_reach_sets(ctx, n, f, d, &t, t_threshold);
     CHECK(rs != NULL);
     size_t nn = n->n_nodes, ne = n->n_edges;
     double *fwd = malloc(ne * sizeof *fwd), *bwd = malloc(ne * sizeof *bwd);
@@ -429,7 +434,7 @@ static void test_reach_sets(cov_ctx *ctx)
             if (e2 == e && o2 >= o && isfinite(fwd[e])) best = fmin(best, acc + fwd[e] * (o2 - o) / L);
             if (e2 == e && o2 <= o && isfinite(bwd[e])) best = fmin(best, acc + bwd[e] * (o - o2) / L);
             best += k * ds.dist_m[i];
-            if (best > t.cutoff) continue;
+            if (best > t_threshold) continue;
             expected_rows++;
             for (size_t r = 0; r < cov_table_nrows(rs); r++)
                 if (cov_table_ints(rs, 1)[r] == (int64_t)fi && cov_table_ints(rs, 3)[r] == (int64_t)i &&
@@ -439,10 +444,10 @@ static void test_reach_sets(cov_ctx *ctx)
     }
     CHECK(rs && cov_table_nrows(rs) == expected_rows);
     CHECK(matched == expected_rows);
-    printf("reach sets: %zu pairs within %g s\n", expected_rows, t.cutoff);
+    printf("reach sets: %zu pairs within %g s\n", expected_rows, t_threshold);
     CHECK(expected_rows > 5);
     /* reach table: n_within per kind equals the count of rows of that kind */
-    cov_table *r = cov_network_reach(ctx, n, f, d, "nursing", &t);
+    cov_table *r = cov_network_reach(ctx, n, f, d, "nursing", &t, t_threshold);
     CHECK(r && cov_table_nrows(r) == nd);
     if (r && rs) {
         int ok = 1;
@@ -462,7 +467,7 @@ static void test_reach_sets(cov_ctx *ctx)
         CHECK(ok);
     }
     cov_table_destroy(r);
-    CHECK(cov_network_reach(ctx, n, f, d, "nope", &t) == NULL);
+    CHECK(cov_network_reach(ctx, n, f, d, "nope", &t, t_threshold) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "nope");
     cov_table_destroy(rs);
     cov__snap_free(&fs);
@@ -518,9 +523,11 @@ static void test_isochrone(cov_ctx *ctx)
     const char *id = "c";
     cov_facilities *f = cov_facilities_from_arrays(ctx, 1, &id, NULL, NULL, NULL, &flon, &flat, NULL);
     cov_travel t;
+    double t_threshold = 16000.0;
     cov_travel_init(&t);
-    t.cutoff = cut;
-    cov_table *iso = cov_network_isochrones(ctx, n, f, &t, buffer, COV_ISOCHRONE_BY_FACILITY);
+    t_threshold = cut;
+    t.isochrone_buffer_m = buffer;
+    cov_table *iso = cov_network_isochrones(ctx, n, f, &t, t_threshold, COV_ISOCHRONE_BY_FACILITY);
     CHECK(iso && cov_table_nrows(iso) == 1);
     /* the reached segments, projected, from the grid's own coordinates */
     double seg[16][4];
@@ -589,8 +596,13 @@ static void test_isochrone(cov_ctx *ctx)
         GEOSGeom_destroy_r(ctx->geos, pg);
     }
     cov_table_destroy(iso);
-    CHECK(cov_network_isochrones(ctx, n, f, &t, -1, COV_ISOCHRONE_BY_KIND) == NULL);
+    t.isochrone_buffer_m = -1; /* checked with the travel settings */
+    CHECK(cov_network_isochrones(ctx, n, f, &t, t_threshold, COV_ISOCHRONE_BY_KIND) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
+    CHECK_CONTAINS(cov_last_message(ctx), "isochrone_buffer_m");
+    t.isochrone_buffer_m = 100;
+    CHECK(cov_network_isochrones(ctx, n, f, &t, -1, COV_ISOCHRONE_BY_KIND) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "threshold");
     cov_facilities_destroy(f);
     cov_network_destroy(n);
 }
@@ -668,9 +680,10 @@ static void test_osaka(cov_ctx *ctx, const char *shared)
     }
     cov_table_destroy(cls);
     cov_travel t;
+    double t_threshold = 16000.0;
     cov_travel_init(&t);
     t.metric = COV_TRAVEL_TIME;
-    t.cutoff = 300;
+    t_threshold = 300;
     size_t nn = n->n_nodes, ne = n->n_edges;
     double *fwd = malloc(ne * sizeof *fwd), *bwd = malloc(ne * sizeof *bwd);
     double *cost = malloc(nn * sizeof *cost), *bf = malloc(nn * sizeof *bf);
@@ -680,11 +693,11 @@ static void test_osaka(cov_ctx *ctx, const char *shared)
     for (size_t k = 0; k < 3; k++) {
         size_t u0 = (k * 7919) % nn;
         double lon = n->node_lon[u0], lat = n->node_lat[u0];
-        CHECK(cov_network_node_costs(ctx, n, 1, &lon, &lat, &t, cost, NULL) == COV_OK);
+        CHECK(cov_network_node_costs(ctx, n, 1, &lon, &lat, &t, t_threshold, cost, NULL) == COV_OK);
         for (size_t u = 0; u < nn; u++) bf[u] = u == u0 ? 0 : INFINITY;
         bellman_ford(nn, ne, n->edge_from, n->edge_to, fwd, bwd, bf);
         for (size_t u = 0; u < nn; u++) {
-            double want = bf[u] <= t.cutoff ? bf[u] : INFINITY;
+            double want = bf[u] <= t_threshold ? bf[u] : INFINITY;
             if (!rel_close(cost[u], want)) same = 0;
             reached += isfinite(want);
         }

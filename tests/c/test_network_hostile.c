@@ -199,6 +199,7 @@ static void test_attributes(cov_ctx *ctx)
         size_t ne = cov_network_edge_count(net);
         double fw[32], bw[32];
         cov_travel tr;
+    double threshold = 16000.0;
         cov_travel_init(&tr);
         CHECK(ne <= 32 && cov_network_edge_costs(ctx, net, &tr, fw, bw) == COV_OK);
         /* row 0 runs west to east: open forward only; row 1 backward only */
@@ -231,6 +232,7 @@ static void test_attributes(cov_ctx *ctx)
         size_t ne = cov_network_edge_count(net);
         double fw[32], bw[32];
         cov_travel tr;
+    double threshold = 16000.0;
         cov_travel_init(&tr);
         tr.metric = COV_TRAVEL_TIME;
         CHECK(cov_network_edge_costs(ctx, net, &tr, fw, bw) == COV_OK);
@@ -305,14 +307,15 @@ static void test_snap_and_cutoff(cov_ctx *ctx)
         CHECK_CONTAINS(cov_last_message(ctx), "snap_max_m must be >= 0");
     }
 
-    /* cutoff 0: the source's own node at cost 0 and nothing else */
+    /* threshold 0: the source's own node at cost 0 and nothing else */
     cov_travel tr;
+    double threshold = 16000.0;
     cov_travel_init(&tr);
-    tr.cutoff = 0;
+    threshold = 0;
     size_t nn = cov_network_node_count(net);
     double cost[16];
     int64_t src[16];
-    CHECK(nn <= 16 && cov_network_node_costs(ctx, net, 1, lon, lat, &tr, cost, src) == COV_OK);
+    CHECK(nn <= 16 && cov_network_node_costs(ctx, net, 1, lon, lat, &tr, threshold, cost, src) == COV_OK);
     int n_reached = 0;
     for (size_t v = 0; v < nn; v++)
         if (isfinite(cost[v])) {
@@ -322,19 +325,19 @@ static void test_snap_and_cutoff(cov_ctx *ctx)
             CHECK(src[v] == -1);
         }
     CHECK(n_reached == 1);
-    /* an infinite cutoff reaches the whole (connected) grid */
-    tr.cutoff = INFINITY;
-    CHECK(cov_network_node_costs(ctx, net, 1, lon, lat, &tr, cost, src) == COV_OK);
+    /* an infinite threshold reaches the whole (connected) grid */
+    threshold = INFINITY;
+    CHECK(cov_network_node_costs(ctx, net, 1, lon, lat, &tr, threshold, cost, src) == COV_OK);
     for (size_t v = 0; v < nn; v++) CHECK(isfinite(cost[v]) && src[v] == 0);
-    /* negative and NaN cutoffs are refused */
+    /* negative and NaN thresholds are refused */
     double badc[2] = {-1.0, NAN};
     for (int k = 0; k < 2; k++) {
-        tr.cutoff = badc[k];
-        CHECK(cov_network_node_costs(ctx, net, 1, lon, lat, &tr, cost, src) == COV_ERR_ARG);
-        CHECK_CONTAINS(cov_last_message(ctx), "travel cutoff must be >= 0");
+        threshold = badc[k];
+        CHECK(cov_network_node_costs(ctx, net, 1, lon, lat, &tr, threshold, cost, src) == COV_ERR_ARG);
+        CHECK_CONTAINS(cov_last_message(ctx), "search threshold must be >= 0");
         int64_t node = 0;
-        CHECK(cov_network_node_search(ctx, net, 1, &node, &tr, 1) == NULL);
-        CHECK_CONTAINS(cov_last_message(ctx), "travel cutoff must be >= 0");
+        CHECK(cov_network_node_search(ctx, net, 1, &node, &tr, threshold, 1) == NULL);
+        CHECK_CONTAINS(cov_last_message(ctx), "search threshold must be >= 0");
     }
     cov_network_destroy(net);
 }

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "analysis/analysis_internal.h"
-#include "analysis/reach_sets.h"
+#include "analysis/reach_engine.h"
+#include "model/reach_sets.h"
 #include "libcoverage/coverage.h"
 #include "testgeom.h"
 #include "testutil.h"
@@ -76,9 +76,12 @@ static int region_of_lon(double lon) { return lon < 141.2 ? 0 : lon < 141.4 ? 1 
 
 static void check_reach_sets(cov_ctx *ctx, cov_analysis *a)
 {
-    cov__reach_sets rs;
-    CHECK(cov__straight_reach_sets(ctx, a, R, COV__COSTS_ALL, &rs) == COV_OK);
-    CHECK(rs.n_sets == NF);
+    /* the engine's sets, first with every cost */
+    cov__reach *entry = cov__reach_get(ctx, a, NULL, R);
+    const cov__reach_sets *all = entry ? cov__reach_sets_of(ctx, a, entry, COV__COSTS_ALL) : NULL;
+    CHECK(all && all->n_sets == NF);
+    if (!all) return;
+    cov__reach_sets rs = *all;
     for (int f = 0; f < NF; f++) {
         size_t k = rs.offset[f];
         for (int u = 0; u < NU; u++) {
@@ -90,11 +93,16 @@ static void check_reach_sets(cov_ctx *ctx, cov_analysis *a)
         }
         CHECK(k == rs.offset[f + 1]);
     }
-    cov__reach_sets_free(&rs);
-    cov__reach_sets_free(&rs); /* a zeroed struct is a no-op */
+    cov__reach_sets zero = {0};
+    cov__reach_sets_free(&zero); /* a zeroed struct is a no-op */
     /* membership only: the same sets; a cost is NaN (surely inside, no
      * geodesic computed) or the geodesic */
-    CHECK(cov__straight_reach_sets(ctx, a, R, COV__COSTS_NONE, &rs) == COV_OK);
+    /* a fresh threshold (a hair above R, no unit lies between) */
+    entry = cov__reach_get(ctx, a, NULL, R + 1e-6);
+    const cov__reach_sets *none = entry ? cov__reach_sets_of(ctx, a, entry, COV__COSTS_NONE) : NULL;
+    CHECK(none != NULL);
+    if (!none) return;
+    rs = *none;
     size_t n_nan = 0;
     for (int f = 0; f < NF; f++) {
         size_t k = rs.offset[f];
@@ -109,9 +117,7 @@ static void check_reach_sets(cov_ctx *ctx, cov_analysis *a)
         CHECK(k == rs.offset[f + 1]);
     }
     CHECK(n_nan > 0); /* the saving is real */
-    cov__reach_sets_free(&rs);
-    CHECK(cov__straight_reach_sets(ctx, a, -1, COV__COSTS_ALL, &rs) == COV_ERR_ARG &&
-          rs.offset == NULL);
+    CHECK(cov__reach_get(ctx, a, NULL, -1) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
 }
 
 static double cellv(const cov_table *t, size_t row, const char *col)
@@ -141,7 +147,7 @@ static void check_policy(cov_ctx *ctx, cov_analysis *a)
     cov_policy_options o;
     cov_policy_options_init(&o);
     o.rule16_m = o.doctor_threshold = o.nursing_threshold = R;
-    cov_table *t = cov_policy_check(ctx, a, &o);
+    cov_table *t = cov_policy_check(ctx, a, NULL, &o);
     CHECK(t != NULL);
     CHECK(cov_table_nrows(t) == 3 * 8);
     int hc[NF] = {1, 1, 1, 0, 1, 0}, doc[NF] = {1, 1, 1, 0, 1, 1};
@@ -187,7 +193,7 @@ static void check_policy(cov_ctx *ctx, cov_analysis *a)
     CHECK(cellv(t, (size_t)policy_row(t, "A", "backup"), "passed") == 0);
     CHECK(cellv(t, (size_t)policy_row(t, "B", "backup"), "passed") == 1);
     cov_table_destroy(t);
-    cov_table *b = cov_policy_backup(ctx, a, &o);
+    cov_table *b = cov_policy_backup(ctx, a, NULL, &o);
     CHECK(b && cov_table_nrows(b) == 2); /* Z1 and Z3 are standard; Z2 is a lead */
     if (b && cov_table_nrows(b) == 2) {
         CHECK_STR(cells(b, 0, "facility_id"), "Z1");
@@ -199,8 +205,8 @@ static void check_policy(cov_ctx *ctx, cov_analysis *a)
     }
     cov_table_destroy(b);
     o.weight = 7;
-    CHECK(cov_policy_check(ctx, a, &o) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
-    CHECK(cov_policy_check(ctx, NULL, &o) == NULL);
+    CHECK(cov_policy_check(ctx, a, NULL, &o) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
+    CHECK(cov_policy_check(ctx, NULL, NULL, &o) == NULL);
 }
 
 /* Objective of a selection by brute force (enhanced weight ew). */
@@ -228,7 +234,7 @@ static void check_plan(cov_ctx *ctx, cov_analysis *a)
     o.threshold = R;
     o.budget = 2;
     cov_table *picks = NULL, *regions = NULL;
-    CHECK(cov_plan_designate(ctx, a, &o, &picks, &regions) == COV_OK);
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, &regions) == COV_OK);
     /* enumerate: Z2 fixed; two of {Z1, E1, Z3}, at least one in A */
     double best = -1, best_cov = 0;
     int cands[3] = {0, 1, 4};
@@ -270,17 +276,17 @@ static void check_plan(cov_ctx *ctx, cov_analysis *a)
     unsigned char fixed[NF] = {0};
     o.fixed = fixed;
     o.budget = 1;
-    CHECK(cov_plan_designate(ctx, a, &o, &picks, NULL) == COV_ERR_ARG);
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_ERR_ARG);
     CHECK(picks == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "A, B");
     /* target share: stops at the first pick reaching it */
     o.budget = 0;
     o.target_share = 0.01;
-    CHECK(cov_plan_designate(ctx, a, &o, &picks, NULL) == COV_OK);
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_OK);
     CHECK(picks && cov_table_nrows(picks) == 2); /* A and B need one each; share reached */
     cov_table_destroy(picks);
     o.target_share = 2;
-    CHECK(cov_plan_designate(ctx, a, &o, &picks, NULL) == COV_ERR_ARG);
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_ERR_ARG);
 }
 
 static void check_access(cov_ctx *ctx, cov_analysis *a)
@@ -292,7 +298,7 @@ static void check_access(cov_ctx *ctx, cov_analysis *a)
         o.threshold = R;
         if (variant) o.band_limits = limits, o.band_weights = weights, o.n_bands = 2;
         cov_table *tu = NULL, *tr = NULL;
-        CHECK(cov_access_2sfca(ctx, a, &o, &tu, &tr) == COV_OK);
+        CHECK(cov_access_2sfca(ctx, a, NULL, &o, &tu, &tr) == COV_OK);
         int doctor[NF] = {1, 1, 1, 0, 1, 1};
         double acc[NU] = {0};
         for (int f = 0; f < NF; f++) {
@@ -323,12 +329,12 @@ static void check_access(cov_ctx *ctx, cov_analysis *a)
     cov_access_options o;
     cov_access_options_init(&o);
     o.supply = COV_SUPPLY_DOCTORS; /* unknown for every facility */
-    CHECK(cov_access_2sfca(ctx, a, &o, NULL, NULL) == COV_ERR_VALUE);
+    CHECK(cov_access_2sfca(ctx, a, NULL, &o, NULL, NULL) == COV_ERR_VALUE);
     CHECK_CONTAINS(cov_last_message(ctx), "has no doctors");
     double bad[2] = {R, 2500};
     cov_access_options_init(&o);
     o.band_limits = bad, o.n_bands = 2;
-    CHECK(cov_access_2sfca(ctx, a, &o, NULL, NULL) == COV_ERR_ARG);
+    CHECK(cov_access_2sfca(ctx, a, NULL, &o, NULL, NULL) == COV_ERR_ARG);
 }
 
 static size_t find(size_t *p, size_t x) { return p[x] == x ? x : (p[x] = find(p, p[x])); }
@@ -339,7 +345,7 @@ static void check_clusters_points(cov_ctx *ctx, cov_analysis *a)
     cov_gap_options_init(&o);
     o.threshold = R;
     o.link_m = 6000;
-    cov_table *t = cov_gap_clusters(ctx, a, &o);
+    cov_table *t = cov_gap_clusters(ctx, a, NULL, &o);
     CHECK(t != NULL);
     /* brute force: uncovered by N1, linked within 6 km inside a region */
     size_t p[NU];
@@ -368,7 +374,7 @@ static void check_clusters_points(cov_ctx *ctx, cov_analysis *a)
     cov_table_destroy(t);
     /* sites: one site; its gain is the best uncovered weight within R */
     o.max_sites = 1;
-    t = cov_plan_sites(ctx, a, &o);
+    t = cov_plan_sites(ctx, a, NULL, &o);
     double best_gain = 0;
     for (size_t c = 0; c < NU; c++) {
         if (!unc[c]) continue;
@@ -399,7 +405,7 @@ static void check_clusters_mesh(cov_ctx *ctx)
     cov_gap_options o;
     cov_gap_options_init(&o);
     o.threshold = 1000;
-    cov_table *t = cov_gap_clusters(ctx, a, &o);
+    cov_table *t = cov_gap_clusters(ctx, a, NULL, &o);
     CHECK(t && cov_table_nrows(t) == 2);
     if (t && cov_table_nrows(t) == 2) {
         CHECK_NEAR(cellv(t, 0, "demand"), 23, 0);
@@ -439,7 +445,7 @@ static void check_subareas(cov_ctx *ctx, cov_analysis *a)
     cov_policy_options o;
     cov_policy_options_init(&o);
     o.subareas = sub;
-    cov_table *t = cov_policy_check(ctx, a, &o);
+    cov_table *t = cov_policy_check(ctx, a, NULL, &o);
     CHECK(t && cov_table_nrows(t) == 3 * 9);
     if (t) {
         long ra = policy_row(t, "A", "subareas"), rb = policy_row(t, "B", "subareas"),
@@ -452,10 +458,10 @@ static void check_subareas(cov_ctx *ctx, cov_analysis *a)
     cov_table_destroy(t);
     const char *parents[] = {"A", "A", "Z"};
     o.subarea_parent = parents;
-    CHECK(cov_policy_check(ctx, a, &o) == NULL && cov_last_error(ctx) == COV_ERR_VALUE);
+    CHECK(cov_policy_check(ctx, a, NULL, &o) == NULL && cov_last_error(ctx) == COV_ERR_VALUE);
     CHECK_CONTAINS(cov_last_message(ctx), "sub-area B1: parent region \"Z\"");
     parents[2] = "A"; /* B1 declared part of A: A then has 1 of 3 with a lead */
-    t = cov_policy_check(ctx, a, &o);
+    t = cov_policy_check(ctx, a, NULL, &o);
     if (t) {
         long ra = policy_row(t, "A", "subareas");
         CHECK(cellv(t, (size_t)ra, "value") == 2);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "geo/geo.h"
 #include "io/shp_read.h"
 #include "libcoverage/coverage.h"
 #include "testutil.h"

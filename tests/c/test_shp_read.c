@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "geo/geo.h"
 #include "io/shp_read.h"
 #include "testutil.h"
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "geo/geo.h"
 #include "io/shp_read.h"
 #include "io/table_internal.h"
 #include "testutil.h"
@@ -191,6 +192,58 @@ static void test_storage(cov_ctx *ctx)
     cov_table_destroy(t);
 }
 
+/* ---- opaque geometry cells (io/ knows no GEOS) ------------------------------- */
+
+/* Cells that record their own freeing: each is freed exactly once, by the
+ * function stored with it, at replacement, truncation or destruction. */
+typedef struct cell {
+    int freed;
+    cov_ctx *ctx_seen;
+} cell;
+
+static int n_freed;
+
+static void free_cell(cov_ctx *ctx, void *p)
+{
+    cell *c = p;
+    c->freed++;
+    c->ctx_seen = ctx;
+    n_freed++;
+}
+
+static void test_geom_cells(cov_ctx *ctx)
+{
+    cell c[6] = {{0}};
+    n_freed = 0;
+    cov_table *t = cov__table_create(ctx, 3, 1);
+    CHECK(t && cov__table_geom_cell(t, 0) == NULL);
+    cov__table_set_geom_cell(t, 0, &c[0], free_cell);
+    cov__table_set_geom_cell(t, 1, &c[1], free_cell);
+    CHECK(cov__table_geom_cell(t, 0) == &c[0] && cov__table_geom_cell(t, 1) == &c[1]);
+    CHECK(cov__table_geom_cell(t, 3) == NULL && cov__table_geom_cell(NULL, 0) == NULL);
+    CHECK(n_freed == 0);
+    /* Replacing frees the old cell; an out-of-range row frees the new one
+     * at once (ownership passes in all cases). */
+    cov__table_set_geom_cell(t, 0, &c[2], free_cell);
+    CHECK(c[0].freed == 1 && c[0].ctx_seen == ctx && n_freed == 1);
+    cov__table_set_geom_cell(t, 3, &c[3], free_cell);
+    CHECK(c[3].freed == 1 && n_freed == 2);
+    /* NULL clears a row without freeing anything new. */
+    cov__table_set_geom_cell(t, 1, NULL, free_cell);
+    CHECK(c[1].freed == 1 && n_freed == 3 && cov__table_geom_cell(t, 1) == NULL);
+    cov__table_set_geom_cell(t, 2, &c[4], free_cell);
+    cov__table_truncate(t, 1); /* frees row 2 */
+    CHECK(c[4].freed == 1 && c[2].freed == 0 && n_freed == 4);
+    cov_table_destroy(t); /* frees row 0 */
+    CHECK(c[2].freed == 1 && n_freed == 5);
+    /* A table without a geometry column frees what it is given. */
+    t = cov__table_create(ctx, 2, 0);
+    cov__table_set_geom_cell(t, 0, &c[5], free_cell);
+    CHECK(c[5].freed == 1 && cov__table_geom_cell(t, 0) == NULL && n_freed == 6);
+    cov_table_destroy(t);
+    for (int i = 0; i < 6; i++) CHECK(c[i].freed == 1);
+}
+
 /* ---- WKB ----------------------------------------------------------------- */
 
 static void test_wkb(cov_ctx *ctx)
@@ -222,6 +275,28 @@ static void test_wkb(cov_ctx *ctx)
     CHECK(b && n == 1 + 4 + 4 + 2 * 16 && b[1] == 2);
     cov_free(b);
     cov__table_set_geometry(t, 7, wkt(ctx, "POINT (5 6)")); /* out of range: freed */
+
+    /* every row in one buffer: the same bytes as row by row, in order */
+    size_t off[4] = {99, 99, 99, 99};
+    unsigned char *all = cov_table_wkb_all(ctx, t, off);
+    CHECK(all && off[0] == 0 && off[1] == sizeof point12 && off[2] == off[1] + 9 &&
+          off[3] == off[2] + 1 + 4 + 4 + 2 * 16);
+    for (size_t r = 0; all && r < 3; r++) {
+        unsigned char *one = cov_table_wkb(ctx, t, r, &n);
+        CHECK(one && n == off[r + 1] - off[r] && memcmp(one, all + off[r], n) == 0);
+        cov_free(one);
+    }
+    cov_free(all);
+    CHECK(cov_table_wkb_all(ctx, t, NULL) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
+    cov_table *plain = cov__table_create(ctx, 2, 0);
+    CHECK(cov_table_wkb_all(ctx, plain, off) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "no geometry column");
+    cov_table_destroy(plain);
+    cov_table *none = cov__table_create(ctx, 0, 1);
+    all = cov_table_wkb_all(ctx, none, off);
+    CHECK(all != NULL && off[0] == 0);
+    cov_free(all);
+    cov_table_destroy(none);
 
     CHECK(cov_table_wkb(ctx, t, 3, &n) == NULL && n == 0);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
@@ -644,6 +719,7 @@ int main(void)
     messages m = {0};
     cov_ctx_set_message_handler(ctx, on_message, &m);
     test_storage(ctx);
+    test_geom_cells(ctx);
     test_wkb(ctx);
     test_csv(ctx);
     test_shp_polygons(ctx, &m);

@@ -70,19 +70,19 @@ static void *analyse(void *arg)
     int ok = an != NULL;
     if (!ok) snprintf(r->error, sizeof r->error, "%s", cov_last_message(ctx));
     cov_table *cov = NULL;
-    if (ok) ok = keep(r, ctx, cov = cov_analysis_coverage(ctx, an, 16000, 1, 0));
+    if (ok) ok = keep(r, ctx, cov = cov_analysis_coverage(ctx, an, NULL, 16000, 1, 0));
     if (ok) {
-        cov_table *t = cov_analysis_reach(ctx, an, NULL, 16000);
+        cov_table *t = cov_analysis_reach(ctx, an, NULL, NULL, 16000);
         ok = keep(r, ctx, t);
         cov_table_destroy(t);
     }
     if (ok) {
-        cov_table *t = cov_analysis_gaps(ctx, an, 16000, NULL, 0);
+        cov_table *t = cov_analysis_gaps(ctx, an, NULL, 16000, NULL, 0);
         ok = keep(r, ctx, t);
         cov_table_destroy(t);
     }
     if (ok) {
-        cov_table *t = cov_analysis_service_areas(ctx, an, 10000, COV_AREAS_BY_REGION_KIND);
+        cov_table *t = cov_analysis_service_areas(ctx, an, NULL, 10000, COV_AREAS_BY_REGION_KIND);
         char path[1024], name[64];
         snprintf(name, sizeof name, "threads_%d.shp", r->index);
         ok = keep(r, ctx, t) &&

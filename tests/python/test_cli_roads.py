@@ -52,14 +52,14 @@ def test_coverage_along_roads_equals_the_python_api(roads, tmp_path):
     result = run(*coverage_args(out, "--roads", roads, "--max-time", "30min", "--winter"))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert "30 min (winter)" in result.stdout
+    assert "30 min by road (winter)" in result.stdout
     for name in ("coverage.csv", "reach.csv", "gaps.shp", "service_areas.shp",
                  "unreachable.csv"):
         assert (out / name).is_file(), name
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
         an = zaitaku.Analysis.sample()
-        an.use_network(zaitaku.read_network(roads), metric="time", winter=True)
+        an = an.with_network(zaitaku.read_network(roads), metric="time", winter=True)
         want = an.coverage("30min")
         off = an.unreachable()
     got = pd.read_csv(out / "coverage.csv", dtype={"region_id": str, "region_name": str,

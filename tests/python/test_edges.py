@@ -139,7 +139,7 @@ def test_sapporo_wards_and_fragments():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", zaitaku.CoverageWarning)
             road = zaitaku.Analysis(regions, fac, dem, land=munis)
-            road.use_network(network, metric="time")
+            road = road.with_network(network, metric="time")
             reach = road.reach("nursing", radius="90min")
         reach = reach.set_index("demand_id").loc[assign.demand_id[in_city]]
         return (snapped.to_numpy() == 1) & reach.nearest_id.fillna("").eq("").to_numpy()

@@ -248,7 +248,7 @@ def test_no_module_reads_the_private_state_of_an_analysis():
     """Other modules use Analysis's public properties and methods (context,
     c_analysis, resolve_threshold, network_options, ...), never an._x."""
     private = _analysis_private_names()
-    assert {"_radius", "_net", "_net_options", "_ctx", "_ptr"} <= private
+    assert {"_call_args", "_model_ptr", "_road", "_road_threshold", "_ctx", "_ptr"} <= private
     assert private_reads(modules(), private) == []
 
 

@@ -234,7 +234,7 @@ def test_sample_network_reach_and_coverage_equal_networkx(sample_grid, winter):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoverageWarning)
         net = zaitaku.read_network(sample_grid)
-        an.use_network(net, metric="time")
+        an = an.with_network(net, metric="time")
         reach = an.reach("nursing", "30min", winter=winter)
         cov = an.coverage("30min", area=False, winter=winter)
     g, segs = grid_graph(sample_grid, winter)
@@ -276,9 +276,13 @@ def test_winter_never_covers_more_and_reach_rises(sample_grid):
     an = zaitaku.Analysis.sample()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoverageWarning)
-        an.use_network(zaitaku.read_network(sample_grid), metric="time")
+        an = an.with_network(zaitaku.read_network(sample_grid), metric="time")
         summer = an.coverage("30min", area=False)
         winter = an.coverage("30min", area=False, winter=True)
+        # the same answers from the winter analysis as a value
+        np.testing.assert_array_equal(
+            an.with_season(True).coverage("30min", area=False).demand_covered.to_numpy(),
+            winter.demand_covered.to_numpy())
         rs = an.reach("nursing", "2h")
         rw = an.reach("nursing", "2h", winter=True)
     assert (winter.demand_covered.to_numpy() <= summer.demand_covered.to_numpy() + 1e-9).all()
@@ -294,13 +298,15 @@ def test_distance_metric_and_api_errors(sample_grid):
         an.coverage("30min")
     with pytest.raises(ValueError, match="winter=True needs a road network"):
         an.coverage("16km", winter=True)
-    with pytest.raises(ValueError, match="no road network"):
+    with pytest.raises(ValueError, match="straight line"):
         an.unreachable()
     straight = an.coverage("16km", area=False)
+    line = an
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        an.use_network(zaitaku.read_network(sample_grid))
+        an = line.with_network(zaitaku.read_network(sample_grid))
     assert any("farther than 1000 m from every road" in str(w.message) for w in caught)
+    assert line.network is None and line.metric == "straight"  # unchanged
     road = an.coverage("16km", area=False)
     # a road path is never shorter than the straight line (access legs
     # included): nothing is covered along roads that is not in a straight line
@@ -311,9 +317,15 @@ def test_distance_metric_and_api_errors(sample_grid):
     assert off and r[r.demand_id.isin(off)].snap_distance_m.isna().all()
     assert (r[r.demand_id.isin(off)].n_within == 0).all()
     with pytest.raises(TypeError):
-        an.use_network("roads.shp")
-    an.use_network(None)
-    again = an.coverage("16km", area=False)
+        an.with_network("roads.shp")
+    with pytest.raises(TypeError, match="with_network"):
+        an.use_network(None)  # removed: it changed what later calls meant
+    # the first analysis still answers along the straight line, after the
+    # road queries; straight() gives the same from the road analysis
+    again = line.coverage("16km", area=False)
+    np.testing.assert_array_equal(again.demand_covered.to_numpy(),
+                                  straight.demand_covered.to_numpy())
+    again = an.straight().coverage("16km", area=False)
     np.testing.assert_array_equal(again.demand_covered.to_numpy(),
                                   straight.demand_covered.to_numpy())
 
@@ -323,7 +335,7 @@ def test_service_areas_along_roads_stay_within_region_and_buffer(sample_grid):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoverageWarning)
         net = zaitaku.read_network(sample_grid)
-        an.use_network(net, metric="time", buffer="200m")
+        an = an.with_network(net, metric="time", buffer="200m")
         areas = an.service_areas("20min")
         per_fac = an.service_areas("20min", by="facility")
     regions = an.regions.to_geodataframe().set_index("region_id")

@@ -22,7 +22,7 @@ def pair():
         warnings.simplefilter("ignore", CoverageWarning)
         straight = zaitaku.Analysis.sample()
         road = zaitaku.Analysis.sample()
-        road.use_network(zaitaku.sample_road_grid())
+        road = road.with_network(zaitaku.sample_road_grid())
     return straight, road
 
 

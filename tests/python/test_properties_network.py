@@ -97,7 +97,7 @@ def test_network_agrees_with_straight_line_on_a_dense_grid(sites, radius):
 
     lo, hi = covered(radius / OCT / (1 + TOL)), covered(radius * (1 + TOL))
     far = an.reach("nursing", 1e5).set_index("demand_id").loc[[f"u{i}_{j}" for i, j in ij]]
-    an.use_network(net, metric="distance", snap_max="10m")
+    an = an.with_network(net, metric="distance", snap_max="10m")
     along = covered(radius)
     assert lo <= along <= hi
     road = an.reach("nursing", 1e5).set_index("demand_id").loc[far.index]

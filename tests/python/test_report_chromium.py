@@ -234,8 +234,8 @@ def test_failed_checks_are_coloured_on_screen(page):
         ".map(r => getComputedStyle(r.cells[0]).backgroundColor)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        an = zaitaku.Analysis.sample().use_network(zaitaku.sample_road_grid(), metric="time",
-                                                   threshold="30min")
+        an = zaitaku.Analysis.sample().with_network(zaitaku.sample_road_grid(), metric="time",
+                                                    threshold="30min")
     n_fail = int((planning.check(an, min_share_redundant=0.8).passed == 0).sum())
     assert n_fail > 0
     assert sum(c == "rgb(251, 227, 214)" for c in colours) == n_fail

@@ -112,7 +112,7 @@ def test_sites_equal_planning_sites(straight):
 def test_road_coverage_equals_coverage_with_the_network(straight, roads):
     base = _sample()
     line = base.coverage("16km", area=False)
-    by_road = _sample().use_network(zaitaku.sample_road_grid(), snap_max="1km")
+    by_road = _sample().with_network(zaitaku.sample_road_grid(), snap_max="1km")
     summer16 = by_road.coverage("16km", area=False)
     got = _csv(straight, "road_coverage")
     key = ["region_id", "kind"]
@@ -123,7 +123,7 @@ def test_road_coverage_equals_coverage_with_the_network(straight, roads):
     assert m.share_road.to_numpy() == pytest.approx(m.share_covered_road.to_numpy())
     assert "share_road_winter" not in got  # distance along roads: no winter
     # along roads 30 minutes, summer and winter
-    timed = _sample().use_network(zaitaku.sample_road_grid(), metric="time", buffer="1km")
+    timed = _sample().with_network(zaitaku.sample_road_grid(), metric="time", buffer="1km")
     summer, winter = (timed.coverage("30min", area=False, winter=w) for w in (False, True))
     got = _csv(roads, "road_coverage")
     m = got.merge(summer[key + ["share_covered"]], on=key).merge(

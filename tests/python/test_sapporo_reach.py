@@ -107,7 +107,7 @@ def test_reach_from_sapporo_stations_equals_networkx(sapporo):
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
         an = zaitaku.Analysis(regions, facilities, demand)
         straight = an.reach("nursing", "100km").set_index("demand_id")
-        an.use_network(net, metric="distance")
+        an = an.with_network(net, metric="distance")
         reach = an.reach("nursing", "40km").set_index("demand_id")
 
     g, segs = nx_graph(roads)

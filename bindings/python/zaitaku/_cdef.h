@@ -8,6 +8,7 @@ typedef struct cov_regions cov_regions;
 typedef struct cov_facilities cov_facilities;
 typedef struct cov_demand cov_demand;
 typedef struct cov_analysis cov_analysis;
+typedef struct cov_travel_model cov_travel_model;
 
 enum cov_status {
     COV_OK = 0, COV_ERR_NOMEM = 1, COV_ERR_ARG = 2, COV_ERR_CANCELLED = 3,
@@ -42,6 +43,7 @@ void cov_free(void *ptr);
 int cov_is_input_path(const cov_ctx *ctx, const char *path);
 const char *cov_version(void);
 int cov_version_number(void);
+int cov_api_version_number(void);
 
 /* mesh.h */
 typedef struct cov_mesh_cell {
@@ -65,6 +67,7 @@ const int64_t *cov_table_ints(const cov_table *table, size_t col);
 const char *cov_table_string(const cov_table *table, size_t col, size_t row);
 int cov_table_has_geometry(const cov_table *table);
 unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table, size_t row, size_t *out_size);
+unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table, size_t *offsets);
 int cov_table_write_csv(cov_ctx *ctx, const cov_table *table, const char *path);
 int cov_table_write_shp(cov_ctx *ctx, const cov_table *table, const char *path);
 void cov_table_destroy(cov_table *table);
@@ -152,6 +155,7 @@ void cov_demand_destroy(cov_demand *demand);
 
 /* analysis.h */
 typedef struct cov_analysis_options {
+    size_t struct_size;
     double coastal_snap_m;
     const char *crs;
     int circle_segments;
@@ -169,14 +173,18 @@ const char *cov_analysis_crs(const cov_analysis *analysis);
 const int64_t *cov_analysis_demand_region(const cov_analysis *analysis);
 size_t cov_analysis_unassigned_count(const cov_analysis *analysis);
 cov_table *cov_analysis_assignment(cov_ctx *ctx, const cov_analysis *analysis);
-cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *analysis, const char *kind,
-                              double radius_m);
-cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *analysis, double radius_m,
+cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *analysis,
+                              const cov_travel_model *model, const char *kind, double threshold);
+cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *analysis,
+                                 const cov_travel_model *model, double threshold,
                                  size_t weight, int flags);
-cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *analysis, double radius_m,
-                                      int mode);
-cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis, double radius_m,
+cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *analysis,
+                                      const cov_travel_model *model, double threshold, int mode);
+cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis,
+                             const cov_travel_model *model, double threshold,
                              const char *kind, size_t weight);
+cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *analysis,
+                                    const cov_travel_model *model);
 void cov_analysis_destroy(cov_analysis *analysis);
 double cov_geodesic_distance_m(cov_ctx *ctx, double lon1, double lat1, double lon2,
                                double lat2);
@@ -200,6 +208,7 @@ int cov_facilities_h24(const cov_facilities *facilities, size_t i);
 const char *cov_facilities_network_id(const cov_facilities *facilities, size_t i);
 double cov_facilities_supply(const cov_facilities *facilities, size_t i, int what);
 typedef struct cov_policy_options {
+    size_t struct_size;
     size_t weight;
     double rule16_m;
     double doctor_threshold;
@@ -217,11 +226,12 @@ typedef struct cov_policy_options {
     const char *const *subarea_parent;
 } cov_policy_options;
 void cov_policy_options_init(cov_policy_options *options);
-cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis,
+cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model,
                             const cov_policy_options *options);
-cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis,
+cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model,
                              const cov_policy_options *options);
 typedef struct cov_gap_options {
+    size_t struct_size;
     size_t weight;
     double threshold;
     const char *const *kinds;
@@ -231,11 +241,12 @@ typedef struct cov_gap_options {
     size_t max_sites;
 } cov_gap_options;
 void cov_gap_options_init(cov_gap_options *options);
-cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis,
+cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model,
                             const cov_gap_options *options);
-cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis,
+cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model,
                           const cov_gap_options *options);
 typedef struct cov_plan_options {
+    size_t struct_size;
     size_t weight;
     double threshold;
     const char *const *candidate_kinds;
@@ -251,9 +262,10 @@ typedef struct cov_plan_options {
     const unsigned char *fixed;
 } cov_plan_options;
 void cov_plan_options_init(cov_plan_options *options);
-int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis, const cov_plan_options *options,
+int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model, const cov_plan_options *options,
                        cov_table **out_picks, cov_table **out_regions);
 typedef struct cov_access_options {
+    size_t struct_size;
     size_t weight;
     const char *const *kinds;
     size_t n_kinds;
@@ -264,7 +276,7 @@ typedef struct cov_access_options {
     double threshold;
 } cov_access_options;
 void cov_access_options_init(cov_access_options *options);
-int cov_access_2sfca(cov_ctx *ctx, cov_analysis *analysis, const cov_access_options *options,
+int cov_access_2sfca(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model, const cov_access_options *options,
                      cov_table **out_units, cov_table **out_regions);
 int cov_demand_jmap_weights(cov_ctx *ctx, size_t n, const double *pop, double *out);
 
@@ -276,6 +288,7 @@ extern "Python" int _zt_on_progress(double fraction, const char *stage, void *us
 typedef struct cov_network cov_network;
 
 typedef struct cov_network_options {
+    size_t struct_size;
 
     double node_tolerance_m;
 
@@ -337,16 +350,18 @@ int cov_network_set_winter_factor(cov_ctx *ctx, cov_network *network,
                                           const char *road_class, double factor);
 
 enum cov_travel_metric {
+    COV_TRAVEL_STRAIGHT = 0,
     COV_TRAVEL_DISTANCE = 1,
     COV_TRAVEL_TIME = 2
 };
 
 typedef struct cov_travel {
+    size_t struct_size;
     int metric;
     int winter;
-    double cutoff;
     double snap_max_m;
     double access_speed_kmh;
+    double isochrone_buffer_m;
 } cov_travel;
 
 void cov_travel_init(cov_travel *travel);
@@ -361,18 +376,18 @@ cov_table *cov_network_snap(cov_ctx *ctx, cov_network *network, size_t n,
 
 int cov_network_node_costs(cov_ctx *ctx, cov_network *network, size_t n,
                                    const double *lon, const double *lat,
-                                   const cov_travel *travel, double *out_cost,
-                                   int64_t *out_source);
+                                   const cov_travel *travel, double threshold,
+                                   double *out_cost, int64_t *out_source);
 
 cov_table *cov_network_reach(cov_ctx *ctx, cov_network *network,
                                      const cov_facilities *facilities,
                                      const cov_demand *demand, const char *kind,
-                                     const cov_travel *travel);
+                                     const cov_travel *travel, double threshold);
 
 cov_table *cov_network_reach_sets(cov_ctx *ctx, cov_network *network,
                                           const cov_facilities *facilities,
                                           const cov_demand *demand,
-                                          const cov_travel *travel);
+                                          const cov_travel *travel, double threshold);
 
 cov_table *cov_network_unreachable(cov_ctx *ctx, cov_network *network,
                                            const cov_demand *demand,
@@ -385,18 +400,27 @@ enum cov_isochrone_mode {
 
 cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *network,
                                           const cov_facilities *facilities,
-                                          const cov_travel *travel, double buffer_m,
+                                          const cov_travel *travel, double threshold,
                                           int mode);
 
 cov_table *cov_network_node_search(cov_ctx *ctx, cov_network *network, size_t n,
                                            const int64_t *nodes, const cov_travel *travel,
-                                           int multi);
+                                           double threshold, int multi);
 
 size_t cov_network_settled_count(const cov_network *network);
 
-/* analysis on the road network (issue 4) */
-int cov_analysis_set_network(cov_ctx *ctx, cov_analysis *analysis,
-                             cov_network *network, const cov_travel *travel);
-int cov_analysis_set_isochrone_buffer(cov_ctx *ctx, cov_analysis *analysis,
-                                      double buffer_m);
-cov_table *cov_analysis_unreachable(cov_ctx *ctx, cov_analysis *analysis);
+/* travel models (travel.h) */
+cov_travel_model *cov_travel_model_straight(cov_ctx *ctx);
+cov_travel_model *cov_travel_model_network(cov_ctx *ctx, cov_network *network,
+                                           const cov_travel *travel);
+cov_travel_model *cov_travel_model_with_season(cov_ctx *ctx, const cov_travel_model *model,
+                                               int winter);
+cov_travel_model *cov_travel_model_with_metric(cov_ctx *ctx, const cov_travel_model *model,
+                                               int metric);
+int cov_travel_model_metric(const cov_travel_model *model);
+int cov_travel_model_winter(const cov_travel_model *model);
+int cov_travel_model_is_network(const cov_travel_model *model);
+cov_network *cov_travel_model_network_of(const cov_travel_model *model);
+const char *cov_travel_model_unit(const cov_travel_model *model);
+int cov_travel_model_travel(cov_ctx *ctx, const cov_travel_model *model, cov_travel *out);
+void cov_travel_model_destroy(cov_travel_model *model);

@@ -212,20 +212,22 @@ class Network(_Wrapped):
         call(self._ctx, lib.cov_network_set_winter_factor, self._ptr, encode(road_class or ""),
              float(factor), returns="status")
 
-    def _travel(self, cutoff, winter=False, snap_max="1km"):
-        metric, value = threshold(cutoff, "cutoff")
+    def _travel(self, limit, winter=False, snap_max="1km", buffer="100m"):
+        """(cov_travel, threshold value) for a threshold as users write it."""
+        metric, value = threshold(limit, "threshold")
         t = ffi.new("cov_travel *")
         lib.cov_travel_init(t)
         t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
         t.winter = 1 if winter else 0
-        t.cutoff = value
         t.snap_max_m = metres(snap_max, "snap_max")
-        return t, metric
+        t.isochrone_buffer_m = metres(buffer, "buffer")
+        return t, value
 
-    def edge_costs(self, cutoff="16km", winter=False):
-        """Cost of each edge both ways (metres for a distance cutoff, seconds
-        for a time one; inf where closed) as arrays (forward, backward)."""
-        t, _ = self._travel(cutoff, winter)
+    def edge_costs(self, threshold="16km", winter=False):
+        """Cost of each edge both ways (metres for a distance threshold,
+        seconds for a time one, whatever its value; inf where closed) as
+        arrays (forward, backward)."""
+        t, _ = self._travel(threshold, winter)
         n = self.n_edges
         fwd, bwd = np.empty(n), np.empty(n)
         call(self._ctx, lib.cov_network_edge_costs, self._ptr, t,
@@ -268,15 +270,16 @@ class Network(_Wrapped):
         return Table(self._ctx, call(self._ctx, lib.cov_network_snap, self._ptr, len(lon_a),
                                      c_lon, c_lat, metres(snap_max, "snap_max"))).to_frame()
 
-    def shortest(self, sources, cutoff, winter=False, snap_max="1km"):
+    def shortest(self, sources, threshold, winter=False, snap_max="1km"):
         """Bounded multi-source search from points.
 
         Parameters
         ----------
         sources : array-like of (lon, lat), or shapely points / GeoSeries
             In lon/lat (a GeoSeries is converted to EPSG:6668).
-        cutoff : str
-            ``"16km"`` (metres along roads) or ``"30min"`` (seconds).
+        threshold : str
+            How far to search: ``"16km"`` (metres along roads) or
+            ``"30min"`` (seconds).
         winter : bool
             Time only: apply the winter speed factors.
 
@@ -284,32 +287,32 @@ class Network(_Wrapped):
         -------
         pandas.DataFrame
             node, cost (metres or seconds from the nearest source; inf beyond
-            the cutoff), source (its index, -1 then).
+            the threshold), source (its index, -1 then).
         """
         import pandas as pd
 
         lon, lat = _lonlat(sources)
         lon_a, c_lon = doubles(lon)
         lat_a, c_lat = doubles(lat)
-        t, _ = self._travel(cutoff, winter, snap_max)
+        t, value = self._travel(threshold, winter, snap_max)
         n = self.n_nodes
         cost = np.empty(n)
         src = np.empty(n, dtype=np.int64)
-        call(self._ctx, lib.cov_network_node_costs, self._ptr, len(lon_a), c_lon, c_lat, t,
+        call(self._ctx, lib.cov_network_node_costs, self._ptr, len(lon_a), c_lon, c_lat, t, value,
              ffi.cast("double *", ffi.from_buffer(cost)),
              ffi.cast("int64_t *", ffi.from_buffer(src)), returns="status", progress="search")
         return pd.DataFrame({"node": np.arange(n, dtype=np.int64), "cost": cost, "source": src})
 
-    def isochrones(self, facilities, cutoff, buffer="50m", by="facility", winter=False,
+    def isochrones(self, facilities, threshold, buffer="50m", by="facility", winter=False,
                    snap_max="1km"):
         """Service-area polygons: reached parts of edges buffered by
         ``buffer`` (GeoDataFrame, EPSG:6668); ``by`` is "facility" or "kind"."""
         modes = {"facility": lib.COV_ISOCHRONE_BY_FACILITY, "kind": lib.COV_ISOCHRONE_BY_KIND}
         if by not in modes:
             raise ValueError(f"by must be 'facility' or 'kind', not {by!r}")
-        t, _ = self._travel(cutoff, winter, snap_max)
+        t, value = self._travel(threshold, winter, snap_max, buffer)
         return Table(self._ctx, call(self._ctx, lib.cov_network_isochrones, self._ptr,
-                                     facilities._ptr, t, metres(buffer, "buffer"), modes[by],
+                                     facilities._ptr, t, value, modes[by],
                                      progress="isochrones")).to_frame()
 
     def __repr__(self):
@@ -392,7 +395,7 @@ def road_grid(area, spacing="2km", major_every=5, clip=True):
 
 def sample_road_grid(spacing="2km"):
     """The network of a synthetic road grid over the bundled sample's land
-    (see :func:`road_grid`), for trying :meth:`Analysis.use_network`.
+    (see :func:`road_grid`), for trying :meth:`Analysis.with_network`.
 
     Examples
     --------

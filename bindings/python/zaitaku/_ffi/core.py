@@ -233,14 +233,17 @@ class Table:
         return [_text(lib.cov_table_string(self.ptr, j, i)) for i in range(n)]
 
     def wkb(self):
-        """Each row's geometry as WKB bytes."""
-        out = []
-        size = ffi.new("size_t *")
-        for i in range(len(self)):
-            buf = call(self.ctx, lib.cov_table_wkb, self.ptr, i, size)
-            out.append(bytes(ffi.buffer(buf, size[0])))
+        """Each row's geometry as WKB bytes, from one call into C."""
+        n = len(self)
+        offsets = np.empty(n + 1, dtype=np.uintp)
+        buf = call(self.ctx, lib.cov_table_wkb_all, self.ptr,
+                   ffi.cast("size_t *", ffi.from_buffer(offsets)))
+        try:
+            data = bytes(ffi.buffer(buf, int(offsets[n])))
+        finally:
             lib.cov_free(buf)
-        return out
+        o = offsets.tolist()
+        return [data[o[i]:o[i + 1]] for i in range(n)]
 
     def to_frame(self, geometry=True):
         """A DataFrame, or a GeoDataFrame (EPSG:6668) when the table has

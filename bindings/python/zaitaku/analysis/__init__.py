@@ -3,6 +3,6 @@
 from files (:func:`~zaitaku.analysis.build.build_analysis`), which the
 command line and the report configuration both use."""
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY
-from .core import Analysis, Threshold
+from .core import Analysis
 
-__all__ = ["Analysis", "Threshold", "DOCTOR_ANY", "DOCTOR_AND_NURSING"]
+__all__ = ["Analysis", "DOCTOR_ANY", "DOCTOR_AND_NURSING"]

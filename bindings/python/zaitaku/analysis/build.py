@@ -48,8 +48,8 @@ def build_analysis(*, regions, facilities, demand, dissolve=None, network=None,
         Keyword arguments of :meth:`Regions.dissolve` (``mapping``,
         ``from_field``, ``to_field``, ``name_field``, ``strict``).
     network : Network, optional
-        Reach along these roads (:meth:`Analysis.use_network` with
-        ``network_options``).
+        Reach along these roads: the analysis returned is
+        ``Analysis(...).with_network(network, **network_options)``.
     **options
         Of :class:`~zaitaku.Analysis` (radius, coastal_snap, crs,
         doctor_kinds, nursing_kinds, land, ...).
@@ -63,7 +63,7 @@ def build_analysis(*, regions, facilities, demand, dissolve=None, network=None,
     regions, facilities, demand = build_inputs(regions, facilities, demand, dissolve)[1:]
     an = Analysis(regions, facilities, demand, **options)
     if network is not None:
-        an.use_network(network, **(network_options or {}))
+        an = an.with_network(network, **(network_options or {}))
     return an
 
 

@@ -1,7 +1,8 @@
 """The analysis: reach, coverage, service areas and gaps, along the straight
-line or, with :meth:`Analysis.use_network`, along roads."""
+line or, with :meth:`Analysis.with_network`, along roads. An Analysis never
+changes: another travel model is another Analysis (sharing the C analysis
+and its caches)."""
 import warnings
-from collections import namedtuple
 from pathlib import Path
 
 
@@ -13,11 +14,6 @@ from ..errors import CoverageWarning
 from ..inputs import crs_text
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY  # noqa: F401  (zaitaku.analysis.core's)
 from ..units import metres, seconds, threshold
-
-#: What :meth:`Analysis.resolve_threshold` returns: the threshold as C
-#: takes it (metres, or seconds for "time"), the metric ("straight",
-#: "distance" or "time") and whether winter speeds apply.
-Threshold = namedtuple("Threshold", "value metric winter")
 
 
 class Analysis:
@@ -99,10 +95,10 @@ class Analysis:
                    progress="assigning demand to regions")
         # the C analysis borrows its inputs: they must outlive it
         self._ptr = ctx.owns(ptr, lib.cov_analysis_destroy, (regions, facilities, demand))
-        self.network = None
-        self._net = None  # (metric, winter) the C analysis is set to
+        self.network, self._road, self._road_threshold = None, None, None
+        self.metric, self.winter = "straight", False
         if network is not None:
-            self.use_network(network, **network_options)
+            self.__dict__.update(self.with_network(network, **network_options).__dict__)
         elif network_options:
             raise TypeError(f"{', '.join(sorted(network_options))}: only with network=")
 
@@ -129,6 +125,110 @@ class Analysis:
         """The projected CRS used for areas and polygons (PROJ string)."""
         return _core._text(lib.cov_analysis_crs(self._ptr))
 
+    # ---- travel models (issue 12): values, never modes
+    def with_network(self, network, metric="distance", winter=False, threshold=None,
+                     snap_max="1km", access_speed_kmh=15.0, buffer="100m"):
+        """The same analysis measured along roads: a new Analysis (this one
+        is not changed), as geopandas returns new frames.
+
+        Thresholds say what they measure by their unit: ``"16km"`` is
+        metres along roads, ``"30min"`` is driving time (at the network's
+        class speeds). Access legs from a point to its road count at both
+        ends (at ``access_speed_kmh`` for time). Demand units farther than
+        ``snap_max`` from every road are unreachable: never covered, listed
+        by :meth:`unreachable` (a warning says how many, here).
+
+        The facilities and demand units are snapped to the network once and
+        shared by every analysis made from this one (other seasons and
+        metrics included). Speeds changed later with ``set_speed`` are seen
+        by the next query (nothing cached with the old speeds is reused).
+
+        Parameters
+        ----------
+        network : Network
+            From :func:`zaitaku.read_network`.
+        metric : {"distance", "time"}
+            What a bare number as threshold means (metres or seconds).
+        winter : bool
+            Winter speeds: 10 km/h lower, at least half (README, "Road
+            networks"); :meth:`with_season` switches.
+        threshold : str, optional
+            Default threshold along roads (e.g. ``"30min"``); without it
+            the analysis's ``radius`` for distance and 30 minutes for time.
+        snap_max, buffer : str or float
+            The snap cap and the isochrones' lateral buffer.
+
+        Returns
+        -------
+        Analysis
+
+        Examples
+        --------
+        >>> import zaitaku
+        >>> an = zaitaku.Analysis.sample()
+        >>> roads = an.with_network(zaitaku.sample_road_grid())
+        >>> cov = roads.coverage("30min", area=False)
+        >>> summer = cov[cov.kind == "nursing"].demand_covered.sum()
+        >>> cov = roads.with_season(winter=True).coverage("30min", area=False)
+        >>> bool(cov[cov.kind == "nursing"].demand_covered.sum() <= summer)
+        True
+        """
+        from ..network import Network
+
+        if not isinstance(network, Network):
+            raise TypeError(f"with_network needs a Network (from read_network), not "
+                            f"{type(network).__name__}")
+        if network._ctx is not self._ctx:
+            raise ValueError("the network was made in another thread (context); read it in "
+                             "the thread that analyses it")
+        if metric not in ("distance", "time"):
+            raise ValueError(f"metric must be 'distance' or 'time', not {metric!r}")
+        road = _Road(self, network, snap_max_m=metres(snap_max, "snap_max"),
+                     access_speed_kmh=float(access_speed_kmh),
+                     buffer_m=metres(buffer, "buffer"))
+        out = self._derive(road, metric, bool(winter), threshold)
+        # snap now, so that off-road units are reported when the network is
+        # attached (the C analysis snaps once per network and snap cap)
+        out._table(lib.cov_analysis_unreachable, out._model_ptr(), progress="snapping to roads")
+        return out
+
+    def with_season(self, winter=True):
+        """The same road analysis with winter (or summer) speeds: a new
+        Analysis sharing this one's snapping."""
+        if self.network is None:
+            raise ValueError("with_season needs a road analysis (with_network): winter slows "
+                             "driving, not the straight line")
+        return self._derive(self._road, self.metric, bool(winter), self._road_threshold)
+
+    def with_metric(self, metric):
+        """The same road analysis measuring ``"distance"`` or ``"time"``."""
+        if self.network is None:
+            raise ValueError("with_metric needs a road analysis (with_network)")
+        if metric not in ("distance", "time"):
+            raise ValueError(f"metric must be 'distance' or 'time', not {metric!r}")
+        return self._derive(self._road, metric, self.winter, None)
+
+    def straight(self):
+        """The same analysis along the straight line (geodesic metres)."""
+        return self._derive(None, "straight", False, None)
+
+    def use_network(self, *args, **kwargs):
+        """Removed: an Analysis never changes what later calls mean. Use
+        ``roads = an.with_network(network, ...)``, which returns a new
+        Analysis and leaves ``an`` on the straight line."""
+        raise TypeError("Analysis.use_network() was replaced by with_network(), which returns "
+                        "a new Analysis (the analysis it is called on stays as it is): "
+                        "roads = an.with_network(network, metric=..., winter=...); "
+                        "with_season(winter) and straight() give the others")
+
+    def _derive(self, road, metric, winter, road_threshold):
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        out._road, out.metric, out.winter = road, metric, winter
+        out.network = road.network if road is not None else None
+        out._road_threshold = road_threshold
+        return out
+
     @property
     def context(self):
         """The zaitaku context (thread) the analysis and its inputs live in
@@ -138,186 +238,98 @@ class Analysis:
 
     @property
     def c_analysis(self):
-        """The ``cov_analysis *`` (cffi pointer, owned by this object; do
-        not free it) for the planning calls of libcoverage (read-only)."""
+        """The ``cov_analysis *`` (cffi pointer, owned by this object and
+        shared by the analyses derived from it; do not free it), for code
+        that calls libcoverage directly (planning)."""
         return self._ptr
 
     @property
-    def network_options(self):
-        """With a road network: a copy of what :meth:`use_network` was given
-        (metric, winter, snap_max_m, access_speed_kmh, buffer_m); else None."""
-        return dict(self._net_options) if self.network is not None else None
+    def model(self):
+        """This analysis's C travel model (``cov_travel_model *``, ffi.NULL
+        for the straight line; owned here, do not free it)."""
+        return self._model_ptr()
 
-    @property
-    def network_threshold(self):
-        """With a road network: the default threshold along roads given to
-        :meth:`use_network` (e.g. ``"30min"``), or None."""
-        return self._net_threshold if self.network is not None else None
+    def _model_ptr(self, metric=None, winter=None):
+        """The C travel model (ffi.NULL for the straight line)."""
+        if self._road is None:
+            return ffi.NULL
+        return self._road.model(metric or self.metric, self.winter if winter is None else winter)
 
-    def resolve_threshold(self, radius=None, winter=None):
-        """The threshold libcoverage gets for ``radius`` (None: the
-        analysis's own) and what it measures: a :data:`Threshold` of the
-        value (metres, or seconds for a time), the metric ("straight",
-        "distance" or "time") and winter (bool). Along roads the unit of
-        ``radius`` chooses the metric, as in :meth:`coverage`.
-
-        Examples
-        --------
-        >>> import zaitaku
-        >>> zaitaku.Analysis.sample().resolve_threshold("10km")
-        Threshold(value=10000.0, metric='straight', winter=False)
-        """
-        value = self._radius(radius, winter)
-        if self.network is None:
-            return Threshold(value, "straight", False)
-        return Threshold(value, self._net[0], self._net[1])
-
-    # ---- the road network (issue 4)
-    def use_network(self, network, metric="distance", winter=False, threshold=None,
-                    snap_max="1km", access_speed_kmh=15.0, buffer="100m"):
-        """Measures reach, coverage, service areas and gaps along roads.
-
-        Thresholds then say what they measure by their unit: ``"16km"`` is
-        metres along roads, ``"30min"`` is driving time (at the network's
-        class speeds); the metric switches with the unit. Access legs from a
-        point to its road count at both ends (at ``access_speed_kmh`` for
-        time). Demand units farther than ``snap_max`` from every road are
-        unreachable: never covered, listed by :meth:`unreachable`.
-
-        Parameters
-        ----------
-        network : Network or None
-            From :func:`zaitaku.read_network`; None goes back to the straight
-            line. The network must not change speeds behind the analysis's
-            back: call ``use_network`` again after ``set_speed``.
-        metric : {"distance", "time"}
-            What a bare number as threshold means (metres or seconds).
-        winter : bool
-            Default season of every call (each call may override it with
-            ``winter=``): winter speeds are 10 km/h lower, at least half
-            (see README, "Road networks").
-        threshold : str, optional
-            Default threshold along roads (e.g. ``"30min"``); without it the
-            analysis's ``radius``.
-        snap_max, buffer : str or float
-            The snap cap and the isochrones' lateral buffer.
-
-        Returns
-        -------
-        Analysis
-            self, for chaining.
-
-        Examples
-        --------
-        >>> import zaitaku
-        >>> an = zaitaku.Analysis.sample()
-        >>> net = zaitaku.sample_road_grid()
-        >>> cov = an.use_network(net).coverage("30min", area=False)
-        >>> summer = cov[cov.kind == "nursing"].demand_covered.sum()
-        >>> cov = an.coverage("30min", winter=True, area=False)
-        >>> bool(cov[cov.kind == "nursing"].demand_covered.sum() <= summer)
-        True
-        """
-        if network is None:
-            call(self._ctx, lib.cov_analysis_set_network, self._ptr, ffi.NULL, ffi.NULL,
-                 returns="status")
-            self.network, self._net = None, None
-            return self
-        from ..network import Network
-
-        if not isinstance(network, Network):
-            raise TypeError(f"use_network needs a Network (from read_network), not "
-                            f"{type(network).__name__}")
-        if network._ctx is not self._ctx:
-            raise ValueError("the network was made in another thread (context); read it in "
-                             "the thread that analyses it")
-        if metric not in ("distance", "time"):
-            raise ValueError(f"metric must be 'distance' or 'time', not {metric!r}")
-        self._net_options = dict(metric=metric, winter=bool(winter),
-                                 snap_max_m=metres(snap_max, "snap_max"),
-                                 access_speed_kmh=float(access_speed_kmh),
-                                 buffer_m=metres(buffer, "buffer"))
-        self._net_threshold = threshold
-        self.network, self._net, self._net_warned = network, None, False
-        self._configure(metric, bool(winter))
-        return self
-
-    def _configure(self, metric, winter):
-        """Sets the C analysis to the network with this metric and season
-        (when it is not already)."""
-        if self._net == (metric, winter):
-            return
-        o = self._net_options
-        t = ffi.new("cov_travel *")
-        lib.cov_travel_init(t)
-        t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
-        t.winter = 1 if winter else 0
-        t.snap_max_m = o["snap_max_m"]
-        t.access_speed_kmh = o["access_speed_kmh"]
-        first = not getattr(self, "_net_warned", False)
-        self._net = None
-        with warnings.catch_warnings():
-            if not first:  # the off-road units were reported on the first switch
-                warnings.simplefilter("ignore", CoverageWarning)
-            call(self._ctx, lib.cov_analysis_set_network, self._ptr, self.network._ptr, t,
-                 returns="status", progress="snapping to roads")
-        self._net_warned = True
-        call(self._ctx, lib.cov_analysis_set_isochrone_buffer, self._ptr, o["buffer_m"],
-             returns="status")
-        self._net = (metric, winter)
-        # the C analysis now borrows the network: keep it alive as long
-        self._ptr_network = self.network
+    def model_for(self, threshold=None, winter=None):
+        """(C travel model, threshold in its unit) for a threshold as
+        users write it (None: the analysis's default): what every query
+        passes to C. For code that calls libcoverage directly."""
+        return self._call_args(threshold, winter)
 
     def unreachable(self):
         """Demand units farther than the snap cap from every road
-        (demand_id, snap_distance_m): with a network, they are never
+        (demand_id, snap_distance_m): along roads, they are never
         covered."""
         if self.network is None:
-            raise ValueError("unreachable: the analysis has no road network (use_network)")
-        return self._table(lib.cov_analysis_unreachable).to_frame()
+            raise ValueError("unreachable: the analysis is on the straight line "
+                             "(with_network gives a road analysis)")
+        return self._table(lib.cov_analysis_unreachable, self._model_ptr()).to_frame()
 
     @property
-    def metric(self):
-        """What thresholds measure now: "straight", or the network's
-        "distance" or "time"."""
-        return "straight" if self.network is None else self._net_options["metric"]
+    def default_threshold(self):
+        """The threshold queries use when given none, as (metric, value):
+        metres for "straight" and "distance", seconds for "time"."""
+        return self.metric, self._call_args(None, None)[1]
 
-    def _radius(self, radius, winter=None):
-        """The threshold to pass to C (metres or seconds), setting the C
-        analysis to the metric and season it needs."""
-        if self.network is None:
+    def _call_args(self, radius, winter=None):
+        """(C model, threshold value) for one query: the threshold's unit
+        picks the metric along roads ("16km" distance, "30min" time), the
+        season is the analysis's unless ``winter`` says otherwise. Nothing
+        is changed: each query carries its own model."""
+        if self._road is None:
             if winter:
                 raise ValueError("winter=True needs a road network: winter slows driving, "
-                                 "not the straight line (use_network)")
+                                 "not the straight line (with_network)")
             if radius is None:
-                return self.radius_m
+                return ffi.NULL, self.radius_m
             if isinstance(radius, str):
                 kind, value = threshold(radius, "radius")
                 if kind == "time":
                     raise ValueError(f"a time threshold ({radius!r}) needs a road network: "
-                                     "an.use_network(zaitaku.read_network(...))")
-                return value
-            return metres(radius, "radius")
-        o = self._net_options
+                                     "an.with_network(zaitaku.read_network(...))")
+                return ffi.NULL, value
+            return ffi.NULL, metres(radius, "radius")
         if radius is None:
-            radius = self._net_threshold if self._net_threshold is not None else self.radius_m
-        if isinstance(radius, str):
+            radius = self._road_threshold
+        if radius is None:
+            metric, value = (("time", 1800.0) if self.metric == "time"
+                             else ("distance", self.radius_m))
+        elif isinstance(radius, str):
             metric, value = threshold(radius, "threshold")
         else:
-            metric = o["metric"]
+            metric = self.metric
             value = (seconds if metric == "time" else metres)(radius, "threshold")
-        self._configure(metric, o["winter"] if winter is None else bool(winter))
-        return value
+        season = self.winter if winter is None else bool(winter)
+        return self._road.model(metric, season), value
 
-    def threshold_text(self, radius=None):
-        """The threshold as people write it ("16 km", "30 min")."""
-        value = self._radius(radius)
-        if self.network is not None and self._net[0] == "time":
-            return f"{value / 60:g} min" + (" (winter)" if self._net[1] else "")
+    def threshold_text(self, radius=None, winter=None):
+        """The threshold as people write it ("16 km", "30 min by road")."""
+        model, value = self._call_args(radius, winter)
+        season = self.winter if winter is None else bool(winter)
+        tail = " (winter)" if self._road is not None and season else ""
+        if model != ffi.NULL and lib.cov_travel_model_metric(model) == lib.COV_TRAVEL_TIME:
+            return f"{value / 60:g} min by road" + tail
         text = f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
-        if self.network is not None:
-            text += " by road" + (" (winter)" if self._net[1] else "")
+        if self._road is not None:
+            text += " by road" + tail
         return text
+
+    @property
+    def road_threshold(self):
+        """The default threshold along roads as given to with_network
+        (e.g. "30min"), or None."""
+        return self._road_threshold
+
+    @property
+    def road_options(self):
+        """The road settings (snap_max_m, access_speed_kmh, buffer_m), or
+        None on the straight line."""
+        return None if self._road is None else dict(self._road.options)
 
     def _weight(self, weight):
         return 0 if weight is None else self.demand._weight_index(weight)
@@ -345,7 +357,7 @@ class Analysis:
         pandas.DataFrame
             demand_id, region_id, kind, nearest_id, nearest_index,
             distance_m, n_within (long form, one row per unit and kind).
-            Along roads (:meth:`use_network`) the nearest facility is the
+            Along roads (:meth:`with_network`) the nearest facility is the
             one within the threshold (none beyond it), distance_m the path's
             length, and two more columns: time_s (the path's driving time)
             and snap_distance_m (NaN: the unit is off every road).
@@ -353,8 +365,8 @@ class Analysis:
         return self._reach_table(kind, radius, winter).to_frame()
 
     def _reach_table(self, kind, radius, winter=None):
-        value = self._radius(radius, winter)
-        return self._table(lib.cov_analysis_reach, encode(kind), value, progress="reach")
+        model, value = self._call_args(radius, winter)
+        return self._table(lib.cov_analysis_reach, model, encode(kind), value, progress="reach")
 
     def coverage(self, radius=None, weight=None, area=True, winter=None):
         """Coverage per region and kind (and the derived kinds doctor_any
@@ -370,7 +382,7 @@ class Analysis:
         area : bool
             Also compute area_km2 and area_covered_km2 (polygon work).
         winter : bool, optional
-            Along roads: winter speeds (default: as set by use_network).
+            Along roads: winter speeds (default: the analysis's season).
 
         Returns
         -------
@@ -384,15 +396,15 @@ class Analysis:
 
     def _coverage_table(self, radius, weight, area, winter=None):
         flags = 0 if area else lib.COV_COVERAGE_NO_AREA
-        value = self._radius(radius, winter)
-        return self._table(lib.cov_analysis_coverage, value, self._weight(weight),
+        model, value = self._call_args(radius, winter)
+        return self._table(lib.cov_analysis_coverage, model, value, self._weight(weight),
                            flags, progress="coverage")
 
     def service_areas(self, radius=None, by="region", winter=None):
         """Reached land: ``by="region"`` gives per region and kind the union
         of the geodesic circles clipped to the region; ``by="facility"`` one
         circle per facility. Along roads, isochrones instead of circles:
-        the reached parts of roads buffered by ``buffer`` (use_network),
+        the reached parts of roads buffered by ``buffer`` (with_network),
         never land farther than that from a reached road. A GeoDataFrame in
         EPSG:6668."""
         return self._service_table(radius, by, winter).to_frame()
@@ -401,8 +413,8 @@ class Analysis:
         modes = {"region": lib.COV_AREAS_BY_REGION_KIND, "facility": lib.COV_AREAS_BY_FACILITY}
         if by not in modes:
             raise ValueError(f"by must be 'region' or 'facility', not {by!r}")
-        value = self._radius(radius, winter)
-        return self._table(lib.cov_analysis_service_areas, value, modes[by],
+        model, value = self._call_args(radius, winter)
+        return self._table(lib.cov_analysis_service_areas, model, value, modes[by],
                            progress="service areas")
 
     def gaps(self, radius=None, kind=None, weight=None, winter=None):
@@ -413,8 +425,8 @@ class Analysis:
         return self._gaps_table(radius, kind, weight, winter).to_frame()
 
     def _gaps_table(self, radius, kind, weight, winter=None):
-        value = self._radius(radius, winter)
-        return self._table(lib.cov_analysis_gaps, value, encode(kind),
+        model, value = self._call_args(radius, winter)
+        return self._table(lib.cov_analysis_gaps, model, value, encode(kind),
                            self._weight(weight), progress="gaps")
 
     def save(self, folder, radius=None, weight=None, winter=None, extra=None):
@@ -447,7 +459,8 @@ class Analysis:
 
     def __repr__(self):
         reach = (f"radius {self.radius_m:g} m" if self.network is None
-                 else f"along roads of {self.network!r}")
+                 else f"{self.metric} along roads{' (winter)' if self.winter else ''} of "
+                      f"{self.network!r}")
         return (f"<Analysis: {len(self.regions)} regions, {len(self.facilities)} facilities, "
                 f"{len(self.demand)} demand units, {reach}>")
 
@@ -483,3 +496,32 @@ class Analysis:
 
         path = Path(path)
         return build_report(self, path.parent, html_name=path.name, **kwargs)
+
+
+class _Road:
+    """A network and road settings shared by the analyses made from one
+    with_network call: the C travel models per (metric, season), made once
+    and kept (each holds the network alive)."""
+
+    def __init__(self, analysis, network, **options):
+        self.network, self.options = network, options
+        self._ctx = analysis._ctx
+        self._models = {}
+
+    def model(self, metric, winter):
+        key = (metric, bool(winter))
+        ptr = self._models.get(key)
+        if ptr is None:
+            o = self.options
+            t = ffi.new("cov_travel *")
+            lib.cov_travel_init(t)
+            t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
+            t.winter = 1 if winter else 0
+            t.snap_max_m = o["snap_max_m"]
+            t.access_speed_kmh = o["access_speed_kmh"]
+            t.isochrone_buffer_m = o["buffer_m"]
+            raw = call(self._ctx, lib.cov_travel_model_network, self.network._ptr, t)
+            # the model borrows the network: it lives as long
+            ptr = self._ctx.owns(raw, lib.cov_travel_model_destroy, (self.network,))
+            self._models[key] = ptr
+        return ptr

@@ -153,7 +153,7 @@ def _run_roads(args, an, net):
     road network; unreachable.csv lists demand off every road."""
     metric = "time" if args.max_time is not None else "distance"
     limit = args.max_time if args.max_time is not None else args.max_distance
-    an.use_network(net, metric=metric, winter=args.winter, snap_max=args.snap_max)
+    an = an.with_network(net, metric=metric, winter=args.winter, snap_max=args.snap_max)
     # one set with the other outputs: refused as a whole over an input,
     # written as a whole or not at all
     *written, unreachable = an.save(args.out, radius=limit, weight=args.weight,

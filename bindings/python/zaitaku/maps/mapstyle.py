@@ -66,11 +66,14 @@ def share_class(share):
 def reach_text(analysis, radius=None):
     """The reach as the report writes it: "16 km" (straight line), "道路距離
     16 km" or "車で 30 分" (along roads; "（冬期）" at winter speeds)."""
-    value, metric, winter = analysis.resolve_threshold(radius)
-    if metric == "straight":
+    model, value = analysis.model_for(radius)
+    if analysis.network is None:
         return f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
-    text = f"車で {value / 60:g} 分" if metric == "time" else f"道路距離 {value / 1000:g} km"
-    return text + ("（冬期）" if winter else "")
+    from .._libcoverage import lib
+
+    by_time = lib.cov_travel_model_metric(model) == lib.COV_TRAVEL_TIME
+    text = f"車で {value / 60:g} 分" if by_time else f"道路距離 {value / 1000:g} km"
+    return text + ("（冬期）" if analysis.winter else "")
 
 
 @dataclass
@@ -108,9 +111,7 @@ class MapData:
         from pyproj import CRS
 
         self.analysis, self.kind = analysis, kind
-        #: the threshold drawn (:data:`zaitaku.analysis.Threshold`)
-        self.threshold = analysis.resolve_threshold(radius)
-        self.radius_m = self.threshold.value
+        self.radius_m = analysis.model_for(radius)[1]
         self.crs = CRS.from_user_input(crs if crs is not None else analysis.crs)
         if not self.crs.is_projected:
             raise ValueError(f"maps are drawn in a projected CRS (metres), not {self.crs.name}")

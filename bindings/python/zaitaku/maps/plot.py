@@ -624,7 +624,7 @@ def plot_analysis(analysis, kind=DOCTOR_AND_NURSING, radius=None, ax=None, title
 def _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit, families):
     from matplotlib import rc_context
 
-    radius_m = analysis.resolve_threshold(radius).value
+    radius_m = analysis.model_for(radius)[1]
     regions = analysis.regions.to_geodataframe()
     reached, gap_frame = _reached_and_gaps(analysis, kind, radius, regions)
     points = analysis.facilities.to_geodataframe()

@@ -38,11 +38,10 @@ JMAP_WEIGHTS = (0.6, 0.4, 1.0, 2.3, 3.9)  # 0-14, 15-39, 40-64, 65-74, 75+
 
 
 def threshold(an, value, what="threshold"):
-    """A threshold in the analysis's travel model: metres, or seconds for a
-    time (``"30min"``, ``"1800s"``, ``"0.5h"``), which needs a road network
-    (with one, the unit also switches the network's metric, as in
-    :meth:`Analysis.coverage`). None gives planning.h's default in the
-    analysis's own metric and season.
+    """A threshold as C takes it: metres, or seconds for a time
+    (``"30min"``, ``"1800s"``, ``"0.5h"``), which needs a road analysis
+    (there the unit picks the metric, as in :meth:`Analysis.coverage`).
+    None gives NaN: planning.h's default in the analysis's own metric.
 
     Examples
     --------
@@ -50,14 +49,34 @@ def threshold(an, value, what="threshold"):
     >>> threshold(zaitaku.Analysis.sample(), "16km")
     16000.0
     """
-    if value is None:
-        if an.network is not None:
-            an.resolve_threshold(None)  # the analysis's own metric and season: planning.h's default
-        return NAN
-    try:
-        return an.resolve_threshold(value).value
-    except ValueError as e:
-        raise ValueError(f"{what}: {e}") from None
+    return _Travel(an).value(value, what)
+
+
+class _Travel:
+    """The one travel model of a planning call (C takes one) and its
+    thresholds: thresholds given with units pick the model (road distance
+    or time), and must agree; without any, the analysis's own model."""
+
+    def __init__(self, an):
+        self.an, self.model, self.by = an, None, None
+
+    def value(self, value, what="threshold"):
+        if value is None:
+            return NAN
+        try:
+            model, v = self.an.model_for(value)
+        except ValueError as e:
+            raise ValueError(f"{what}: {e}") from None
+        if self.model is not None and model != self.model:
+            raise ValueError(f"{what} {value!r} and {self.by[0]} {self.by[1]!r} measure "
+                             "different things (distance and time) along roads: give them "
+                             "in one metric")
+        self.model, self.by = model, (what, value)
+        return v
+
+    @property
+    def ptr(self):
+        return self.model if self.model is not None else self.an.model
 
 
 def _kinds(values, keep):
@@ -105,22 +124,14 @@ def facility_attributes(facilities):
 
 def _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold, min_share_rule16,
                     min_share_nursing, min_share_redundant, home_care_kinds, backup_kinds,
-                    standard_kinds, subareas, subarea_parent, keep):
+                    standard_kinds, subareas, subarea_parent, keep, travel):
     o = ffi.new("cov_policy_options *")
     lib.cov_policy_options_init(o)
     keep.append(o)
     o.weight = _weight(an, weight)
     o.rule16_m = metres(rule16, "rule16")
-    o.doctor_threshold = threshold(an, doctor_threshold, "doctor_threshold")
-    metric = (an.network is not None and doctor_threshold is not None
-              and an.resolve_threshold(doctor_threshold).metric)
-    o.nursing_threshold = threshold(an, nursing_threshold, "nursing_threshold")
-    if metric and nursing_threshold is not None and \
-            an.resolve_threshold(nursing_threshold).metric != metric:
-        # the C analysis holds one network metric at a time
-        raise ValueError(f"doctor_threshold {doctor_threshold!r} and nursing_threshold "
-                         f"{nursing_threshold!r} measure different things (distance and "
-                         "time) along roads: give both as distances or both as times")
+    o.doctor_threshold = travel.value(doctor_threshold, "doctor_threshold")
+    o.nursing_threshold = travel.value(nursing_threshold, "nursing_threshold")
     o.min_share_rule16 = float(min_share_rule16)
     o.min_share_nursing = float(min_share_nursing)
     o.min_share_redundant = float(min_share_redundant)
@@ -183,12 +194,13 @@ def check(an, *, weight=None, rule16="16km", doctor_threshold=None, nursing_thre
     pandas.DataFrame
         region_id, region_name, check, passed, value, target, reason.
     """
-    keep = []
+    keep, travel = [], _Travel(an)
     o = _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold,
                         min_share_rule16, min_share_nursing, min_share_redundant,
                         home_care_kinds, backup_kinds, standard_kinds, subareas, subarea_parent,
-                        keep)
-    frame = _frame(an, call(an.context, lib.cov_policy_check, an.c_analysis, o, progress="policy checks"))
+                        keep, travel)
+    frame = _frame(an, call(an.context, lib.cov_policy_check, an.c_analysis, travel.ptr, o,
+                            progress="policy checks"))
     for rid, n in (home_care_counts or {}).items():
         row = (frame.region_id == str(rid)) & (frame.check == "home_care")
         if not row.any():
@@ -209,20 +221,20 @@ def backup(an, *, doctor_threshold=None, backup_kinds=None, standard_kinds=None)
     provider (a lead, an enhanced clinic or a backup hospital) and whether
     it lies within the doctor threshold: a GeoDataFrame with facility_id,
     name, kind, region_id, has_backup, backup_id, backup_distance_m."""
-    keep = []
+    keep, travel = [], _Travel(an)
     o = _policy_options(an, None, "16km", doctor_threshold, None, 0.9, 0.9, 0.9, None,
-                        backup_kinds, standard_kinds, None, None, keep)
-    return _frame(an, call(an.context, lib.cov_policy_backup, an.c_analysis, o))
+                        backup_kinds, standard_kinds, None, None, keep, travel)
+    return _frame(an, call(an.context, lib.cov_policy_backup, an.c_analysis, travel.ptr, o))
 
 
 # -- gaps and sites ------------------------------------------------------------------
 
-def _gap_options(an, kinds, threshold_, weight, link, radius, n, keep):
+def _gap_options(an, kinds, threshold_, weight, link, radius, n, keep, travel):
     o = ffi.new("cov_gap_options *")
     lib.cov_gap_options_init(o)
     keep.append(o)
     o.weight = _weight(an, weight)
-    o.threshold = threshold(an, threshold_)
+    o.threshold = travel.value(threshold_)
     o.kinds, o.n_kinds = _kinds(kinds, keep)
     o.link_m = metres(link, "link")
     o.site_radius_m = NAN if radius is None else metres(radius, "radius")
@@ -248,9 +260,10 @@ def clusters(an, *, kinds=None, threshold=None, weight=None, link="1km"):
         centroid_lon, centroid_lat (demand-weighted), nearest_id,
         nearest_distance_m; geometry the union of the cells (EPSG:6668).
     """
-    keep = []
-    o = _gap_options(an, kinds, threshold, weight, link, None, None, keep)
-    return _frame(an, call(an.context, lib.cov_gap_clusters, an.c_analysis, o, progress="gap clusters"))
+    keep, travel = [], _Travel(an)
+    o = _gap_options(an, kinds, threshold, weight, link, None, None, keep, travel)
+    return _frame(an, call(an.context, lib.cov_gap_clusters, an.c_analysis, travel.ptr, o,
+                           progress="gap clusters"))
 
 
 def sites(an, *, n=5, kinds=None, threshold=None, radius=None, weight=None):
@@ -264,9 +277,10 @@ def sites(an, *, n=5, kinds=None, threshold=None, radius=None, weight=None):
         rank, demand_id, region_id, gain_demand, covered_demand,
         share_of_gap, with the site's point.
     """
-    keep = []
-    o = _gap_options(an, kinds, threshold, weight, "1km", radius, n, keep)
-    return _frame(an, call(an.context, lib.cov_plan_sites, an.c_analysis, o, progress="sites"))
+    keep, travel = [], _Travel(an)
+    o = _gap_options(an, kinds, threshold, weight, "1km", radius, n, keep, travel)
+    return _frame(an, call(an.context, lib.cov_plan_sites, an.c_analysis, travel.ptr, o,
+                           progress="sites"))
 
 
 # -- designation ------------------------------------------------------------------------
@@ -318,11 +332,11 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
         ("ok", or "no candidate: needs cross-region support or a new
         facility").
     """
-    keep = []
+    keep, travel = [], _Travel(an)
     o = ffi.new("cov_plan_options *")
     lib.cov_plan_options_init(o)
     o.weight = _weight(an, weight)
-    o.threshold = globals()["threshold"](an, threshold)
+    o.threshold = travel.value(threshold)
     o.candidate_kinds, o.n_candidate_kinds = _kinds(candidate_kinds, keep)
     o.enhanced_kinds, o.n_enhanced_kinds = _kinds(enhanced_kinds, keep)
     o.enhanced_weight = float(enhanced_weight)
@@ -335,7 +349,7 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     o.candidate = _mask(an, candidates, "candidates", keep)
     o.fixed = _mask(an, fixed, "fixed", keep)
     picks, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
-    call(an.context, lib.cov_plan_designate, an.c_analysis, o, picks, regions, returns="status",
+    call(an.context, lib.cov_plan_designate, an.c_analysis, travel.ptr, o, picks, regions, returns="status",
          progress="designation")
     return _frame(an, picks[0]), _frame(an, regions[0])
 
@@ -359,7 +373,7 @@ def access(an, *, kinds=None, supply="capacity", threshold=None, bands=None, wei
         region_id, region_name, demand_total, mean, sd (demand-weighted),
         min, max, gini (demand-weighted Gini coefficient).
     """
-    keep = []
+    keep, travel = [], _Travel(an)
     o = ffi.new("cov_access_options *")
     lib.cov_access_options_init(o)
     o.weight = _weight(an, weight)
@@ -367,9 +381,9 @@ def access(an, *, kinds=None, supply="capacity", threshold=None, bands=None, wei
     if supply not in SUPPLY:
         raise ValueError(f"supply must be one of {', '.join(SUPPLY)}, not {supply!r}")
     o.supply = SUPPLY[supply]
-    o.threshold = globals()["threshold"](an, threshold)
+    o.threshold = travel.value(threshold)
     if bands is not None:
-        limits = [globals()["threshold"](an, b, "band") for b in bands]
+        limits = [travel.value(b, "band") for b in bands]
         arr, ptr = doubles(limits)
         keep.append(arr)
         o.band_limits, o.n_bands = ptr, len(limits)
@@ -380,7 +394,7 @@ def access(an, *, kinds=None, supply="capacity", threshold=None, bands=None, wei
             keep.append(warr)
             o.band_weights = wptr
     units, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
-    call(an.context, lib.cov_access_2sfca, an.c_analysis, o, units, regions, returns="status",
+    call(an.context, lib.cov_access_2sfca, an.c_analysis, travel.ptr, o, units, regions, returns="status",
          progress="accessibility")
     return _frame(an, units[0]), _frame(an, regions[0])
 

@@ -370,7 +370,7 @@ def _methods(ctx, meta, result, sections):
     facts = []
     road_model = None
     if an.network is not None:
-        _, metric, winter = data.threshold
+        metric, winter = an.metric, an.winter
         road_model = ("道路網上の所要時間（車、道路種別の速度" + ("・冬期速度" if winter else "")
                       + "。詳しくは下の「道路網」）") if metric == "time" else \
             "道路網上の距離（最短経路。詳しくは下の「道路網」）"

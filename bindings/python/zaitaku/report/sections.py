@@ -12,7 +12,7 @@ or a road network (``[roads]``, or an analysis along roads).
 import pandas as pd
 
 from .. import planning as P
-from ..units import metres
+from .._libcoverage import lib
 from ..units import threshold as parse_threshold
 from . import tables as T
 from .build import road_threshold
@@ -189,15 +189,6 @@ def _network(ctx):
     return notes.get("network") or ctx.analysis.network
 
 
-def _use(an, net, opts, threshold):
-    if net is None:
-        an.use_network(None)
-    else:
-        an.use_network(net, metric=opts["metric"], winter=opts["winter"], threshold=threshold,
-                       snap_max=opts["snap_max_m"], access_speed_kmh=opts["access_speed_kmh"],
-                       buffer=opts["buffer_m"])
-
-
 def road_coverage(ctx):
     """Per region and kind: the share within reach along the straight line
     (analysis radius) and along roads, summer and (time only) winter."""
@@ -206,32 +197,26 @@ def road_coverage(ctx):
         return None
     an, cfg = ctx.analysis, ctx.config
     if an.network is not None:
-        before = (an.network, an.network_options, an.network_threshold)
-        threshold = an.network_threshold
-        opts = an.network_options
+        threshold = an.road_threshold
+        roads_an = an.with_season(False)
     else:
-        before = None
         roads = cfg["roads"]
         threshold = road_threshold(cfg)
-        opts = dict(metric="distance", winter=False, snap_max_m=metres(roads["snap_max"]),
-                    access_speed_kmh=float(roads["access_speed_kmh"]),
-                    buffer_m=metres(roads["buffer"]))
+        roads_an = an.with_network(net, threshold=threshold, snap_max=roads["snap_max"],
+                                   access_speed_kmh=float(roads["access_speed_kmh"]),
+                                   buffer=roads["buffer"])
     winter_on = (cfg is None or cfg["winter"] is None or cfg["winter"]["enabled"])
     kinds = ctx.kinds or list(ctx.coverage.kind.unique())
-    try:
-        _use(an, None, None, None)
-        straight = an.coverage(an.radius_m, weight=ctx.weight, area=False)
-        _use(an, net, opts, threshold)
-        summer = an.coverage(threshold, weight=ctx.weight, area=False, winter=False)
-        metric = an.resolve_threshold(threshold, winter=False).metric
-        winter = an.coverage(threshold, weight=ctx.weight, area=False, winter=True) \
-            if metric == "time" and winter_on else None
-        unreachable = an.unreachable()
-    finally:
-        if before is None:
-            _use(an, None, None, None)
-        else:
-            _use(an, before[0], before[1], before[2])
+    # each model is its own analysis: nothing to switch, nothing to restore
+    straight = an.straight().coverage(an.radius_m, weight=ctx.weight, area=False)
+    summer = roads_an.coverage(threshold, weight=ctx.weight, area=False)
+    metric = roads_an.model_for(threshold)
+    by_time = lib.cov_travel_model_metric(metric[0]) == lib.COV_TRAVEL_TIME
+    winter = roads_an.with_season(True).coverage(threshold, weight=ctx.weight, area=False) \
+        if by_time and winter_on else None
+    metric = "time" if by_time else "distance"
+    unreachable = roads_an.unreachable()
+    opts = dict(roads_an.road_options, metric=metric)
     key = ["region_id", "region_name", "kind"]
     table = straight[key + ["demand_total", "share_covered"]].rename(
         columns={"share_covered": "share_straight"})
@@ -267,7 +252,7 @@ def road_methods(ctx):
     if net is None:
         return None
     an = ctx.analysis
-    opts = an.network_options if an.network is not None else \
+    opts = dict(an.road_options, metric=an.metric) if an.network is not None else \
         ctx.store.get("roads", {}).get("opts", {})
     classes = net.classes()
     classes = classes[classes.n_edges > 0].reset_index(drop=True)
@@ -304,7 +289,7 @@ def planning_methods(ctx):
     if not plan:
         return None
     an = ctx.analysis
-    time_net = an.network is not None and an.network_options["metric"] == "time"
+    time_net = an.network is not None and an.metric == "time"
     default = "車で 30 分（地域包括ケアシステムの日常生活圏域、厚生労働省「おおむね30分以内」）" \
         if time_net else "16 km（往診の 16 km ルールと同じ）"
     doctor = plan["doctor_threshold"] or f"既定: {default}"

@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
+#include "planning/plan_internal.h"
 
 void cov_access_options_init(cov_access_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->supply = COV_SUPPLY_CAPACITY;
     o->threshold = NAN;
 }
@@ -30,7 +31,7 @@ static double band_weight(const cov_access_options *o, double cost)
     return 0.0;
 }
 
-static int check_options(cov_ctx *ctx, const cov_analysis *a, cov_access_options *o)
+static int check_options(cov_ctx *ctx, const cov_travel_model *model, cov_access_options *o)
 {
     if (o->supply < COV_SUPPLY_CAPACITY || o->supply > COV_SUPPLY_ONE)
         return cov__error(ctx, COV_ERR_ARG, "access: unknown supply %d", o->supply);
@@ -51,7 +52,7 @@ static int check_options(cov_ctx *ctx, const cov_analysis *a, cov_access_options
         }
         o->threshold = o->band_limits[o->n_bands - 1];
     } else if (isnan(o->threshold)) {
-        o->threshold = cov__plan_default_threshold(a, 0);
+        o->threshold = cov__plan_default_threshold(model, 0);
     }
     return cov__plan_check_threshold(ctx, o->threshold, "access threshold");
 }
@@ -139,7 +140,8 @@ fail:
     return NULL;
 }
 
-int cov_access_2sfca(cov_ctx *ctx, cov_analysis *a, const cov_access_options *options,
+int cov_access_2sfca(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                     const cov_access_options *options,
                      cov_table **out_units, cov_table **out_regions)
 {
     COV_CHECK_ARG(ctx, ctx, COV_ERR_ARG);
@@ -147,15 +149,16 @@ int cov_access_2sfca(cov_ctx *ctx, cov_analysis *a, const cov_access_options *op
     if (out_units) *out_units = NULL;
     if (out_regions) *out_regions = NULL;
     cov_access_options o;
-    if (options) o = *options;
-    else cov_access_options_init(&o);
+    cov_access_options_init(&o);
+    if (options && cov__options_take(ctx, &o, sizeof o, options, "access options") != COV_OK)
+        return ctx->status;
     const cov_facilities *f = a->facilities;
     const double *w = NULL;
     unsigned char *mask = NULL;
     double *acc = NULL;
-    cov__reach_sets rs = {0};
+    const cov__reach_sets *rs = NULL;
     cov_table *tu = NULL, *tr = NULL;
-    int st = check_options(ctx, a, &o);
+    int st = check_options(ctx, model, &o);
     if (st != COV_OK) goto done;
     if (!(w = cov__plan_weights(ctx, a, o.weight, "access"))) goto fail;
     mask = o.kinds ? cov__plan_kind_mask(ctx, a, o.kinds, o.n_kinds, NULL, 0)
@@ -169,16 +172,16 @@ int cov_access_2sfca(cov_ctx *ctx, cov_analysis *a, const cov_access_options *op
                             "supply", f->ids[j], f->kinds[j], supply_name(o.supply));
             goto done;
         }
-    if (cov__analysis_reach_sets(ctx, a, o.threshold, COV__COSTS_ALL, &rs) != COV_OK) goto fail;
+    if (!(rs = cov__plan_reach_sets(ctx, a, model, o.threshold, COV__COSTS_ALL))) goto fail;
     for (size_t j = 0; j < f->n; j++) {
         if (!mask[j]) continue;
         double denom = 0.0;
-        for (size_t k = rs.offset[j]; k < rs.offset[j + 1]; k++)
-            denom += band_weight(&o, rs.cost[k]) * w[rs.unit[k]];
+        for (size_t k = rs->offset[j]; k < rs->offset[j + 1]; k++)
+            denom += band_weight(&o, rs->cost[k]) * w[rs->unit[k]];
         if (!(denom > 0.0)) continue; /* nobody in reach: supply unused */
         double ratio = cov_facilities_supply(f, j, o.supply) / denom;
-        for (size_t k = rs.offset[j]; k < rs.offset[j + 1]; k++)
-            acc[rs.unit[k]] += band_weight(&o, rs.cost[k]) * ratio;
+        for (size_t k = rs->offset[j]; k < rs->offset[j + 1]; k++)
+            acc[rs->unit[k]] += band_weight(&o, rs->cost[k]) * ratio;
     }
     if (out_units) {
         size_t c[3];
@@ -205,7 +208,6 @@ done:
     }
     free(mask);
     free(acc);
-    cov__reach_sets_free(&rs);
     return st;
 }
 

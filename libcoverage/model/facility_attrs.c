@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "io/csv.h"
 #include "io/shp_read.h"
 

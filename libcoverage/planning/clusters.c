@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
+#include "planning/plan_internal.h"
 #include "libcoverage/mesh.h"
 
 void cov_gap_options_init(cov_gap_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->threshold = NAN;
     o->link_m = 1000.0;
     o->site_radius_m = NAN;
@@ -32,13 +33,14 @@ static void gap_free(gap_set *g)
     free(g->units);
 }
 
-static int gap_make(cov_ctx *ctx, cov_analysis *a, const cov_gap_options *options,
-                    gap_set *g)
+static int gap_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                    const cov_gap_options *options, gap_set *g)
 {
     memset(g, 0, sizeof *g);
-    if (options) g->o = *options;
-    else cov_gap_options_init(&g->o);
-    if (isnan(g->o.threshold)) g->o.threshold = cov__plan_default_threshold(a, 1);
+    cov_gap_options_init(&g->o);
+    if (options && cov__options_take(ctx, &g->o, sizeof g->o, options, "gap options") != COV_OK)
+        return ctx->status;
+    if (isnan(g->o.threshold)) g->o.threshold = cov__plan_default_threshold(model, 1);
     if (cov__plan_check_threshold(ctx, g->o.threshold, "gap threshold") != COV_OK)
         return ctx->status;
     if (!(g->o.link_m >= 0.0) || !isfinite(g->o.link_m))
@@ -47,10 +49,10 @@ static int gap_make(cov_ctx *ctx, cov_analysis *a, const cov_gap_options *option
     g->mask = g->o.kinds ? cov__plan_kind_mask(ctx, a, g->o.kinds, g->o.n_kinds, NULL, 0)
                          : cov__plan_group_mask(ctx, a, a->nursing_group);
     if (!g->mask) return ctx->status;
-    cov__reach_sets rs;
-    if (cov__analysis_reach_sets(ctx, a, g->o.threshold, COV__COSTS_NONE, &rs) != COV_OK) return ctx->status;
-    int32_t *counts = cov__plan_unit_counts(ctx, a, &rs, g->mask);
-    cov__reach_sets_free(&rs);
+    const cov__reach_sets *rs =
+        cov__plan_reach_sets(ctx, a, model, g->o.threshold, COV__COSTS_NONE);
+    if (!rs) return ctx->status;
+    int32_t *counts = cov__plan_unit_counts(ctx, a, rs, g->mask);
     g->units = cov__mallocarray(ctx, a->demand->n ? a->demand->n : 1, sizeof *g->units);
     if (!counts || !g->units) {
         free(counts);
@@ -264,7 +266,8 @@ fail:
     return NULL;
 }
 
-cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *a, const cov_gap_options *options)
+cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                            const cov_gap_options *options)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
@@ -274,7 +277,7 @@ cov_table *cov_gap_clusters(cov_ctx *ctx, cov_analysis *a, const cov_gap_options
     size_t nc = 0, *members = NULL, *start = NULL;
     cov_mesh_cell *cell = cov__calloc(ctx, a->demand->n ? a->demand->n : 1, sizeof *cell);
     size_t *parent = cov__mallocarray(ctx, a->demand->n ? a->demand->n : 1, sizeof *parent);
-    if (!cell || !parent || gap_make(ctx, a, options, &g) != COV_OK ||
+    if (!cell || !parent || gap_make(ctx, a, model, options, &g) != COV_OK ||
         link_units(ctx, a, &g, cell, parent) != COV_OK ||
         !(c = sum_clusters(ctx, a, &g, cell, parent, &nc, &members, &start)))
         goto fail;
@@ -353,7 +356,8 @@ static const cov_column_spec site_spec[] = {
     {"covered_demand", COV_COL_DOUBLE}, {"share_of_gap", COV_COL_DOUBLE}};
 enum { S_RANK, S_ID, S_REGION, S_GAIN, S_COVERED, S_SHARE, S_NCOLS };
 
-cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *a, const cov_gap_options *options)
+cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                          const cov_gap_options *options)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
@@ -365,9 +369,9 @@ cov_table *cov_plan_sites(cov_ctx *ctx, cov_analysis *a, const cov_gap_options *
     size_t *picks = NULL;
     double *gains = NULL;
     unsigned char *covered = cov__calloc(ctx, d->n ? d->n : 1, 1);
-    if (!covered || gap_make(ctx, a, options, &g) != COV_OK) goto fail;
+    if (!covered || gap_make(ctx, a, model, options, &g) != COV_OK) goto fail;
     double radius = g.o.site_radius_m;
-    if (isnan(radius)) radius = cov__plan_has_network(a) ? COV_RULE16_M : g.o.threshold;
+    if (isnan(radius)) radius = cov__plan_has_network(model) ? COV_RULE16_M : g.o.threshold;
     if (cov__check_radius(ctx, radius) != COV_OK) goto fail;
     /* units already covered are marked so; only the gap units count */
     memset(covered, 1, d->n);

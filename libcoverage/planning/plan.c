@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
+#include "planning/plan_internal.h"
 
 void cov_plan_options_init(cov_plan_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->threshold = NAN;
     o->enhanced_weight = 1.1;
     o->target_share = NAN;
@@ -29,7 +30,7 @@ typedef struct planner {
     cov_ctx *ctx;
     cov_analysis *a;
     cov_plan_options o;
-    cov__reach_sets rs;
+    const cov__reach_sets *rs; /* borrowed from the analysis's reach engine */
     size_t nf, nu, nr;
     double *w;       /* demand weight, 0 for unassigned units */
     double *pref;    /* per facility */
@@ -43,7 +44,6 @@ typedef struct planner {
 
 static void planner_free(planner *p)
 {
-    cov__reach_sets_free(&p->rs);
     free(p->w);
     free(p->pref);
     free(p->state);
@@ -60,8 +60,8 @@ static long fregion(const planner *p, size_t f) { return (long)p->a->facility_re
 static double gain_of(const planner *p, size_t f, double *out_covered)
 {
     double g = 0.0, c = 0.0;
-    for (size_t k = p->rs.offset[f]; k < p->rs.offset[f + 1]; k++) {
-        size_t u = p->rs.unit[k];
+    for (size_t k = p->rs->offset[f]; k < p->rs->offset[f + 1]; k++) {
+        size_t u = p->rs->unit[k];
         double d = p->pref[f] - p->b[u];
         if (d > 0.0) g += p->w[u] * d;
         if (p->b[u] == 0.0) c += p->w[u];
@@ -75,8 +75,8 @@ static void add(planner *p, size_t f, int state)
     double c;
     p->objective += gain_of(p, f, &c);
     p->covered += c;
-    for (size_t k = p->rs.offset[f]; k < p->rs.offset[f + 1]; k++) {
-        size_t u = p->rs.unit[k];
+    for (size_t k = p->rs->offset[f]; k < p->rs->offset[f + 1]; k++) {
+        size_t u = p->rs->unit[k];
         if (p->pref[f] > p->b[u]) p->b[u] = p->pref[f];
     }
     p->state[f] = (unsigned char)state;
@@ -99,16 +99,17 @@ static double best_without(const planner *p, size_t u, size_t skip)
     return best;
 }
 
-static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *options,
-                        planner *p)
+static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                        const cov_plan_options *options, planner *p)
 {
     memset(p, 0, sizeof *p);
     p->ctx = ctx;
     p->a = a;
-    if (options) p->o = *options;
-    else cov_plan_options_init(&p->o);
+    cov_plan_options_init(&p->o);
+    if (options && cov__options_take(ctx, &p->o, sizeof p->o, options, "plan options") != COV_OK)
+        return ctx->status;
     cov_plan_options *o = &p->o;
-    if (isnan(o->threshold)) o->threshold = cov__plan_default_threshold(a, 0);
+    if (isnan(o->threshold)) o->threshold = cov__plan_default_threshold(model, 0);
     if (cov__plan_check_threshold(ctx, o->threshold, "plan threshold") != COV_OK)
         return ctx->status;
     if (!(o->enhanced_weight >= 1.0) || !isfinite(o->enhanced_weight))
@@ -154,7 +155,8 @@ static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *o
     }
     free(cand);
     free(enh);
-    return cov__analysis_reach_sets(ctx, a, o->threshold, COV__COSTS_NONE, &p->rs);
+    p->rs = cov__plan_reach_sets(ctx, a, model, o->threshold, COV__COSTS_NONE);
+    return p->rs ? COV_OK : ctx->status;
 }
 
 /* unit -> candidate or fixed facilities reaching it (for swaps). */
@@ -164,8 +166,8 @@ static int planner_transpose(planner *p)
     if (!p->t_off) return p->ctx->status;
     for (size_t f = 0; f < p->nf; f++)
         if (p->state[f] != ST_NONE)
-            for (size_t k = p->rs.offset[f]; k < p->rs.offset[f + 1]; k++)
-                p->t_off[p->rs.unit[k] + 1]++;
+            for (size_t k = p->rs->offset[f]; k < p->rs->offset[f + 1]; k++)
+                p->t_off[p->rs->unit[k] + 1]++;
     for (size_t u = 0; u < p->nu; u++) p->t_off[u + 1] += p->t_off[u];
     p->t_fac = cov__mallocarray(p->ctx, p->t_off[p->nu] ? p->t_off[p->nu] : 1, sizeof *p->t_fac);
     size_t *fill = cov__calloc(p->ctx, p->nu ? p->nu : 1, sizeof *fill);
@@ -175,8 +177,8 @@ static int planner_transpose(planner *p)
     }
     for (size_t f = 0; f < p->nf; f++)
         if (p->state[f] != ST_NONE)
-            for (size_t k = p->rs.offset[f]; k < p->rs.offset[f + 1]; k++) {
-                size_t u = p->rs.unit[k];
+            for (size_t k = p->rs->offset[f]; k < p->rs->offset[f + 1]; k++) {
+                size_t u = p->rs->unit[k];
                 p->t_fac[p->t_off[u] + fill[u]++] = f;
             }
     free(fill);
@@ -242,8 +244,8 @@ static void remove_pick(planner *p, size_t s)
 {
     p->state[s] = ST_CAND;
     if (fregion(p, s) >= 0) p->region_sel[fregion(p, s)]--;
-    for (size_t k = p->rs.offset[s]; k < p->rs.offset[s + 1]; k++) {
-        size_t u = p->rs.unit[k];
+    for (size_t k = p->rs->offset[s]; k < p->rs->offset[s + 1]; k++) {
+        size_t u = p->rs->unit[k];
         double nb = best_without(p, u, s);
         p->objective -= p->w[u] * (p->b[u] - nb);
         if (nb == 0.0 && p->b[u] > 0.0) p->covered -= p->w[u];
@@ -264,9 +266,9 @@ static int swap_pass(planner *p, int *improved)
         long rs_ = fregion(p, s);
         int sole = p->o.one_per_region && rs_ >= 0 && p->region_sel[rs_] == 1;
         double loss = 0.0;
-        size_t b0 = p->rs.offset[s], b1 = p->rs.offset[s + 1];
+        size_t b0 = p->rs->offset[s], b1 = p->rs->offset[s + 1];
         for (size_t k = b0; k < b1; k++) {
-            size_t u = p->rs.unit[k];
+            size_t u = p->rs->unit[k];
             saved[k - b0] = p->b[u];
             double nb = best_without(p, u, s);
             loss += p->w[u] * (p->b[u] - nb);
@@ -279,7 +281,7 @@ static int swap_pass(planner *p, int *improved)
             double delta = gain_of(p, c, NULL) - loss;
             if (delta > best_delta) best_delta = delta, best_c = (long)c;
         }
-        for (size_t k = b0; k < b1; k++) p->b[p->rs.unit[k]] = saved[k - b0];
+        for (size_t k = b0; k < b1; k++) p->b[p->rs->unit[k]] = saved[k - b0];
         if (best_c < 0) continue;
         remove_pick(p, s);
         add(p, (size_t)best_c, ST_PICKED);
@@ -296,8 +298,8 @@ static size_t neighbourhood(const planner *p, size_t s1, size_t s2, unsigned cha
 {
     size_t n = 0, pair[2] = {s1, s2};
     for (int q = 0; q < 2; q++)
-        for (size_t k = p->rs.offset[pair[q]]; k < p->rs.offset[pair[q] + 1]; k++) {
-            size_t u = p->rs.unit[k];
+        for (size_t k = p->rs->offset[pair[q]]; k < p->rs->offset[pair[q] + 1]; k++) {
+            size_t u = p->rs->unit[k];
             for (size_t t = p->t_off[u]; t < p->t_off[u + 1]; t++) {
                 size_t c = p->t_fac[t];
                 if (p->state[c] == ST_CAND && !seen[c]) seen[c] = 1, out[n++] = c;
@@ -365,11 +367,11 @@ static int pair_pass(planner *p, int *improved)
             remove_pick(p, s2);
             size_t nc = top_candidates(p, neighbourhood(p, s1, s2, seen, cand), cand, gains);
             int touch = 0; /* do the two neighbourhoods meet? */
-            for (size_t k = p->rs.offset[s1]; k < p->rs.offset[s1 + 1] && !touch; k++)
-                for (size_t t = p->t_off[p->rs.unit[k]]; t < p->t_off[p->rs.unit[k] + 1]; t++)
+            for (size_t k = p->rs->offset[s1]; k < p->rs->offset[s1 + 1] && !touch; k++)
+                for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++)
                     seen[p->t_fac[t]] = 1;
-            for (size_t k = p->rs.offset[s2]; k < p->rs.offset[s2 + 1] && !touch; k++)
-                for (size_t t = p->t_off[p->rs.unit[k]]; t < p->t_off[p->rs.unit[k] + 1]; t++)
+            for (size_t k = p->rs->offset[s2]; k < p->rs->offset[s2 + 1] && !touch; k++)
+                for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++)
                     touch |= seen[p->t_fac[t]];
             memset(seen, 0, p->nf);
             for (size_t x = 0; touch && x < nc; x++) {
@@ -578,8 +580,9 @@ static int run_strategy(planner *p, int strategy, size_t budget)
     return COV_OK;
 }
 
-int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *options,
-                       cov_table **out_picks, cov_table **out_regions)
+int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                       const cov_plan_options *options, cov_table **out_picks,
+                       cov_table **out_regions)
 {
     COV_CHECK_ARG(ctx, ctx, COV_ERR_ARG);
     COV_CHECK_ARG(ctx, a, COV_ERR_ARG);
@@ -589,7 +592,7 @@ int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_plan_options *op
     double *before = NULL;
     unsigned char *best = NULL;
     cov_table *tp = NULL, *tr = NULL;
-    int st = planner_make(ctx, a, options, &p);
+    int st = planner_make(ctx, a, model, options, &p);
     if (st != COV_OK) goto done;
     for (size_t i = 0; i < p.nf; i++)
         if (p.state[i] == ST_FIXED) add(&p, i, ST_FIXED);

@@ -1,10 +1,12 @@
-/* Internal: the layout of regions, facilities, demand and analyses. */
-#ifndef COV_ANALYSIS_MODEL_H
-#define COV_ANALYSIS_MODEL_H
+/* Internal: the layout of regions, facilities and demand (the model floor). */
+#ifndef COV_MODEL_MODEL_H
+#define COV_MODEL_MODEL_H
 
 #include "core/internal.h"
 #include "geo/geo.h"
-#include "libcoverage/analysis.h"
+#include "libcoverage/demand.h"
+#include "libcoverage/facilities.h"
+#include "libcoverage/regions.h"
 
 /* Regions are kept as their parts (polygons, lon/lat), each tagged with its
  * region: dissolving only relabels parts, and area work is done part by part
@@ -54,9 +56,6 @@ struct cov_demand {
     double *weights; /* column-major: weights[j * n + i] */
 };
 
-/* Frees an array of n strings and the array. */
-void cov__free_strings(char **s, size_t n);
-
 /* Builds regions from parts: ids[k] and names[k] (copied; names may be
  * NULL or hold NULLs) for every part k; parts sharing an id form one region,
  * regions ordered by first appearance, named by their first non-empty name.
@@ -66,7 +65,4 @@ cov_regions *cov__regions_from_parts(cov_ctx *ctx, size_t n_parts,
                                      const char *const *ids,
                                      const char *const *names);
 
-
-
-
-#endif /* COV_ANALYSIS_MODEL_H */
+#endif /* COV_MODEL_MODEL_H */

@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
+#include "planning/plan_internal.h"
 
 void cov_policy_options_init(cov_policy_options *o)
 {
     if (!o) return;
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->rule16_m = COV_RULE16_M;
     o->doctor_threshold = NAN;
     o->nursing_threshold = NAN;
@@ -61,6 +62,7 @@ static int find_backup(cov_ctx *ctx, const cov_analysis *a, const unsigned char 
 
 typedef struct policy_inputs {
     cov_policy_options o;
+    const cov_travel_model *model;
     const double *w;
     unsigned char *hc, *doctor, *nursing, *standard, *provider;
     /* backup reach (straight line, metres): the doctor threshold, or the
@@ -77,20 +79,23 @@ static void inputs_free(policy_inputs *in)
     free(in->provider);
 }
 
-static int inputs_make(cov_ctx *ctx, cov_analysis *a, const cov_policy_options *options,
-                       policy_inputs *in)
+static int inputs_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                       const cov_policy_options *options, policy_inputs *in)
 {
     memset(in, 0, sizeof *in);
-    if (options) in->o = *options;
-    else cov_policy_options_init(&in->o);
+    in->model = model;
+    cov_policy_options_init(&in->o);
+    if (options &&
+        cov__options_take(ctx, &in->o, sizeof in->o, options, "policy options") != COV_OK)
+        return ctx->status;
     cov_policy_options *o = &in->o;
-    if (isnan(o->doctor_threshold)) o->doctor_threshold = cov__plan_default_threshold(a, 0);
-    if (isnan(o->nursing_threshold)) o->nursing_threshold = cov__plan_default_threshold(a, 1);
+    if (isnan(o->doctor_threshold)) o->doctor_threshold = cov__plan_default_threshold(model, 0);
+    if (isnan(o->nursing_threshold)) o->nursing_threshold = cov__plan_default_threshold(model, 1);
     if (cov__check_radius(ctx, o->rule16_m) != COV_OK ||
         cov__plan_check_threshold(ctx, o->doctor_threshold, "doctor threshold") != COV_OK ||
         cov__plan_check_threshold(ctx, o->nursing_threshold, "nursing threshold") != COV_OK)
         return ctx->status;
-    in->backup_m = a->net ? o->rule16_m : o->doctor_threshold;
+    in->backup_m = cov__plan_has_network(model) ? o->rule16_m : o->doctor_threshold;
     if (!(in->w = cov__plan_weights(ctx, a, o->weight, "policy check"))) return ctx->status;
     const cov_facilities *f = a->facilities;
     in->hc = cov__plan_kind_mask(ctx, a, o->home_care_kinds, o->n_home_care_kinds,
@@ -178,22 +183,26 @@ done:
 static int demand_sums(cov_ctx *ctx, cov_analysis *a, const policy_inputs *in, region_sums *rs)
 {
     const cov_policy_options *o = &in->o;
-    cov__reach_sets r16 = {0}, rdoc = {0}, rnur = {0};
     int32_t *c16 = NULL, *c16d = NULL, *cdoc = NULL, *cnur = NULL;
-    /* straight line with equal thresholds (the default): one set serves all */
-    int straight = !cov__plan_has_network(a);
-    int same_doc = straight && o->doctor_threshold == o->rule16_m;
-    int same_nur = straight && o->nursing_threshold == o->rule16_m;
-    int st = cov__straight_reach_sets(ctx, a, o->rule16_m, COV__COSTS_NONE, &r16);
-    if (st == COV_OK && !same_doc)
-        st = cov__analysis_reach_sets(ctx, a, o->doctor_threshold, COV__COSTS_NONE, &rdoc);
-    if (st == COV_OK && !same_nur)
-        st = cov__analysis_reach_sets(ctx, a, o->nursing_threshold, COV__COSTS_NONE, &rnur);
-    if (st != COV_OK) goto done;
-    c16 = cov__plan_unit_counts(ctx, a, &r16, in->hc);
-    c16d = cov__plan_unit_counts(ctx, a, &r16, in->doctor);
-    cdoc = cov__plan_unit_counts(ctx, a, same_doc ? &r16 : &rdoc, in->hc);
-    cnur = cov__plan_unit_counts(ctx, a, same_nur ? &r16 : &rnur, in->nursing);
+    /* the rule is a straight line whatever the model; the engine's cache
+     * serves one set to all three when model and thresholds agree */
+    int st = COV_ERR_NOMEM;
+    const cov__reach_sets *r16 = cov__plan_reach_sets(ctx, a, NULL, o->rule16_m,
+                                                      COV__COSTS_NONE);
+    const cov__reach_sets *rdoc =
+        r16 ? cov__plan_reach_sets(ctx, a, in->model, o->doctor_threshold, COV__COSTS_NONE)
+            : NULL;
+    const cov__reach_sets *rnur =
+        rdoc ? cov__plan_reach_sets(ctx, a, in->model, o->nursing_threshold, COV__COSTS_NONE)
+             : NULL;
+    if (!rnur) {
+        st = ctx->status;
+        goto done;
+    }
+    c16 = cov__plan_unit_counts(ctx, a, r16, in->hc);
+    c16d = cov__plan_unit_counts(ctx, a, r16, in->doctor);
+    cdoc = cov__plan_unit_counts(ctx, a, rdoc, in->hc);
+    cnur = cov__plan_unit_counts(ctx, a, rnur, in->nursing);
     if (!c16 || !c16d || !cdoc || !cnur) {
         st = ctx->status;
         goto done;
@@ -208,14 +217,12 @@ static int demand_sums(cov_ctx *ctx, cov_analysis *a, const policy_inputs *in, r
         if (cnur[u] > 0) rs[r].nursing += w;
         if (cdoc[u] >= 2) rs[r].redundant += w;
     }
+    st = COV_OK;
 done:
     free(c16);
     free(c16d);
     free(cdoc);
     free(cnur);
-    cov__reach_sets_free(&r16);
-    cov__reach_sets_free(&rdoc);
-    cov__reach_sets_free(&rnur);
     return st;
 }
 
@@ -328,9 +335,9 @@ static int region_rows(row_out *w, const cov_analysis *a, const policy_inputs *i
                            o->rule16_m / 1000.0)
                  : put_row(w, a, r, "rule16_exception", 1, 0.0, 0.0,
                            "every unit has a doctor within %g km", o->rule16_m / 1000.0);
-    snprintf(what, sizeof what, "is within %g %s of a visiting-nurse station",
-             cov__plan_has_network(a) ? o->nursing_threshold / 60.0 : o->nursing_threshold / 1000.0,
-             cov__plan_has_network(a) ? "min" : "km");
+    char reach[64];
+    cov__plan_threshold_text(in->model, o->nursing_threshold, reach, sizeof reach);
+    snprintf(what, sizeof what, "is within %s of a visiting-nurse station", reach);
     if (st == COV_OK)
         st = share_row(w, a, r, "nursing", s->nursing, s->total, o->min_share_nursing, what);
     if (st == COV_OK)
@@ -355,7 +362,8 @@ static int region_rows(row_out *w, const cov_analysis *a, const policy_inputs *i
     return st;
 }
 
-cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *a, const cov_policy_options *options)
+cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                            const cov_policy_options *options)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
@@ -363,7 +371,7 @@ cov_table *cov_policy_check(cov_ctx *ctx, cov_analysis *a, const cov_policy_opti
     cov_table *t = NULL;
     size_t nr = a->n_regions;
     region_sums *rs = cov__calloc(ctx, nr ? nr : 1, sizeof *rs);
-    if (!rs || inputs_make(ctx, a, options, &in) != COV_OK) goto fail;
+    if (!rs || inputs_make(ctx, a, model, options, &in) != COV_OK) goto fail;
     if (demand_sums(ctx, a, &in, rs) != COV_OK || facility_sums(ctx, a, &in, rs) != COV_OK ||
         (in.o.subareas && subarea_sums(ctx, a, &in.o, rs) != COV_OK))
         goto fail;
@@ -384,7 +392,8 @@ fail:
     return NULL;
 }
 
-cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *a, const cov_policy_options *options)
+cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                             const cov_policy_options *options)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
@@ -400,7 +409,7 @@ cov_table *cov_policy_backup(cov_ctx *ctx, cov_analysis *a, const cov_policy_opt
     size_t c[B_N], n = 0;
     long *backup = cov__mallocarray(ctx, f->n ? f->n : 1, sizeof *backup);
     double *dist = cov__mallocarray(ctx, f->n ? f->n : 1, sizeof *dist);
-    if (!backup || !dist || inputs_make(ctx, a, options, &in) != COV_OK ||
+    if (!backup || !dist || inputs_make(ctx, a, model, options, &in) != COV_OK ||
         find_backup(ctx, a, in.standard, in.provider, backup, dist) != COV_OK)
         goto fail;
     for (size_t i = 0; i < f->n; i++) n += in.standard[i];

@@ -4,16 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "io/csv.h"
 #include "io/table_internal.h"
-
-void cov__free_strings(char **s, size_t n)
-{
-    if (!s) return;
-    for (size_t i = 0; i < n; i++) free(s[i]);
-    free(s);
-}
 
 void cov_regions_destroy(cov_regions *r)
 {

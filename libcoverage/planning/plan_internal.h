@@ -3,8 +3,8 @@
 #ifndef COV_ANALYSIS_PLAN_INTERNAL_H
 #define COV_ANALYSIS_PLAN_INTERNAL_H
 
-#include "analysis/analysis_internal.h"
-#include "analysis/reach_sets.h"
+#include "analysis/reach_engine.h"
+#include "model/reach_sets.h"
 #include "io/table_internal.h"
 #include "libcoverage/planning.h"
 
@@ -14,12 +14,22 @@ extern const char *const cov__enhanced_kinds[2];
 extern const char *const cov__backup_kinds[3];
 extern const char *const cov__standard_kinds[1];
 
-/* Non-zero when the analysis travels by road (a network is set). */
-int cov__plan_has_network(const cov_analysis *a);
+/* Non-zero for a road model. */
+int cov__plan_has_network(const cov_travel_model *model);
 
 /* The default threshold of doctors (nursing 0) or nurses (nursing 1) in
- * the analysis's travel model. */
-double cov__plan_default_threshold(const cov_analysis *a, int nursing);
+ * the model's unit. */
+double cov__plan_default_threshold(const cov_travel_model *model, int nursing);
+
+/* Per-facility reach sets under model within threshold, from the
+ * analysis's reach engine (borrowed: see cov__reach_get()); NULL with an
+ * error in ctx. */
+const cov__reach_sets *cov__plan_reach_sets(cov_ctx *ctx, cov_analysis *a,
+                                            const cov_travel_model *model, double threshold,
+                                            int costs);
+
+/* A threshold for people: "12 km", "30 min by road", "16 km by road". */
+void cov__plan_threshold_text(const cov_travel_model *model, double t, char *buf, size_t size);
 
 /* Checks a travel-model threshold (finite, > 0); `what` names it. */
 int cov__plan_check_threshold(cov_ctx *ctx, double t, const char *what);

@@ -1,10 +1,10 @@
 /* Helpers shared by the planning code. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/plan_internal.h"
-#include "analysis/net_model.h"
+#include "planning/plan_internal.h"
 
 const char *const cov__home_care_kinds[4] = {"zaishin", "enhanced_single", "enhanced_network",
                                              "zaibyo"};
@@ -13,19 +13,35 @@ const char *const cov__backup_kinds[3] = {"enhanced_single", "enhanced_network",
                                           "backup_hospital"};
 const char *const cov__standard_kinds[1] = {"zaishin"};
 
-int cov__plan_has_network(const cov_analysis *a)
+int cov__plan_has_network(const cov_travel_model *model)
 {
-    return a->net != NULL;
+    return cov_travel_model_is_network(model);
 }
 
 /* Defaults in the travel model's unit: 30 minutes by road with a time
  * metric (the nursing default of planning.h), else the 16 km of the rule
  * (straight line, or metres along roads with a distance metric). */
-double cov__plan_default_threshold(const cov_analysis *a, int nursing)
+double cov__plan_default_threshold(const cov_travel_model *model, int nursing)
 {
     (void)nursing;
-    if (a->net && a->net->travel.metric == COV_TRAVEL_TIME) return 1800.0;
+    if (cov_travel_model_metric(model) == COV_TRAVEL_TIME) return 1800.0;
     return COV_RULE16_M;
+}
+
+const cov__reach_sets *cov__plan_reach_sets(cov_ctx *ctx, cov_analysis *a,
+                                            const cov_travel_model *model, double threshold,
+                                            int costs)
+{
+    cov__reach *r = cov__reach_get(ctx, a, model, threshold);
+    return r ? cov__reach_sets_of(ctx, a, r, costs) : NULL;
+}
+
+void cov__plan_threshold_text(const cov_travel_model *model, double t, char *buf, size_t size)
+{
+    int metric = cov_travel_model_metric(model);
+    if (metric == COV_TRAVEL_TIME) snprintf(buf, size, "%g min by road", t / 60.0);
+    else if (metric == COV_TRAVEL_DISTANCE) snprintf(buf, size, "%g km by road", t / 1000.0);
+    else snprintf(buf, size, "%g km", t / 1000.0);
 }
 
 int cov__plan_check_threshold(cov_ctx *ctx, double t, const char *what)

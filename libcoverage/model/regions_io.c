@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/model.h"
+#include "model/model.h"
 #include "io/shp_read.h"
 
 /* Collects polygon parts with their ids and names while reading. */
