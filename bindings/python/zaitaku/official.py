@@ -28,8 +28,8 @@ Examples
 from ._official_common import ReadReport, detect_encoding
 from ._official_facilities import (read_facility_csv, read_iryojoho_facilities,
                                    read_kaigo_facilities)
-from ._official_matching import (METHODS, match_facilities, name_keys, normalize_address,
-                                 read_kouseikyoku_todokede, shien_kind)
+from ._official_kouseikyoku import HOME_CARE_ATTRIBUTES, era_date, read_kouseikyoku_todokede
+from ._official_matching import METHODS, match_facilities, name_keys, normalize_address, shien_kind
 from ._official_mesh import read_estat_mesh
 from ._official_regions import (a38_nesting, hokkaido_nesting, nesting_levels, read_a38, read_n03,
                                 read_nesting, regions_by)
@@ -39,4 +39,5 @@ __all__ = [
     "hokkaido_nesting", "nesting_levels", "regions_by", "read_estat_mesh", "read_iryojoho_facilities",
     "read_kaigo_facilities", "read_facility_csv", "read_kouseikyoku_todokede",
     "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
+    "HOME_CARE_ATTRIBUTES", "era_date",
 ]
