@@ -17,6 +17,9 @@ e-Stat 地域メッシュ統計 population   :func:`read_estat_mesh`
 any lon/lat CSV                    :func:`read_facility_csv`
 地方厚生局 届出受理 (在支診/在支病)   :func:`read_kouseikyoku_todokede`,
                                    :func:`match_facilities`
+保険医療機関 code lists (clinics)    :func:`read_med_inst_codes`
+offline geocoding (Geolonia towns)  :func:`read_geolonia_towns`, :func:`locate_addresses`,
+                                   :func:`locate_facilities`
 =================================  =============================================
 
 Examples
@@ -28,6 +31,9 @@ Examples
 from ._official_common import ReadReport, detect_encoding
 from ._official_facilities import (read_facility_csv, read_iryojoho_facilities,
                                    read_kaigo_facilities)
+from ._official_clinics import read_med_inst_codes
+from ._official_geocode import (CONFIDENCE, address_key, locate_addresses, locate_facilities,
+                                read_geolonia_towns)
 from ._official_kouseikyoku import HOME_CARE_ATTRIBUTES, era_date, read_kouseikyoku_todokede
 from ._official_matching import METHODS, match_facilities, name_keys, normalize_address, shien_kind
 from ._official_mesh import read_estat_mesh
@@ -39,5 +45,6 @@ __all__ = [
     "hokkaido_nesting", "nesting_levels", "regions_by", "read_estat_mesh", "read_iryojoho_facilities",
     "read_kaigo_facilities", "read_facility_csv", "read_kouseikyoku_todokede",
     "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
-    "HOME_CARE_ATTRIBUTES", "era_date",
+    "HOME_CARE_ATTRIBUTES", "era_date", "read_geolonia_towns", "locate_addresses",
+    "locate_facilities", "address_key", "CONFIDENCE", "read_med_inst_codes",
 ]
