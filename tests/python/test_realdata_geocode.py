@@ -236,3 +236,28 @@ def test_a_ward_the_data_do_not_know_falls_back_to_the_city():
     # 野口町 is in two old wards: no guess, the city's point at municipality level
     assert out.match_level.tolist() == ["town", "town", "municipality", "town"]
     assert (out.lon[0], out.lat[0]) == (137.73, 34.71)
+
+
+def test_code_list_layout_and_bad_rows(tmp_path):
+    import zipfile
+
+    text = ("010112489,0112489,医療法人 愛全病院,0050813,札幌市南区川沿１３条２丁目１番３８号\n"
+            "130100011,0100011,さくらクリニック,1000001,千代田区千代田1-1\n"
+            "01011248X,0112489,壊れた行,0000000,どこか\n")
+    path = tmp_path / "codes.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("all_med_inst_cd.csv", text.encode("utf-8"))
+    with pytest.warns(zaitaku.CoverageWarning, match="1 rejected"):
+        every = official.read_med_inst_codes(path)
+    assert every[["institution_code", "prefecture", "kind", "line"]].values.tolist() == [
+        ["0110112489", "北海道", "hospital", 1], ["1310100011", "東京都", "clinic", 2]]
+    rej = every.attrs["report"].rejected
+    assert rej[["line", "name"]].values.tolist() == [[3, "壊れた行"]]
+    hok = quiet(official.read_med_inst_codes, path, prefecture="北海道")
+    assert hok.institution_code.tolist() == ["0110112489"]
+    csv = tmp_path / "c.csv"
+    csv.write_text("1,2,3\n", encoding="utf-8")
+    with pytest.raises(zaitaku.FileFormatError, match=r"c\.csv: line 1: 3 fields; expected 5"):
+        official.read_med_inst_codes(csv)
+    with pytest.raises(zaitaku.InputFileError, match="no such file"):
+        official.read_med_inst_codes(tmp_path / "none.zip")

@@ -225,3 +225,45 @@ def test_several_files_and_sheets_in_one_call(tmp_path):
         ["2910110001", "zaishin", str(a)], ["4110110001", "enhanced_single", str(b)]]
     folder = official.read_kouseikyoku_todokede(tmp_path)
     assert folder.institution_code.tolist() == t.institution_code.tolist()
+
+
+def test_plain_workbooks_read_as_openpyxl_reads_them(tmp_path):
+    """The fast reader of all-text workbooks gives openpyxl's cells; phonetic
+    guides (rPh) are not text; a workbook with numbers goes to openpyxl."""
+    import zipfile
+
+    import openpyxl
+
+    from zaitaku._official_kouseikyoku import _NotPlain, _plain_xlsx, _sheets
+
+    header = ["項番", "都道府県名", "医療機関番号", "医療機関名称", "医療機関所在地（住所）", "受理記号"]
+    text = _write(tmp_path / "t.xlsx", header, [("1", "北海道", "0110001", "北&東<診療所>", "札幌市", "支援診３"),
+                                                ("2", "北海道", "0110002", "南病院", "", "支援病１")])
+    wb = openpyxl.load_workbook(text, read_only=True)
+    ref = [(i, ["" if v is None else str(v) for v in r])
+           for i, r in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)]
+    wb.close()
+    ref = [(i, c) for i, c in ref if any(x.strip() for x in c)]
+    fast = _plain_xlsx(text)
+    assert [s for s, _ in fast] == ["Sheet1"]
+    assert [(i, c + [""] * (len(header) - len(c))) for i, c in fast[0][1]] == \
+        [(i, c + [""] * (len(header) - len(c))) for i, c in ref]
+    # a phonetic guide on a shared string
+    ruby = tmp_path / "ruby.xlsx"
+    with zipfile.ZipFile(text) as src, zipfile.ZipFile(ruby, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":   # openpyxl writes inline strings
+                data = data.replace("<t>南病院</t>".encode(),
+                                    "<t>南病院</t><rPh sb=\"0\" eb=\"3\"><t>ミナミビョウイン</t></rPh>".encode())
+            dst.writestr(item, data)
+    with zipfile.ZipFile(ruby) as z:
+        assert b"<rPh" in z.read("xl/worksheets/sheet1.xml")
+    names = [c[3] for _, c in _plain_xlsx(ruby)[0][1][2:]]
+    assert names == ["北&東<診療所>", "南病院"]
+    assert official.read_kouseikyoku_todokede(ruby).name.tolist() == ["北&東<診療所>", "南病院"]
+    # numbers: openpyxl reads it, with the same result
+    mixed = _write(tmp_path / "m.xlsx", header, [(1, "北海道", "0110001", "北診療所", "札幌市", "支援診３")])
+    with pytest.raises(_NotPlain):
+        _plain_xlsx(mixed)
+    assert _sheets(mixed)[0][1][-1][1][:4] == ["1", "北海道", "0110001", "北診療所"]

@@ -64,13 +64,6 @@ def _keys(s):
     return t.str.replace(r"^字", "", regex=True)
 
 
-def _short_municipality(name):
-    """A municipality as addresses write it without the 郡 (虻田郡倶知安町 ->
-    倶知安町), or None when it has no 郡."""
-    m = re.match(r"^(.+?郡)(.+[町村])$", name)
-    return m.group(2) if m else None
-
-
 def read_geolonia_towns(folder, prefecture=None):
     """Reads the Geolonia 住所データ API files (``api/ja/<都道府県>/<市区町村>.json``,
     lists of ``{town, koaza, lat, lng}``) as one table of town points.
@@ -143,13 +136,12 @@ def _municipality_table(towns):
     d = (towns.lon - med.lon) ** 2 + (towns.lat - med.lat) ** 2
     centre = towns.loc[d.groupby([towns.pref_code, towns.municipality], sort=False).idxmin()]
     munis = centre[["pref_code", "municipality", "town", "lon", "lat"]].reset_index(drop=True)
-    names = []
-    for r in munis.itertuples():
-        names.append((r.pref_code, _keys(pd.Series([r.municipality])).iloc[0], r.municipality))
-        short = _short_municipality(r.municipality)
-        if short:
-            names.append((r.pref_code, short, r.municipality))
-    keys = pd.DataFrame(names, columns=["pref_code", "key", "municipality"])
+    full = pd.DataFrame({"pref_code": munis.pref_code, "key": _keys(munis.municipality),
+                         "municipality": munis.municipality})
+    short = munis.municipality.str.extract(r"^.+?郡(.+[町村])$")[0]
+    short = pd.DataFrame({"pref_code": munis.pref_code, "key": short,
+                          "municipality": munis.municipality})[short.notna()]
+    keys = pd.concat([full, short], ignore_index=True)
     # a short name shared by two municipalities of a prefecture is no key
     keys = keys.drop_duplicates().drop_duplicates(["pref_code", "key"], keep=False)
     return munis, keys
@@ -242,14 +234,16 @@ def locate_addresses(rows, towns, *, address="address", prefecture=None, prefect
         raise field_error(f"locate_addresses: no column {address!r} (columns: "
                           f"{', '.join(map(str, rows.columns))})")
     out = rows.reset_index(drop=True).copy()
+    out.attrs = {}   # pandas deep-copies attrs on every operation
+    towns = towns.copy(deep=False)
+    towns.attrs = {}
     n = len(out)
     key = _keys(out[address])
     key = key.str.replace(r"^〒?\d{3}-?\d{4}-?", "", regex=True)
-    pref = pd.Series("", index=out.index, dtype=str)
-    for i, p in enumerate(PREFECTURES, 1):
-        has = key.str.startswith(p)
-        pref[has] = f"{i:02d}"
-        key[has] = key[has].str[len(p):]
+    named = key.str.extract("^(" + "|".join(PREFECTURES) + ")", expand=False)
+    codes = {p: f"{i:02d}" for i, p in enumerate(PREFECTURES, 1)}
+    pref = named.map(codes).fillna("").astype(str)
+    key = key.str.replace("^(?:" + "|".join(PREFECTURES) + ")", "", regex=True)
     if prefecture_field is not None:
         given = out[prefecture_field].fillna("").astype(str).str.normalize("NFKC").str.strip()
         named = given.map({p: f"{i:02d}" for i, p in enumerate(PREFECTURES, 1)})
@@ -300,10 +294,13 @@ def locate_addresses(rows, towns, *, address="address", prefecture=None, prefect
     # a town named inside the address (京都: 通 names first, then the 町)
     left = ok.to_numpy() & (how == "none") & ~rest.str.match(r"^[\d-]").to_numpy()
     if left.any():
-        by_place = {p: sorted(((k, i) for k, i in zip(g.key, g.index)
-                               if len(k) >= 3 and not re.search(r"\d", k)),
-                              key=lambda t: -len(t[0]))
-                    for p, g in pts[tplace.isin(set(place[left]))].groupby(tplace)}
+        cand = pts.assign(place=tplace)
+        cand = cand[cand.place.isin(set(place[left])) & (cand.key.str.len() >= 3)
+                    & ~cand.key.str.contains(r"\d")]
+        cand = cand.assign(size=cand.key.str.len()).sort_values("size", ascending=False, kind="stable")
+        by_place = {}
+        for p, k, i in zip(cand.place, cand.key, cand.index):
+            by_place.setdefault(p, []).append((k, i))
         for j in np.nonzero(left)[0]:
             r = rest.iat[j]
             i = next((i for k, i in by_place.get(place.iat[j], ()) if k in r), None)

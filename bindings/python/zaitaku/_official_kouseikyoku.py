@@ -21,9 +21,12 @@ An enhanced 在支病 keeps its enhanced type as its kind (so the planning
 checks count it as enhanced and as a home-care doctor) and says it is a
 hospital in ``institution``; ``shien`` keeps the code itself.
 """
+import html
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -77,11 +80,77 @@ def _key(text):
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_VALUE = re.compile(r"<v>(.*?)</v>", re.S)
+_TEXT = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
+
+
+class _NotPlain(Exception):
+    """A workbook the fast reader leaves to openpyxl."""
+
+
+def _column(letters):
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _plain_xlsx(path):
+    """The sheets of a workbook whose cells are all shared or inline strings
+    (as every 厚生局 list is), read straight from its XML: the same cells as
+    openpyxl gives, in half the time. Anything else (numbers, dates,
+    formulas) raises _NotPlain and goes to openpyxl."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            target = {r.get("Id"): r.get("Target") for r in rels}
+            strings = []
+            if "xl/sharedStrings.xml" in z.namelist():
+                sst = z.read("xl/sharedStrings.xml").decode("utf-8")
+                strings = [html.unescape("".join(_TEXT.findall(_PHONETIC.sub("", si))))
+                           for si in re.findall(r"<si>(.*?)</si>", sst, re.S)]
+            out = []
+            for sheet in book.iter(_MAIN + "sheet"):
+                t = target[sheet.get(_REL + "id")]
+                xml = z.read(t.lstrip("/") if t.startswith("/") else "xl/" + t).decode("utf-8")
+                rows = {}
+                for col, row, attrs, body in _CELL.findall(xml):
+                    if not body:
+                        continue
+                    if 't="s"' in attrs:
+                        value = strings[int(_VALUE.search(body).group(1))]
+                    elif 't="inlineStr"' in attrs:
+                        value = html.unescape("".join(_TEXT.findall(_PHONETIC.sub("", body))))
+                    else:
+                        raise _NotPlain(f"cell {col}{row} is not text")
+                    rows.setdefault(int(row), {})[_column(col)] = value
+                table = []
+                for r in sorted(rows):
+                    cells = rows[r]
+                    table.append((r, [cells.get(i, "") for i in range(max(cells) + 1)]))
+                out.append((sheet.get("name"), [(i, c) for i, c in table if any(x.strip() for x in c)]))
+            return out
+    except (KeyError, IndexError, ValueError, AttributeError, ElementTree.ParseError,
+            zipfile.BadZipFile) as e:
+        raise _NotPlain(str(e)) from None
+
+
 def _sheets(path):
     """[(sheet name, [(row number, cells)])] of an xlsx workbook or a CSV
     file (one unnamed sheet)."""
     label = str(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not path.exists():
+            raise io_error(f"{label}: no such file")
+        try:
+            return _plain_xlsx(path)
+        except _NotPlain:
+            pass
         try:
             import openpyxl
         except ImportError:
