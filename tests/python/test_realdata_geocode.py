@@ -261,3 +261,27 @@ def test_code_list_layout_and_bad_rows(tmp_path):
         official.read_med_inst_codes(csv)
     with pytest.raises(zaitaku.InputFileError, match="no such file"):
         official.read_med_inst_codes(tmp_path / "none.zip")
+
+
+def test_geolonia_bad_files_are_named(tmp_path):
+    folder = tmp_path / "api" / "ja" / "北海道"
+    folder.mkdir(parents=True)
+    (folder / "函館市.json").write_text(json.dumps(
+        [{"town": "港町一丁目", "koaza": "", "lat": 41.83, "lng": 140.72},
+         {"town": "港町二丁目", "koaza": "", "lat": None, "lng": None}]), encoding="utf-8")
+    with pytest.warns(zaitaku.CoverageWarning, match="1 no coordinates"):
+        towns = official.read_geolonia_towns(tmp_path, prefecture="北海道")
+    assert towns[["municipality", "town", "key"]].values.tolist() == [["函館市", "港町一丁目", "港町1-"]]
+    assert towns.attrs["report"].rejected[["file", "line", "name"]].values.tolist() == [
+        ["函館市", 2, "港町二丁目"]]
+    (folder / "小樽市.json").write_text(json.dumps(
+        [{"town": "花園一丁目", "lat": 43.19, "lng": 141.0}, {"koaza": "", "lat": 43.2, "lng": 141.0}]),
+        encoding="utf-8")
+    with pytest.raises(zaitaku.FieldError, match=r"小樽市\.json: record 2: no field 'town' "
+                                                 r"\(fields: koaza, lat, lng\)"):
+        official.read_geolonia_towns(tmp_path, prefecture="北海道")
+    (folder / "小樽市.json").write_text("{", encoding="utf-8")
+    with pytest.raises(zaitaku.FieldError, match=r"小樽市\.json: not a Geolonia town list"):
+        official.read_geolonia_towns(tmp_path, prefecture="北海道")
+    with pytest.raises(zaitaku.InputFileError, match="no Geolonia"):
+        official.read_geolonia_towns(tmp_path / "api" / "ja" / "北海道")

@@ -267,3 +267,14 @@ def test_plain_workbooks_read_as_openpyxl_reads_them(tmp_path):
     with pytest.raises(_NotPlain):
         _plain_xlsx(mixed)
     assert _sheets(mixed)[0][1][-1][1][:4] == ["1", "北海道", "0110001", "北診療所"]
+
+
+def test_network_field(tmp_path):
+    header = ["項番", "都道府県名", "医療機関番号", "医療機関名称", "医療機関所在地（住所）", "受理記号", "連携先"]
+    path = _write(tmp_path / "n.xlsx", header, [
+        ("1", "北海道", "0110001", "A診療所", "札幌市", "支援診２", "さっぽろ在宅ネット"),
+        ("2", "北海道", "0110002", "B診療所", "札幌市", "支援診３", "さっぽろ在宅ネット")])
+    t = official.read_kouseikyoku_todokede(path, network_field="連携先")
+    assert t.network_id.tolist() == ["さっぽろ在宅ネット", ""]   # only 連携型 keep it
+    with pytest.raises(zaitaku.FieldError, match=r"sheet 'Sheet1', row 3: no column 'ネットワーク'"):
+        official.read_kouseikyoku_todokede(path, network_field="ネットワーク")

@@ -103,11 +103,15 @@ def read_geolonia_towns(folder, prefecture=None):
                 raise field_error(f"{path}: not a Geolonia town list ({e})") from None
             if not rows:
                 continue
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise field_error(f"{path}: not a Geolonia town list (a JSON list of records)")
             f = pd.DataFrame(rows)
-            missing = {"town", "lat", "lng"} - set(f.columns)
-            if missing:
-                raise field_error(f"{path}: record 1: no field {sorted(missing)[0]!r} "
-                                  f"(fields: {', '.join(map(str, f.columns))})")
+            for name in ("town", "lat", "lng"):
+                lack = f[name].isna() if name in f else pd.Series(True, index=f.index)
+                if name == "town" and lack.any() or name not in f:
+                    i = int(lack.to_numpy().nonzero()[0][0])
+                    raise field_error(f"{path}: record {i + 1}: no field {name!r} "
+                                      f"(fields: {', '.join(map(str, rows[i]))})")
             f["koaza"] = f.get("koaza", "")
             report.read += len(f)
             f = f.assign(pref_code=code, prefecture=name, municipality=path.stem)
