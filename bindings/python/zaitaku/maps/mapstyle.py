@@ -415,7 +415,7 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
     regions["share"] = [rows["share_covered"].get(r, float("nan")) for r in regions.region_id]
     colours = share_colours()
     families = _font_families(stacklevel=4)
-    with rc_context({"font.family": families, "hatch.linewidth": 0.6}):
+    with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(regions.total_bounds)
         extra = sum(1 for ov in data.overlays if ov.on_overview)
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
@@ -464,7 +464,7 @@ def region_map(data, region_id, title=None, credit=None):
     label = KIND_NAMES.get(data.kind, data.kind)
     title = title or f"{name}: {km} 圏内（{label}）"
     families = _font_families(stacklevel=4)
-    with rc_context({"font.family": families, "hatch.linewidth": 0.6}):
+    with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(focus.total_bounds, pad=0.08)
         extra = len(data.overlays)
         fig, ax, key, extent = _figure(extent, title, _credit(credit),

@@ -633,7 +633,7 @@ def _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit, 
 
         ax = plt.figure(figsize=figsize, layout="constrained").add_subplot()
     # texts take their font when they are made, so nothing outlives this block
-    with rc_context({"font.family": families, "hatch.linewidth": 0.7}):
+    with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.7}):
         _draw_layer(ax, regions, facecolor=LAND, edgecolor="none", zorder=1)
         _draw_layer(ax, reached, facecolor=REACHED, edgecolor="none", zorder=2)
         if gaps:

@@ -238,9 +238,41 @@ def html_table(table):
 
 # ---------------------------------------------------------------- files
 
+# Text Excel would run as a formula (OWASP "CSV injection"): = + - @, and
+# tab or carriage return first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(table):
+    """table with every text cell that Excel would evaluate as a formula
+    prefixed with an apostrophe, the spreadsheet's mark for "this is text"
+    (names from downloaded files and facility lists are data, never
+    formulas). Numbers are untouched.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_text(pd.DataFrame({"name": ["=HYPERLINK(1)", "札幌", "-x"], "n": [-1, 2, 3]})).values.tolist()
+    [["'=HYPERLINK(1)", -1], ['札幌', 2], ["'-x", 3]]
+    """
+    out = table
+    for col in table.columns:
+        if not (table[col].dtype == object or pd.api.types.is_string_dtype(table[col].dtype)):
+            continue
+        values = table[col]
+        bad = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        if bad.any():
+            if out is table:
+                out = table.copy()
+            out[col] = values.where(~bad, "'" + values.astype(str))
+    return out
+
+
 def write_csv(table, path):
-    """table as CSV in UTF-8 with a BOM (Excel reads it as UTF-8)."""
-    return atomic_file(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    """table as CSV in UTF-8 with a BOM (Excel reads it as UTF-8); text that
+    Excel would evaluate as a formula is written as text (:func:`as_text`)."""
+    return atomic_file(path, lambda tmp: as_text(table).to_csv(tmp, index=False,
+                                                              encoding="utf-8-sig"))
 
 
 def _sheet_name(key, used):
@@ -273,6 +305,12 @@ def write_xlsx(tables, path):
                 name = _sheet_name(key, used)
                 table.to_excel(xl, sheet_name=name, index=False)
                 sheet = xl.sheets[name]
+                # openpyxl makes any text starting with "=" a formula: names
+                # are data, so every such cell is set back to text
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        if cell.data_type == "f":
+                            cell.data_type = "s"
                 sheet.freeze_panes = "A2"
                 for j, col in enumerate(table.columns, start=1):
                     described.setdefault(str(col), heading(col))
