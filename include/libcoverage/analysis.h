@@ -49,6 +49,10 @@
 extern "C" {
 #endif
 
+/* The largest coastal snap distance (metres): a cell in the sea joins a
+ * region across a strait, never across a prefecture. */
+#define COV_MAX_COASTAL_SNAP_M 100000.0
+
 /* Names of the two derived kinds in coverage and gap tables. */
 #define COV_KIND_DOCTOR_ANY "doctor_any"
 #define COV_KIND_DOCTOR_AND_NURSING "doctor_and_nursing"
@@ -59,7 +63,8 @@ typedef struct cov_analysis_options {
      * built against older headers. */
     size_t struct_size;
     /* A demand point outside every region joins the nearest region within
-     * this distance (coastal cells whose centroid falls in the sea). */
+     * this distance (coastal cells whose centroid falls in the sea); 0 to
+     * COV_MAX_COASTAL_SNAP_M. */
     double coastal_snap_m;
     /* Projected CRS for areas and polygons ("EPSG:n", PROJ string or WKT);
      * NULL chooses a Lambert azimuthal equal-area projection centred on the

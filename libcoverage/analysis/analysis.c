@@ -125,9 +125,11 @@ cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
                        COV_OK)
         return NULL;
     const cov_analysis_options *o = &taken;
-    if (!(o->coastal_snap_m >= 0.0) || o->circle_segments < 8 || o->circle_segments > 100000) {
+    if (!(o->coastal_snap_m >= 0.0 && o->coastal_snap_m <= COV_MAX_COASTAL_SNAP_M) ||
+        o->circle_segments < 8 || o->circle_segments > 100000) {
         cov__error(ctx, COV_ERR_ARG,
-                   "analysis options: coastal_snap_m (%g) must be >= 0 and circle_segments "
+                   "analysis options: coastal_snap_m (%g) must be between 0 and 100 km and "
+                   "circle_segments "
                    "(%d) between 8 and 100000",
                    o->coastal_snap_m, o->circle_segments);
         return NULL;

@@ -161,6 +161,14 @@ static void test_options_and_progress(void)
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);
     CHECK_CONTAINS(cov_last_message(ctx), "circle_segments");
     cov_analysis_options_init(&o);
+    o.coastal_snap_m = COV_MAX_COASTAL_SNAP_M + 1; /* across a prefecture: refused */
+    CHECK(cov_analysis_create(ctx, r, f, d, &o) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "must be between 0 and 100 km");
+    o.coastal_snap_m = COV_MAX_COASTAL_SNAP_M; /* the bound itself is fine */
+    cov_analysis *edge = cov_analysis_create(ctx, r, f, d, &o);
+    CHECK(edge != NULL);
+    cov_analysis_destroy(edge);
+    cov_analysis_options_init(&o);
     o.crs = "EPSG:4326";
     CHECK(cov_analysis_create(ctx, r, f, d, &o) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_CRS);

@@ -17,7 +17,7 @@ def metres(value, what="distance"):
     if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy numbers too
         result = float(value)
     else:
-        m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(km|m)\s*", str(value),
+        m = re.fullmatch(r"\s*(-?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(km|m)\s*", str(value),
                          re.IGNORECASE)
         if not m:
             raise ValueError(f"{what} {value!r} is not a distance: write e.g. '16km' or '500m'")

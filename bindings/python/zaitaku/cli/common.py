@@ -4,6 +4,7 @@ their checks, the one way they build an :class:`~zaitaku.Analysis` from
 them (:func:`analysis_from_args`, through :func:`zaitaku.analysis.build.build_analysis`),
 and one-line messages and aligned text for the terminal."""
 import argparse
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -17,6 +18,12 @@ PROG = "zaitaku"
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line (exit status 2)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "-1km" is a (bad) value, not an option: without this, argparse
+        # says "expected one argument" and never shows why the value is bad
+        self._negative_number_matcher = re.compile(r"^-[0-9.]+[A-Za-z]*$")
 
     def error(self, message):
         _say("error", f"{message} (see '{self.prog} --help')")

@@ -342,7 +342,8 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     o.enhanced_weight = float(enhanced_weight)
     if int(budget) < 0:
         raise ValueError(f"budget must be >= 0, not {budget!r}")
-    o.budget = int(budget)
+    # a budget beyond the facilities is no limit (and must fit C's size_t)
+    o.budget = min(int(budget), len(an.facilities))
     o.target_share = NAN if target_share is None else float(target_share)
     o.one_per_region = int(bool(one_per_region))
     o.swap_passes = int(swap_passes)
