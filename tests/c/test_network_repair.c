@@ -246,6 +246,45 @@ static void test_bad_input(cov_ctx *ctx)
     cov_road_lines_init(NULL); /* harmless */
 }
 
+/* OpenMapTiles classes: costs at the documented speeds, summer and winter
+ * (the rule max(v - 10, v / 2)), closed classes infinite both ways. */
+static void test_omt_speeds(cov_ctx *ctx)
+{
+    layout L = {0};
+    add_line(&L, 2, (const double[][2]){{0, 0}, {1000, 0}}, 0);
+    add_line(&L, 2, (const double[][2]){{1000, 0}, {2000, 0}}, 0);
+    add_line(&L, 2, (const double[][2]){{2000, 0}, {3000, 0}}, 0);
+    int32_t codes[3] = {0, 1, 2};
+    const char *names[3] = {"minor", "raceway", "motorway_link"};
+    cov_road_lines rl;
+    cov_road_lines_init(&rl);
+    rl.n_lines = 3; rl.offsets = L.off; rl.x = L.x; rl.y = L.y;
+    rl.class_codes = codes; rl.class_names = names; rl.n_class_names = 3;
+    cov_network *n = cov_network_from_lines(ctx, &rl, NULL);
+    CHECK(n && cov_network_edge_count(n) == 3);
+    if (!n) return;
+    double fwd[3], bwd[3];
+    cov_travel t;
+    cov_travel_init(&t);
+    t.metric = COV_TRAVEL_TIME;
+    for (int w = 0; w < 2; w++) {
+        t.winter = w;
+        CHECK(cov_network_edge_costs(ctx, n, &t, fwd, bwd) == COV_OK);
+        const double *len = cov_network_edge_length_m(n);
+        for (size_t e = 0; e < 3; e++) {
+            double A[2], B[2];
+            at(1000.0 * (double)e, 0, A); at(1000.0 * (double)(e + 1), 0, B);
+            CHECK_NEAR(len[e], geod(A, B), 0.01);
+            /* edges follow the lines' order: minor 20 (winter 10), raceway
+             * closed, motorway_link 40 (winter 30) */
+            double v = e == 0 ? (w ? 10 : 20) : e == 2 ? (w ? 30 : 40) : 0;
+            if (v > 0) CHECK_NEAR(fwd[e], len[e] / (v / 3.6), 1e-9);
+            else CHECK(isinf(fwd[e]) && isinf(bwd[e]));
+        }
+    }
+    cov_network_destroy(n);
+}
+
 int main(void)
 {
     geod_init(&G, 6378137.0, 1 / 298.257222101);
@@ -255,6 +294,7 @@ int main(void)
     test_levels(ctx);
     test_tile_cut(ctx);
     test_bad_input(ctx);
+    test_omt_speeds(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
