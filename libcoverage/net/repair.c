@@ -21,6 +21,10 @@
 
 #include "net/net_internal.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 #define NONE UINT32_MAX
 /* a vertex is taken instead of the nearest point when it is at most this
  * share of the tolerance farther */
@@ -292,6 +296,18 @@ int cov__net_repair(cov_ctx *ctx, cov__lines *l, double **px, double **py, doubl
                 target[r] = 1;
             } else {
                 split_here = 1;
+                /* the foot again in lon/lat scaled locally: the TM foot's
+                 * parameter, applied to lon/lat, lands centimetres along a
+                 * long segment from the nearest point of the segment as
+                 * the layer draws it (straight in lon/lat) */
+                double c = cos(l->lat[end] * M_PI / 180.0);
+                double ux = (l->lon[v + 1] - l->lon[v]) * c, uy = l->lat[v + 1] - l->lat[v];
+                double wx = (l->lon[end] - l->lon[v]) * c, wy = l->lat[end] - l->lat[v];
+                double uu = ux * ux + uy * uy;
+                if (uu > 0) {
+                    double t2 = (wx * ux + wy * uy) / uu;
+                    if (t2 > 0 && t2 < 1) t = t2;
+                }
                 q->x = x[v] + t * (x[v + 1] - x[v]);
                 q->y = y[v] + t * (y[v + 1] - y[v]);
                 q->lon = l->lon[v] + t * (l->lon[v + 1] - l->lon[v]);

@@ -341,6 +341,19 @@ class Network(_Wrapped):
              ffi.cast("int64_t *", ffi.from_buffer(src)), returns="status", progress="search")
         return pd.DataFrame({"node": np.arange(n, dtype=np.int64), "cost": cost, "source": src})
 
+    def node_search(self, nodes, threshold, winter=False, multi=False):
+        """Bounded searches from graph nodes (no snapping, no access leg),
+        for graph tools and comparisons with other routers: one per source,
+        or with ``multi`` one from all together. A DataFrame of
+        source_index (into ``nodes``), node, cost (metres or seconds), in
+        the order nodes were reached."""
+        idx = np.ascontiguousarray(nodes, dtype=np.int64)
+        t, value = self._travel(threshold, winter)
+        ptr = call(self._ctx, lib.cov_network_node_search, self._ptr, len(idx),
+                   ffi.cast("const int64_t *", ffi.from_buffer(idx)), t, value,
+                   1 if multi else 0, progress="search")
+        return Table(self._ctx, ptr).to_frame()
+
     def isochrones(self, facilities, threshold, buffer="50m", by="facility", winter=False,
                    snap_max="1km"):
         """Service-area polygons: reached parts of edges buffered by
