@@ -442,6 +442,9 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
     }
     size_t joined = n->repair.n_joins;
     nv = l->n_vertices;
+    if (rc == COV_OK && nv >= UINT32_MAX)
+        rc = cov__error(ctx, COV_ERR_ARG, "%s: more than 4 billion vertices after repair",
+                        source);
     size_t alloc = nv ? nv : 1;
     if (rc == COV_OK) {
         pid = cov__mallocarray(ctx, alloc, sizeof *pid);

@@ -285,6 +285,49 @@ static void test_omt_speeds(cov_ctx *ctx)
     cov_network_destroy(n);
 }
 
+/* Shapes that could blow up the segment grid: lines spanning the globe
+ * beside metre-long ones, and every point identical, at the largest
+ * tolerance. They must build (or fail cleanly) quickly. */
+static void test_hostile_shapes(cov_ctx *ctx)
+{
+    enum { N = 400 };
+    static size_t off[N + 1];
+    static double x[2 * N], y[2 * N];
+    uint64_t r = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        off[i] = 2 * i;
+        for (int k = 0; k < 2; k++) {
+            r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+            double u = (double)(r >> 11) / 9007199254740992.0;
+            if (i % 2) { /* long: across the Earth */
+                x[2 * i + k] = -179.0 + 358.0 * u;
+                y[2 * i + k] = -80.0 + 160.0 * u;
+            } else { /* short: a metre near Sapporo */
+                x[2 * i + k] = LON0 + 1e-5 * (double)k + 0.3 * u;
+                y[2 * i + k] = LAT0 + 0.2 * u;
+            }
+        }
+    }
+    off[N] = 2 * N;
+    cov_network_options o;
+    cov_network_options_init(&o);
+    o.node_tolerance_m = 1e4;
+    cov_network *n = cov_network_from_arrays(ctx, N, off, x, y, NULL, NULL, NULL, &o);
+    /* projected far from its centre a line may not transform: a clean
+     * error is as good as a network */
+    CHECK(n != NULL || cov_last_message(ctx)[0] != '\0');
+    if (n) {
+        cov_table *t = cov_network_repair_report(ctx, n);
+        CHECK(t && cov_table_ints(t, 2)[0] <= 2 * N);
+        cov_table_destroy(t);
+    }
+    cov_network_destroy(n);
+    for (size_t i = 0; i < 2 * N; i++) { x[i] = LON0; y[i] = LAT0; }
+    n = cov_network_from_arrays(ctx, N, off, x, y, NULL, NULL, NULL, &o);
+    CHECK(n == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "no road edge");
+}
+
 int main(void)
 {
     geod_init(&G, 6378137.0, 1 / 298.257222101);
@@ -295,6 +338,7 @@ int main(void)
     test_tile_cut(ctx);
     test_bad_input(ctx);
     test_omt_speeds(ctx);
+    test_hostile_shapes(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
