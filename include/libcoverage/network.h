@@ -73,6 +73,14 @@ typedef struct cov_network_options {
      * of the routable part, the largest strongly connected component, so
      * that no point lands on a fragment that reaches nothing. */
     int snap_to;
+    /* Shapefile flags of the line's level (enum cov_road_level) for
+     * topology repair: T, yes, 1 or true is a bridge (resp. tunnel); a
+     * line flagged both is a bridge. NULL takes Geofabrik's `bridge` and
+     * `tunnel` when the .dbf has them; "" means none; a field named
+     * explicitly must exist. (Added with issue 14: programs built
+     * against older headers get the defaults.) */
+    const char *bridge_field;
+    const char *tunnel_field;
 } cov_network_options;
 
 /* Where points (facilities, demand units) attach to a network. */

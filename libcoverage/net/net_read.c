@@ -166,13 +166,31 @@ static int option_field(cov_ctx *ctx, const cov_shp_reader *r, const char *opt,
     return f >= 0 ? f : -2;
 }
 
+/* A level flag of record rec: 1 for T, yes, 1, true (any case). */
+static int record_flag(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field, int *out)
+{
+    *out = 0;
+    if (field < 0) return COV_OK;
+    char *s = cov__shp_string(ctx, r, rec, field);
+    if (!s) return ctx->status;
+    *out = !strcasecmp(s, "T") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
+           !strcasecmp(s, "true") || !strcasecmp(s, "Y");
+    free(s);
+    return COV_OK;
+}
+
 /* Attributes of record rec. */
 static int record_attrs(cov_ctx *ctx, const cov_shp_reader *r, int rec, const int *fields,
-                        char **out_class, int *out_dir, double *out_speed)
+                        char **out_class, int *out_dir, double *out_speed, int *out_level)
 {
     *out_class = NULL;
     *out_dir = NET_BOTH;
     *out_speed = NAN;
+    int bridge = 0, tunnel = 0;
+    if (record_flag(ctx, r, rec, fields[3], &bridge) != COV_OK ||
+        record_flag(ctx, r, rec, fields[4], &tunnel) != COV_OK)
+        return ctx->status;
+    *out_level = bridge ? COV_ROAD_BRIDGE : tunnel ? COV_ROAD_TUNNEL : COV_ROAD_GROUND;
     if (fields[0] >= 0 && !(*out_class = cov__shp_string(ctx, r, rec, fields[0])))
         return ctx->status;
     if (fields[1] >= 0) {
@@ -213,9 +231,9 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             continue;
         }
         char *klass = NULL;
-        int dir;
+        int dir, level = COV_ROAD_GROUND;
         double speed;
-        rc = record_attrs(ctx, r, rec, fields, &klass, &dir, &speed);
+        rc = record_attrs(ctx, r, rec, fields, &klass, &dir, &speed, &level);
         for (int part = 0; rc == COV_OK && part < o->nParts; part++) {
             int a = o->panPartStart[part];
             int z = part + 1 < o->nParts ? o->panPartStart[part + 1] : o->nVertices;
@@ -237,7 +255,7 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             char where[600];
             snprintf(where, sizeof where, "%s record %d part %d", r->path, file_rec, part);
             rc = to_lonlat(ctx, xf, n, bx, by, where, l);
-            if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, COV_ROAD_GROUND,
+            if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, level,
                                            (size_t)file_rec, where);
         }
         free(klass);
@@ -259,10 +277,14 @@ cov_network *cov_network_read_shp(cov_ctx *ctx, const char *path,
     if (cov__shp_open_ex(ctx, path, SHPT_ARC, 1, &r) != COV_OK) return NULL;
     cov__lines l = {0};
     cov_xform xf = {0};
-    int fields[3] = {option_field(ctx, &r, opt.class_field, "fclass"),
+    int fields[5] = {option_field(ctx, &r, opt.class_field, "fclass"),
                      option_field(ctx, &r, opt.oneway_field, "oneway"),
-                     option_field(ctx, &r, opt.speed_field, "maxspeed")};
-    int rc = fields[0] == -2 || fields[1] == -2 || fields[2] == -2 ? ctx->status : COV_OK;
+                     option_field(ctx, &r, opt.speed_field, "maxspeed"),
+                     option_field(ctx, &r, opt.bridge_field, "bridge"),
+                     option_field(ctx, &r, opt.tunnel_field, "tunnel")};
+    int rc = COV_OK;
+    for (int k = 0; k < 5; k++)
+        if (fields[k] == -2) rc = ctx->status;
     const char *crs = opt.crs ? opt.crs : r.prj_wkt;
     if (rc == COV_OK) rc = cov__xform_to_lonlat(ctx, crs, path, &xf);
     if (rc == COV_OK) rc = read_records(ctx, &r, &xf, fields, &l);

@@ -184,3 +184,27 @@ def test_empty_layer_is_an_error(tmp_path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": []}), encoding="utf-8")
     with pytest.raises(zaitaku.EmptyInputError):
         zaitaku.read_network(path)
+
+
+def test_shapefile_bridge_flag_blocks_the_join(tmp_path):
+    """Geofabrik shapefiles flag bridges and tunnels with T/F fields; the C
+    reader takes them as levels."""
+    feats = _features(bridge=False)[:2]
+    frame = _frame(feats)
+    frame["fclass"] = ["primary", "residential"]
+    frame["bridge"] = ["T", "F"]
+    frame["tunnel"] = ["F", "F"]
+    path = tmp_path / "roads.shp"
+    frame[["fclass", "bridge", "tunnel", "geometry"]].to_file(path)
+    net = zaitaku.read_network(path, node_tolerance="5m")
+    rep = net.repair_report().iloc[0]
+    assert rep.n_joins == 0 and rep.n_refused_level == 1 and net.n_components == 2
+    net = zaitaku.read_network(path, node_tolerance="5m", level_field="")
+    j = net.joins()
+    assert len(j) == 1 and j.line[0] == 1 and j.target_line[0] == 0 and j.level[0] == 0
+    assert net.n_components == 1
+    frame["bridge"] = ["F", "F"]
+    frame["tunnel"] = ["T", "T"]  # both tunnels: the same level, joined
+    frame[["fclass", "bridge", "tunnel", "geometry"]].to_file(path)
+    j = zaitaku.read_network(path, node_tolerance="5m").joins()
+    assert len(j) == 1 and j.level[0] == 2 and j.target_level[0] == 2

@@ -303,6 +303,9 @@ typedef struct cov_network_options {
     const char *crs;
 
     int snap_to;
+
+    const char *bridge_field;
+    const char *tunnel_field;
 } cov_network_options;
 
 enum cov_snap_rule {

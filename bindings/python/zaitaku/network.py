@@ -88,9 +88,10 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
         a fragment are counted: ``moved_off_fragment`` in :meth:`Network.snap`);
         ``"any"``, the nearest edge whatever its component.
     level_field : str, optional
-        GeoJSON and GeoPackage only: the bridge/tunnel field (values
+        The bridge/tunnel field of GeoJSON and GeoPackage layers (values
         ``bridge``, ``tunnel``); by default ``brunnel``, else the flags
-        ``bridge`` and ``tunnel``; ``""`` means none.
+        ``bridge`` and ``tunnel`` (T/F, yes/no), which are also what a
+        shapefile's levels come from; ``""`` means none.
 
     Returns
     -------
@@ -111,6 +112,12 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
     if _is_path(source) and _suffix(source) == ".shp":
         opt = _options(class_field, oneway_field, speed_field, crs, node_tolerance,
                        default_speed_kmh, min_component_nodes, snap_to, keep)
+        if level_field == "":  # no level flags (Geofabrik `bridge`/`tunnel` by default)
+            keep.append(ffi.new("char[]", b""))
+            opt.bridge_field = opt.tunnel_field = keep[-1]
+        elif level_field is not None:
+            raise ValueError("level_field: a shapefile's levels come from its bridge and "
+                             "tunnel flags (Geofabrik); give \"\" for none")
         ptr = call(ctx, lib.cov_network_read_shp, encode(str(source)), opt,
                    progress="reading roads")
         return Network(ctx, ptr, str(source))
