@@ -237,6 +237,18 @@ static void test_bad_input(cov_ctx *ctx)
           cov_table_ints(ct, 1)[0] == 1);
     cov_table_destroy(ct);
     cov_network_destroy(n);
+    rl.n_lines = 0; /* empty */
+    CHECK(cov_network_from_lines(ctx, &rl, NULL) == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "road lines: no line");
+    rl.n_lines = 1;
+    /* a network without joins: an empty joins table, a report of zeros */
+    n = cov_network_from_lines(ctx, &rl, NULL);
+    cov_table *jt = n ? cov_network_joins(ctx, n) : NULL;
+    CHECK(jt && cov_table_nrows(jt) == 0 && cov_table_ncols(jt) == 9);
+    cov_table_destroy(jt);
+    CHECK(n && report(ctx, n, "n_joins") == 0 && report(ctx, n, "largest_gap_m") == 0 &&
+          report(ctx, n, "n_free_ends") == 2);
+    cov_network_destroy(n);
     rl.struct_size = 0;
     CHECK(cov_network_from_lines(ctx, &rl, NULL) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "struct_size");
