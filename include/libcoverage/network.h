@@ -51,8 +51,11 @@ typedef struct cov_network_options {
      * to the nearest point of that line, which is split there; to a vertex
      * of it instead when the vertex is at most a quarter of the tolerance
      * farther than that point (no edge of centimetres beside a vertex).
-     * Never across levels: see enum cov_road_level. Metres; 0 joins only
-     * identical vertices. */
+     * Never across levels: see enum cov_road_level. An end whose join point
+     * has moved (it was itself a free end, joined first) farther than the
+     * tolerance stays free. Metres in the network's local transverse
+     * Mercator projection (scale within 0.1 % of true over a prefecture);
+     * 0 joins only identical vertices. */
     double node_tolerance_m;
     /* Fields of a shapefile's .dbf: road class (Geofabrik `fclass`), one-way
      * rule (`oneway`: F forward, T backward, B both; also yes/no/1/-1) and

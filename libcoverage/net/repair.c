@@ -288,6 +288,15 @@ int cov__net_repair(cov_ctx *ctx, cov__lines *l, double **px, double **py, doubl
                 double dv = fmin(da, db);
                 if (dv <= tol && dv - d <= VERTEX_SLACK * tol) vert = da <= db ? v : v + 1;
             }
+            /* a vertex that was itself a free end has moved to its own join
+             * point: follow it there only within the tolerance (else a
+             * chain of joins would close gaps of twice the tolerance) */
+            if (vert != NONE && move_of[pid[vert]] != NONE &&
+                !(hypot(jp[move_of[pid[vert]]].x - x[end],
+                        jp[move_of[pid[vert]]].y - y[end]) <= tol)) {
+                if (!(t > 0 && t < 1)) continue; /* the nearest point is that vertex: stay free */
+                vert = NONE;                     /* split beside it instead */
+            }
             if (vert != NONE) {
                 uint32_t r = pid[vert];
                 uint32_t m = move_of[r];

@@ -208,6 +208,29 @@ static void test_tile_cut(cov_ctx *ctx)
     cov_network_destroy(n);
 }
 
+/* A chain: X's free start joins the nearer of Z's end (0.85 m) and Y's
+ * start (0.9 m), so moves onto Z's end; Y's start, whose nearest point is
+ * X's start, would now close 1.7 m: it stays free, and no gap exceeds the
+ * tolerance. */
+static void test_chain_within_tolerance(cov_ctx *ctx)
+{
+    layout L = {0};
+    add_line(&L, 2, (const double[][2]){{0, 0}, {0, -100}}, 0);
+    add_line(&L, 2, (const double[][2]){{0.9, 0}, {100, 0}}, 0);
+    add_line(&L, 2, (const double[][2]){{-100, 0.3}, {-0.8, 0.3}}, 0);
+    cov_network *n = build(ctx, &L, 1.0);
+    CHECK(n != NULL);
+    if (!n) return;
+    CHECK(report(ctx, n, "n_joins") == 1);
+    CHECK_NEAR(report(ctx, n, "largest_gap_m"), hypot(0.8, 0.3), 0.001);
+    cov_table *j = cov_network_joins(ctx, n);
+    CHECK(j && cov_table_nrows(j) == 1 && cov_table_ints(j, 0)[0] == 0 &&
+          cov_table_ints(j, 2)[0] == 2);
+    cov_table_destroy(j);
+    CHECK(cov_network_component_count(n) == 2);
+    cov_network_destroy(n);
+}
+
 /* Bad input: named errors, no crash; NULL network: NULL. */
 static void test_bad_input(cov_ctx *ctx)
 {
@@ -351,6 +374,7 @@ int main(void)
     test_bad_input(ctx);
     test_omt_speeds(ctx);
     test_hostile_shapes(ctx);
+    test_chain_within_tolerance(ctx);
     cov_ctx_destroy(ctx);
     TEST_END();
 }
