@@ -26,7 +26,8 @@ sys.path.insert(0, str(HERE))
 
 import compare_results  # noqa: E402  (the shared loaders and DATA)
 import zaitaku  # noqa: E402
-from zaitaku import _core, _roads_io  # noqa: E402
+from zaitaku import _roads_io  # noqa: E402
+from zaitaku._ffi import core as _core  # noqa: E402
 from zaitaku.network import Network, _options  # noqa: E402
 
 ROADS = compare_results.DATA / "raw/roads-hokkaido-openmaptiles-z13-2017" / \

@@ -56,7 +56,8 @@ import sys, zipfile, pathlib
 wheel = next(pathlib.Path(sys.argv[1]).glob("zaitaku-*.whl"))
 names = zipfile.ZipFile(wheel).namelist()
 need = ["zaitaku/sample/municipalities.shp", "zaitaku/sample/population_mesh1km.csv",
-        "zaitaku/cli.py", "zaitaku/plot.py"]
+        "zaitaku/cli/commands.py", "zaitaku/maps/plot.py", "zaitaku/report/html.py",
+        "zaitaku/analysis/core.py", "zaitaku/_ffi/core.py"]
 missing = [n for n in need if n not in names]
 ext = [n for n in names if n.startswith("zaitaku/_libcoverage") and n.endswith(".so")]
 if missing or not ext:
@@ -69,7 +70,7 @@ echo "== wheel carries the official-data tables (issue 6)"
 import sys, zipfile, pathlib
 wheel = next(pathlib.Path(sys.argv[1]).glob("zaitaku-*.whl"))
 names = zipfile.ZipFile(wheel).namelist()
-need = ["zaitaku/tables/hokkaido_municipality_2ji_iryoken.csv", "zaitaku/official.py"]
+need = ["zaitaku/tables/hokkaido_municipality_2ji_iryoken.csv", "zaitaku/official/__init__.py"]
 missing = [n for n in need if n not in names]
 if missing:
     sys.exit(f"wheel {wheel.name} lacks {missing}")

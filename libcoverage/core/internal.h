@@ -86,6 +86,16 @@ void cov__strvec_free(cov_strvec *v);
 int cov__options_take(cov_ctx *ctx, void *dst, size_t dst_size, const void *src,
                       const char *what);
 
+/* MurmurHash3's 64-bit finaliser: mixes the bits of h (hash tables, stamps). */
+static inline uint64_t cov__mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
 /* A 64-bit stamp, never 0, for an object being made (its address and the
  * clock mixed): an identity that survives address reuse, for caches. */
 uint64_t cov__unique_stamp(const void *object);

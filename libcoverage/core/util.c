@@ -143,23 +143,13 @@ void cov__free_strings(char **s, size_t n)
     free(s);
 }
 
-/* splitmix64's finaliser */
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
-
 uint64_t cov__unique_stamp(const void *object)
 {
     struct timespec ts = {0, 0};
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t h = mix64((uint64_t)(uintptr_t)object);
-    h = mix64(h ^ ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec));
-    h = mix64(h ^ (uint64_t)(uintptr_t)&ts); /* the stack differs across threads */
+    uint64_t h = cov__mix64((uint64_t)(uintptr_t)object);
+    h = cov__mix64(h ^ ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec));
+    h = cov__mix64(h ^ (uint64_t)(uintptr_t)&ts); /* the stack differs across threads */
     return h ? h : 1;
 }
 

@@ -135,15 +135,6 @@ static uint64_t coord_bits(double v)
     return b;
 }
 
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
-}
-
 static int cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -174,7 +165,7 @@ static int group_sites(cov_ctx *ctx, cov_kdtree *t, const size_t *idx, size_t *s
     t->m = 0;
     for (size_t i = 0; i < n; i++) {
         size_t j = idx ? idx[i] : i;
-        size_t h = (size_t)mix64(coord_bits(t->lon[j]) * 31 + mix64(coord_bits(t->lat[j]))) &
+        size_t h = (size_t)cov__mix64(coord_bits(t->lon[j]) * 31 + cov__mix64(coord_bits(t->lat[j]))) &
                    (cap - 1);
         for (;; h = (h + 1) & (cap - 1)) {
             if (slot[h] == SIZE_MAX) { /* new site; slot keeps its first point */

@@ -200,15 +200,6 @@ static GEOSGeometry *make_polygons(cov_ctx *ctx, const SHPObject *o, const ring 
     return g;
 }
 
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
-}
-
 static uint64_t ring_hash(const SHPObject *o, const ring *rg)
 {
     uint64_t h = (uint64_t)rg->n;
@@ -216,9 +207,9 @@ static uint64_t ring_hash(const SHPObject *o, const ring *rg)
         uint64_t bx, by;
         memcpy(&bx, &o->padfX[rg->start + k], sizeof bx);
         memcpy(&by, &o->padfY[rg->start + k], sizeof by);
-        h = mix64(h ^ bx) + by;
+        h = cov__mix64(h ^ bx) + by;
     }
-    return mix64(h);
+    return cov__mix64(h);
 }
 
 static int same_ring(const SHPObject *o, const ring *a, const ring *b)

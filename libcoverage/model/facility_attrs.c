@@ -206,7 +206,8 @@ int cov__facility_attrs_read_shp(cov_ctx *ctx, cov_facilities *f, const cov_shp_
             if (col[k] < 0) continue;
             char *text = cov__shp_string(ctx, r, (int)i, col[k]);
             if (!text) return ctx->status;
-            snprintf(where, sizeof where, "%s record %zu", r->path, i);
+            snprintf(where, sizeof where, "%s record %d", r->path,
+                     cov__shp_record_number(r, (int)i)); /* the file's number */
             int st = set_attr(ctx, f, i, k, text, where, attr_field(ff, k));
             free(text);
             if (st != COV_OK) return st;

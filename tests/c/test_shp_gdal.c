@@ -105,6 +105,14 @@ static void test_deleted_records(cov_ctx *ctx)
     CHECK_CONTAINS(cov_last_message(ctx), "deleted_pts.shp record 2 field cap: \"x\" is not a "
                                           "number");
     ff.capacity = NULL;
+    /* a planning attribute of the same record names the same number (the
+     * attributes' reader counted live records) */
+    ff.capacity = NULL;
+    ff.h24 = "cap";
+    CHECK(cov_facilities_read_shp(ctx, shp, &ff, NULL) == NULL);
+    /* facility b, live record 0, is the file's record 1 (record 0 is deleted) */
+    CHECK_CONTAINS(cov_last_message(ctx), "deleted_pts.shp record 1, field cap (facility b)");
+    ff.h24 = NULL;
     cov_facilities *f = cov_facilities_read_shp(ctx, shp, &ff, NULL);
     CHECK(f && cov_facilities_count(f) == 2);
     CHECK(f && strcmp(cov_facilities_id(f, 0), "b") == 0);

@@ -10,14 +10,14 @@
  *           cov_network_read_shp() (Geofabrik fields fclass, oneway,
  *           maxspeed when the .dbf has them); bit 1 set drops the .dbf.
  *   byte 1: options: node tolerance (bits 0-1), min_component_nodes (2-3).
- *   byte 2: travel: metric (bit 0), winter (bit 1), cutoff (bits 2-4),
+ *   byte 2: travel: metric (bit 0), winter (bit 1), threshold (bits 2-4),
  *           snap cap (bits 5-7).
  *   byte 3: where the probe points go (offsets from nodes, see probes()).
  * On success the graph is checked for what network.h promises (indices in
  * range, finite positions, non-negative lengths, the components and classes
  * tables summing to the graph), then edge costs, snapping, a multi-source
  * search from points and a node search run and their results are checked:
- * costs >= 0 and either finite within the cutoff or +INFINITY. Every
+ * costs >= 0 and either finite within the threshold or +INFINITY. Every
  * failure must leave a status and a message. */
 #include <math.h>
 
@@ -39,7 +39,7 @@ static const double speeds[8] = {NAN, 0.0, -40.0, 30.0, 60.0, 1e300, INFINITY, 1
  * but 1e-3 itself: refused with a message, never an overflowed cell key */
 static const double tolerances[8] = {0.0, 1.0, 25.0, 1e4, 1e-9, 1e-3, 1e300, -1.0};
 static const size_t min_nodes[4] = {0, 1, 3, 50};
-static const double cutoffs[8] = {0.0, -1.0, NAN, 50.0, 2000.0, 1e5, INFINITY, 1e300};
+static const double thresholds[8] = {0.0, -1.0, NAN, 50.0, 2000.0, 1e5, INFINITY, 1e300};
 static const double snaps[8] = {0.0, -5.0, NAN, 10.0, 1000.0, 1e7, INFINITY, 1e300};
 
 static void check_failed(cov_ctx *ctx, const void *result, const char *what)
@@ -98,11 +98,11 @@ static void check_graph(cov_ctx *ctx, cov_network *net)
     cov_table_destroy(t);
 }
 
-/* Costs: >= 0, and finite within the cutoff or +INFINITY. */
-static void check_cost(double c, double cutoff)
+/* Costs: >= 0, and finite within the threshold or +INFINITY. */
+static void check_cost(double c, double threshold)
 {
     CHECK(!isnan(c) && c >= 0);
-    if (isfinite(c)) CHECK(!(c > cutoff * (1 + 1e-9) + 1e-6));
+    if (isfinite(c)) CHECK(!(c > threshold * (1 + 1e-9) + 1e-6));
 }
 
 /* Four probe points: near the first and last nodes (offsets of up to a few
@@ -126,7 +126,7 @@ static void run_searches(cov_ctx *ctx, cov_network *net, uint8_t tb, uint8_t pb)
     cov_travel_init(&tr);
     tr.metric = tb & 1 ? COV_TRAVEL_TIME : COV_TRAVEL_DISTANCE;
     tr.winter = (tb >> 1) & 1;
-    tr.cutoff = cutoffs[(tb >> 2) & 7];
+    double threshold = thresholds[(tb >> 2) & 7];
     tr.snap_max_m = snaps[(tb >> 5) & 7];
 
     double *fw = malloc(ne * sizeof *fw), *bw = malloc(ne * sizeof *bw);
@@ -164,16 +164,16 @@ static void run_searches(cov_ctx *ctx, cov_network *net, uint8_t tb, uint8_t pb)
     }
     cov_table_destroy(t);
 
-    rc = cov_network_node_costs(ctx, net, 4, lon, lat, &tr, cost, src);
+    rc = cov_network_node_costs(ctx, net, 4, lon, lat, &tr, threshold, cost, src);
     check_failed(ctx, rc == COV_OK ? net : NULL, "node costs");
     if (rc == COV_OK)
         for (size_t v = 0; v < nn; v++) {
-            check_cost(cost[v], tr.cutoff);
+            check_cost(cost[v], threshold);
             CHECK(isinf(cost[v]) ? src[v] == -1 : src[v] >= 0 && src[v] < 4);
         }
 
     int64_t nodes[2] = {0, (int64_t)(nn - 1)};
-    t = cov_network_node_search(ctx, net, 2, nodes, &tr, pb & 1);
+    t = cov_network_node_search(ctx, net, 2, nodes, &tr, threshold, pb & 1);
     check_failed(ctx, t, "node search");
     if (t) {
         const int64_t *si = cov_table_ints(t, 0), *node = cov_table_ints(t, 1);
@@ -181,7 +181,7 @@ static void run_searches(cov_ctx *ctx, cov_network *net, uint8_t tb, uint8_t pb)
         for (size_t r = 0; r < cov_table_nrows(t); r++) {
             CHECK(si[r] >= 0 && si[r] < 2 && node[r] >= 0 && (size_t)node[r] < nn);
             CHECK(isfinite(c[r]));
-            check_cost(c[r], tr.cutoff);
+            check_cost(c[r], threshold);
         }
     }
     cov_table_destroy(t);

@@ -244,11 +244,11 @@ def grid_lines(n=4, step=0.002, lon0=141.35, lat0=43.06):
     return rows + cols
 
 
-def net_header(source, tolerance=1, min_nodes=0, time=0, winter=0, cutoff=4, snap=4, probes=0):
+def net_header(source, tolerance=1, min_nodes=0, time=0, winter=0, threshold=4, snap=4, probes=0):
     """The 4 header bytes of fuzz_network; the numbers index its tables
-    (tolerance 1: 1 m, 0-7; cutoff 4: 2000; snap 4: 1000 m)."""
+    (tolerance 1: 1 m, 0-7; threshold 4: 2000; snap 4: 1000 m)."""
     return bytes([source, (tolerance & 3) | min_nodes << 2 | (tolerance >> 2) << 4,
-                  time | winter << 1 | cutoff << 2 | snap << 5, probes])
+                  time | winter << 1 | threshold << 2 | snap << 5, probes])
 
 
 def network_seeds():
@@ -260,17 +260,17 @@ def network_seeds():
     attrs = [0x00, 0x09, 0x0E, 0x10 | 0x60, 0x0C | 0x80, 0x14, 0x18 | 0x40, 0x1C]
     entries = [bytes([a]) + wkb_line(l) for a, l in zip(attrs, lines)]
     seeds["wkb_grid"] = net_header(0, probes=0x37) + joined(*entries)
-    seeds["wkb_grid_time_winter"] = net_header(0, min_nodes=1, time=1, winter=1, cutoff=5,
+    seeds["wkb_grid_time_winter"] = net_header(0, min_nodes=1, time=1, winter=1, threshold=5,
                                                    probes=0x99) + joined(*entries)
     multi = bytes([1]) + struct.pack("<II", 5, 2) + wkb_line(lines[0]) + wkb_line(lines[5], True)
     gap = [(141.40, 43.06), (141.40, 43.06)]  # zero-length line
-    seeds["wkb_multi_zero_length"] = net_header(0, tolerance=2, cutoff=3, probes=1) + joined(
+    seeds["wkb_multi_zero_length"] = net_header(0, tolerance=2, threshold=3, probes=1) + joined(
         bytes([0x00]) + multi, bytes([0x01]) + wkb_line(lines[1]), bytes([0]) + wkb_line(gap))
-    seeds["wkb_far_components"] = net_header(0, min_nodes=1, cutoff=6, snap=3, probes=0x70) + joined(
+    seeds["wkb_far_components"] = net_header(0, min_nodes=1, threshold=6, snap=3, probes=0x70) + joined(
         bytes([0]) + wkb_line(lines[0]), bytes([0]) + wkb_line([(142.0, 44.0), (142.01, 44.0)]))
     # a closed line: one node, one edge that starts and ends there
     ring = [(141.35, 43.06), (141.36, 43.06), (141.36, 43.07), (141.35, 43.06)]
-    seeds["wkb_loop"] = net_header(0, cutoff=5, probes=0x88) + bytes([0]) + wkb_line(ring)
+    seeds["wkb_loop"] = net_header(0, threshold=5, probes=0x88) + bytes([0]) + wkb_line(ring)
     # shapefile: polylines with and without a .dbf of Geofabrik fields
     shp, shx = write_shp(3, [(3, [0], l) for l in lines])
     fields = [("fclass", "C", 20, 0), ("oneway", "C", 1, 0), ("maxspeed", "N", 5, 0)]

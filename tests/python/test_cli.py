@@ -324,14 +324,14 @@ def test_unexpected_exceptions_are_bugs(monkeypatch):
     def broken(args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(cli, "_run_demo", broken)
+    monkeypatch.setattr(cli.commands, "_run_demo", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["demo"])
 
     def internal(args):
         raise zaitaku.InternalError("an invariant broke", status="COV_ERR_INTERNAL")
 
-    monkeypatch.setattr(cli, "_run_demo", internal)
+    monkeypatch.setattr(cli.commands, "_run_demo", internal)
     with pytest.raises(zaitaku.InternalError):
         cli.main(["demo"])
 
@@ -371,7 +371,7 @@ def test_percent(share, text):
 
 
 def test_warnings_print_on_one_line_once(capsys):
-    show = cli._show_warning(set())
+    show = cli.commands._show_warning(set())
     show("3 cells\nare outside", zaitaku.CoverageWarning, "x.py", 1)
     show("3 cells are outside", zaitaku.CoverageWarning, "x.py", 2)
     show("Glyph 12354 missing", UserWarning, "font.py", 3)

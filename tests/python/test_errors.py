@@ -462,7 +462,7 @@ def test_exception_in_progress_callback_cancels(monkeypatch, exc_type):
         seen.append((fraction, stage))
         raise raised
 
-    monkeypatch.setattr(zaitaku._core._Progress, "update", update)
+    monkeypatch.setattr(zaitaku._ffi.core._Progress, "update", update)
     with raises(exc_type) as info:
         an.gaps()
     assert info.value is raised
@@ -483,7 +483,7 @@ def test_progress_off(monkeypatch):
     def update(self, fraction, stage):
         raise AssertionError("progress shown although turned off")
 
-    monkeypatch.setattr(zaitaku._core._Progress, "update", update)
+    monkeypatch.setattr(zaitaku._ffi.core._Progress, "update", update)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
         assert len(zaitaku.Analysis.sample().gaps()) > 0

@@ -8,7 +8,7 @@ import pytest
 folium = pytest.importorskip("folium")
 
 import zaitaku  # noqa: E402
-from zaitaku.interactive import folium_map  # noqa: E402
+from zaitaku.maps.interactive import folium_map  # noqa: E402
 
 
 def test_folium_map_has_every_region_and_facility():

@@ -1,4 +1,4 @@
-"""Print maps (zaitaku.mapstyle): the scale bar's length on the ground, the
+"""Print maps (zaitaku.maps.mapstyle): the scale bar's length on the ground, the
 north arrow's direction, the resolution, the font, the palette."""
 import math
 import warnings
@@ -14,8 +14,8 @@ from PIL import Image  # noqa: E402
 from pyproj import CRS, Geod, Proj, Transformer  # noqa: E402
 
 import zaitaku  # noqa: E402
-from zaitaku import mapstyle  # noqa: E402
-from zaitaku.plot import japanese_font  # noqa: E402
+from zaitaku.maps import mapstyle  # noqa: E402
+from zaitaku.maps.plot import japanese_font  # noqa: E402
 
 GEOD = Geod(ellps="GRS80")
 

@@ -13,7 +13,7 @@ import pytest
 
 import zaitaku
 from zaitaku import sample_path
-from zaitaku._core import Table
+from zaitaku._ffi.core import Table
 
 pytestmark = pytest.mark.filterwarnings("ignore::zaitaku.CoverageWarning")
 OUTPUT_FILES = ["coverage.csv", "reach.csv"] + [f"{stem}.{ext}" for stem in ("gaps", "service_areas")
@@ -153,7 +153,7 @@ def test_cli_failure_keeps_earlier_outputs(tmp_path):
     assert snapshot(out) == before
 
 
-# ---- the newer writers: report, check / plan, roads (one guard: zaitaku._outputs)
+# ---- the newer writers: report, check / plan, roads (one guard: zaitaku.outputs)
 
 def planning_args(command, folder, out, facilities="facilities.csv", *extra):
     return [command, "--regions", folder / "municipalities.shp", "--region-id", "muni_code",
@@ -182,7 +182,7 @@ def test_failed_report_leaves_the_previous_report_whole(tmp_path, monkeypatch):
     """The Excel writer fails after the CSV tables were written: the
     previous report's files are byte for byte as they were, and nothing
     of the failed run (not one new table, no temporary) is left."""
-    from zaitaku import tables
+    from zaitaku.report import tables
 
     an = analysis(copy_sample(tmp_path / "data"))
     out = tmp_path / "out"
@@ -221,7 +221,7 @@ def test_plan_failure_mid_way_keeps_earlier_outputs(tmp_path, monkeypatch, capsy
     """A plan run whose last layer (sites.shp) fails to write, after
     plan.csv, plan.shp and the others were written: exit 2 and the earlier
     plan's files byte for byte as they were, nothing of the failed run."""
-    from zaitaku import cli_planning
+    from zaitaku.cli import planning as cli_planning
     from zaitaku.cli import main
 
     folder = copy_sample(tmp_path / "data")
@@ -265,3 +265,40 @@ def test_roads_cli_refuses_unreachable_csv_over_an_input(tmp_path):
     assert last.startswith("zaitaku: error: refusing to write"), result.stderr
     assert str(folder / "unreachable.csv") in last
     assert snapshot(folder) == before
+
+
+# ---- the one single-file writer (maps, report tables): zaitaku.outputs.atomic_file
+
+def test_atomic_file_replaces_whole_or_not_at_all(tmp_path):
+    from zaitaku.outputs import atomic_file
+
+    target = tmp_path / "t.csv"
+    target.write_text("old\n")
+    os.chmod(target, 0o600)
+
+    def half_then_fail(tmp):
+        Path(tmp).write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_file(target, half_then_fail)
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+    # the temporary name keeps the real suffix last (pandas' Excel writer checks it)
+    seen = []
+    atomic_file(target, lambda tmp: (seen.append(tmp), Path(tmp).write_text("new\n")))
+    assert seen[0].endswith(".csv") and not Path(seen[0]).exists()
+    assert target.read_text() == "new\n" and (target.stat().st_mode & 0o777) == 0o600
+    fresh = atomic_file(tmp_path / "sub" / "n.txt", lambda tmp: Path(tmp).write_text("x"))
+    assert fresh.read_text() == "x" and (fresh.stat().st_mode & 0o777) == 0o644
+
+
+def test_atomic_file_refuses_an_input(tmp_path):
+    from zaitaku.outputs import atomic_file
+
+    src = tmp_path / "facilities.csv"
+    shutil.copy(sample_path("facilities.csv"), src)
+    fac = zaitaku.read_facilities(src, kind_field="kind")
+    before = src.read_bytes()
+    with pytest.raises(zaitaku.InputFileError, match="read as an input"):
+        atomic_file(src, lambda tmp: Path(tmp).write_text("x"), ctx=fac._ctx)
+    assert src.read_bytes() == before

@@ -1,4 +1,4 @@
-"""Maps (zaitaku.plot): what is drawn, in what font, at what size, and
+"""Maps (zaitaku.maps.plot): what is drawn, in what font, at what size, and
 whether the scale bar tells the truth."""
 import math
 import os
@@ -20,8 +20,8 @@ from PIL import Image  # noqa: E402
 from pyproj import Geod  # noqa: E402
 
 import zaitaku  # noqa: E402
-from zaitaku import plot as zplot  # noqa: E402
-from zaitaku.plot import japanese_font, kind_label, plot_analysis, save_map  # noqa: E402
+from zaitaku.maps import plot as zplot  # noqa: E402
+from zaitaku.maps.plot import japanese_font, kind_label, plot_analysis, save_map  # noqa: E402
 
 GRS80_A, GRS80_F = 6378137.0, 1 / 298.257222101
 

@@ -117,7 +117,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     out = tmp_path_factory.mktemp("chromium")
-    from zaitaku.config import load_config
+    from zaitaku.report import load_config
     from zaitaku.report import build_report_from_config
 
     # the sample along roads (isochrones, summer and winter) with planning:
@@ -160,7 +160,7 @@ def test_screenshot_is_not_blank(page):
     colours = {tuple(c) for c in px.reshape(-1, 3)[::5]}
     assert len(colours) > 200  # text, map fills, markers: not a flat page
     # the map's area is drawn: cividis classes of the overview are on screen
-    from zaitaku.mapstyle import share_colours
+    from zaitaku.maps.mapstyle import share_colours
 
     dark = np.array(share_colours()[3][:3]) * 255
     assert (np.abs(px - dark).sum(axis=-1) < 12).mean() > 0.005

@@ -1,4 +1,4 @@
-"""The TOML configuration (zaitaku.config) and `zaitaku report`: clear errors
+"""The TOML configuration (zaitaku.report) and `zaitaku report`: clear errors
 naming the file, the key and what was expected; defaults; paths; facility
 sources filtered as a plain pandas computation would."""
 import json
@@ -10,7 +10,7 @@ import pytest
 
 import zaitaku
 from zaitaku import cli
-from zaitaku.config import (ConfigError, build_analysis, effective_radius_m, load_config,
+from zaitaku.report import (ConfigError, build_analysis, effective_radius_m, load_config,
                             loads_config, read_facility_sources, register_feature)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +136,7 @@ def test_missing_required_keys_and_tables():
 
 
 def test_unregistered_features_are_refused(monkeypatch):
-    from zaitaku import config
+    from zaitaku.report import schema as config
 
     for name in ("planning", "roads", "road_time"):
         monkeypatch.delitem(config._FEATURES, name)
@@ -173,13 +173,43 @@ def test_facility_attribute_field_must_exist_and_hold_numbers(tmp_path):
     with pytest.raises(ConfigError) as info:
         read_facility_sources(cfg)
     assert info.value.key == "facilities[1].doctors_field"
-    assert "'three' in row 4" in str(info.value)
+    # libcoverage's reader names the file, its line (header = line 1) and the field
+    assert 'f.csv line 5, field doctors (facility C004): "three"' in str(info.value)
+
+
+def test_cp932_facility_csv_in_a_config(tmp_path):
+    """Issue 12 bug b: a Shift_JIS (CP932) facility CSV, as Excel saves it,
+    named in a report configuration is read by libcoverage's reader (as
+    read_facilities reads it), not a pandas one that failed with a bare
+    UnicodeDecodeError; the analysis is the one of the UTF-8 file."""
+    text = zaitaku.sample_path("facilities.csv").read_text(encoding="utf-8")
+    (tmp_path / "cp932.csv").write_bytes(text.encode("cp932"))
+    with pytest.raises(UnicodeDecodeError):
+        (tmp_path / "cp932.csv").read_bytes().decode("utf-8")
+    names = pd.read_csv(zaitaku.sample_path("facilities.csv"), dtype=str).name
+    config = EXAMPLE.read_text(encoding="utf-8")
+    utf8 = loads_config(config, base=EXAMPLE.parent)
+    cp932 = loads_config(config.replace('path = "sample:facilities.csv"',
+                                        f'path = "{tmp_path / "cp932.csv"}"'),
+                         base=EXAMPLE.parent)
+    assert cp932["paths"]["facilities[1].path"] == tmp_path / "cp932.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        an, notes = build_analysis(cp932)
+        ref, _ = build_analysis(utf8)
+    table, _ = read_facility_sources(cp932)
+    assert list(table.name) == list(names)  # the Japanese names decoded
+    assert notes["facilities_by_source"] == {"サンプル県 施設一覧（架空）": 41}
+    pd.testing.assert_frame_equal(an.coverage(area=False), ref.coverage(area=False))
+    pd.testing.assert_frame_equal(an.reach(), ref.reach())
+    sample = zaitaku.Analysis.sample()
+    pd.testing.assert_frame_equal(an.coverage(area=False), sample.coverage(area=False))
 
 
 def test_unknown_road_class_in_speeds_names_the_key():
     cfg = loads_config(BASE + '[roads]\npath = "sample:roads"\nspeeds = {motorway = 90}\n')
     with pytest.raises(ConfigError) as info:
-        zaitaku.config.build_network(cfg)
+        zaitaku.report.build_network(cfg)
     assert info.value.key == "roads.speeds.motorway"
     assert "a road class of the network (residential, secondary)" in str(info.value)
 

@@ -11,7 +11,7 @@ import pytest
 
 import zaitaku
 from zaitaku import planning
-from zaitaku.config import load_config
+from zaitaku.report import load_config
 from zaitaku.report import build_report_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,15 +165,15 @@ def test_analysis_report_takes_planning_without_a_config(tmp_path):
     assert "gap_clusters" not in result.csv and "sites" not in result.csv
     picks, _ = planning.designate(_sample(), budget=1)
     assert _csv(result, "designation").facility_id.tolist() == picks.facility_id.tolist()
-    with pytest.raises(zaitaku.config.ConfigError, match="planning.budgt"):
+    with pytest.raises(zaitaku.report.ConfigError, match="planning.budgt"):
         _sample().report(tmp_path / "x.html", formats=["html"], planning={"budgt": 1})
 
 
 def test_maps_carry_the_planning_layers(tmp_path):
-    from zaitaku import mapstyle
+    from zaitaku.maps import mapstyle
     from zaitaku.report import ReportContext
-    from zaitaku import report_sections as RS
-    from zaitaku.config import planning_settings
+    from zaitaku.report import sections as RS
+    from zaitaku.report import planning_settings
 
     an = _sample()
     data = mapstyle.MapData(an)

@@ -1,6 +1,14 @@
 """zaitaku: how far home-care doctors and visiting nurses reach across
 Japan's home-medical-care areas (在宅医療圏), on the libcoverage C library.
 
+The package is built in floors, each importing only those below it
+(``tests/python/test_layers.py`` enforces it; see docs/architecture.md):
+vocabulary (errors, units, kinds) < the cffi layer (_ffi) < outputs and
+readers (inputs, mesh, sample, network) < maps < analysis < planning <
+official < report < cli. ``import zaitaku`` loads the analysis and its
+readers; planning, official, maps, report and cli load when first used
+(``zaitaku.planning``, ``from zaitaku import official``, ...).
+
 Examples
 --------
 >>> import zaitaku
@@ -9,21 +17,24 @@ Examples
 >>> sorted(cov.region_id.unique())
 ['9901', '9902', '9903']
 """
-from ._libcoverage import ffi as _ffi, lib as _lib
+import importlib
+
+from ._ffi.core import libcoverage_version
+from ._version import __version__
 from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY, Analysis
-from .errors import (CoverageError, CoverageWarning, CRSError, DuplicateIdError, EmptyInputError,
-                     EncodingError, FieldError, FileFormatError, GeometryError, InputFileError,
-                     InternalError, InvalidArgumentError, InvalidValueError, MeshCodeError,
-                     CancelledError)
+from .errors import (CancelledError, CoverageError, CoverageWarning, CRSError, DuplicateIdError,
+                     EmptyInputError, EncodingError, FieldError, FileFormatError, GeometryError,
+                     InputFileError, InternalError, InvalidArgumentError, InvalidValueError,
+                     MeshCodeError)
 from .inputs import Demand, Facilities, Regions, read_demand, read_facilities, read_regions
 from .mesh import decode_mesh, encode_mesh
+from .network import Network, read_network, road_grid, sample_road_grid
 from .sample import sample_dir, sample_path
-from .units import metres
+from .units import metres, seconds
 
-from . import planning  # noqa: E402  (policy checks, designation, 2SFCA)
-
-__version__ = "0.2.0"
-libcoverage_version = _ffi.string(_lib.cov_version()).decode()
+# subpackages loaded on first use (PEP 562): matplotlib, openpyxl, the
+# official readers and the command line cost nothing until asked for
+_LAZY = ("planning", "official", "maps", "report", "cli", "outputs", "kinds")
 
 __all__ = [
     "Analysis", "Regions", "Facilities", "Demand", "read_regions", "read_facilities",
@@ -32,27 +43,18 @@ __all__ = [
     "DuplicateIdError", "EmptyInputError", "EncodingError", "FieldError", "FileFormatError",
     "GeometryError", "InputFileError", "InternalError", "InvalidArgumentError",
     "InvalidValueError", "MeshCodeError", "CancelledError", "libcoverage_version",
-    "planning",
+    "planning", "official", "Network", "read_network", "seconds", "road_grid",
+    "sample_road_grid",
 ]
 
-# official-data readers (issue 6): zaitaku.official, also importable as a module
-from . import official  # noqa: E402
-__all__ += ["official"]
 
-# Road network (issue 4)
-from .network import Network, read_network  # noqa: E402
-from .units import seconds  # noqa: E402
+def __getattr__(name):
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'zaitaku' has no attribute {name!r}")
 
-__all__ += ["Network", "read_network", "seconds"]
-from .network import road_grid, sample_road_grid  # noqa: E402
 
-__all__ += ["road_grid", "sample_road_grid"]
-
-# the reserved parts of the report configuration ([roads], [winter],
-# [planning], travel.model road_distance / road_time) are available
-from . import config as _config, network as _network  # noqa: E402
-
-for _name, _provider in (("roads", _network), ("winter", _network), ("road_distance", _network),
-                         ("road_time", _network), ("planning", planning)):
-    _config.register_feature(_name, _provider)
-del _name, _provider
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

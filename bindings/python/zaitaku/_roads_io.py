@@ -485,7 +485,7 @@ def read_road_lines(path, *, class_field=None, oneway_field=None, speed_field=No
 def network_from_lines(ctx, rl, opt, keep):
     """The C network of ``rl`` in one call (``cov_network_from_lines``);
     returns the pointer (the caller wraps it)."""
-    from ._core import call
+    from ._ffi.core import call
 
     c = ffi.new("cov_road_lines *")
     lib.cov_road_lines_init(c)

@@ -9,11 +9,11 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from . import _core
-from ._core import call, cstrings, doubles, encode
+from ._ffi import core as _core
+from ._ffi.core import call, cstrings, doubles, encode
 from ._libcoverage import ffi, lib
+from .kinds import h24_flag
 
 
 def crs_text(crs):
@@ -130,6 +130,8 @@ class Regions(_Wrapped):
         -------
         Regions
         """
+        import pandas as pd
+
         flags = lib.COV_DISSOLVE_STRICT if strict else 0
         if isinstance(mapping, dict):
             mapping = pd.DataFrame({"from": list(mapping), "to": list(mapping.values())})
@@ -285,6 +287,8 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
 
 
 def _regions_from_frame(ctx, gdf, id_field, name_field, crs, label):
+    import pandas as pd
+
     import shapely
 
     _need_columns(gdf, [c for c in (id_field, name_field) if c is not None], label)
@@ -355,6 +359,8 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     >>> len(fac), fac.kinds[:2]
     (41, ['enhanced_single', 'zaishin'])
     """
+    import pandas as pd
+
     _check_source(source, "read_facilities")
     ctx = ctx or _core.context()
     fields_keep = [encode(x) for x in (id_field, name_field, kind_field, capacity_field,
@@ -391,8 +397,6 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     ptr = call(ctx, lib.cov_facilities_from_arrays, len(frame), ids, col(name_field), kinds, cap,
                xp, yp, encode(crs_text(crs)))
     fac = Facilities(ctx, ptr, label)
-    from .planning import _set_attributes
-
     _set_attributes(fac, frame, label, roles_field, h24_field, network_field, doctors_field,
                     nurse_fte_field, beds_field)
     return fac
@@ -401,6 +405,8 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
 def _numbers(frame, column, label):
     """A numeric column as C doubles (missing values NaN), or an error
     naming the column and a bad value."""
+    import pandas as pd
+
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()
     if bad.any():
@@ -451,6 +457,8 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
     >>> len(dem), int(dem.weights("total").sum())
     (2200, 318249)
     """
+    import pandas as pd
+
     _check_source(source, "read_demand")
     ctx = ctx or _core.context()
     weight_fields = list(weight_fields or [])
@@ -497,3 +505,53 @@ def _mesh_text(value):
     if isinstance(value, (float, np.floating)) and value == value and float(value).is_integer():
         return str(int(value))
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+# ---------------------------------------------------------------- planning attributes
+
+def _flag(value, label, column, row):
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return -1
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    flag = h24_flag(text)  # the words libcoverage's reader takes (zaitaku.kinds)
+    if flag is not None:
+        return flag
+    from .errors import InvalidValueError
+
+    raise InvalidValueError(f"{label} row {row}, field {column}: {value!r} is not a 24-hour "
+                            "flag (1/0, yes/no, ○/×, 有/無 or empty)",
+                            code=lib.COV_ERR_VALUE, status="COV_ERR_VALUE")
+
+
+def _set_attributes(fac, frame, label, roles=None, h24=None, network=None, doctors=None,
+                    nurse_fte=None, beds=None):
+    """Sets the planning attributes of facilities made from a frame."""
+    import pandas as pd
+
+    if all(c is None for c in (roles, h24, network, doctors, nurse_fte, beds)):
+        return
+    _need_columns(frame, [c for c in (roles, h24, network, doctors, nurse_fte, beds) if c], label)
+    keep = []
+    at = ffi.new("cov_facility_attrs *")
+    text = lambda c: cstrings(["" if pd.isna(v) else str(v) for v in frame[c]], keep)  # noqa: E731
+    if roles:
+        at.roles = text(roles)
+    if network:
+        at.network_ids = text(network)
+    if h24:
+        flags = np.array([_flag(v, label, h24, i) for i, v in enumerate(frame[h24])],
+                         dtype=np.intc)
+        keep.append(flags)
+        at.h24 = ffi.cast("const int *", ffi.from_buffer(flags))
+    for column, attr in ((doctors, "doctors"), (nurse_fte, "nurse_fte"), (beds, "beds")):
+        if column:
+            arr, ptr = _numbers(frame, column, label)
+            keep.append(arr)
+            setattr(at, attr, ptr)
+    call(fac._ctx, lib.cov_facilities_set_attrs, fac._ptr, at, returns="status")

@@ -1,10 +1,10 @@
 """Road networks: graphs built from line layers, bounded shortest paths,
 snapping and isochrones, on libcoverage's network layer."""
 import numpy as np
-import pandas as pd
 
-from . import _core, _roads_io
-from ._core import Table, call, cstrings, doubles, encode
+from . import _roads_io
+from ._ffi import core as _core
+from ._ffi.core import Table, call, cstrings, doubles, encode
 from ._libcoverage import ffi, lib
 from .inputs import _Wrapped, _as_frame, _is_path, _suffix, crs_text
 from .units import metres, threshold
@@ -107,6 +107,8 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
     >>> net.n_nodes, net.n_edges
     (4, 3)
     """
+    import pandas as pd
+
     ctx = ctx or _core.context()
     keep = []
     if _is_path(source) and _suffix(source) == ".shp":
@@ -211,6 +213,8 @@ class Network(_Wrapped):
 
     def nodes(self):
         """node, lon, lat, component (0 is the largest) as a DataFrame."""
+        import pandas as pd
+
         n = self.n_nodes
         return pd.DataFrame({
             "node": np.arange(n, dtype=np.int64),
@@ -336,6 +340,8 @@ class Network(_Wrapped):
             node, cost (metres or seconds from the nearest source; inf beyond
             the threshold), source (its index, -1 then).
         """
+        import pandas as pd
+
         lon, lat = _lonlat(sources)
         lon_a, c_lon = doubles(lon)
         lat_a, c_lat = doubles(lat)

@@ -76,3 +76,22 @@ def threshold(value, what="threshold"):
     except ValueError:
         raise ValueError(f"{what} {value!r} is neither a distance nor a time: "
                          "write e.g. '16km' or '30min'") from None
+
+
+def percent(share):
+    """A share as a percentage that never reads 100.0 or 0.0 unless it is:
+    a planner must see that 99.97 % is not everyone.
+
+    Examples
+    --------
+    >>> percent(0.9997), percent(1.0), percent(0.0004), percent(float("nan"))
+    ('>99.9', '100.0', '<0.1', '-')
+    """
+    if share is None or share != share:
+        return "-"
+    value = round(share * 100, 1)
+    if value >= 100 and share < 1:
+        return ">99.9"
+    if value <= 0 and share > 0:
+        return "<0.1"
+    return f"{value:.1f}"

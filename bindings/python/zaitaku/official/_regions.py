@@ -6,30 +6,103 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._official_common import (ReadReport, attach, csv_rows, decode, detect_encoding,
-                               field_error, format_error, io_error, read_bytes, value_error)
+from ..errors import EncodingError
+from ._common import (ReadReport, _err, attach, csv_rows, decode, field_error, format_error,
+                      io_error, read_bytes, value_error)
 
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent.parent  # the zaitaku package folder
 HOKKAIDO_TABLE = "hokkaido_municipality_2ji_iryoken.csv"
 
-# DBF language-driver ids that name a Japanese code page
-_LDID = {0x13: "cp932", 0x7B: "cp932", 0x4D: "utf-8"}
+# The DBF text rules of libcoverage (libcoverage/io/text.c), mirrored here
+# for the attributes geopandas reads, since C has no API that says which
+# encoding it chose; tests/python/test_vocabulary.py checks that both decode
+# the same files alike. LDID byte -> codec (GDAL's table as text.c keeps
+# it: 0x57, "the writer's code page", says nothing).
+_LDID = {1: "cp437", 2: "cp850", 3: "cp1252", 4: "mac_roman", 8: "cp865", 10: "cp850",
+         11: "cp437", 13: "cp437", 14: "cp850", 15: "cp437", 16: "cp850", 17: "cp437",
+         18: "cp850", 19: "cp932", 20: "cp850", 21: "cp437", 22: "cp850", 23: "cp865",
+         24: "cp437", 25: "cp437", 26: "cp850", 27: "cp437", 28: "cp863", 29: "cp850",
+         31: "cp852", 34: "cp852", 35: "cp852", 36: "cp860", 37: "cp850", 38: "cp866",
+         55: "cp850", 64: "cp852", 77: "cp936", 78: "cp949", 79: "cp950", 80: "cp874",
+         88: "cp1252", 89: "cp1252", 100: "cp852", 101: "cp866", 102: "cp865", 103: "cp861",
+         106: "cp737", 107: "cp857", 108: "cp863", 120: "cp950", 121: "cp949", 122: "cp936",
+         123: "cp932", 124: "cp874", 134: "cp737", 135: "cp852", 136: "cp857",
+         150: "mac_cyrillic", 200: "cp1250", 201: "cp1251", 202: "cp1254", 203: "cp1253",
+         204: "cp1257"}
+_CP932_NAMES = {"sjis", "shift_jis", "shift-jis", "shiftjis", "ms_kanji", "cp932", "ms932",
+                "windows-31j", "windows-932"}
+
+
+def _cpg_text(shp):
+    """The .cpg beside shp (any case of its extension), its first line
+    without BOM and surrounding blanks or control bytes; None without one."""
+    stem = shp.with_suffix("")
+    for cpg in sorted(stem.parent.glob(stem.name + ".[cC][pP][gG]")):
+        data = cpg.read_bytes()[:255]
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        data = data.lstrip(bytes(range(33)))
+        data = data.split(b"\r")[0].split(b"\n")[0].rstrip(bytes(range(33)))
+        return cpg, data.decode("latin-1")
+    return None, None
+
+
+def _codepage(digits):
+    cp = int(digits)
+    if cp == 65001:
+        return "utf-8"
+    if 437 <= cp <= 950 or 1250 <= cp <= 1258:
+        return f"cp{cp}"
+    if 28591 <= cp <= 28599:
+        return f"iso-8859-{cp - 28590}"
+    if cp == 20932:
+        return "euc-jp"
+    if digits.startswith("8859") and len(digits) > 4:
+        return f"iso-8859-{digits[4:]}"
+    return None
+
+
+def _cpg_codec(text):
+    p = text
+    if p[:5].upper() == "ANSI " or p[:4].upper() == "OEM ":
+        p = p.split(" ", 1)[1]
+    if p.lower() in _CP932_NAMES:
+        return "cp932"
+    if p.upper() in ("UTF-8", "UTF8"):
+        return "utf-8"
+    if p.startswith("8859") and len(p) > 4 and not p.isdigit():
+        return "iso-8859-" + p[4 + (p[4] in "-_"):]
+    if p.isdigit() and _codepage(p):
+        return _codepage(p)
+    return p
 
 
 def _dbf_encoding(shp):
-    """The DBF text encoding as libcoverage decides it: .cpg, else the LDID
-    byte, else UTF-8 when every byte of the records is valid UTF-8, else
+    """The DBF text encoding as libcoverage decides it: the .cpg, else the
+    LDID byte, else UTF-8 when the records' text is valid UTF-8, else
     CP932."""
+    import codecs
+
     shp = Path(shp)
-    cpg = shp.with_suffix(".cpg")
-    if cpg.exists():
-        name = cpg.read_text(errors="replace").strip().lower()
-        return {"shift_jis": "cp932", "sjis": "cp932", "932": "cp932"}.get(name, name or "utf-8")
-    dbf = shp.with_suffix(".dbf")
-    data = read_bytes(dbf)
+    cpg, text = _cpg_text(shp)
+    if text:
+        codec = _cpg_codec(text)
+        try:
+            return codecs.lookup(codec).name
+        except LookupError:
+            raise _err(EncodingError, "COV_ERR_ENCODING",
+                       f"{cpg} names the encoding \"{text}\", which iconv does not know; "
+                       "fix the .cpg (e.g. \"UTF-8\" or \"CP932\")") from None
+    data = read_bytes(shp.with_suffix(".dbf"))
     if len(data) > 29 and data[29] in _LDID:
         return _LDID[data[29]]
-    return "utf-8" if detect_encoding(data) in ("utf-8", "utf-8-sig") else "cp932"
+    # the records (after the header), as C scans their text fields
+    start = int.from_bytes(data[8:10], "little") if len(data) >= 12 else 0
+    try:
+        data[start:].decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp932"
 
 
 def _read_vector(source):
@@ -389,7 +462,7 @@ def regions_by(municipalities, nesting=None, level=None, *, strict=False, ctx=No
     >>> areas.ids
     ['9901', '9902', '9903']
     """
-    from .inputs import Regions, read_regions
+    from ..inputs import Regions, read_regions
 
     if isinstance(municipalities, Regions):
         regions = municipalities

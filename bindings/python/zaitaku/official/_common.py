@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._libcoverage import lib
-from .errors import (CoverageWarning, EncodingError, FieldError, FileFormatError,
+from .._libcoverage import lib
+from ..errors import (CoverageWarning, EncodingError, FieldError, FileFormatError,
                      InputFileError, InvalidValueError)
 
 

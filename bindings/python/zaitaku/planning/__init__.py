@@ -26,17 +26,15 @@ Examples
 import numpy as np
 import pandas as pd
 
-from ._core import Table, call, cstrings, doubles
-from ._libcoverage import ffi, lib
-from .units import metres
+from .._ffi.core import Table, call, cstrings, doubles
+from .._libcoverage import ffi, lib
+from ..units import metres
 
 NAN = float("nan")
 SUPPLY = {"capacity": lib.COV_SUPPLY_CAPACITY, "doctors": lib.COV_SUPPLY_DOCTORS,
           "nurse_fte": lib.COV_SUPPLY_NURSE_FTE, "beds": lib.COV_SUPPLY_BEDS,
           "one": lib.COV_SUPPLY_ONE}
 JMAP_WEIGHTS = (0.6, 0.4, 1.0, 2.3, 3.9)  # 0-14, 15-39, 40-64, 65-74, 75+
-_FLAG_YES = {"1", "true", "yes", "y", "t", "○", "有", "あり", "24h"}
-_FLAG_NO = {"0", "false", "no", "n", "f", "×", "無", "なし", "-"}
 
 
 def threshold(an, value, what="threshold"):
@@ -66,7 +64,7 @@ class _Travel:
         if value is None:
             return NAN
         try:
-            model, v = self.an._call_args(value)
+            model, v = self.an.model_for(value)
         except ValueError as e:
             raise ValueError(f"{what}: {e}") from None
         if self.model is not None and model != self.model:
@@ -78,7 +76,7 @@ class _Travel:
 
     @property
     def ptr(self):
-        return self.model if self.model is not None else self.an._model_ptr()
+        return self.model if self.model is not None else self.an.model
 
 
 def _kinds(values, keep):
@@ -93,59 +91,10 @@ def _weight(an, weight):
 
 
 def _frame(an, ptr):
-    return Table(an._ctx, ptr).to_frame()
+    return Table(an.context, ptr).to_frame()
 
 
 # -- facility attributes --------------------------------------------------------
-
-def _flag(value, label, column, row):
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return -1
-    if isinstance(value, (bool, np.bool_)):
-        return int(value)
-    text = str(value).strip().lower()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text == "":
-        return -1
-    if text in _FLAG_YES:
-        return 1
-    if text in _FLAG_NO:
-        return 0
-    from .errors import InvalidValueError
-
-    raise InvalidValueError(f"{label} row {row}, field {column}: {value!r} is not a 24-hour "
-                            "flag (1/0, yes/no, ○/×, 有/無 or empty)",
-                            code=lib.COV_ERR_VALUE, status="COV_ERR_VALUE")
-
-
-def _set_attributes(fac, frame, label, roles=None, h24=None, network=None, doctors=None,
-                    nurse_fte=None, beds=None):
-    """Sets the planning attributes of facilities made from a frame."""
-    if all(c is None for c in (roles, h24, network, doctors, nurse_fte, beds)):
-        return
-    from .inputs import _need_columns, _numbers
-
-    _need_columns(frame, [c for c in (roles, h24, network, doctors, nurse_fte, beds) if c], label)
-    keep = []
-    at = ffi.new("cov_facility_attrs *")
-    text = lambda c: cstrings(["" if pd.isna(v) else str(v) for v in frame[c]], keep)  # noqa: E731
-    if roles:
-        at.roles = text(roles)
-    if network:
-        at.network_ids = text(network)
-    if h24:
-        flags = np.array([_flag(v, label, h24, i) for i, v in enumerate(frame[h24])],
-                         dtype=np.intc)
-        keep.append(flags)
-        at.h24 = ffi.cast("const int *", ffi.from_buffer(flags))
-    for column, attr in ((doctors, "doctors"), (nurse_fte, "nurse_fte"), (beds, "beds")):
-        if column:
-            arr, ptr = _numbers(frame, column, label)
-            keep.append(arr)
-            setattr(at, attr, ptr)
-    call(fac._ctx, lib.cov_facilities_set_attrs, fac._ptr, at, returns="status")
-
 
 def facility_attributes(facilities):
     """The planning attributes of facilities: facility_id, kind, lead, hub,
@@ -190,7 +139,7 @@ def _policy_options(an, weight, rule16, doctor_threshold, nursing_threshold, min
     o.backup_kinds, o.n_backup_kinds = _kinds(backup_kinds, keep)
     o.standard_kinds, o.n_standard_kinds = _kinds(standard_kinds, keep)
     if subareas is not None:
-        if subareas._ctx is not an._ctx:
+        if subareas._ctx is not an.context:
             raise ValueError("subareas were made in another thread (context) than the analysis")
         keep.append(subareas)
         o.subareas = subareas._ptr
@@ -250,7 +199,7 @@ def check(an, *, weight=None, rule16="16km", doctor_threshold=None, nursing_thre
                         min_share_rule16, min_share_nursing, min_share_redundant,
                         home_care_kinds, backup_kinds, standard_kinds, subareas, subarea_parent,
                         keep, travel)
-    frame = _frame(an, call(an._ctx, lib.cov_policy_check, an._ptr, travel.ptr, o,
+    frame = _frame(an, call(an.context, lib.cov_policy_check, an.c_analysis, travel.ptr, o,
                             progress="policy checks"))
     for rid, n in (home_care_counts or {}).items():
         row = (frame.region_id == str(rid)) & (frame.check == "home_care")
@@ -275,7 +224,7 @@ def backup(an, *, doctor_threshold=None, backup_kinds=None, standard_kinds=None)
     keep, travel = [], _Travel(an)
     o = _policy_options(an, None, "16km", doctor_threshold, None, 0.9, 0.9, 0.9, None,
                         backup_kinds, standard_kinds, None, None, keep, travel)
-    return _frame(an, call(an._ctx, lib.cov_policy_backup, an._ptr, travel.ptr, o))
+    return _frame(an, call(an.context, lib.cov_policy_backup, an.c_analysis, travel.ptr, o))
 
 
 # -- gaps and sites ------------------------------------------------------------------
@@ -313,7 +262,7 @@ def clusters(an, *, kinds=None, threshold=None, weight=None, link="1km"):
     """
     keep, travel = [], _Travel(an)
     o = _gap_options(an, kinds, threshold, weight, link, None, None, keep, travel)
-    return _frame(an, call(an._ctx, lib.cov_gap_clusters, an._ptr, travel.ptr, o,
+    return _frame(an, call(an.context, lib.cov_gap_clusters, an.c_analysis, travel.ptr, o,
                            progress="gap clusters"))
 
 
@@ -330,7 +279,7 @@ def sites(an, *, n=5, kinds=None, threshold=None, radius=None, weight=None):
     """
     keep, travel = [], _Travel(an)
     o = _gap_options(an, kinds, threshold, weight, "1km", radius, n, keep, travel)
-    return _frame(an, call(an._ctx, lib.cov_plan_sites, an._ptr, travel.ptr, o,
+    return _frame(an, call(an.context, lib.cov_plan_sites, an.c_analysis, travel.ptr, o,
                            progress="sites"))
 
 
@@ -400,7 +349,7 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     o.candidate = _mask(an, candidates, "candidates", keep)
     o.fixed = _mask(an, fixed, "fixed", keep)
     picks, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
-    call(an._ctx, lib.cov_plan_designate, an._ptr, travel.ptr, o, picks, regions, returns="status",
+    call(an.context, lib.cov_plan_designate, an.c_analysis, travel.ptr, o, picks, regions, returns="status",
          progress="designation")
     return _frame(an, picks[0]), _frame(an, regions[0])
 
@@ -445,7 +394,7 @@ def access(an, *, kinds=None, supply="capacity", threshold=None, bands=None, wei
             keep.append(warr)
             o.band_weights = wptr
     units, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
-    call(an._ctx, lib.cov_access_2sfca, an._ptr, travel.ptr, o, units, regions, returns="status",
+    call(an.context, lib.cov_access_2sfca, an.c_analysis, travel.ptr, o, units, regions, returns="status",
          progress="accessibility")
     return _frame(an, units[0]), _frame(an, regions[0])
 
@@ -461,7 +410,7 @@ def jmap_weights(age0_14, age15_39, age40_64, age65_74, age75):
     >>> jmap_weights([10], [0], [0], [0], [1]).tolist()
     [9.9]
     """
-    from ._core import context
+    from .._ffi.core import context
 
     pop = np.column_stack([np.asarray(a, dtype=np.float64) for a in
                            (age0_14, age15_39, age40_64, age65_74, age75)])

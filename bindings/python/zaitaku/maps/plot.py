@@ -10,36 +10,23 @@ a pyplot figure (shown inline in notebooks) or on the axes it is given, and
 
 Examples
 --------
->>> import zaitaku, zaitaku.plot
+>>> import zaitaku, zaitaku.maps.plot
 >>> an = zaitaku.Analysis.sample()  # doctest: +SKIP
->>> zaitaku.plot.save_map(an, "map.png")  # doctest: +SKIP
+>>> zaitaku.maps.plot.save_map(an, "map.png")  # doctest: +SKIP
 PosixPath('map.png')
 """
 import math
 import os
 import re
-import tempfile
 import warnings
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
-from .errors import CoverageWarning, InvalidArgumentError
+from ..errors import CoverageWarning, InvalidArgumentError
+from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY, KIND_NAMES
+from ..outputs import atomic_file
 
-#: Japanese names of facility kinds and derived kinds, for labels.
-KIND_NAMES = {
-    "enhanced_single": "機能強化型在支診（単独型）",
-    "enhanced_network": "機能強化型在支診（連携型）",
-    "zaishin": "在支診",
-    "zaibyo": "在支病",
-    "backup_hospital": "後方支援病院",
-    "nursing": "訪問看護ステーション",
-    "hospital": "病院",
-    "clinic": "診療所",
-    DOCTOR_ANY: "いずれかの医師",
-    DOCTOR_AND_NURSING: "医師と訪問看護の両方",
-}
 
 # Okabe & Ito's colour-blind-safe palette; each kind also has its own marker
 # so that the map still reads when printed in grey.
@@ -81,7 +68,7 @@ _PROBE = "在宅医療圏訪問看護診療所病院区域施設種類数空白�
 _FALLBACK = "DejaVu Sans"
 
 _NO_FONT_MESSAGE = (
-    "zaitaku.plot: matplotlib has no Japanese font, so the Japanese labels of this map will "
+    "zaitaku.maps.plot: matplotlib has no Japanese font, so the Japanese labels of this map will "
     "show as empty boxes. Install one, e.g. `sudo apt-get install fonts-noto-cjk` "
     "(Debian/Ubuntu) or `pip install matplotlib-fontja` (or japanize-matplotlib on Python "
     "3.11), then restart Python.")
@@ -185,7 +172,7 @@ def japanese_font():
 
     Examples
     --------
-    >>> from zaitaku.plot import japanese_font
+    >>> from zaitaku.maps.plot import japanese_font
     >>> japanese_font()  # doctest: +SKIP
     'Noto Sans CJK JP'
     """
@@ -697,7 +684,7 @@ def save_map(analysis, path, kind=DOCTOR_AND_NURSING, radius=None, dpi=200, **kw
     --------
     >>> import tempfile, zaitaku
     >>> from pathlib import Path
-    >>> from zaitaku.plot import save_map
+    >>> from zaitaku.maps.plot import save_map
     >>> folder = Path(tempfile.mkdtemp())
     >>> path = save_map(zaitaku.Analysis.sample(), folder / "nursing.png", kind="nursing",
     ...                 dpi=20, credit="サンプル県（架空）")
@@ -723,19 +710,15 @@ def save_map(analysis, path, kind=DOCTOR_AND_NURSING, radius=None, dpi=200, **kw
     fig = Figure(figsize=options["figsize"], dpi=dpi, layout="constrained")
     _plot(analysis, kind, radius, fig.add_subplot(), options["title"], options["facilities"],
           options["gaps"], options["figsize"], options["credit"], families)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, warnings.catch_warnings(), \
+    def write(tmp):
+        with warnings.catch_warnings(), \
                 rc_context({"savefig.bbox": "standard", "svg.fonttype": "path"}):
             if len(families) == 1:  # the user was warned once about the missing font
                 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
-            fig.savefig(out, format=fmt, dpi=dpi, facecolor="white")
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+            fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+
+    try:
+        atomic_file(path, write)
     finally:
         fig.clear()
     return path

@@ -1,6 +1,9 @@
-"""Writing a set of outputs safely: never over an input, and all or
-nothing. Every writer of a set of files (Analysis.save, the report, the
-planning and roads commands) goes through :class:`OutputSet`."""
+"""zaitaku's one atomic writer: outputs are written under a temporary name
+and renamed into place, never over an input. :func:`atomic_file` writes
+one file; :class:`OutputSet` a set, all or nothing. Every writer of a set
+of files (Analysis.save, the report, the planning and roads commands) goes
+through :class:`OutputSet`; single files (a map, a table) through
+:func:`atomic_file`."""
 import os
 import shutil
 import tempfile
@@ -30,6 +33,38 @@ def refuse_input(ctx, path):
             raise error_for("COV_ERR_IO", lib.COV_ERR_IO,
                             f"refusing to write {candidate}: it was read as an input "
                             "(nothing was written)")
+
+
+def atomic_file(path, write, ctx=None):
+    """Writes one file through a temporary file in its folder: ``write``
+    is called with the temporary path (its name ends in path's real suffix,
+    which writers such as pandas' Excel one check), then the file is renamed
+    over ``path``; on any failure the temporary file is removed and
+    ``path`` is as it was. A file that exists keeps its permissions, a new
+    one is 0644. With ``ctx``, a path that would replace an input of it is
+    refused (InputFileError) before anything is written. Returns path.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> target = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_file(target, lambda tmp: Path(tmp).write_text("x")).read_text()
+    'x'
+    """
+    path = Path(path)
+    refuse_input(ctx, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                               dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
 
 
 class OutputSet:

@@ -25,14 +25,13 @@ Examples
 >>> official.shien_kind("支援診１"), official.normalize_address("函館市港町１丁目１０番１号")
 ('enhanced_single', '函館市港町1-10-1')
 """
-from ._official_common import ReadReport, detect_encoding
-from ._official_facilities import (read_facility_csv, read_iryojoho_facilities,
-                                   read_kaigo_facilities)
-from ._official_matching import (METHODS, match_facilities, name_keys, normalize_address,
-                                 read_kouseikyoku_todokede, shien_kind)
-from ._official_mesh import read_estat_mesh
-from ._official_regions import (a38_nesting, hokkaido_nesting, nesting_levels, read_a38, read_n03,
-                                read_nesting, regions_by)
+from ._common import ReadReport, detect_encoding
+from ._facilities import read_facility_csv, read_iryojoho_facilities, read_kaigo_facilities
+from ._matching import (METHODS, match_facilities, name_keys, normalize_address,
+                        read_kouseikyoku_todokede, shien_kind)
+from ._mesh import read_estat_mesh
+from ._regions import (a38_nesting, hokkaido_nesting, nesting_levels, read_a38, read_n03,
+                       read_nesting, regions_by)
 
 __all__ = [
     "ReadReport", "detect_encoding", "read_n03", "read_a38", "a38_nesting", "read_nesting",

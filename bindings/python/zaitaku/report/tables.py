@@ -6,14 +6,13 @@ sheet describing the columns.
 Column names stay the stable English ids used by ``coverage.csv``;
 :data:`COLUMN_NAMES` gives their Japanese headings.
 """
-import os
-import tempfile
 import warnings
-from pathlib import Path
 
 import pandas as pd
 
-from .plot import KIND_NAMES
+from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY, KIND_NAMES, kind_name
+from ..outputs import atomic_file
+from ..units import percent
 
 #: Japanese headings of the columns the report's tables use.
 COLUMN_NAMES = {
@@ -64,10 +63,6 @@ def register_table(key, title, columns=None):
     TABLE_TITLES[key] = title
     COLUMN_NAMES.update(columns or {})
     SHARE_COLUMNS.update(c for c in (columns or {}) if c.startswith("share_"))
-
-
-def kind_name(kind):
-    return KIND_NAMES.get(kind, kind)
 
 
 def summary_table(coverage, kinds):
@@ -140,23 +135,20 @@ def gap_areas(data, units, weight_name, limit=None):
 
 
 def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nursing",)):
-    """The demand units out of reach of kind (no facility within the
-    threshold, as coverage counts them), with region_id, the weight and their point, EPSG:6668.
-    For ``doctor_and_nursing`` a unit is out of reach when a doctor or a
-    visiting nurse is."""
+    """The demand units out of reach of kind, as libcoverage counts them:
+    no facility of the kind within the threshold (``n_within == 0`` in the
+    reach table, in the analysis's travel model: metres or seconds). With
+    region_id, the weight and their point, EPSG:6668. For
+    ``doctor_and_nursing`` a unit is out of reach when a doctor or a
+    visiting nurse is. Nothing is measured here: the reach table is C's."""
     import geopandas as gpd
     import numpy as np
-
-    from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
 
     reach = analysis.reach(radius=radius)
     reach = reach[reach.region_id.notna() & (reach.region_id != "")]
 
     def out_of_reach(kinds):
-        # C's count within the threshold, in the model's own unit (metres
-        # or seconds): never a distance compared here
-        sub = reach[reach.kind.isin(kinds)]
-        within = sub.groupby("demand_id")["n_within"].sum()
+        within = reach[reach.kind.isin(kinds)].groupby("demand_id")["n_within"].sum()
         return set(within.index[within == 0]) | (set(reach.demand_id) - set(within.index))
 
     if kind == DOCTOR_AND_NURSING:
@@ -188,8 +180,6 @@ def heading(column):
 def display_frame(table):
     """A copy for reading: shares as percentages (never 100.0 unless all),
     counts with thousands separators, kinds by name, Japanese headings."""
-    from .cli import percent
-
     out = pd.DataFrame(index=table.index)
     for col in table.columns:
         base = str(col).partition(":")[0]
@@ -248,27 +238,9 @@ def html_table(table):
 
 # ---------------------------------------------------------------- files
 
-def _atomic(path, write):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # the real suffix last: writers such as pandas' Excel one check it
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                               dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
 def write_csv(table, path):
     """table as CSV in UTF-8 with a BOM (Excel reads it as UTF-8)."""
-    return _atomic(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    return atomic_file(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
 def _sheet_name(key, used):
@@ -313,4 +285,4 @@ def write_xlsx(tables, path):
             cols = pd.DataFrame({"column": list(described), "見出し": list(described.values())})
             cols.to_excel(xl, sheet_name=_sheet_name("columns", used), index=False)
 
-    return _atomic(path, write)
+    return atomic_file(path, write)

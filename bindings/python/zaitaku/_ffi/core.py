@@ -14,10 +14,9 @@ import warnings
 import weakref
 
 import numpy as np
-import pandas as pd
 
-from ._libcoverage import ffi, lib
-from .errors import CancelledError, CoverageWarning, error_for
+from .._libcoverage import ffi, lib
+from ..errors import CancelledError, CoverageWarning, error_for
 
 log = logging.getLogger("zaitaku")
 _registry = {}  # context address -> weakref to Context, for the callbacks
@@ -205,7 +204,7 @@ def encode(text):
         return ffi.NULL
     data = str(text).encode("utf-8")
     if b"\0" in data:
-        from .errors import InvalidArgumentError
+        from ..errors import InvalidArgumentError
 
         raise InvalidArgumentError(f"{str(text)[:60]!r} contains a NUL character",
                                    code=lib.COV_ERR_ARG, status="COV_ERR_ARG")
@@ -249,6 +248,8 @@ class Table:
     def to_frame(self, geometry=True):
         """A DataFrame, or a GeoDataFrame (EPSG:6668) when the table has
         geometry and ``geometry`` is true."""
+        import pandas as pd
+
         with self.ctx.lock:
             n = len(self)
             names = [_text(lib.cov_table_column_name(self.ptr, j))
@@ -267,3 +268,7 @@ class Table:
 
     def write_shp(self, path):
         call(self.ctx, lib.cov_table_write_shp, self.ptr, encode(os.fspath(path)), returns="status")
+
+
+#: The version of the libcoverage zaitaku was built with.
+libcoverage_version = ffi.string(lib.cov_version()).decode()

@@ -8,10 +8,10 @@ per output printed, exit 2 with a one-line reason on bad input.
 """
 import argparse
 
-from . import cli, planning
-from ._outputs import OutputSet
-from .analysis import Analysis
-from .inputs import read_demand, read_facilities, read_regions
+from . import common as cli
+
+from .. import planning
+from ..outputs import OutputSet
 
 MARK = {1: "ok", 0: "FAIL", -1: "-"}
 
@@ -92,31 +92,7 @@ DIR/plan_regions.csv; with --sites N, DIR/sites.csv and DIR/sites.shp.""",
 
 
 def _read(args):
-    cli._check_coverage_args(args)
-    regions = read_regions(args.regions, args.region_id, args.region_name,
-                           crs=cli._crs_for(args.regions, args.regions_crs, args.crs))
-    if args.regions_map:
-        regions = regions.dissolve(args.regions_map, args.map_from, args.map_to, args.map_name,
-                                   strict=args.strict_map)
-    facilities = read_facilities(
-        args.facilities, args.facility_id, kind_field=args.kind_field,
-        name_field=args.name_field, capacity_field=args.capacity_field,
-        lon_field=args.lon_field, lat_field=args.lat_field, default_kind=args.default_kind,
-        crs=cli._crs_for(args.facilities, args.facilities_crs, args.crs),
-        roles_field=args.roles_field, h24_field=args.h24_field,
-        network_field=args.network_field, doctors_field=args.doctors_field,
-        nurse_fte_field=args.nurse_fte_field, beds_field=args.beds_field)
-    if args.mesh_field:
-        demand = read_demand(args.demand, mesh_field=args.mesh_field,
-                             weight_fields=args.weight_field, header=not args.no_header)
-    else:
-        demand = read_demand(args.demand, id_field=args.demand_id, lon_field=args.demand_lon,
-                             lat_field=args.demand_lat, weight_fields=args.weight_field,
-                             header=not args.no_header,
-                             crs=cli._crs_for(args.demand, args.demand_crs, args.crs))
-    return Analysis(regions, facilities, demand, radius=args.radius,
-                    coastal_snap=args.coastal_snap, crs=args.area_crs,
-                    doctor_kinds=args.doctor_kinds, nursing_kinds=args.nursing_kinds)
+    return cli.analysis_from_args(args, attributes=True)
 
 
 def _share(value, what):
@@ -143,7 +119,7 @@ def _run_check(args):
     clusters = None if args.no_clusters else planning.clusters(
         an, threshold=args.nursing_threshold, weight=args.weight)
     # computed first; then one set: refused over an input, all or nothing
-    with OutputSet(an._ctx, args.out) as out:
+    with OutputSet(an.context, args.out) as out:
         _write_csv(table, out.path("check.csv"))
         _write_csv(backup, out.path("backup.csv"))
         if clusters is not None:
@@ -191,7 +167,7 @@ def _run_plan(args):
                                         candidate_kinds=args.candidate_kinds,
                                         enhanced_weight=args.enhanced_weight)
     s = planning.sites(an, n=args.sites, weight=args.weight) if args.sites else None
-    with OutputSet(an._ctx, args.out) as out:
+    with OutputSet(an.context, args.out) as out:
         _write_csv(picks, out.path("plan.csv"))
         _write_layer(picks, out.path("plan.shp"))
         _write_csv(regions, out.path("plan_regions.csv"))

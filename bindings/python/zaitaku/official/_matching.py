@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._official_common import (PREFECTURES, ReadReport, attach, csv_rows, decode, field_error,
-                               format_error, header_index, io_error, prefecture_code, read_bytes)
+from ._common import (PREFECTURES, ReadReport, attach, csv_rows, decode, field_error,
+                      format_error, header_index, io_error, prefecture_code, read_bytes)
 
 # ---------------------------------------------------------------- normalisation
 

@@ -1,9 +1,9 @@
 """The report's planning and road sections: policy checks with reasons,
 gap clusters, designation picks, sites for new nursing stations, and road
 coverage (straight line against road, summer and winter), each a
-:class:`~zaitaku.report.Section` registered with
-:func:`~zaitaku.report.register_section`, with the layers they add to the
-maps (:class:`~zaitaku.mapstyle.Overlay`) and their part of the methods.
+:class:`~zaitaku.report.Section` listed in
+:data:`BUILDERS`, with the layers they add to the
+maps (:class:`~zaitaku.maps.mapstyle.Overlay`) and their part of the methods.
 
 A builder does nothing unless the report has planning settings (the
 ``[planning]`` table, or ``planning=`` of :func:`~zaitaku.report.build_report`)
@@ -11,11 +11,12 @@ or a road network (``[roads]``, or an analysis along roads).
 """
 import pandas as pd
 
-from ._libcoverage import lib
-
-from . import planning as P
+from .. import planning as P
+from .._libcoverage import lib
+from ..units import threshold as parse_threshold
 from . import tables as T
-from .report import Section, register_section
+from .build import road_threshold
+from .context import Section
 
 T.register_table("sites", "新しい訪問看護ステーションの候補地")
 T.register_table("designation_regions", "圏域別の指定の効果")
@@ -101,7 +102,7 @@ def gap_clusters(ctx):
 
 
 def _overlay(frame, style, label, text, colour, handle, top=None, on_overview=False):
-    from .mapstyle import Overlay
+    from ..maps.mapstyle import Overlay
 
     frame = frame.copy()
     if top is not None and text is not None:
@@ -200,8 +201,6 @@ def road_coverage(ctx):
         roads_an = an.with_season(False)
     else:
         roads = cfg["roads"]
-        from .config import road_threshold
-
         threshold = road_threshold(cfg)
         roads_an = an.with_network(net, threshold=threshold, snap_max=roads["snap_max"],
                                    access_speed_kmh=float(roads["access_speed_kmh"]),
@@ -243,9 +242,7 @@ def road_coverage(ctx):
 
 
 def _minutes(threshold):
-    from .units import threshold as parse
-
-    return f"{parse(threshold, 'threshold')[1] / 60:g} 分"
+    return f"{parse_threshold(threshold, 'threshold')[1] / 60:g} 分"
 
 
 def road_methods(ctx):
@@ -321,9 +318,9 @@ def planning_methods(ctx):
                    text="\n\n".join(lines), where="methods")
 
 
-for _name, _builder in (("policy_checks", policy_checks), ("gap_clusters", gap_clusters),
-                        ("designation", designation),
-                        ("designation_regions", designation_regions), ("sites", sites),
-                        ("road_coverage", road_coverage), ("road_methods", road_methods),
-                        ("planning_methods", planning_methods)):
-    register_section(_name, _builder)
+#: The report's own section builders, in order (called before those added
+#: with :func:`zaitaku.report.register_section`).
+BUILDERS = {"policy_checks": policy_checks, "gap_clusters": gap_clusters,
+            "designation": designation, "designation_regions": designation_regions,
+            "sites": sites, "road_coverage": road_coverage, "road_methods": road_methods,
+            "planning_methods": planning_methods}

@@ -24,111 +24,26 @@ Examples
 import base64
 import datetime as _dt
 import html as _html
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .._ffi.core import libcoverage_version
+from .._version import __version__
+from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY
+from ..maps import mapstyle
+from ..outputs import OutputSet
+from ..units import percent
+from . import sections as report_sections
 from . import tables as T
-from ._outputs import OutputSet
-from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY
+from .context import SECTIONS, ReportContext, ReportResult, Section
+from .validation import planning_settings
 
 DEFAULT_KINDS = (DOCTOR_ANY, "nursing", DOCTOR_AND_NURSING)
 COVERAGE_SHOWN = ("region_name", "kind", "n_facilities", "demand_total", "demand_covered",
                   "share_covered", "share_redundant", "area_covered_km2", "share_area_covered")
 SAMPLE_CREDIT = {"what": "全データ", "text": "サンプル県のデータはすべて架空のものです"
                  "（zaitaku 同梱のサンプル、data/make_sample.py で生成）", "licence": None}
-
-
-@dataclass
-class Section:
-    """A part of the report another module supplies.
-
-    Attributes
-    ----------
-    key : str
-        Unique id (also the anchor in the HTML and the sheet name of its
-        table).
-    title : str
-    text : str
-        Plain text shown above the table (escaped; blank lines separate
-        paragraphs).
-    table : pandas.DataFrame, optional
-        Shown (Japanese headings from :data:`zaitaku.tables.COLUMN_NAMES`)
-        and written to CSV and Excel; with a ``region_id`` column it is also
-        shown, filtered, on each region's page.
-    figures : list of matplotlib.figure.Figure
-        Embedded as PNG.
-    html : str
-        A trusted HTML fragment added as is (for what a table cannot say).
-    where : str
-        ``"main"`` (after the coverage tables) or ``"methods"``.
-    html_rows : int, optional
-        Show only this many rows in the HTML (whole and per region); CSV
-        and Excel keep every row.
-    region_pages : bool
-        Show the table, filtered, on each region's page (when it has a
-        ``region_id`` column).
-    """
-
-    key: str
-    title: str
-    text: str = ""
-    table: pd.DataFrame = None
-    figures: list = field(default_factory=list)
-    html: str = ""
-    where: str = "main"
-    html_rows: int = None
-    region_pages: bool = True
-
-
-#: Section builders other modules register: name -> callable(ReportContext)
-#: returning a Section or None (when it has nothing to say).
-SECTIONS = {}
-
-
-def register_section(name, builder):
-    """Registers a section builder, called with the :class:`ReportContext`
-    of every report (e.g. the planning module adds its policy checks)."""
-    SECTIONS[name] = builder
-
-
-@dataclass
-class ReportContext:
-    """What a section builder gets: the analysis, the configuration (a dict
-    from :func:`zaitaku.config.load_config`, or None), the coverage table,
-    and the map data (:class:`zaitaku.mapstyle.MapData`)."""
-
-    analysis: object
-    config: dict
-    coverage: pd.DataFrame
-    maps: object
-    #: the demand weight the report counts (a name, or None: the first)
-    weight: object = None
-    #: planning settings (the ``[planning]`` table, defaults filled), or None
-    planning: dict = None
-    #: what build_analysis noted (dropped rows, the road network, ...)
-    notes: dict = None
-    #: what one section leaves for another (e.g. a second table)
-    store: dict = field(default_factory=dict)
-    #: the kinds the report's tables show
-    kinds: list = None
-
-
-@dataclass
-class ReportResult:
-    """Paths written: ``html``, ``csv`` (key -> path), ``xlsx``, ``maps``
-    (list), and the tables themselves (key -> DataFrame)."""
-
-    html: Path = None
-    csv: dict = field(default_factory=dict)
-    xlsx: Path = None
-    maps: list = field(default_factory=list)
-    tables: dict = field(default_factory=dict)
-
-    def paths(self):
-        out = [p for p in [self.html, self.xlsx] if p] + list(self.csv.values()) + self.maps
-        return out
 
 
 # ---------------------------------------------------------------- helpers
@@ -213,7 +128,7 @@ def _credits(analysis, config, credits):
 
 
 def _is_sample(analysis):
-    from .sample import sample_dir
+    from ..sample import sample_dir
 
     try:
         folder = str(sample_dir())
@@ -235,10 +150,6 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     docs/report.md) adds policy checks, gap clusters and designation picks
     (and sites) to the report; with a configuration its ``[planning]``
     table is used."""
-    from .config import planning_settings
-
-    from . import mapstyle
-
     formats = list(formats)
     unknown = sorted(set(formats) - {"html", "csv", "xlsx", "png", "svg"})
     if unknown:
@@ -273,7 +184,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         title_, frame = value if isinstance(value, tuple) else (T.TABLE_TITLES.get(key, key),
                                                                   value)
         sections.append(Section(key=key, title=title_, table=frame))
-    for name, builder in SECTIONS.items():
+    for name, builder in {**report_sections.BUILDERS, **SECTIONS}.items():
         made = builder(ctx)
         if made is not None:
             sections.append(made)
@@ -288,7 +199,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     # Every file goes into a staging folder and is renamed into place at
     # the end: a report that fails half-way leaves the previous one whole,
     # and no output may replace an input of the analysis.
-    with OutputSet(analysis._ctx, out_dir) as out:
+    with OutputSet(analysis.context, out_dir) as out:
         # maps: made once, written as files and embedded
         figures = [("overview", mapstyle.overview_map(data, coverage, credit=credit_line))]
         region_ids = list(data.regions.region_id) if region_pages else []
@@ -348,8 +259,6 @@ def _render(ctx, tables, sections, pngs, meta, result):
     kind_text = T.kind_name(meta["map_kind"])
     total = ctx.coverage[ctx.coverage.kind == meta["map_kind"]]
     share = total.demand_covered.sum() / total.demand_total.sum() if len(total) else float("nan")
-    from .cli import percent
-
     parts.append(f'<section class="overview" id="overview"><h2>概要と全体図</h2>'
                  f"<p>{len(regions)} の{_e(label)}、{len(an.facilities):,} 施設、"
                  f"{len(an.demand):,} の需要単位（{_e(meta['weight_name'] or '')}）について、"
@@ -425,9 +334,7 @@ def _section_html(s):
     out = [f'<section class="extra" id="{_e(s.key)}"><h2>{_e(s.title)}</h2>']
     out.append(_paragraphs(s.text))
     for fig in s.figures:
-        from .mapstyle import figure_png_bytes
-
-        out.append(f"<figure>{_img(figure_png_bytes(fig, 200), s.title)}</figure>")
+        out.append(f"<figure>{_img(mapstyle.figure_png_bytes(fig, 200), s.title)}</figure>")
     if s.table is not None:
         out.append(_limited_table(s.table, s.html_rows))
     out.append(s.html)
@@ -458,8 +365,6 @@ def _source(source):
 
 
 def _methods(ctx, meta, result, sections):
-    from . import __version__, libcoverage_version
-
     an, data, cfg = ctx.analysis, ctx.maps, ctx.config
     km = data.reach_text
     facts = []
@@ -552,11 +457,11 @@ def _methods(ctx, meta, result, sections):
 
 
 def build_report_from_config(cfg, out_dir=None):
-    """The report a validated configuration (:func:`zaitaku.config.load_config`)
+    """The report a validated configuration (:func:`zaitaku.report.load_config`)
     describes, written to out_dir (default its ``report.output_dir``)."""
-    from .config import build_analysis
-
     import tempfile
+
+    from .build import build_analysis
 
     with tempfile.TemporaryDirectory(prefix="zaitaku-roads-") as work:
         analysis, notes = build_analysis(cfg, work_dir=work)
@@ -570,6 +475,3 @@ def build_report_from_config(cfg, out_dir=None):
         region_label=rep["region_label"], config=cfg, notes=notes,
         nursing_kinds=ana["nursing_kinds"] or ("nursing",))
 
-
-# the planning and road sections register themselves (zaitaku.report_sections)
-from . import report_sections  # noqa: E402,F401

@@ -6,10 +6,9 @@ import zipfile
 
 import pandas as pd
 
-from ._official_common import (ReadReport, attach, csv_rows, decode, expand_sources, field_error,
-                               format_error, number, read_bytes, value_error)
-
-_MESH = re.compile(r"^\d{4}(?:[0-7]{2}(?:\d{2}(?:[1-4]{1,2})?)?)?$")
+from ..mesh import is_mesh_code
+from ._common import (ReadReport, attach, csv_rows, decode, expand_sources, field_error,
+                      format_error, number, read_bytes, value_error)
 _COLSPAN = ["total", "male", "female", "households"]
 
 
@@ -160,7 +159,7 @@ def _cell(text, label, line, column, name):
 
 def _accept(label, line, code, report, seen):
     code = code.strip()
-    if not _MESH.match(code) or len(code) not in (4, 6, 8, 9, 10):
+    if not is_mesh_code(code):  # libcoverage's decoder: the one validation
         report.reject(label, line, code, "", "not a JIS X 0410 mesh code")
         return None
     if code in seen:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._official_common import (PointCheck, ReadReport, attach, coordinate_problem, csv_rows,
-                               decode, format_error, header_index, number, prefecture_code,
-                               read_bytes, zip_member)
+from ._common import (PointCheck, ReadReport, attach, coordinate_problem, csv_rows,
+                      decode, format_error, header_index, number, prefecture_code,
+                      read_bytes, zip_member)
 
 FACILITY_COLUMNS = ["facility_id", "name", "kind", "lon", "lat"]
 

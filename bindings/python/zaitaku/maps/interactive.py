@@ -7,10 +7,10 @@ needs this).
 Examples
 --------
 >>> import zaitaku
->>> from zaitaku.interactive import folium_map
+>>> from zaitaku.maps.interactive import folium_map
 >>> m = folium_map(zaitaku.Analysis.sample())  # doctest: +SKIP
 """
-from .analysis import DOCTOR_AND_NURSING
+from ..kinds import DOCTOR_AND_NURSING
 from .plot import KIND_STYLES, _OKABE_ITO, kind_label
 
 

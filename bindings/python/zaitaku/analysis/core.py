@@ -6,16 +6,14 @@ import warnings
 from pathlib import Path
 
 
-from . import _core
-from ._core import Table, call, cstrings, encode
-from ._libcoverage import ffi, lib
-from ._outputs import OutputSet
-from .errors import CoverageWarning
-from .inputs import crs_text
-from .units import metres, seconds, threshold
-
-DOCTOR_ANY = "doctor_any"
-DOCTOR_AND_NURSING = "doctor_and_nursing"
+from .._ffi import core as _core
+from .._ffi.core import Table, call, cstrings, encode
+from .._libcoverage import ffi, lib
+from ..outputs import OutputSet
+from ..errors import CoverageWarning
+from ..inputs import crs_text
+from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY  # noqa: F401  (zaitaku.analysis.core's)
+from ..units import metres, seconds, threshold
 
 
 class Analysis:
@@ -60,7 +58,7 @@ class Analysis:
     def __init__(self, regions, facilities, demand, *, radius="16km", coastal_snap="1km",
                  crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128,
                  land=None, network=None, **network_options):
-        from .inputs import Demand, Facilities, Regions
+        from ..inputs import Demand, Facilities, Regions
 
         for value, cls in ((regions, Regions), (facilities, Facilities), (demand, Demand)):
             if not isinstance(value, cls):
@@ -109,8 +107,8 @@ class Analysis:
         """The analysis of the bundled fictional sample (サンプル県): its
         municipalities dissolved into three home-care areas, 41 facilities,
         1 km mesh population with total, age65 and age75."""
-        from .inputs import read_demand, read_facilities, read_regions
-        from .sample import sample_path
+        from ..inputs import read_demand, read_facilities, read_regions
+        from ..sample import sample_path
 
         munis = read_regions(sample_path("municipalities.shp"), "muni_code", "muni_name")
         areas = munis.dissolve(sample_path("areas.csv"), "muni_code", "area_code", "area_name")
@@ -175,7 +173,7 @@ class Analysis:
         >>> bool(cov[cov.kind == "nursing"].demand_covered.sum() <= summer)
         True
         """
-        from .network import Network
+        from ..network import Network
 
         if not isinstance(network, Network):
             raise TypeError(f"with_network needs a Network (from read_network), not "
@@ -230,6 +228,26 @@ class Analysis:
         out.network = road.network if road is not None else None
         out._road_threshold = road_threshold
         return out
+
+    @property
+    def context(self):
+        """The zaitaku context (thread) the analysis and its inputs live in
+        (read-only): what :class:`zaitaku.outputs.OutputSet` checks outputs
+        against."""
+        return self._ctx
+
+    @property
+    def c_analysis(self):
+        """The ``cov_analysis *`` (cffi pointer, owned by this object and
+        shared by the analyses derived from it; do not free it), for code
+        that calls libcoverage directly (planning)."""
+        return self._ptr
+
+    @property
+    def model(self):
+        """This analysis's C travel model (``cov_travel_model *``, ffi.NULL
+        for the straight line; owned here, do not free it)."""
+        return self._model_ptr()
 
     def _model_ptr(self, metric=None, winter=None):
         """The C travel model (ffi.NULL for the straight line)."""
@@ -417,7 +435,7 @@ class Analysis:
         DataFrame) as a CSV beside them.
 
         Computed first, then written into a staging folder and renamed into
-        place (see :class:`zaitaku._outputs.OutputSet`): a failed call
+        place (see :class:`zaitaku.outputs.OutputSet`): a failed call
         leaves no partial set of outputs, and an output that would replace
         an input is refused (InputFileError) before anything is written.
         Returns the list of paths written."""
@@ -434,8 +452,8 @@ class Analysis:
 
     def plot(self, kind=DOCTOR_AND_NURSING, radius=None, ax=None, **kwargs):
         """A map of the regions, the facilities by kind and the land within
-        reach of ``kind`` (see :func:`zaitaku.plot.plot_analysis`)."""
-        from .plot import plot_analysis
+        reach of ``kind`` (see :func:`zaitaku.maps.plot.plot_analysis`)."""
+        from ..maps.plot import plot_analysis
 
         return plot_analysis(self, kind=kind, radius=radius, ax=ax, **kwargs)
 
@@ -474,7 +492,7 @@ class Analysis:
         zaitaku.report.ReportResult
             The paths written and the tables.
         """
-        from .report import build_report
+        from ..report.html import build_report
 
         path = Path(path)
         return build_report(self, path.parent, html_name=path.name, **kwargs)

@@ -11,20 +11,19 @@ PNG (300 dpi for print by default) or SVG.
 Examples
 --------
 >>> import zaitaku
->>> from zaitaku import mapstyle
+>>> from zaitaku.maps import mapstyle
 >>> an = zaitaku.Analysis.sample()  # doctest: +SKIP
 >>> data = mapstyle.MapData(an)  # doctest: +SKIP
 >>> fig = mapstyle.overview_map(data, an.coverage())  # doctest: +SKIP
 >>> mapstyle.save_figure(fig, "overview.png")  # doctest: +SKIP
 """
 import math
-import os
 from dataclasses import dataclass
-import tempfile
 import warnings
 from pathlib import Path
 
-from .analysis import DOCTOR_AND_NURSING
+from ..kinds import DOCTOR_AND_NURSING
+from ..outputs import atomic_file
 from .plot import (GAP_FACE, GAP_HATCH, INK, KIND_NAMES, LAND, OUTLINE, REACHED,
                    _font_families, _wrap, kind_label, kind_styles)
 
@@ -70,7 +69,7 @@ def reach_text(analysis, radius=None):
     model, value = analysis.model_for(radius)
     if analysis.network is None:
         return f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
-    from ._libcoverage import lib
+    from .._libcoverage import lib
 
     by_time = lib.cov_travel_model_metric(model) == lib.COV_TRAVEL_TIME
     text = f"車で {value / 60:g} 分" if by_time else f"道路距離 {value / 1000:g} km"
@@ -508,19 +507,12 @@ def save_figure(fig, path, dpi=300):
         raise ValueError(f"{path}: maps are written as .png or .svg, not {path.suffix!r}")
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, warnings.catch_warnings(), \
+    def write(tmp):
+        with warnings.catch_warnings(), \
                 rc_context({"svg.fonttype": "path", "savefig.bbox": "standard"}):
-            fig.savefig(out, format=fmt, dpi=dpi, facecolor="white")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+            fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+
+    return atomic_file(path, write)
 
 
 def figure_png_bytes(fig, dpi):
