@@ -217,31 +217,58 @@ def test_estat_published_layout_several_files(tmp_path):
     a = _estat_file(tmp_path / "tblT001141H6441.txt", [
         "644142001,0,,,100,48,30,12",
         "644142002,1,,644142003;644142004,25,12,10,-",
-        "644142003,2,644142002,,*,*,*,*",
-        "644142004,2,644142002,,*,*,*,*"])
+        "644142003,2,644142002,,3,*,*,*",   # 合算: total kept, detail in 644142002
+        "644142004,2,644142002,,2,*,*,*"])
     b = _estat_file(tmp_path / "tblT001141H6442.txt", [
-        "644200011,0,,,7,3,*,*",          # secret age cells in an unmerged row: rejected
+        "644200011,0,,,7,3,*,*",          # secret age cells in an unmerged row: NaN, kept
         "644200012,0,,,1,1,1,1",
         "644142001,0,,,5,2,1,1"])         # again: duplicate
     with pytest.warns(zaitaku.CoverageWarning, match="2 files"):
         people = official.read_estat_mesh(tmp_path)
-    assert people.columns.tolist() == ["mesh_code", "total", "age65", "age75"]
-    assert people.mesh_code.tolist() == ["644142001", "644142002", "644200012"]
-    assert people.total.tolist() == [100, 25, 1] and people.age75.tolist() == [12, 0, 1]
+    assert people.columns.tolist() == ["mesh_code", "total", "age65", "age75", "merged_into"]
+    assert people.mesh_code.tolist() == ["644142001", "644142002", "644142003", "644142004",
+                                         "644200011", "644200012"]
+    assert people.total.tolist() == [100, 25, 3, 2, 7, 1]
+    assert people.age75.fillna(-1).tolist() == [12, 0, -1, -1, -1, 1]
+    assert people.merged_into.tolist() == ["", "", "644142002", "644142002", "", ""]
     rep = people.attrs["report"]
-    assert (rep.read, rep.kept) == (7, 3)
-    assert rep.counts() == {"secret: merged into another cell (HTKSYORI=2)": 2,
-                            "secret or empty cell": 1, "duplicate mesh code": 1}
+    assert (rep.read, rep.kept) == (7, 6)
+    assert rep.counts() == {"duplicate mesh code": 1}
+    assert rep.notes == [
+        "2 cells merged for secrecy (合算, HTKSYORI=2), 5 people: their total is kept; their "
+        "age65, age75 are unknown (NaN) and counted in the cell named in merged_into, so sums "
+        "over all cells keep them",
+        "secret or empty values ('*') outside merged cells, kept as NaN: age65 1, age75 1"]
     dup = rep.rejected[rep.rejected.reason == "duplicate mesh code"].iloc[0]
     assert dup.file == str(b) and dup.line == 5 and dup.detail == f"first at {a}:3"
-    dem = zaitaku.read_demand(people, mesh_field="mesh_code", weight_fields=["total", "age65"])
+    with pytest.raises(zaitaku.InvalidValueError, match="weight \"age65\" is nan"):
+        zaitaku.read_demand(people, mesh_field="mesh_code", weight_fields=["age65"])
+    dem = zaitaku.read_demand(people.fillna({"age65": 0}), mesh_field="mesh_code",
+                              weight_fields=["total", "age65"])
     assert dem.weights("age65").sum() == 30 + 10 + 1
+    assert dem.weights("total").sum() == 100 + 25 + 3 + 2 + 7 + 1
+
+
+def test_estat_bad_lines_are_named(tmp_path):
+    short = _estat_file(tmp_path / "s.txt", ["644142001,0,,,100,48,30,12", "644142002,0,,,1,1"])
+    with pytest.raises(zaitaku.FileFormatError, match=r"s\.txt: line 4: 6 fields, the header has 8"):
+        official.read_estat_mesh(short)
+    long = _estat_file(tmp_path / "l.txt", ["644142001,0,,,100,48,30,12,9"])
+    with pytest.raises(zaitaku.FileFormatError, match=r"l\.txt: line 3: 9 fields, the header has 8"):
+        official.read_estat_mesh(long)
+    code = _estat_file(tmp_path / "c.txt", ["64414200X,0,,,100,48,30,12", "644142001,0,,,1,1,1,1"])
+    with pytest.warns(zaitaku.CoverageWarning, match="1 not a JIS X 0410 mesh code"):
+        df = official.read_estat_mesh(code)
+    assert df.mesh_code.tolist() == ["644142001"]
+    assert df.attrs["report"].rejected.line.tolist() == [3]
+    wide = _estat_file(tmp_path / "w.txt", ["644142001,0,,,１２０,48,30,12"])
+    assert official.read_estat_mesh(wide).total.tolist() == [120.0]
 
 
 def test_estat_chosen_columns_and_bad_values(tmp_path):
     path = _estat_file(tmp_path / "t.txt", ["644142001,0,,,100,48,30,12"])
     df = official.read_estat_mesh(path, columns={"men": "T001141002"})
-    assert df.values.tolist() == [["644142001", 48.0]]
+    assert df.values.tolist() == [["644142001", 48.0, ""]]
     with pytest.raises(zaitaku.FieldError, match="no column 'T009'"):
         official.read_estat_mesh(path, columns={"x": "T009"})
     bad = _estat_file(tmp_path / "b.txt", ["644142001,0,,,1O0,48,30,12"])

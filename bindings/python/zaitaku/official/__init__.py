@@ -17,6 +17,9 @@ e-Stat 地域メッシュ統計 population   :func:`read_estat_mesh`
 any lon/lat CSV                    :func:`read_facility_csv`
 地方厚生局 届出受理 (在支診/在支病)   :func:`read_kouseikyoku_todokede`,
                                    :func:`match_facilities`
+保険医療機関 code lists (clinics)    :func:`read_med_inst_codes`
+offline geocoding (Geolonia towns)  :func:`read_geolonia_towns`, :func:`locate_addresses`,
+                                   :func:`locate_facilities`
 =================================  =============================================
 
 Examples
@@ -26,16 +29,22 @@ Examples
 ('enhanced_single', '函館市港町1-10-1')
 """
 from ._common import ReadReport, detect_encoding
-from ._facilities import read_facility_csv, read_iryojoho_facilities, read_kaigo_facilities
-from ._matching import (METHODS, match_facilities, name_keys, normalize_address,
-                        read_kouseikyoku_todokede, shien_kind)
+from ._facilities import (read_facility_csv, read_iryojoho_facilities,
+                                   read_kaigo_facilities)
+from ._clinics import read_med_inst_codes
+from ._geocode import (CONFIDENCE, address_key, locate_addresses, locate_facilities,
+                                read_geolonia_towns)
+from ._kouseikyoku import HOME_CARE_ATTRIBUTES, era_date, read_kouseikyoku_todokede
+from ._matching import METHODS, match_facilities, name_keys, normalize_address, shien_kind
 from ._mesh import read_estat_mesh
 from ._regions import (a38_nesting, hokkaido_nesting, nesting_levels, read_a38, read_n03,
-                       read_nesting, regions_by)
+                                read_nesting, regions_by)
 
 __all__ = [
     "ReadReport", "detect_encoding", "read_n03", "read_a38", "a38_nesting", "read_nesting",
     "hokkaido_nesting", "nesting_levels", "regions_by", "read_estat_mesh", "read_iryojoho_facilities",
     "read_kaigo_facilities", "read_facility_csv", "read_kouseikyoku_todokede",
     "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
+    "HOME_CARE_ATTRIBUTES", "era_date", "read_geolonia_towns", "locate_addresses",
+    "locate_facilities", "address_key", "CONFIDENCE", "read_med_inst_codes",
 ]

@@ -1,16 +1,13 @@
-"""地方厚生局 施設基準の届出受理状況 (在支診/在支病 lists) and the matcher that
-finds their coordinates in 医療情報ネット: by medical-institution code, else by
-normalised name and address."""
+"""The matcher that finds coordinates of listed institutions (地方厚生局
+届出受理 lists, read by :mod:`._official_kouseikyoku`) in 医療情報ネット: by
+medical-institution code, else by normalised name and address."""
 import difflib
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 
-from ._common import (PREFECTURES, ReadReport, attach, csv_rows, decode, field_error,
-                      format_error, header_index, io_error, prefecture_code, read_bytes)
+from ._common import PREFECTURES, ReadReport, attach, field_error
 
 # ---------------------------------------------------------------- normalisation
 
@@ -138,9 +135,6 @@ def _similar(a, b, threshold):
 
 # ---------------------------------------------------------------- 届出受理状況
 
-_RANK = {"enhanced_single": 3, "enhanced_network": 2, "zaishin": 1, "zaibyo": 1}
-
-
 def shien_kind(symbol):
     """The kind of a 受理記号: 支援診１/支援病１ (機能強化型 単独型) ->
     ``enhanced_single``; 支援診２(ア/イ)/支援病２ (機能強化型 連携型) ->
@@ -162,144 +156,6 @@ def shien_kind(symbol):
     if m.group(2) == "2":
         return "enhanced_network"
     return "zaishin" if m.group(1) == "診" else "zaibyo"
-
-
-def _table_rows(path):
-    """(label, [(line, cells)]) of an xlsx sheet or a CSV file."""
-    path = Path(path)
-    label = os.fspath(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            import openpyxl
-        except ImportError:
-            raise ImportError("reading .xlsx needs openpyxl: pip install 'zaitaku[official]'") from None
-        if not path.exists():
-            raise io_error(f"{label}: no such file")
-        try:
-            wb = openpyxl.load_workbook(label, read_only=True, data_only=True)
-        except Exception as e:
-            raise format_error(f"{label}: cannot be read as an xlsx workbook ({e})") from None
-        rows = []
-        for ws in wb.worksheets:
-            for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = ["" if v is None else str(v) for v in r]
-                if any(c.strip() for c in cells):
-                    rows.append((f"{ws.title}!{i}", cells))
-        wb.close()
-        return label, rows
-    text, _ = decode(read_bytes(path), label)
-    return label, list(csv_rows(text))
-
-
-def read_kouseikyoku_todokede(source, prefecture=None, *, network_field=None):
-    """Reads a 地方厚生局 施設基準の届出受理状況 list (届出受理医療機関名簿, xlsx
-    or CSV) and keeps the 在宅療養支援診療所/病院 rows.
-
-    The published layout has a few title lines, then a header row with
-    (among others) ``都道府県名``, ``医療機関番号`` (7 digits),
-    ``医療機関名称``, ``医療機関所在地（郵便番号）``, ``医療機関所在地（住所）``,
-    ``病床数``, ``受理届出名称``, ``受理記号`` (e.g. ``支援診１``),
-    ``受理番号`` and ``算定開始年月日``; the header row is found by its
-    ``医療機関番号`` and ``受理記号`` cells, in any sheet.
-
-    An institution with several 支援 rows keeps the strongest type. Rows of
-    other 施設基準 are skipped (counted in the report's notes); 支援 rows
-    without a number or name are rejected.
-
-    Parameters
-    ----------
-    source : path
-        ``.xlsx`` (needs openpyxl: ``pip install 'zaitaku[official]'``) or
-        ``.csv``.
-    prefecture : int or str, optional
-        Prefecture of the list (used for the 10-digit code); by default from
-        the 都道府県名 column when present.
-    network_field : str, optional
-        A column naming the network of 連携型 institutions (lists that give
-        one); its text becomes ``network_id``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``institution_code`` (10 digits: prefecture, 1 for 医科, 医療機関番号),
-        ``name, address, postal_code, beds, kind`` (zaishin, zaibyo,
-        enhanced_single, enhanced_network), ``institution`` (clinic or
-        hospital), ``network_id, symbols, line``. No coordinates: see
-        :func:`match_facilities`.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from zaitaku.official import read_kouseikyoku_todokede
-    >>> rows = ["届出受理医療機関名簿（医科）", "",
-    ...         "項番,都道府県名,医療機関番号,医療機関名称,医療機関所在地（住所）,受理記号,受理番号",
-    ...         "1,北海道,0112345,さっぽろ在宅クリニック,札幌市中央区南1条西1-1,（支援診２）,第1号",
-    ...         "2,北海道,0112345,さっぽろ在宅クリニック,札幌市中央区南1条西1-1,（在医総管）,第2号",
-    ...         "3,北海道,0198765,みなと病院,函館市港町1丁目10番1号,支援病３,第3号"]
-    >>> path = tempfile.mkdtemp() + "/todokede.csv"
-    >>> _ = open(path, "w", encoding="cp932").write("\\n".join(rows))
-    >>> t = read_kouseikyoku_todokede(path)
-    >>> t[["institution_code", "kind", "institution"]].values.tolist()
-    [['0110112345', 'enhanced_network', 'clinic'], ['0110198765', 'zaibyo', 'hospital']]
-    """
-    label, rows = _table_rows(source)
-    hi = next((i for i, (_, cells) in enumerate(rows[:40])
-               if any("医療機関番号" in _nfkc(c) for c in cells)
-               and any("受理記号" in _nfkc(c) for c in cells)), None)
-    if hi is None:
-        raise field_error(f"{label}: no header row with 医療機関番号 and 受理記号 in the first 40 "
-                          "rows: not a 届出受理医療機関名簿")
-    hline, header = rows[hi]
-    col = {k: header_index(header, k, label, hline) for k in ("医療機関番号", "医療機関名称", "受理記号")}
-    opt = {k: header_index(header, k, label, hline, optional=True) for k in
-           ("医療機関所在地（住所）", "医療機関所在地（郵便番号）", "病床数", "受理番号", "都道府県名",
-            "算定開始年月日")}
-    if opt["医療機関所在地（住所）"] is None:
-        opt["医療機関所在地（住所）"] = header_index(header, ["医療機関所在地", "所在地", "住所"], label, hline)
-    net = header_index(header, network_field, label, hline) if network_field else None
-    pref = prefecture_code(prefecture)
-    report = ReadReport(label)
-    best, other = {}, 0
-    get = lambda cells, i: cells[i].strip() if i is not None and i < len(cells) else ""  # noqa: E731
-    for line, cells in rows[hi + 1:]:
-        report.read += 1
-        kind = shien_kind(get(cells, col["受理記号"]))
-        if kind is None:
-            other += 1
-            continue
-        number = institution_number(get(cells, col["医療機関番号"]))
-        name = get(cells, col["医療機関名称"])
-        if number is None or not name:
-            report.reject(label, line, get(cells, col["医療機関番号"]), name,
-                          "no 7-digit 医療機関番号" if number is None else "no name")
-            continue
-        row_pref = pref or (prefecture_code(get(cells, opt["都道府県名"]))
-                            if get(cells, opt["都道府県名"]) in PREFECTURES else None)
-        symbol = _nfkc(get(cells, col["受理記号"])).strip("()（） ")
-        rec = {"institution_code": (row_pref + "1" + number) if row_pref else number,
-               "name": name, "address": get(cells, opt["医療機関所在地（住所）"]),
-               "postal_code": get(cells, opt["医療機関所在地（郵便番号）"]),
-               "beds": get(cells, opt["病床数"]), "kind": kind,
-               "institution": "clinic" if "診" in symbol else "hospital",
-               "network_id": get(cells, net) if net is not None and kind == "enhanced_network" else "",
-               "symbols": symbol, "line": line}
-        key = rec["institution_code"]
-        if key in best:
-            kept = best[key]
-            kept["symbols"] += "|" + symbol
-            if _RANK[kind] > _RANK[kept["kind"]]:
-                for k in ("kind", "institution", "network_id"):
-                    kept[k] = rec[k]
-            report.notes.append(f"line {line}: {name} listed again ({symbol}); kept as {kept['kind']}")
-        else:
-            best[key] = rec
-    if other:
-        report.notes.insert(0, f"{other} rows of other 施設基準 skipped")
-    out = pd.DataFrame(list(best.values()), columns=["institution_code", "name", "address",
-                                                      "postal_code", "beds", "kind", "institution",
-                                                      "network_id", "symbols", "line"])
-    report.read -= other
-    return attach(out, report)
 
 
 # ---------------------------------------------------------------- matching
