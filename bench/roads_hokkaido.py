@@ -72,6 +72,12 @@ def main():
         print(f"{what:<58} best {best:7.3f} s  median {median:7.3f} s  {note}")
         rows.append((what, best, median, note))
 
+    import resource
+
+    def rss_mb():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    base = rss_mb()
     rl, b, m = timed(lambda: _roads_io.read_road_lines(ROADS), args.runs)
     report("read .ndjson.gz into arrays (Python, orjson)", b, m,
            f"{len(rl):,} lines, {len(rl.x):,} points")
@@ -87,7 +93,10 @@ def main():
            f"{bare.n_components:,} components, largest "
            f"{bare.repair_report().largest_share_length[0]:.1%} of the length")
     del bare
+    read_peak = rss_mb()
     net, b, m = timed(build, args.runs)
+    print(f"peak RSS: {base:.0f} MB at start, {read_peak:.0f} MB after reading, "
+          f"{rss_mb():.0f} MB after building")
     rep = net.repair_report().iloc[0]
     report("build the graph in C (repair, noding, components, CSR)", b, m,
            f"{net.n_nodes:,} nodes, {net.n_edges:,} edges, {int(rep.n_joins):,} joins, "
