@@ -3,9 +3,10 @@
  *
  * A network is built from line layers (a shapefile, or flat coordinate
  * arrays): lines are noded where they share a vertex, and where a line's
- * free end lies within a tolerance of another line's vertex; they are split
- * into edges at the nodes and stored compactly (CSR adjacency). Each edge
- * keeps its geodesic length (GRS80), road class, one-way rule and speed.
+ * free end lies within a tolerance of another line (topology repair, see
+ * cov_network_joins()); they are split into edges at the nodes and stored
+ * compactly (CSR adjacency). Each edge keeps its geodesic length (GRS80),
+ * road class, one-way rule and speed.
  *
  * Speeds come from a per-class table (defaults for Japan, Geofabrik `fclass`
  * names, see cov_network_set_speed()), from a maxspeed field where it holds
@@ -45,8 +46,16 @@ typedef struct cov_network cov_network;
 /* How a network is read and noded. */
 typedef struct cov_network_options {
     size_t struct_size; /* set by _init() (see cov_analysis_options) */
-    /* A line end within this distance of another line's vertex is joined to
-     * it (metres; 0 joins only identical vertices). */
+    /* Topology repair: a free line end (a first or last point no other
+     * line position shares) within this distance of another line is joined
+     * to the nearest point of that line, which is split there; to a vertex
+     * of it instead when the vertex is at most a quarter of the tolerance
+     * farther than that point (no edge of centimetres beside a vertex).
+     * Never across levels: see enum cov_road_level. An end whose join point
+     * has moved (it was itself a free end, joined first) farther than the
+     * tolerance stays free. Metres in the network's local transverse
+     * Mercator projection (scale within 0.1 % of true over a prefecture);
+     * 0 joins only identical vertices. */
     double node_tolerance_m;
     /* Fields of a shapefile's .dbf: road class (Geofabrik `fclass`), one-way
      * rule (`oneway`: F forward, T backward, B both; also yes/no/1/-1) and
@@ -67,6 +76,14 @@ typedef struct cov_network_options {
      * of the routable part, the largest strongly connected component, so
      * that no point lands on a fragment that reaches nothing. */
     int snap_to;
+    /* Shapefile flags of the line's level (enum cov_road_level) for
+     * topology repair: T, yes, 1 or true is a bridge (resp. tunnel); a
+     * line flagged both is a bridge. NULL takes Geofabrik's `bridge` and
+     * `tunnel` when the .dbf has them; "" means none; a field named
+     * explicitly must exist. (Added with issue 14: programs built
+     * against older headers get the defaults.) */
+    const char *bridge_field;
+    const char *tunnel_field;
 } cov_network_options;
 
 /* Where points (facilities, demand units) attach to a network. */
@@ -77,6 +94,19 @@ enum cov_snap_rule {
     COV_SNAP_ROUTABLE = 0,
     /* The nearest edge, whatever its component (before issue 21). */
     COV_SNAP_ANY_EDGE = 1
+};
+
+/* Levels of a road line, for topology repair. A free end of a line joins
+ * only lines of its own level: a ground road never joins a bridge or a
+ * tunnel passing over or under it, nor a bridge a tunnel. Where a bridge
+ * really meets its approach road they share a vertex, which noding keeps
+ * whatever the levels; only the tolerance joins are restricted. So a
+ * bridge cut at a tile edge joins its other half (also a bridge), not the
+ * river road cut at the same edge below it. Fords are ground. */
+enum cov_road_level {
+    COV_ROAD_GROUND = 0,
+    COV_ROAD_BRIDGE = 1,
+    COV_ROAD_TUNNEL = 2
 };
 
 /* Fills *options with the defaults: node_tolerance_m 1, Geofabrik fields
@@ -112,6 +142,59 @@ COV_API cov_network *cov_network_from_wkb(
     cov_ctx *ctx, size_t n, const unsigned char *const *wkb, const size_t *wkb_size,
     const char *const *classes, const int8_t *oneway, const double *maxspeed_kmh,
     const cov_network_options *options);
+
+/* Road lines in flat arrays, with the attributes a layer may have: the
+ * parameter object of cov_network_from_lines(). Make it with
+ * cov_road_lines_init() (which sets struct_size and NULLs the rest), then
+ * set members; the arrays stay the caller's. */
+typedef struct cov_road_lines {
+    size_t struct_size; /* set by _init() (see cov_analysis_options) */
+    size_t n_lines;
+    /* line i has the points [offsets[i], offsets[i + 1]) of x and y
+     * (n_lines + 1 entries, offsets[0] = 0), in the options' crs (NULL:
+     * lon/lat); lines with no point are skipped */
+    const size_t *offsets;
+    const double *x, *y;
+    /* class of each line: an index into class_names (n_class_names
+     * names), -1 for none; NULL: no classes */
+    const int32_t *class_codes;
+    const char *const *class_names;
+    size_t n_class_names;
+    const int8_t *oneway;        /* NULL: both ways; 0 both, 1 forward, -1 backward */
+    const double *maxspeed_kmh;  /* NULL: none; NaN or <= 0: none */
+    const uint8_t *level;        /* enum cov_road_level; NULL: all ground */
+} cov_road_lines;
+
+/* Fills *lines with struct_size and no lines. */
+COV_API void cov_road_lines_init(cov_road_lines *lines);
+
+/* Builds a network from lines (see cov_road_lines) in one call; messages
+ * name the line by its index ("road lines line 12 point 3"). Returns a
+ * network the caller frees with cov_network_destroy(), or NULL with an
+ * error in ctx (bad arrays, codes or levels, coordinates that are not
+ * finite or not lon/lat, no line). */
+COV_API cov_network *cov_network_from_lines(cov_ctx *ctx, const cov_road_lines *lines,
+                                            const cov_network_options *options);
+
+/* What topology repair did, one row per join of a free line end:
+ * line (the input index of the line whose end was joined: shapefile
+ * record, WKB geometry or cov_road_lines line), end (0: its first point,
+ * 1: its last), target_line (input index of the line joined), gap_m (the
+ * geodesic distance closed), split (1: the target line was split at a new
+ * point; 0: joined to one of its vertices), level, target_level (enum
+ * cov_road_level; always equal), lon, lat (the join point). Rows in the
+ * order of the lines. Caller frees with cov_table_destroy(); NULL with an
+ * error in ctx. */
+COV_API cov_table *cov_network_joins(cov_ctx *ctx, const cov_network *network);
+
+/* The repair in one row: node_tolerance_m, n_lines, n_free_ends (line
+ * ends no other line position shares, before repair), n_joins, n_splits,
+ * n_refused_level (free ends left free because only lines of another
+ * level lay within the tolerance), largest_gap_m (0 without joins),
+ * n_components, largest_share_length (share of the network's length in
+ * component 0, the largest by nodes; 0 to 1). Caller frees with cov_table_destroy();
+ * NULL with an error in ctx. */
+COV_API cov_table *cov_network_repair_report(cov_ctx *ctx, const cov_network *network);
 
 /* Frees a network. NULL is a no-op. */
 COV_API void cov_network_destroy(cov_network *network);

@@ -1,10 +1,10 @@
-/* Building the road graph: noding lines at shared vertices and near-meeting
- * ends, splitting them into edges, components and the CSR adjacency.
+/* Building the road graph: noding lines at shared vertices, splitting them
+ * into edges, components and the CSR adjacency.
  *
  * Real layers rarely end lines at junctions: Sapporo's route sections meet
  * at interior vertices. So every vertex used by two line positions (or
- * twice by one line) becomes a node, and a free line end within the
- * tolerance of another vertex is moved onto it. */
+ * twice by one line) becomes a node. Free line ends near another line are
+ * joined to it first (repair.c), which leaves shared vertices too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,8 @@ void cov__lines_free(cov__lines *l)
     free(l->klass);
     free(l->dir);
     free(l->maxspeed);
+    free(l->level);
+    free(l->src);
     cov__strvec_free(&l->classes);
     memset(l, 0, sizeof *l);
 }
@@ -62,6 +64,7 @@ void cov_network_destroy(cov_network *n)
     cov__xform_free(&n->proj);
     free(n->grid.cell_off); free(n->grid.seg);
     free(n->node_scc);
+    free(n->repair.joins);
     free(n);
 }
 
@@ -84,7 +87,7 @@ static uint64_t bits(double v)
 
 /* pid[v] for every vertex: the index of the first vertex with the same
  * coordinates (exactly: shared vertices are copies of one another). */
-static int unique_points(cov_ctx *ctx, const cov__lines *l, uint32_t *pid)
+int cov__net_unique_points(cov_ctx *ctx, const cov__lines *l, uint32_t *pid)
 {
     size_t cap = 16;
     while (cap < 2 * l->n_vertices) cap <<= 1;
@@ -115,123 +118,6 @@ static uint32_t find(uint32_t *parent, uint32_t a)
 {
     while (parent[a] != a) a = parent[a] = parent[parent[a]];
     return a;
-}
-
-/* ---- near-meeting ends ---------------------------------------------------- */
-
-/* A hash grid over the unique points, cell = tolerance. */
-#define EMPTY_KEY UINT64_MAX
-typedef struct pgrid {
-    double cell;
-    size_t cap;
-    uint64_t *key;   /* cell key per slot, EMPTY_KEY: empty */
-    size_t *start;   /* first index into items per slot */
-    size_t *count;
-    uint32_t *items; /* point ids grouped by cell */
-} pgrid;
-
-/* Cell index of a projected coordinate. The tolerance range keeps |v / tol|
- * below 1e13 for any coordinate of the Earth; the clamp (cells beyond it
- * merge, which the distance test tolerates) keeps the conversion defined
- * whatever the coordinate. */
-static int64_t cell_of(double v, double tol)
-{
-    double c = floor(v / tol);
-    const double lim = 9007199254740992.0; /* 2^53 */
-    return (int64_t)(c < -lim ? -lim : c > lim ? lim : c);
-}
-
-/* Unsigned arithmetic: wraps, where the signed product of a large cell
- * index overflowed (undefined behaviour). */
-static uint64_t cell_key(int64_t cx, int64_t cy)
-{
-    uint64_t k = (uint64_t)cx * 73856093u ^ (uint64_t)cy * 19349663u;
-    return k == EMPTY_KEY ? EMPTY_KEY - 1 : k;
-}
-
-static size_t pgrid_slot(const pgrid *g, int64_t cx, int64_t cy, uint64_t *out_key)
-{
-    uint64_t k = cell_key(cx, cy);
-    *out_key = k;
-    return (size_t)mix(k) & (g->cap - 1);
-}
-
-/* Joins each free end (a vertex that ends a line and is used once) to the
- * nearest other point within tol; x, y are projected coordinates of every
- * vertex. Points joined to others get parent[] set. */
-static int join_ends(cov_ctx *ctx, const cov__lines *l, const uint32_t *pid,
-                     const uint32_t *uses, const double *x, const double *y, double tol,
-                     uint32_t *parent, size_t *out_joined)
-{
-    *out_joined = 0;
-    if (!(tol > 0)) return COV_OK;
-    /* the unique points, bucketed by cell: count, then place */
-    size_t n_pts = 0;
-    for (size_t v = 0; v < l->n_vertices; v++) n_pts += pid[v] == v;
-    pgrid g = {.cell = tol};
-    g.cap = 16;
-    while (g.cap < 2 * n_pts) g.cap <<= 1;
-    g.key = cov__mallocarray(ctx, g.cap, sizeof *g.key);
-    g.start = cov__calloc(ctx, g.cap + 1, sizeof *g.start);
-    g.count = cov__calloc(ctx, g.cap, sizeof *g.count);
-    g.items = cov__mallocarray(ctx, n_pts ? n_pts : 1, sizeof *g.items);
-    size_t *slot_of = cov__mallocarray(ctx, l->n_vertices ? l->n_vertices : 1, sizeof *slot_of);
-    int rc = g.key && g.start && g.count && g.items && slot_of ? COV_OK : COV_ERR_NOMEM;
-    if (rc != COV_OK) goto done;
-    for (size_t i = 0; i < g.cap; i++) g.key[i] = EMPTY_KEY;
-    for (size_t v = 0; v < l->n_vertices; v++) {
-        if (pid[v] != v) continue;
-        uint64_t k;
-        int64_t cx = cell_of(x[v], tol), cy = cell_of(y[v], tol);
-        size_t h = pgrid_slot(&g, cx, cy, &k);
-        while (g.key[h] != EMPTY_KEY && g.key[h] != k) h = (h + 1) & (g.cap - 1);
-        g.key[h] = k;
-        g.count[h]++;
-        slot_of[v] = h;
-    }
-    /* cell keys may collide (two cells, one key): harmless, the distance
-     * test below decides */
-    size_t acc = 0;
-    for (size_t h = 0; h < g.cap; h++) { g.start[h] = acc; acc += g.count[h]; g.count[h] = 0; }
-    for (size_t v = 0; v < l->n_vertices; v++)
-        if (pid[v] == v) { size_t h = slot_of[v]; g.items[g.start[h] + g.count[h]++] = (uint32_t)v; }
-    for (size_t i = 0; i < l->n; i++) {
-        size_t a = l->off[i], b = l->off[i + 1];
-        if (b - a < 2) continue;
-        size_t ends[2] = {a, b - 1}, next[2] = {a + 1, b - 2};
-        for (int e = 0; e < 2; e++) {
-            uint32_t p = pid[ends[e]];
-            if (uses[p] != 1 || find(parent, p) != p) continue; /* shared or joined */
-            int64_t cx = cell_of(x[p], tol), cy = cell_of(y[p], tol);
-            double best = tol;
-            int64_t best_q = -1;
-            for (int64_t dx = -1; dx <= 1; dx++)
-                for (int64_t dy = -1; dy <= 1; dy++) {
-                    uint64_t k;
-                    size_t h = pgrid_slot(&g, cx + dx, cy + dy, &k);
-                    while (g.key[h] != EMPTY_KEY && g.key[h] != k) h = (h + 1) & (g.cap - 1);
-                    if (g.key[h] == EMPTY_KEY) continue;
-                    for (size_t j = 0; j < g.count[h]; j++) {
-                        uint32_t q = g.items[g.start[h] + j];
-                        /* not itself, nor the next vertex of its own line
-                         * (a short first segment is not a junction) */
-                        if (q == p || q == pid[next[e]]) continue;
-                        double d = hypot(x[q] - x[p], y[q] - y[p]);
-                        if (d < best || (d == best && best_q >= 0 && q < best_q)) {
-                            best = d;
-                            best_q = q;
-                        }
-                    }
-                }
-            if (best_q >= 0) {
-                uint32_t r = find(parent, (uint32_t)best_q);
-                if (r != p) { parent[p] = r; (*out_joined)++; }
-            }
-        }
-    }
-done:
-    free(g.key); free(g.start); free(g.count); free(g.items); free(slot_of);
-    return rc;
 }
 
 /* ---- edges ---------------------------------------------------------------- */
@@ -499,7 +385,8 @@ static int project(cov_ctx *ctx, cov_network *n, const cov__lines *l, double **o
 
 /* Uses of each root point by line positions (a repeated point counts once);
  * line ends count twice, so that they are always nodes. */
-static void count_uses(const cov__lines *l, const uint32_t *root, uint32_t *uses, int ends_twice)
+void cov__net_count_uses(const cov__lines *l, const uint32_t *root, uint32_t *uses,
+                         int ends_twice)
 {
     for (size_t i = 0; i < l->n; i++) {
         uint32_t prev = UINT32_MAX;
@@ -515,6 +402,24 @@ static void count_uses(const cov__lines *l, const uint32_t *root, uint32_t *uses
     }
 }
 
+/* Free line ends (used by one line position) when no repair runs. */
+static int count_free_ends(cov_ctx *ctx, const cov__lines *l, size_t *out)
+{
+    *out = 0;
+    size_t alloc = l->n_vertices ? l->n_vertices : 1;
+    uint32_t *pid = cov__mallocarray(ctx, alloc, sizeof *pid);
+    uint32_t *uses = cov__calloc(ctx, alloc, sizeof *uses);
+    int rc = pid && uses ? cov__net_unique_points(ctx, l, pid) : COV_ERR_NOMEM;
+    if (rc == COV_OK) {
+        cov__net_count_uses(l, pid, uses, 0);
+        for (size_t i = 0; i < l->n; i++)
+            if (l->off[i + 1] - l->off[i] >= 2)
+                *out += (uses[pid[l->off[i]]] == 1) + (uses[pid[l->off[i + 1] - 1]] == 1);
+    }
+    free(pid);
+    free(uses);
+    return rc;
+}
 
 static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options *opt,
                           const char *source)
@@ -524,31 +429,32 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
         return cov__error(ctx, COV_ERR_ARG, "%s: more than 4 billion vertices", source), NULL;
     cov_network *n = cov__calloc(ctx, 1, sizeof *n);
     if (n) n->stamp = cov__unique_stamp(n);
-    uint32_t *pid = NULL, *parent = NULL, *uses = NULL, *node_of = NULL;
+    uint32_t *pid = NULL, *uses = NULL, *node_of = NULL;
     double *x = NULL, *y = NULL;
     if (!n) return NULL;
     int rc = cov__net_set_classes(ctx, n, l, opt->default_speed_kmh);
     if (rc == COV_OK) rc = project(ctx, n, l, &x, &y);
+    if (rc == COV_OK && opt->node_tolerance_m > 0)
+        rc = cov__net_repair(ctx, l, &x, &y, opt->node_tolerance_m, &n->repair);
+    else if (rc == COV_OK) {
+        n->repair.n_lines = l->n;
+        rc = count_free_ends(ctx, l, &n->repair.n_free_ends);
+    }
+    size_t joined = n->repair.n_joins;
+    nv = l->n_vertices;
+    if (rc == COV_OK && nv >= UINT32_MAX)
+        rc = cov__error(ctx, COV_ERR_ARG, "%s: more than 4 billion vertices after repair",
+                        source);
     size_t alloc = nv ? nv : 1;
     if (rc == COV_OK) {
         pid = cov__mallocarray(ctx, alloc, sizeof *pid);
-        parent = cov__mallocarray(ctx, alloc, sizeof *parent);
         uses = cov__calloc(ctx, alloc, sizeof *uses);
         node_of = cov__mallocarray(ctx, alloc, sizeof *node_of);
-        rc = pid && parent && uses && node_of ? COV_OK : COV_ERR_NOMEM;
+        rc = pid && uses && node_of ? COV_OK : COV_ERR_NOMEM;
     }
-    if (rc == COV_OK) rc = unique_points(ctx, l, pid);
-    size_t joined = 0;
+    if (rc == COV_OK) rc = cov__net_unique_points(ctx, l, pid);
     if (rc == COV_OK) {
-        for (size_t v = 0; v < nv; v++) parent[v] = (uint32_t)v;
-        count_uses(l, pid, uses, 0);
-        rc = join_ends(ctx, l, pid, uses, x, y, opt->node_tolerance_m, parent, &joined);
-    }
-    if (rc == COV_OK) {
-        /* pid becomes the root of every vertex; uses are recounted there */
-        for (size_t v = 0; v < nv; v++) pid[v] = find(parent, pid[v]);
-        memset(uses, 0, alloc * sizeof *uses);
-        count_uses(l, pid, uses, 1);
+        cov__net_count_uses(l, pid, uses, 1);
         size_t m = 0;
         for (size_t v = 0; v < nv; v++) node_of[v] = UINT32_MAX;
         for (size_t v = 0; v < nv; v++) {
@@ -581,8 +487,11 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
     if (rc == COV_OK) rc = adjacency(ctx, n);
     if (rc == COV_OK) {
         if (joined)
-            cov__notice(ctx, "%s: %zu line ends joined to a vertex within %g m", source,
-                        joined, opt->node_tolerance_m);
+            cov__notice(ctx, "%s: %zu free line ends joined to a line within %g m (%zu of "
+                        "them split it; largest gap %.2f m)%s", source, joined,
+                        opt->node_tolerance_m, n->repair.n_splits, n->repair.largest_gap_m,
+                        n->repair.n_refused_level ? "; ends near a line of another level "
+                        "only (bridge, tunnel) were left free" : "");
         if (n->n_dropped_nodes)
             cov__notice(ctx, "%s: dropped %zu nodes and %zu edges in components of fewer "
                         "than %zu nodes", source, n->n_dropped_nodes, n->n_dropped_edges,
@@ -599,7 +508,7 @@ static cov_network *build(cov_ctx *ctx, cov__lines *l, const cov_network_options
     else if (rc == COV_OK && n->n_edges == 0)
         rc = cov__error(ctx, COV_ERR_EMPTY, "%s: no road edge (no line with two distinct "
                         "points)", source);
-    free(pid); free(parent); free(uses); free(node_of); free(x); free(y);
+    free(pid); free(uses); free(node_of); free(x); free(y);
     if (rc != COV_OK) {
         cov_network_destroy(n);
         return NULL;

@@ -22,6 +22,8 @@ typedef struct cov__lines {
     int32_t *klass;   /* index into class names, -1: no class */
     uint8_t *dir;     /* NET_* */
     double *maxspeed; /* km/h, NaN: none */
+    uint8_t *level;   /* enum cov_road_level */
+    size_t *src;      /* input record or geometry of the line (for reports) */
     cov_strvec classes;
     /* for warnings at build time: lines whose maxspeed was above
      * COV_NET_MAX_SPEED_KMH (the first named), and the extent of the
@@ -38,6 +40,43 @@ typedef struct cov__lines {
 #define COV_NET_MAX_SPEED_KMH 300.0
 
 void cov__lines_free(cov__lines *l);
+
+/* pid[v] for every vertex: the first vertex with exactly the same lon/lat
+ * (graph.c). COV_OK or COV_ERR_NOMEM. */
+int cov__net_unique_points(cov_ctx *ctx, const cov__lines *l, uint32_t *pid);
+/* Uses of each root point by line positions (a repeated point counts
+ * once); with ends_twice, line ends count twice so that they are always
+ * nodes. */
+void cov__net_count_uses(const cov__lines *l, const uint32_t *root, uint32_t *uses,
+                         int ends_twice);
+
+/* What topology repair did (repair.c), kept by the network for
+ * cov_network_joins() and cov_network_repair_report(). */
+typedef struct cov__join {
+    size_t line, target_line; /* input indices (cov__lines.src) */
+    uint8_t end;              /* 0: the line's first point, 1: its last */
+    uint8_t split;            /* 1: the target was split at a new point */
+    uint8_t level, target_level;
+    double gap_m;             /* geodesic, from the end to the join point */
+    double lon, lat;          /* the join point */
+} cov__join;
+
+typedef struct cov__repair {
+    double tolerance_m;
+    size_t n_lines, n_free_ends, n_refused_level;
+    size_t n_joins, n_splits;
+    double largest_gap_m; /* 0 without joins */
+    cov__join *joins;
+} cov__repair;
+
+/* Joins free line ends to the nearest point of another line within
+ * tol_m (projected metres), never across levels (see network.h). Moves
+ * each joined end onto its join point and inserts split points into the
+ * target lines, in l (lon/lat) and in *x, *y (projected, reallocated), so
+ * that joins become shared vertices. Fills *out (caller frees
+ * out->joins). COV_OK or COV_ERR_NOMEM. */
+int cov__net_repair(cov_ctx *ctx, cov__lines *l, double **x, double **y, double tol_m,
+                    cov__repair *out);
 
 /* Builds the graph from lines (consumed: freed on return). `source` names
  * the input for messages. */
@@ -84,6 +123,7 @@ struct cov_network {
     double *class_speed_kmh, *class_winter;
     double default_speed_kmh, default_winter;
     size_t n_dropped_nodes, n_dropped_edges; /* fragments removed at build */
+    cov__repair repair;
     char *crs_def;    /* projected CRS (PROJ string) */
     cov_xform proj;   /* lon/lat -> projected */
     cov__seg_grid grid; /* made on first snap */

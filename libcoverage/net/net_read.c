@@ -24,10 +24,12 @@ static int class_id(cov_ctx *ctx, cov__lines *l, const char *name, int32_t *out)
     return COV_OK;
 }
 
-/* Appends a line of n points (lon/lat, checked by the caller). */
-static int push_line(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
-                     const double *lat, const char *klass, int dir, double maxspeed,
-                     const char *where)
+/* Appends a line of n points (lon/lat, checked by the caller) of class
+ * klass (an index into l->classes, -1: none), level (enum cov_road_level)
+ * and input index src. */
+static int push_line_id(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
+                        const double *lat, int32_t klass, int dir, double maxspeed,
+                        int level, size_t src, const char *where)
 {
     if (maxspeed > COV_NET_MAX_SPEED_KMH) {
         if (l->n_absurd_speed++ == 0) {
@@ -50,6 +52,12 @@ static int push_line(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
         double *m = cov__realloc(ctx, l->maxspeed, cap * sizeof *m);
         if (!m) return COV_ERR_NOMEM;
         l->maxspeed = m;
+        uint8_t *lv = cov__realloc(ctx, l->level, cap * sizeof *lv);
+        if (!lv) return COV_ERR_NOMEM;
+        l->level = lv;
+        size_t *sr = cov__realloc(ctx, l->src, cap * sizeof *sr);
+        if (!sr) return COV_ERR_NOMEM;
+        l->src = sr;
         l->cap_lines = cap;
         if (l->n == 0) l->off[0] = 0;
     }
@@ -67,11 +75,23 @@ static int push_line(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
     memcpy(l->lon + l->n_vertices, lon, n * sizeof *lon);
     memcpy(l->lat + l->n_vertices, lat, n * sizeof *lat);
     l->n_vertices += n;
-    if (class_id(ctx, l, klass, &l->klass[l->n]) != COV_OK) return COV_ERR_NOMEM;
+    l->klass[l->n] = klass;
     l->dir[l->n] = (uint8_t)dir;
     l->maxspeed[l->n] = maxspeed > 0 && isfinite(maxspeed) ? maxspeed : NAN;
+    l->level[l->n] = (uint8_t)level;
+    l->src[l->n] = src;
     l->off[++l->n] = l->n_vertices;
     return COV_OK;
+}
+
+/* push_line_id() for a class given by name (NULL or "": none). */
+static int push_line(cov_ctx *ctx, cov__lines *l, size_t n, const double *lon,
+                     const double *lat, const char *klass, int dir, double maxspeed,
+                     int level, size_t src, const char *where)
+{
+    int32_t k;
+    if (class_id(ctx, l, klass, &k) != COV_OK) return COV_ERR_NOMEM;
+    return push_line_id(ctx, l, n, lon, lat, k, dir, maxspeed, level, src, where);
 }
 
 /* Transforms n points into lon/lat in place and checks them; `where`
@@ -146,13 +166,31 @@ static int option_field(cov_ctx *ctx, const cov_shp_reader *r, const char *opt,
     return f >= 0 ? f : -2;
 }
 
+/* A level flag of record rec: 1 for T, yes, 1, true (any case). */
+static int record_flag(cov_ctx *ctx, const cov_shp_reader *r, int rec, int field, int *out)
+{
+    *out = 0;
+    if (field < 0) return COV_OK;
+    char *s = cov__shp_string(ctx, r, rec, field);
+    if (!s) return ctx->status;
+    *out = !strcasecmp(s, "T") || !strcasecmp(s, "yes") || !strcmp(s, "1") ||
+           !strcasecmp(s, "true") || !strcasecmp(s, "Y");
+    free(s);
+    return COV_OK;
+}
+
 /* Attributes of record rec. */
 static int record_attrs(cov_ctx *ctx, const cov_shp_reader *r, int rec, const int *fields,
-                        char **out_class, int *out_dir, double *out_speed)
+                        char **out_class, int *out_dir, double *out_speed, int *out_level)
 {
     *out_class = NULL;
     *out_dir = NET_BOTH;
     *out_speed = NAN;
+    int bridge = 0, tunnel = 0;
+    if (record_flag(ctx, r, rec, fields[3], &bridge) != COV_OK ||
+        record_flag(ctx, r, rec, fields[4], &tunnel) != COV_OK)
+        return ctx->status;
+    *out_level = bridge ? COV_ROAD_BRIDGE : tunnel ? COV_ROAD_TUNNEL : COV_ROAD_GROUND;
     if (fields[0] >= 0 && !(*out_class = cov__shp_string(ctx, r, rec, fields[0])))
         return ctx->status;
     if (fields[1] >= 0) {
@@ -193,9 +231,9 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             continue;
         }
         char *klass = NULL;
-        int dir;
+        int dir, level = COV_ROAD_GROUND;
         double speed;
-        rc = record_attrs(ctx, r, rec, fields, &klass, &dir, &speed);
+        rc = record_attrs(ctx, r, rec, fields, &klass, &dir, &speed, &level);
         for (int part = 0; rc == COV_OK && part < o->nParts; part++) {
             int a = o->panPartStart[part];
             int z = part + 1 < o->nParts ? o->panPartStart[part + 1] : o->nVertices;
@@ -217,7 +255,8 @@ static int read_records(cov_ctx *ctx, const cov_shp_reader *r, const cov_xform *
             char where[600];
             snprintf(where, sizeof where, "%s record %d part %d", r->path, file_rec, part);
             rc = to_lonlat(ctx, xf, n, bx, by, where, l);
-            if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, where);
+            if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, level,
+                                           (size_t)file_rec, where);
         }
         free(klass);
         SHPDestroyObject(o);
@@ -238,10 +277,14 @@ cov_network *cov_network_read_shp(cov_ctx *ctx, const char *path,
     if (cov__shp_open_ex(ctx, path, SHPT_ARC, 1, &r) != COV_OK) return NULL;
     cov__lines l = {0};
     cov_xform xf = {0};
-    int fields[3] = {option_field(ctx, &r, opt.class_field, "fclass"),
+    int fields[5] = {option_field(ctx, &r, opt.class_field, "fclass"),
                      option_field(ctx, &r, opt.oneway_field, "oneway"),
-                     option_field(ctx, &r, opt.speed_field, "maxspeed")};
-    int rc = fields[0] == -2 || fields[1] == -2 || fields[2] == -2 ? ctx->status : COV_OK;
+                     option_field(ctx, &r, opt.speed_field, "maxspeed"),
+                     option_field(ctx, &r, opt.bridge_field, "bridge"),
+                     option_field(ctx, &r, opt.tunnel_field, "tunnel")};
+    int rc = COV_OK;
+    for (int k = 0; k < 5; k++)
+        if (fields[k] == -2) rc = ctx->status;
     const char *crs = opt.crs ? opt.crs : r.prj_wkt;
     if (rc == COV_OK) rc = cov__xform_to_lonlat(ctx, crs, path, &xf);
     if (rc == COV_OK) rc = read_records(ctx, &r, &xf, fields, &l);
@@ -306,7 +349,7 @@ cov_network *cov_network_from_arrays(cov_ctx *ctx, size_t n_lines, const size_t 
         rc = to_lonlat(ctx, &xf, n, bx, by, where, &l);
         if (rc == COV_OK)
             rc = push_line(ctx, &l, n, bx, by, classes ? classes[i] : NULL, dir_of(oneway, i),
-                           maxspeed_kmh ? maxspeed_kmh[i] : NAN, where);
+                           maxspeed_kmh ? maxspeed_kmh[i] : NAN, COV_ROAD_GROUND, i, where);
     }
     free(bx); free(by);
     cov__xform_free(&xf);
@@ -352,7 +395,8 @@ static int push_geom(cov_ctx *ctx, const GEOSGeometry *g, const cov_xform *xf, s
     char where[64];
     snprintf(where, sizeof where, "road WKB %zu", i);
     if (rc == COV_OK) rc = to_lonlat(ctx, xf, n, bx, by, where, l);
-    if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, where);
+    if (rc == COV_OK) rc = push_line(ctx, l, n, bx, by, klass, dir, speed, COV_ROAD_GROUND, i,
+                                     where);
     free(bx);
     free(by);
     return rc;
@@ -395,4 +439,93 @@ cov_network *cov_network_from_wkb(cov_ctx *ctx, size_t n, const unsigned char *c
         return NULL;
     }
     return cov__network_build(ctx, &l, &opt, "road WKB");
+}
+
+/* ---- cov_road_lines ------------------------------------------------------- */
+
+void cov_road_lines_init(cov_road_lines *lines)
+{
+    if (!lines) return;
+    memset(lines, 0, sizeof *lines);
+    lines->struct_size = sizeof *lines;
+}
+
+/* Checks the arrays of in; NULL arrays where allowed. */
+static int check_road_lines(cov_ctx *ctx, const cov_road_lines *in)
+{
+    if (!in->offsets || (in->n_lines && (!in->x || !in->y)))
+        return cov__error(ctx, COV_ERR_ARG, "road lines: offsets, x and y are required");
+    if (in->offsets[0] != 0)
+        return cov__error(ctx, COV_ERR_ARG, "road lines: offsets[0] must be 0");
+    for (size_t i = 0; i < in->n_lines; i++) {
+        if (in->offsets[i + 1] < in->offsets[i])
+            return cov__error(ctx, COV_ERR_ARG, "road lines: offsets decrease at line %zu", i);
+        if (in->class_codes && (in->class_codes[i] < -1 ||
+                                (in->class_codes[i] >= 0 &&
+                                 (size_t)in->class_codes[i] >= in->n_class_names)))
+            return cov__error(ctx, COV_ERR_ARG, "road lines: line %zu: class code %d is not -1 "
+                              "or below n_class_names (%zu)", i, (int)in->class_codes[i],
+                              in->n_class_names);
+        if (in->level && in->level[i] > COV_ROAD_TUNNEL)
+            return cov__error(ctx, COV_ERR_ARG, "road lines: line %zu: level %d is not "
+                              "COV_ROAD_GROUND (0), COV_ROAD_BRIDGE (1) or COV_ROAD_TUNNEL (2)",
+                              i, (int)in->level[i]);
+    }
+    if (in->class_codes && in->n_class_names && !in->class_names)
+        return cov__error(ctx, COV_ERR_ARG, "road lines: class_codes without class_names");
+    for (size_t k = 0; in->class_codes && k < in->n_class_names; k++)
+        if (!in->class_names[k])
+            return cov__error(ctx, COV_ERR_ARG, "road lines: class_names[%zu] is NULL", k);
+    return COV_OK;
+}
+
+cov_network *cov_network_from_lines(cov_ctx *ctx, const cov_road_lines *lines,
+                                    const cov_network_options *options)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, lines, NULL);
+    cov_road_lines in;
+    cov_road_lines_init(&in);
+    if (cov__options_take(ctx, &in, sizeof in, lines, "road lines") != COV_OK) return NULL;
+    if (check_road_lines(ctx, &in) != COV_OK) return NULL;
+    cov_network_options opt;
+    if (cov__net_take_options(ctx, options, &opt) != COV_OK) return NULL;
+    cov_xform xf = {0};
+    if (cov__xform_to_lonlat(ctx, opt.crs, "road lines", &xf) != COV_OK) return NULL;
+    cov__lines l = {0};
+    int32_t *ids = cov__mallocarray(ctx, in.n_class_names ? in.n_class_names : 1, sizeof *ids);
+    int rc = ids ? COV_OK : COV_ERR_NOMEM;
+    for (size_t k = 0; rc == COV_OK && in.class_codes && k < in.n_class_names; k++)
+        rc = class_id(ctx, &l, in.class_names[k], &ids[k]);
+    double *bx = NULL, *by = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; rc == COV_OK && i < in.n_lines; i++) {
+        size_t n = in.offsets[i + 1] - in.offsets[i];
+        if (n == 0) continue;
+        if (n > cap) {
+            cap = 2 * n;
+            free(bx); free(by);
+            bx = cov__mallocarray(ctx, cap, sizeof *bx);
+            by = cov__mallocarray(ctx, cap, sizeof *by);
+            if (!bx || !by) { rc = COV_ERR_NOMEM; break; }
+        }
+        memcpy(bx, in.x + in.offsets[i], n * sizeof *bx);
+        memcpy(by, in.y + in.offsets[i], n * sizeof *by);
+        char where[64];
+        snprintf(where, sizeof where, "road lines line %zu", i);
+        rc = to_lonlat(ctx, &xf, n, bx, by, where, &l);
+        int32_t k = in.class_codes && in.class_codes[i] >= 0 ? ids[in.class_codes[i]] : -1;
+        if (rc == COV_OK)
+            rc = push_line_id(ctx, &l, n, bx, by, k, dir_of(in.oneway, i),
+                              in.maxspeed_kmh ? in.maxspeed_kmh[i] : NAN,
+                              in.level ? in.level[i] : COV_ROAD_GROUND, i, where);
+    }
+    free(bx); free(by); free(ids);
+    cov__xform_free(&xf);
+    if (rc == COV_OK && l.n == 0) rc = cov__error(ctx, COV_ERR_EMPTY, "road lines: no line");
+    if (rc != COV_OK) {
+        cov__lines_free(&l);
+        return NULL;
+    }
+    return cov__network_build(ctx, &l, &opt, "road lines");
 }

@@ -6,6 +6,27 @@
  * the defaults are lower because they stand for travel speed with
  * junctions and signals, not the limit. They are our assumption, to be
  * overridden with cov_network_set_speed() where local figures exist.
+ * They sit inside the measured range: 道路交通センサス (national road
+ * traffic census, MLIT) finds a mean peak-hour travel speed (混雑時平均旅行
+ * 速度) of 35.1 km/h over all surveyed roads (平成22年度 一般交通量調査,
+ * www.mlit.go.jp/report/press/road01_hh_000207.html) and 21.0 km/h in
+ * densely inhabited districts (DID; 平成17年度, www.mlit.go.jp/road/press/
+ * press06/20060630_2). Our trunk 50, primary 40, secondary 35 km/h are a
+ * little above the all-road mean, for the off-peak hours of home visits
+ * and Hokkaido's open roads; residential 20 km/h matches the DID mean.
+ * That split by class is our assumption: the census reports by road
+ * administrator (国道, 都道府県道, ...), not by OSM class.
+ *
+ * OpenMapTiles names its `transportation` classes after OSM too, so
+ * motorway, trunk, primary, secondary, tertiary, service, track, path
+ * and busway mean what Geofabrik's names mean and share their speeds (its
+ * ramps, `ramp` = 1, are read as <class>_link by zaitaku). Its own
+ * classes: `minor` (OSM unclassified, residential, living_street, road)
+ * takes the residential 20 km/h, the class most of its length is in a
+ * town and the DID mean above (an assumption: rural unclassified roads
+ * run faster, 25 here); `raceway`, `bus_guideway`, `pier`, `rail`,
+ * `transit` and `ferry` are closed (0): no public car travel, and a ferry
+ * is a timetable, not a speed.
  * Classes a car cannot use (footway, path, steps, pedestrian, cycleway,
  * bridleway, busway) default to 0: closed.
  *
@@ -27,7 +48,11 @@
  * residential streets (20 -> 10) is our extrapolation; the floor of half
  * the summer speed (which binds below 20 km/h: service roads, tracks,
  * living streets) has no source and only keeps slow streets from being
- * closed by the subtraction. A positive maxspeed is reduced the same way.
+ * closed by the subtraction. In towns the winter drop is real too: the
+ * 冬期道路交通センサス puts Sapporo's winter travel speeds near those of
+ * the three metropolitan areas (北海道開発局, www.hkd.mlit.go.jp/ky/kn/
+ * dou_kei/ud49g70000000k1c.html); how much of it the rule captures is our
+ * assumption. A positive maxspeed is reduced the same way.
  * cov_network_set_winter_factor() replaces the rule for a class by a
  * plain multiplier where local figures (e.g. probe data) exist. */
 #include <math.h>
@@ -69,6 +94,11 @@ static const class_default defaults[] = {
     {"steps", 0},              {"pedestrian", 0},
     {"cycleway", 0},           {"bridleway", 0},
     {"busway", 0},
+    /* OpenMapTiles classes (see above) */
+    {"minor", 20},             {"raceway", 0},
+    {"bus_guideway", 0},       {"pier", 0},
+    {"rail", 0},               {"transit", 0},
+    {"ferry", 0},
 };
 /* a class not in the table */
 #define OTHER_SPEED_KMH 20.0

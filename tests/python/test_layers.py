@@ -10,7 +10,7 @@ docs/architecture.md. Lowest floor first:
 |------------|----------------------------------------------------------------|
 | vocabulary | zaitaku.errors, zaitaku.units, zaitaku.kinds, zaitaku._version |
 | ffi        | zaitaku._ffi, zaitaku._libcoverage, zaitaku._build             |
-| readers    | zaitaku.outputs, zaitaku.inputs, zaitaku.mesh, zaitaku.sample, zaitaku.network |
+| readers    | zaitaku.outputs, zaitaku.inputs, zaitaku.mesh, zaitaku.sample, zaitaku.network, zaitaku._roads_io |
 | maps       | zaitaku.maps                                                   |
 | analysis   | zaitaku.analysis                                               |
 | planning   | zaitaku.planning                                               |
@@ -35,7 +35,7 @@ FLOORS = [
     ("vocabulary", ["zaitaku.errors", "zaitaku.units", "zaitaku.kinds", "zaitaku._version"]),
     ("ffi", ["zaitaku._ffi", "zaitaku._libcoverage", "zaitaku._build"]),
     ("readers", ["zaitaku.outputs", "zaitaku.inputs", "zaitaku.mesh", "zaitaku.sample",
-                 "zaitaku.network"]),
+                 "zaitaku.network", "zaitaku._roads_io"]),
     ("maps", ["zaitaku.maps"]),
     ("analysis", ["zaitaku.analysis"]),
     ("planning", ["zaitaku.planning"]),

@@ -303,11 +303,20 @@ typedef struct cov_network_options {
     const char *crs;
 
     int snap_to;
+
+    const char *bridge_field;
+    const char *tunnel_field;
 } cov_network_options;
 
 enum cov_snap_rule {
     COV_SNAP_ROUTABLE = 0,
     COV_SNAP_ANY_EDGE = 1
+};
+
+enum cov_road_level {
+    COV_ROAD_GROUND = 0,
+    COV_ROAD_BRIDGE = 1,
+    COV_ROAD_TUNNEL = 2
 };
 
 void cov_network_options_init(cov_network_options *options);
@@ -324,6 +333,28 @@ cov_network *cov_network_from_wkb(
     cov_ctx *ctx, size_t n, const unsigned char *const *wkb, const size_t *wkb_size,
     const char *const *classes, const int8_t *oneway, const double *maxspeed_kmh,
     const cov_network_options *options);
+
+typedef struct cov_road_lines {
+    size_t struct_size;
+    size_t n_lines;
+    const size_t *offsets;
+    const double *x, *y;
+    const int32_t *class_codes;
+    const char *const *class_names;
+    size_t n_class_names;
+    const int8_t *oneway;
+    const double *maxspeed_kmh;
+    const uint8_t *level;
+} cov_road_lines;
+
+void cov_road_lines_init(cov_road_lines *lines);
+
+cov_network *cov_network_from_lines(cov_ctx *ctx, const cov_road_lines *lines,
+                                            const cov_network_options *options);
+
+cov_table *cov_network_joins(cov_ctx *ctx, const cov_network *network);
+
+cov_table *cov_network_repair_report(cov_ctx *ctx, const cov_network *network);
 
 void cov_network_destroy(cov_network *network);
 

@@ -2,6 +2,7 @@
 snapping and isochrones, on libcoverage's network layer."""
 import numpy as np
 
+from . import _roads_io
 from ._ffi import core as _core
 from ._ffi.core import Table, call, cstrings, doubles, encode
 from ._libcoverage import ffi, lib
@@ -47,18 +48,26 @@ def _oneway_codes(values, label):
 
 def read_network(source, *, class_field=None, oneway_field=None, speed_field=None, crs=None,
                  node_tolerance="1m", default_speed_kmh=30.0, min_component_nodes=0,
-                 snap_to="routable", ctx=None):
-    """A road network from a line shapefile or a GeoDataFrame of lines.
+                 snap_to="routable", level_field=None, ctx=None):
+    """A road network from a line layer: a shapefile, GeoJSON,
+    newline-delimited GeoJSON (``.ndjson``, ``.geojsonl``; gzip too),
+    GeoPackage, or a GeoDataFrame of lines.
 
-    Lines are noded where they share a vertex (interior vertices too) and
-    where a line end lies within ``node_tolerance`` of another line's vertex.
+    Lines are noded where they share a vertex (interior vertices too); a
+    free line end within ``node_tolerance`` of another line joins its
+    nearest point, never across a bridge/tunnel level (see
+    :meth:`Network.joins` and :meth:`Network.repair_report`).
 
     Parameters
     ----------
     source : path or geopandas.GeoDataFrame
-        A line shapefile (read by libcoverage; the .dbf may be missing),
-        another vector file geopandas reads, or LineString / MultiLineString
-        rows (CRS from the frame).
+        A line shapefile (read by libcoverage; the .dbf may be missing), a
+        GeoJSON, GeoJSONSeq or GeoPackage file (read in bulk, see
+        ``zaitaku._roads_io``: classes from ``fclass``, OpenMapTiles
+        ``class`` with ``ramp`` as ``<class>_link``, or ``highway``; levels
+        from ``brunnel`` or ``bridge``/``tunnel``), another vector file
+        geopandas reads, or LineString / MultiLineString rows (CRS from the
+        frame).
     class_field, oneway_field, speed_field : str, optional
         Road class, one-way rule (F forward, T backward, B both; also
         yes/no/1/-1) and speed in km/h (0 or empty: unknown). By default the
@@ -78,6 +87,11 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
         no point lands on a fragment that reaches nothing (points moved off
         a fragment are counted: ``moved_off_fragment`` in :meth:`Network.snap`);
         ``"any"``, the nearest edge whatever its component.
+    level_field : str, optional
+        The bridge/tunnel field of GeoJSON and GeoPackage layers (values
+        ``bridge``, ``tunnel``); by default ``brunnel``, else the flags
+        ``bridge`` and ``tunnel`` (T/F, yes/no), which are also what a
+        shapefile's levels come from; ``""`` means none.
 
     Returns
     -------
@@ -100,9 +114,24 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
     if _is_path(source) and _suffix(source) == ".shp":
         opt = _options(class_field, oneway_field, speed_field, crs, node_tolerance,
                        default_speed_kmh, min_component_nodes, snap_to, keep)
+        if level_field == "":  # no level flags (Geofabrik `bridge`/`tunnel` by default)
+            keep.append(ffi.new("char[]", b""))
+            opt.bridge_field = opt.tunnel_field = keep[-1]
+        elif level_field is not None:
+            raise ValueError("level_field: a shapefile's levels come from its bridge and "
+                             "tunnel flags (Geofabrik); give \"\" for none")
         ptr = call(ctx, lib.cov_network_read_shp, encode(str(source)), opt,
                    progress="reading roads")
         return Network(ctx, ptr, str(source))
+    if _is_path(source) and _roads_io.handles(source):
+        rl = _roads_io.read_road_lines(source, class_field=class_field,
+                                       oneway_field=oneway_field, speed_field=speed_field,
+                                       level_field=level_field)
+        opt = _options(None, None, None, crs if crs is not None else rl.crs, node_tolerance,
+                       default_speed_kmh, min_component_nodes, snap_to, keep)
+        net = Network(ctx, _roads_io.network_from_lines(ctx, rl, opt, keep), str(source))
+        net._line_feature = rl.feature
+        return net
     frame, label = _as_frame(source)
     if not hasattr(frame, "geometry"):
         raise TypeError("read_network needs a path or a GeoDataFrame of lines")
@@ -197,6 +226,28 @@ class Network(_Wrapped):
         """Connected components, largest first: component, n_nodes, n_edges,
         length_km."""
         return Table(self._ctx, call(self._ctx, lib.cov_network_components, self._ptr)).to_frame()
+
+    _line_feature = None  # input feature of each C line, when they differ
+
+    def joins(self):
+        """What topology repair joined, one row per free line end: line
+        (the input feature or record), end (0 first point, 1 last),
+        target_line, gap_m, split (1: the target was split at a new point),
+        level, target_level (0 ground, 1 bridge, 2 tunnel), lon, lat."""
+        df = Table(self._ctx, call(self._ctx, lib.cov_network_joins, self._ptr)).to_frame()
+        if self._line_feature is not None and len(df):
+            for col in ("line", "target_line"):
+                df[col] = self._line_feature[df[col].to_numpy()]
+        return df
+
+    def repair_report(self):
+        """The repair in one row: node_tolerance_m, n_lines, n_free_ends,
+        n_joins, n_splits, n_refused_level (ends left free because only a
+        line of another level was near), largest_gap_m, n_components,
+        largest_share_length. With :meth:`components` (largest first, with
+        nodes and length) it says what fell off."""
+        return Table(self._ctx, call(self._ctx, lib.cov_network_repair_report,
+                                     self._ptr)).to_frame()
 
     def classes(self):
         """Road classes with n_edges, length_km, speed_kmh, winter_factor."""
@@ -302,6 +353,19 @@ class Network(_Wrapped):
              ffi.cast("double *", ffi.from_buffer(cost)),
              ffi.cast("int64_t *", ffi.from_buffer(src)), returns="status", progress="search")
         return pd.DataFrame({"node": np.arange(n, dtype=np.int64), "cost": cost, "source": src})
+
+    def node_search(self, nodes, threshold, winter=False, multi=False):
+        """Bounded searches from graph nodes (no snapping, no access leg),
+        for graph tools and comparisons with other routers: one per source,
+        or with ``multi`` one from all together. A DataFrame of
+        source_index (into ``nodes``), node, cost (metres or seconds), in
+        the order nodes were reached."""
+        idx = np.ascontiguousarray(nodes, dtype=np.int64)
+        t, value = self._travel(threshold, winter)
+        ptr = call(self._ctx, lib.cov_network_node_search, self._ptr, len(idx),
+                   ffi.cast("const int64_t *", ffi.from_buffer(idx)), t, value,
+                   1 if multi else 0, progress="search")
+        return Table(self._ctx, ptr).to_frame()
 
     def isochrones(self, facilities, threshold, buffer="50m", by="facility", winter=False,
                    snap_max="1km"):
