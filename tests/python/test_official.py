@@ -441,3 +441,24 @@ def test_address_variants_agree(a, b):
 def test_different_addresses_stay_different():
     assert official.normalize_address("札幌市中央区南1条西16丁目") != \
         official.normalize_address("札幌市中央区南16条西1丁目")
+
+
+def test_zip_member_inflating_beyond_the_bound_is_refused(tmp_path, monkeypatch):
+    """A small archive whose member inflates past MAX_MEMBER_BYTES (a zip bomb, issue 16) is
+    refused by name before it is inflated (zipfile itself never inflates past the header's
+    size: a header that lies fails its CRC)."""
+    import zipfile
+
+    from zaitaku.errors import FileFormatError
+    from zaitaku.official import _common, read_estat_mesh
+
+    monkeypatch.setattr(_common, "MAX_MEMBER_BYTES", 1_000_000)
+    bomb = tmp_path / "tblT001141H5339.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("tblT001141H5339.txt", b"0" * 5_000_000)
+    assert bomb.stat().st_size < 50_000  # 5 MB of zeros in a few kB
+    with pytest.raises(FileFormatError, match=r"tblT001141H5339\.txt: inflates to more than"):
+        read_estat_mesh(bomb)
+    monkeypatch.setattr(_common, "MAX_MEMBER_BYTES", 6_000_000)  # below it: read whole
+    with zipfile.ZipFile(bomb) as z:
+        assert len(_common.read_member(z, "tblT001141H5339.txt", str(bomb))) == 5_000_000

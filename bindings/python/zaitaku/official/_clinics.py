@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._common import PREFECTURES, ReadReport, attach, decode, format_error, io_error
+from ._common import PREFECTURES, ReadReport, attach, decode, format_error, io_error, read_member
 
 _COLUMNS = ["code9", "number", "name", "postal_code", "address"]
 
@@ -46,7 +46,7 @@ def read_med_inst_codes(source, prefecture=None):
                 if len(names) != 1:
                     raise format_error(f"{label}: expected one .csv in the zip archive, found "
                                        f"{len(names)}")
-                label, data = f"{label}!{names[0]}", z.read(names[0])
+                label, data = f"{label}!{names[0]}", read_member(z, names[0], label)
         except zipfile.BadZipFile as e:
             raise format_error(f"{label}: not a zip archive ({e})") from None
     else:

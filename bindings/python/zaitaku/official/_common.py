@@ -200,6 +200,30 @@ def csv_rows(text):
             yield line, fields
 
 
+# Resource bound of one archive member (issue 16): the largest real one, a
+# 厚生局 sheet, inflates to 35 MB; a few-MB zip inflating to gigabytes is a
+# zip bomb or a damaged file, refused before it is inflated.
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+
+
+def read_member(z, name, label):
+    """Member ``name`` of the open ZipFile ``z`` as bytes, refusing one that
+    inflates beyond MAX_MEMBER_BYTES (checked against the header, then
+    while inflating, since a header can lie): FileFormatError naming the
+    archive and the member."""
+    info = z.getinfo(name)
+    too_big = (f"{label}!{name}: inflates to more than {MAX_MEMBER_BYTES // 2 ** 20} MB "
+               f"({info.compress_size:,} bytes compressed): not read (a damaged file or a zip "
+               "bomb)")
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise format_error(too_big)
+    with z.open(info) as f:
+        data = f.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        raise format_error(too_big)
+    return data
+
+
 def zip_member(path, suffixes):
     """The one member of a zip archive ending with one of suffixes, as
     ``(name, bytes)``; FileFormatError when there is none or several."""
@@ -210,7 +234,7 @@ def zip_member(path, suffixes):
             if len(names) != 1:
                 raise format_error(f"{label}: expected one {'/'.join(suffixes)} file in the zip "
                                    f"archive, found {len(names)} ({', '.join(names[:5])})")
-            return names[0], z.read(names[0])
+            return names[0], read_member(z, names[0], label)
     except zipfile.BadZipFile as e:
         raise format_error(f"{label}: not a zip archive ({e})") from None
     except FileNotFoundError:

@@ -31,7 +31,8 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from ._common import (PREFECTURES, ReadReport, attach, csv_rows, decode, expand_sources,
+from ..errors import FileFormatError
+from ._common import (PREFECTURES, ReadReport, attach, csv_rows, decode, expand_sources, read_member,
                                field_error, format_error, io_error, prefecture_code, read_bytes)
 
 # The columns every 厚生局 publishes (all seven layouts in shared/ have them,
@@ -106,18 +107,18 @@ def _plain_xlsx(path):
     formulas) raises _NotPlain and goes to openpyxl."""
     try:
         with zipfile.ZipFile(path) as z:
-            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            book = ElementTree.fromstring(read_member(z, "xl/workbook.xml", path))
+            rels = ElementTree.fromstring(read_member(z, "xl/_rels/workbook.xml.rels", path))
             target = {r.get("Id"): r.get("Target") for r in rels}
             strings = []
             if "xl/sharedStrings.xml" in z.namelist():
-                sst = z.read("xl/sharedStrings.xml").decode("utf-8")
+                sst = read_member(z, "xl/sharedStrings.xml", path).decode("utf-8")
                 strings = [html.unescape("".join(_TEXT.findall(_PHONETIC.sub("", si))))
                            for si in re.findall(r"<si>(.*?)</si>", sst, re.S)]
             out = []
             for sheet in book.iter(_MAIN + "sheet"):
                 t = target[sheet.get(_REL + "id")]
-                xml = z.read(t.lstrip("/") if t.startswith("/") else "xl/" + t).decode("utf-8")
+                xml = read_member(z, t.lstrip("/") if t.startswith("/") else "xl/" + t, path).decode("utf-8")
                 rows = {}
                 for col, row, attrs, body in _CELL.findall(xml):
                     if not body:
@@ -135,6 +136,8 @@ def _plain_xlsx(path):
                     table.append((r, [cells.get(i, "") for i in range(max(cells) + 1)]))
                 out.append((sheet.get("name"), [(i, c) for i, c in table if any(x.strip() for x in c)]))
             return out
+    except FileFormatError:
+        raise  # a member too large to inflate: openpyxl must not try either
     except (KeyError, IndexError, ValueError, AttributeError, ElementTree.ParseError,
             zipfile.BadZipFile) as e:
         raise _NotPlain(str(e)) from None

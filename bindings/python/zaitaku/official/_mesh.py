@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 
 from ..mesh import is_mesh_code
-from ._common import (ReadReport, attach, csv_rows, decode, expand_sources, field_error,
+from ._common import (ReadReport, attach, csv_rows, decode, expand_sources, field_error, read_member,
                       format_error, number, read_bytes, value_error)
 _COLSPAN = ["total", "male", "female", "households"]
 
@@ -49,7 +49,7 @@ def _files(source):
                     if not names:
                         raise format_error(f"{path}: no .txt or .csv table in the zip archive")
                     for n in names:
-                        yield f"{path}!{n}", z.read(n)
+                        yield f"{path}!{n}", read_member(z, n, path)
             except zipfile.BadZipFile as e:
                 raise format_error(f"{path}: not a zip archive ({e})") from None
         else:
