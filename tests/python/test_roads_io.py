@@ -208,3 +208,27 @@ def test_shapefile_bridge_flag_blocks_the_join(tmp_path):
     frame[["fclass", "bridge", "tunnel", "geometry"]].to_file(path)
     j = zaitaku.read_network(path, node_tolerance="5m").joins()
     assert len(j) == 1 and j.level[0] == 2 and j.target_level[0] == 2
+
+
+def test_pieces_concatenate_to_the_whole(tmp_path, monkeypatch):
+    """GeoJSONSeq is read in pieces; a piece of 2 features gives the same
+    arrays as one piece (classes and speeds that appear in later pieces
+    only, a MultiLineString across the cut)."""
+    feats = _features(bridge=True)
+    feats[3]["properties"]["maxspeed"] = 40
+    feats.append({"type": "Feature", "properties": {"class": "track"},
+                  "geometry": {"type": "LineString", "coordinates": [_pt(0, 0), _pt(0, 90)]}})
+    path = _write(tmp_path / "roads.ndjson", feats)
+    whole = _roads_io.read_road_lines(path)
+    monkeypatch.setattr(_roads_io, "_PIECE", 2)
+    cut = _roads_io.read_road_lines(path)
+    assert cut.class_names == whole.class_names == sorted(
+        {"primary", "minor", "motorway_link", "service", "track"})
+    for name in ("offsets", "x", "y", "feature", "class_codes", "oneway", "level"):
+        assert np.array_equal(getattr(cut, name), getattr(whole, name)), name
+    assert np.array_equal(cut.maxspeed, whole.maxspeed, equal_nan=True)
+    assert list(whole.maxspeed[3:5]) == [40, 40] and np.isnan(whole.maxspeed[:3]).all()
+    # an error in a later piece still names its line
+    path.write_text(path.read_text(encoding="utf-8") + "{bad\n", encoding="utf-8")
+    with pytest.raises(zaitaku.FileFormatError, match=r"line 6: not valid JSON"):
+        _roads_io.read_road_lines(path)

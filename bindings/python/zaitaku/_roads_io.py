@@ -259,7 +259,6 @@ class _Collector:
         names = sorted({k for k in self.klass if k is not None})
         index = {k: i for i, k in enumerate(names)}
         codes = np.array([index[k] if k is not None else -1 for k in self.klass], dtype=np.int32)
-        self.f.check_seen(self.label)
         speed = np.asarray(self.speed, dtype=np.float64) if self.has_speed else None
         return RoadLines(self.label, offsets, np.ascontiguousarray(xy[:, 0]),
                          np.ascontiguousarray(xy[:, 1]),
@@ -337,7 +336,6 @@ def _fast_lines(label, feats, fields):
             flags = [p.get(name) for p in props]
             if any(v is not None for v in flags):
                 level[np.array([_flag(v) for v in flags])] = code
-    fields.check_seen(label)
     offsets = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(counts, out=offsets[1:])
     return RoadLines(label, offsets, np.ascontiguousarray(xy[:, 0]),
@@ -345,35 +343,98 @@ def _fast_lines(label, feats, fields):
                      oneway, speed, level)
 
 
+#: GeoJSONSeq features parsed per piece: the parsed objects of a whole
+#: prefecture at once took 1 GB; a piece's arrays are kept, its objects not
+_PIECE = 32768
+
+
+def _lines_of(label, feats, fields, where, first):
+    """RoadLines of parsed features (feature numbers from first)."""
+    rl = _fast_lines(label, feats, fields)
+    if rl is None:
+        col = _Collector(label, fields)
+        for k, obj in enumerate(feats):
+            col.feature_(k, obj, where(k))
+        rl = col.finish(where)
+    rl.feature = rl.feature + first
+    return rl
+
+
+def _concat(label, pieces):
+    """One RoadLines of pieces read one after the other."""
+    if len(pieces) == 1:
+        return pieces[0]
+    names = sorted({n for p in pieces for n in p.class_names})
+    index = {n: i for i, n in enumerate(names)}
+    codes, offsets, at = [], [np.zeros(1, dtype=np.uint64)], 0
+    for p in pieces:
+        remap = np.array([index[n] for n in p.class_names] + [-1], dtype=np.int32)
+        codes.append(remap[p.class_codes])  # -1 indexes the appended -1
+        offsets.append(p.offsets[1:] + np.uint64(at))
+        at += len(p.x)
+    speed = None
+    if any(p.maxspeed is not None for p in pieces):
+        speed = np.concatenate([p.maxspeed if p.maxspeed is not None else
+                                np.full(len(p), np.nan) for p in pieces])
+    cat = np.concatenate
+    return RoadLines(label, cat(offsets), cat([p.x for p in pieces]), cat([p.y for p in pieces]),
+                     cat([p.feature for p in pieces]), cat(codes), names,
+                     cat([p.oneway for p in pieces]), speed, cat([p.level for p in pieces]))
+
+
+def _read_seq(path, fields):
+    """GeoJSONSeq, streamed: lines parsed and turned into arrays a piece
+    at a time."""
+    label = os.fspath(path)
+    loads, decode_error = _loads()
+    opener = gzip.open if label.lower().endswith(".gz") else open
+    pieces, feats, line_of, first = [], [], [], 0
+
+    def flush():
+        nonlocal feats, line_of, first
+        if feats:
+            nos = line_of
+            pieces.append(_lines_of(label, feats, fields, lambda k: f"line {nos[k]}", first))
+            first += len(feats)
+        feats, line_of = [], []
+
+    try:
+        with opener(label, "rb") as f:
+            for no, raw in enumerate(f, 1):
+                raw = raw.strip().lstrip(b"\x1e")  # RFC 8142 record separators
+                if not raw:
+                    continue
+                try:
+                    feats.append(loads(raw))
+                except decode_error as exc:
+                    raise _error("format", f"{label} line {no}: not valid JSON ({exc})") from None
+                line_of.append(no)
+                if len(feats) == _PIECE:
+                    flush()
+    except FileNotFoundError:
+        raise _error("file", f"{label}: no such file") from None
+    except (OSError, EOFError) as exc:
+        raise _error("file", f"{label}: cannot read ({exc})") from None
+    flush()
+    if not pieces:
+        return _Collector(label, fields).finish(str)
+    return _concat(label, pieces)
+
+
 def _read_geojson(path, fields):
     label = os.fspath(path)
-    data = _open_bytes(path)
-    loads, decode_error = _loads()
-    col = _Collector(label, fields)
     name = label.lower()[:-3] if label.lower().endswith(".gz") else label.lower()
     if name.endswith(_SEQ_SUFFIXES):
-        lines = data.split(b"\n")
-        feats, line_of = [], []
-        for no, raw in enumerate(lines, 1):
-            raw = raw.strip().lstrip(b"\x1e")  # RFC 8142 record separators
-            if not raw:
-                continue
-            try:
-                obj = loads(raw)
-            except decode_error as exc:
-                raise _error("format", f"{label} line {no}: not valid JSON ({exc})") from None
-            feats.append(obj)
-            line_of.append(no)
-        fast = _fast_lines(label, feats, fields)
-        if fast is not None:
-            return fast
-        for k, obj in enumerate(feats):
-            col.feature_(k, obj, f"line {line_of[k]}")
-        return col.finish(lambda f: f"line {line_of[f]}")
+        rl = _read_seq(path, fields)
+        fields.check_seen(label)
+        return rl
+    data = _open_bytes(path)
+    loads, decode_error = _loads()
     try:
         doc = loads(data)
     except decode_error as exc:
         raise _error("format", f"{label}: not valid JSON ({exc})") from None
+    del data
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         feats = doc.get("features")
         if not isinstance(feats, list):
@@ -382,12 +443,9 @@ def _read_geojson(path, fields):
         feats = [doc]
     else:
         raise _error("format", f"{label}: not a GeoJSON FeatureCollection or Feature")
-    fast = _fast_lines(label, feats, fields)
-    if fast is not None:
-        return fast
-    for k, obj in enumerate(feats):
-        col.feature_(k, obj, f"feature {k}")
-    return col.finish(lambda f: f"feature {f}")
+    rl = _lines_of(label, feats, fields, lambda k: f"feature {k}", 0)
+    fields.check_seen(label)
+    return rl
 
 
 def _read_gpkg(path, fields, layer=None):
