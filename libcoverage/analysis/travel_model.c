@@ -27,14 +27,10 @@ cov_travel_model *cov_travel_model_network(cov_ctx *ctx, cov_network *network,
     if (!network)
         return cov__error(ctx, COV_ERR_ARG, "road travel model: the network is NULL "
                           "(cov_travel_model_straight() is the straight line)"), NULL;
-    cov_travel tr;
-    const cov_travel *given = &tr;
-    if (travel) {
-        given = travel;
-        if (cov__net_take_travel(ctx, &given, &tr) != COV_OK) return NULL;
-    } else {
-        cov_travel_init(&tr);
-    }
+    cov_travel tr, defaults;
+    cov_travel_init(&defaults);
+    const cov_travel *given = travel ? travel : &defaults;
+    if (cov__net_take_travel(ctx, &given, &tr) != COV_OK) return NULL;
     tr.winter = tr.winter != 0;
     cov_travel_model *m = model_new(ctx, NULL);
     if (!m) return NULL;

@@ -187,6 +187,22 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
     return Network(ctx, ptr, label)
 
 
+def travel_struct(metric, winter, snap_max_m=None, access_speed_kmh=None, buffer_m=None):
+    """A ``cov_travel *`` (cffi) for "distance" or "time", a season and the
+    road settings given (the others keep cov_travel_init()'s defaults)."""
+    t = ffi.new("cov_travel *")
+    lib.cov_travel_init(t)
+    t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
+    t.winter = 1 if winter else 0
+    if snap_max_m is not None:
+        t.snap_max_m = snap_max_m
+    if access_speed_kmh is not None:
+        t.access_speed_kmh = access_speed_kmh
+    if buffer_m is not None:
+        t.isochrone_buffer_m = buffer_m
+    return t
+
+
 class Network(_Wrapped):
     """A road graph (nodes in JGD2011 lon/lat, edges with geodesic lengths,
     road class, one-way rule and speed). Made by :func:`read_network`."""
@@ -266,13 +282,8 @@ class Network(_Wrapped):
     def _travel(self, limit, winter=False, snap_max="1km", buffer="100m"):
         """(cov_travel, threshold value) for a threshold as users write it."""
         metric, value = threshold(limit, "threshold")
-        t = ffi.new("cov_travel *")
-        lib.cov_travel_init(t)
-        t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
-        t.winter = 1 if winter else 0
-        t.snap_max_m = metres(snap_max, "snap_max")
-        t.isochrone_buffer_m = metres(buffer, "buffer")
-        return t, value
+        return travel_struct(metric, winter, snap_max_m=metres(snap_max, "snap_max"),
+                             buffer_m=metres(buffer, "buffer")), value
 
     def edge_costs(self, threshold="16km", winter=False):
         """Cost of each edge both ways (metres for a distance threshold,

@@ -16,6 +16,10 @@ from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY  # noqa: F401  (zaitaku.analy
 from ..units import metres, seconds, threshold
 
 
+_METRICS = {lib.COV_TRAVEL_STRAIGHT: "straight", lib.COV_TRAVEL_DISTANCE: "distance",
+            lib.COV_TRAVEL_TIME: "time"}
+
+
 class Analysis:
     """Regions, facilities, demand and a travel model (straight line).
 
@@ -261,6 +265,20 @@ class Analysis:
         passes to C. For code that calls libcoverage directly."""
         return self._call_args(threshold, winter)
 
+    def measure(self, threshold=None, winter=None):
+        """What a threshold measures here, as (metric, value): metric
+        "straight", "distance" (metres along roads) or "time" (seconds),
+        value in its unit; along roads the threshold's unit picks the metric.
+
+        Examples
+        --------
+        >>> import zaitaku
+        >>> zaitaku.Analysis.sample().measure("10km")
+        ('straight', 10000.0)
+        """
+        model, value = self._call_args(threshold, winter)
+        return _METRICS[lib.cov_travel_model_metric(model)], value
+
     def unreachable(self):
         """Demand units farther than the snap cap from every road
         (demand_id, snap_distance_m): along roads, they are never
@@ -269,12 +287,6 @@ class Analysis:
             raise ValueError("unreachable: the analysis is on the straight line "
                              "(with_network gives a road analysis)")
         return self._table(lib.cov_analysis_unreachable, self._model_ptr()).to_frame()
-
-    @property
-    def default_threshold(self):
-        """The threshold queries use when given none, as (metric, value):
-        metres for "straight" and "distance", seconds for "time"."""
-        return self.metric, self._call_args(None, None)[1]
 
     def _call_args(self, radius, winter=None):
         """(C model, threshold value) for one query: the threshold's unit
@@ -309,10 +321,10 @@ class Analysis:
 
     def threshold_text(self, radius=None, winter=None):
         """The threshold as people write it ("16 km", "30 min by road")."""
-        model, value = self._call_args(radius, winter)
+        metric, value = self.measure(radius, winter)
         season = self.winter if winter is None else bool(winter)
         tail = " (winter)" if self._road is not None and season else ""
-        if model != ffi.NULL and lib.cov_travel_model_metric(model) == lib.COV_TRAVEL_TIME:
+        if metric == "time":
             return f"{value / 60:g} min by road" + tail
         text = f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
         if self._road is not None:
@@ -512,14 +524,9 @@ class _Road:
         key = (metric, bool(winter))
         ptr = self._models.get(key)
         if ptr is None:
-            o = self.options
-            t = ffi.new("cov_travel *")
-            lib.cov_travel_init(t)
-            t.metric = lib.COV_TRAVEL_TIME if metric == "time" else lib.COV_TRAVEL_DISTANCE
-            t.winter = 1 if winter else 0
-            t.snap_max_m = o["snap_max_m"]
-            t.access_speed_kmh = o["access_speed_kmh"]
-            t.isochrone_buffer_m = o["buffer_m"]
+            from ..network import travel_struct
+
+            t = travel_struct(metric, winter, **self.options)
             raw = call(self._ctx, lib.cov_travel_model_network, self.network._ptr, t)
             # the model borrows the network: it lives as long
             ptr = self._ctx.owns(raw, lib.cov_travel_model_destroy, (self.network,))

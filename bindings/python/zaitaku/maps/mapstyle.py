@@ -66,13 +66,10 @@ def share_class(share):
 def reach_text(analysis, radius=None):
     """The reach as the report writes it: "16 km" (straight line), "道路距離
     16 km" or "車で 30 分" (along roads; "（冬期）" at winter speeds)."""
-    model, value = analysis.model_for(radius)
-    if analysis.network is None:
+    metric, value = analysis.measure(radius)
+    if metric == "straight":
         return f"{value / 1000:g} km" if value >= 1000 else f"{value:g} m"
-    from .._libcoverage import lib
-
-    by_time = lib.cov_travel_model_metric(model) == lib.COV_TRAVEL_TIME
-    text = f"車で {value / 60:g} 分" if by_time else f"道路距離 {value / 1000:g} km"
+    text = f"車で {value / 60:g} 分" if metric == "time" else f"道路距離 {value / 1000:g} km"
     return text + ("（冬期）" if analysis.winter else "")
 
 

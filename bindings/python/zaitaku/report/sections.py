@@ -12,7 +12,6 @@ or a road network (``[roads]``, or an analysis along roads).
 import pandas as pd
 
 from .. import planning as P
-from .._libcoverage import lib
 from ..units import threshold as parse_threshold
 from . import tables as T
 from .build import road_threshold
@@ -210,11 +209,9 @@ def road_coverage(ctx):
     # each model is its own analysis: nothing to switch, nothing to restore
     straight = an.straight().coverage(an.radius_m, weight=ctx.weight, area=False)
     summer = roads_an.coverage(threshold, weight=ctx.weight, area=False)
-    metric = roads_an.model_for(threshold)
-    by_time = lib.cov_travel_model_metric(metric[0]) == lib.COV_TRAVEL_TIME
+    metric = roads_an.measure(threshold)[0]
     winter = roads_an.with_season(True).coverage(threshold, weight=ctx.weight, area=False) \
-        if by_time and winter_on else None
-    metric = "time" if by_time else "distance"
+        if metric == "time" and winter_on else None
     unreachable = roads_an.unreachable()
     opts = dict(roads_an.road_options, metric=metric)
     key = ["region_id", "region_name", "kind"]
