@@ -427,9 +427,9 @@ def _institutions(rows, prefecture, report, has_network):
         out[column] = [p[column] for p, _ in parsed]
     for (_, problem), (ic, row) in zip(parsed, out.iterrows()):
         if problem is not None:
-            report.notes.append(f"{row.file} {row.line}: 病床数 {row.bed_types!r}: part "
-                                f"{problem!r} is not a bed type and count; its beds per "
-                                "type are left unknown")
+            report.notes.append(f"{row.file} {row.line} ({row['name']}): 病床数 「{row.bed_types}」: "
+                                f"part 「{problem}」 is not a bed type and count; its beds "
+                                "per type are left unknown")
     # 医療法 第1条の5: a hospital has 20 beds or more, a clinic 19 at most.
     out["institution"] = np.select(
         [out.shien.str.startswith("支援診"), out.shien.str.startswith("支援病"),
