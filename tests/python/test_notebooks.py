@@ -430,14 +430,19 @@ def test_planning_notebook_marks_the_areas_without_zaishin(planning_nb):
 
 
 def test_planning_notebook_gives_every_area_with_a_hospital_a_lead(planning_nb):
-    """Areas holding a located hospital (by the hospital's municipality code
-    and the area mapping, not by geometry) each get at least one pick."""
+    """Areas holding a located hospital that is not psychiatric-only (by the
+    hospital's municipality code and the area mapping, not by geometry)
+    each get at least one pick; the psychiatric-only ones are counted."""
     import zipfile
 
     nb, folder = planning_nb
     with zipfile.ZipFile(HOSPITALS_ZIP) as z, z.open(z.namelist()[0]) as f:
         hosp = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
     hosp = hosp[(hosp["都道府県コード"] == "01") & (hosp["所在地座標（緯度）"].astype(float) > 40)]
+    total, psy = (pd.to_numeric(hosp[c], errors="coerce") for c in ("合計病床数", "精神病床"))
+    psychiatric_only = (total > 0) & (psy == total)
+    assert f"hospitals with psychiatric beds only: {psychiatric_only.sum()}" in _stdout(nb)
+    hosp = hosp[~psychiatric_only]
     mapping = pd.read_csv(REAL["areas"], dtype=str)
     codes = ("01" + hosp["市区町村コード"].str.zfill(3)).map(
         dict(zip(mapping.muni_code.str[:5], mapping.iryoken2_code)))
