@@ -375,10 +375,15 @@ def resolve_path(file, key, text, base):
     configuration file's folder)."""
 
     def var(m):
-        value = os.environ.get(m.group(1)) or m.group(2)
+        given = os.environ.get(m.group(1))
+        value = given or m.group(2)
         if value is None:
             raise ConfigError(file, key, f"environment variable {m.group(1)} to be set "
                               "(or a default: ${VAR:-default})", got=repr(text))
+        # a variable's value is a path as the user typed it: relative to where they are,
+        # not to the configuration file (its default, written in the file, is the file's)
+        if given and m.start() == 0 and not Path(given).expanduser().is_absolute():
+            value = str(Path.cwd() / given)
         return value
 
     expanded = _VAR.sub(var, text)
