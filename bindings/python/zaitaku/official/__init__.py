@@ -20,6 +20,8 @@ any lon/lat CSV                    :func:`read_facility_csv`
 保険医療機関 code lists (clinics)    :func:`read_med_inst_codes`
 offline geocoding (Geolonia towns)  :func:`read_geolonia_towns`, :func:`locate_addresses`,
                                    :func:`locate_facilities`
+located in one call                 :func:`read_home_care_doctors` (届出 list),
+                                   :func:`read_clinics` (code list)
 =================================  =============================================
 
 Examples
@@ -34,6 +36,7 @@ from ._facilities import (read_facility_csv, read_iryojoho_facilities,
 from ._clinics import read_med_inst_codes
 from ._geocode import (CONFIDENCE, address_key, locate_addresses, locate_facilities,
                                 read_geolonia_towns)
+from ._located import read_clinics, read_home_care_doctors
 from ._kouseikyoku import HOME_CARE_ATTRIBUTES, era_date, read_kouseikyoku_todokede
 from ._matching import METHODS, match_facilities, name_keys, normalize_address, shien_kind
 from ._mesh import read_estat_mesh
@@ -46,5 +49,5 @@ __all__ = [
     "read_kaigo_facilities", "read_facility_csv", "read_kouseikyoku_todokede",
     "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
     "HOME_CARE_ATTRIBUTES", "era_date", "read_geolonia_towns", "locate_addresses",
-    "locate_facilities", "address_key", "CONFIDENCE", "read_med_inst_codes",
+    "locate_facilities", "address_key", "CONFIDENCE", "read_med_inst_codes", "read_home_care_doctors", "read_clinics",
 ]

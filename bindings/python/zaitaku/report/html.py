@@ -422,6 +422,11 @@ def _methods(ctx, meta, result, sections):
                  "</tr></thead><tbody>" + "".join(
                      f"<tr><td>{_e(a)}</td><td>{_e(b)}</td><td>{_e(c)}</td></tr>"
                      for a, b, c in inputs) + "</tbody></table>")
+    for title, key in (("施設の所在地", "facility_notes"), ("需要（人口）データ", "demand_notes")):
+        lines = meta["notes"].get(key) or []
+        if lines:
+            parts.append(f"<h3>{title}</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in lines)
+                         + "</ul>")
     dropped = meta["notes"].get("dropped_facilities") or []
     if dropped:
         parts.append("<h3>除外した施設データ</h3><ul>" + "".join(
