@@ -466,3 +466,86 @@ def test_real_areas_match_hokkaido_regions():
     assert ours == theirs and len(ours) == 21
     factors = dict(zip(f.area_code, f.factor))
     assert all(math.isfinite(x) and 0.4 < x < 1.1 for x in factors.values())
+
+
+# ---------------------------------------------------------------- the command line
+
+def cli_args(out, *extra):
+    s = zaitaku.sample_path
+    return ["coverage", "--regions", s("municipalities.shp"), "--region-id", "muni_code",
+            "--region-name", "muni_name", "--regions-map", s("areas.csv"), "--map-from",
+            "muni_code", "--map-to", "area_code", "--map-name", "area_name", "--facilities",
+            s("facilities.csv"), "--kind-field", "kind", "--demand", s("population_mesh1km.csv"),
+            "--mesh-field", "mesh_code", "--weight-field", "total", "--weight-field", "age75",
+            "--weight", "age75", "--out", out, *map(str, extra)]
+
+
+def run_cli(args, capsys):
+    from zaitaku.cli import main
+
+    status = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_writes_the_comparison(tmp_path, capsys, sample):
+    factors = tmp_path / "factors.csv"
+    factors.write_text("code,growth\n9901,0.9\n9902,1.25\n9903,0.5\n", encoding="utf-8")
+    status, out, err = run_cli(cli_args(tmp_path / "out", "--demand-factors", factors,
+                                        "--factors-code", "code", "--factors-value", "growth",
+                                        "--scenario-names", "2025,2040"), capsys)
+    assert status == 0, err
+    assert "coverage_compare.csv" in out and "keeps its share" in out
+    got = pd.read_csv(tmp_path / "out" / "coverage_compare.csv", dtype={"region_id": str},
+                      keep_default_na=False, na_values=[""])
+    later = quiet(sample.scale_demand, AREA_FACTORS)
+    want = zaitaku.compare_coverage({"2025": sample, "2040": later}, weight="age75")
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)
+    used = pd.read_csv(tmp_path / "out" / "demand_factors.csv", dtype={"region_id": str})
+    assert dict(zip(used.region_id, used.factor)) == AREA_FACTORS
+
+
+def test_cli_forecast_file_and_municipality_factors(tmp_path, capsys, sample, munis):
+    pop = tmp_path / "demand_population.csv"
+    pop.write_text(HEAD_POP + "R7,99,サンプル県,9901,中央,1000,900\nR7,99,サンプル県,9902,北部,400,500\n"
+                   "R7,99,サンプル県,9903,島しょ,100,50\n", encoding="utf-8")
+    status, out, err = run_cli(cli_args(tmp_path / "a", "--forecast", pop,
+                                        "--forecast-measure", "population"), capsys)
+    assert status == 0, err
+    got = pd.read_csv(tmp_path / "a" / "coverage_compare.csv", dtype={"region_id": str})
+    assert "share_covered_2040" in got.columns
+    regions = got[got.region_id != "all"]
+    assert dict(zip(regions.region_id, regions.factor.round(12))) == AREA_FACTORS
+    mf = tmp_path / "munis.csv"
+    mf.write_text("muni_code,factor\n" + "".join(f"{m},{1 + i / 10}\n" for i, m in
+                                                 enumerate(munis.ids)), encoding="utf-8")
+    status, out, err = run_cli(cli_args(tmp_path / "b", "--demand-factors", mf,
+                                        "--factors-by-input"), capsys)
+    assert status == 0, err
+    got = pd.read_csv(tmp_path / "b" / "demand_factors.csv", dtype={"region_id": str})
+    assert got.region_id.tolist() == sorted(munis.ids)
+    assert "keeps its share" not in out
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (["--factors-default", "1"], "--factors-default need(s) --demand-factors or --forecast"),
+    (["--demand-factors", "nowhere.csv"], "--demand-factors nowhere.csv: does not exist"),
+])
+def test_cli_bad_options(tmp_path, capsys, extra, needle):
+    status, out, err = run_cli(cli_args(tmp_path / "o", *extra), capsys)
+    assert status == 2 and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_bad_scenario_names(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        run_cli(cli_args(tmp_path / "o", "--scenario-names", "a"), capsys)
+    assert e.value.code == 2 and "give two different names" in capsys.readouterr().err
+
+
+def test_cli_missing_factor_is_one_line(tmp_path, capsys):
+    f = tmp_path / "f.csv"
+    f.write_text("area_code,factor\n9901,1\n9902,1\n", encoding="utf-8")
+    status, out, err = run_cli(cli_args(tmp_path / "o", "--demand-factors", f), capsys)
+    lines = [l for l in err.strip().splitlines() if "error" in l]
+    assert status == 2 and len(lines) == 1 and "region 9903" in lines[0]
+    assert not (tmp_path / "o" / "coverage.csv").exists()  # nothing half written

@@ -22,7 +22,6 @@ import os
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
 from .._ffi.core import call, cstrings
 from .._libcoverage import ffi, lib
@@ -67,6 +66,8 @@ def factor_table(factors, *, code_field=None, factor_field="factor"):
     >>> factor_table(pd.DataFrame({"muni_code": ["01100", "01202"], "factor": [1.2, 0.9]}))
     {'01100': 1.2, '01202': 0.9}
     """
+    import pandas as pd
+
     if isinstance(factors, (str, os.PathLike)):
         return _factor_csv(os.fspath(factors), code_field, factor_field)
     if isinstance(factors, pd.DataFrame):
@@ -242,6 +243,8 @@ def scaled_demand(demand, unit_factor, *, weight=None, ids=None):
 def scale_analysis(analysis, factors, *, by=None, weight=None, default=None, code_field=None,
                    factor_field="factor"):
     """What :meth:`Analysis.scale_demand` does (see there)."""
+    import pandas as pd
+
     from ..inputs import Regions
 
     table = factor_table(factors, code_field=code_field, factor_field=factor_field)
@@ -311,6 +314,8 @@ def compare_coverage(scenarios, *, radius=None, weight=None, total=True):
     >>> round(float(row.factor), 6), bool(abs(row.change_share_covered) < 1e-12)
     (1.2, True)
     """
+    import pandas as pd
+
     if not isinstance(scenarios, Mapping) or len(scenarios) < 2:
         raise ValueError("compare_coverage needs a dict of at least two scenarios "
                          "(name -> coverage table or Analysis)")
