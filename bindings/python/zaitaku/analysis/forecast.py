@@ -19,13 +19,15 @@ import csv
 import io
 import math
 import os
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
 from .._ffi.core import call, cstrings
 from .._libcoverage import ffi, lib
-from ..errors import FieldError, FileFormatError, InputFileError, InvalidValueError
+from ..errors import (CoverageWarning, FieldError, FileFormatError, InputFileError,
+                      InvalidValueError)
 
 #: Columns a factor table's region code is looked for in, in this order.
 CODE_FIELDS = ("area_code", "region_id", "muni_code", "code")
@@ -205,11 +207,11 @@ def unit_factors(assignment, factors, *, default=None, assigned=None, what="regi
     return out
 
 
-def scaled_demand(demand, unit_factor, *, weight=None, ids=None):
-    """A new :class:`~zaitaku.Demand`: the same units with weight ``weight``
-    (every weight when None) multiplied by ``unit_factor`` (one per unit,
-    demand order); the other weights as they are. ``ids``: the units' ids
-    in demand order (mesh codes; default read from the demand)."""
+def scaled_demand(demand, unit_factor, *, weight=None):
+    """A new :class:`~zaitaku.Demand`: the same units (mesh codes, or point
+    ids and coordinates) with weight ``weight`` (every weight when None)
+    multiplied by ``unit_factor`` (one per unit, demand order); the other
+    weights as they are."""
     from ..inputs import Demand
 
     n = len(demand)
@@ -222,8 +224,7 @@ def scaled_demand(demand, unit_factor, *, weight=None, ids=None):
     matrix = np.ascontiguousarray(np.column_stack(cols) if cols else np.empty((n, 0)))
     wp = ffi.cast("const double *", ffi.from_buffer(matrix))
     ptr = demand._ptr
-    if ids is None:
-        ids = [ffi.string(lib.cov_demand_id(ptr, i)).decode("utf-8") for i in range(n)]
+    ids = [ffi.string(lib.cov_demand_id(ptr, i)).decode("utf-8") for i in range(n)]
     keep = []
     cids, cnames = cstrings([str(i) for i in ids], keep), cstrings(names, keep)
     ctx = demand._ctx
@@ -260,14 +261,18 @@ def scale_analysis(analysis, factors, *, by=None, weight=None, default=None, cod
         per_unit = unit_factors(where, table, default=default,
                                 assigned=own["region_id"].fillna("").astype(str) != "",
                                 what="unit region")
-    demand = scaled_demand(analysis.demand, per_unit, weight=weight,
-                           ids=own["demand_id"].astype(str).tolist())
-    out = type(analysis)(analysis.regions, analysis.facilities, demand, **analysis._options)
-    if analysis._road is not None:
-        o = analysis._road.options
-        out = out.with_network(analysis.network, metric=analysis.metric, winter=analysis.winter,
-                               threshold=analysis._road_threshold, snap_max=o["snap_max_m"],
-                               access_speed_kmh=o["access_speed_kmh"], buffer=o["buffer_m"])
+    demand = scaled_demand(analysis.demand, per_unit, weight=weight)
+    with warnings.catch_warnings():
+        # the same cells on the same regions and roads: the warnings the
+        # analysis gave (unassigned cells, cells off the roads) again
+        warnings.simplefilter("ignore", CoverageWarning)
+        out = type(analysis)(analysis.regions, analysis.facilities, demand, **analysis._options)
+        if analysis._road is not None:
+            o = analysis._road.options
+            out = out.with_network(analysis.network, metric=analysis.metric,
+                                   winter=analysis.winter, threshold=analysis._road_threshold,
+                                   snap_max=o["snap_max_m"], access_speed_kmh=o["access_speed_kmh"],
+                                   buffer=o["buffer_m"])
     used = pd.DataFrame({"region_id": where["region_id"].fillna("").astype(str),
                          "factor": per_unit})
     used = used[used.region_id != ""]
