@@ -549,3 +549,36 @@ def test_cli_missing_factor_is_one_line(tmp_path, capsys):
     lines = [l for l in err.strip().splitlines() if "error" in l]
     assert status == 2 and len(lines) == 1 and "region 9903" in lines[0]
     assert not (tmp_path / "o" / "coverage.csv").exists()  # nothing half written
+
+
+def test_real_hokkaido_2040_side_by_side():
+    """Hokkaido's 21 areas, 2010 census 500 m mesh, 介護サービス情報公表's
+    visiting-nurse stations: with home-visit factors per area, each area's
+    covered and uncovered demand is its factor times today's (the closed
+    form of one factor per area), and Hokkaido's share is the sum's."""
+    mesh = real(DATA / "raw" / "census2010_mesh500m_hokkaido_colspan" /
+                "population_mesh_third_half.csv")
+    stations = real(DATA / "raw" / "visiting_nursing_stations_mhlw_kaigo_osawa" / "clinics_geo.json")
+    munis = quiet(official.read_n03, real(N03_SHP))
+    areas = quiet(official.regions_by, munis, "hokkaido", "iryoken2")
+    fac = zaitaku.read_facilities(quiet(official.read_kaigo_facilities, stations, prefecture=1),
+                                  kind_field="kind", name_field="name")
+    people = zaitaku.read_demand(mesh, mesh_field="1", weight_fields=["2"], header=False)
+    an = quiet(zaitaku.Analysis, areas, fac, people, radius="16km")
+    f = official.read_demand_forecast(real(FORECAST / "demand_forecast.csv"), "北海道")
+    later = an.scale_demand(f)
+    cmp = zaitaku.compare_coverage({"2025": an, "2040": later})
+    factor = dict(zip(f.area_code, f.factor))
+    rows = cmp[(cmp.kind == "nursing") & (cmp.region_id != "all")]
+    for _, r in rows.iterrows():
+        assert r.demand_covered_2040 == pytest.approx(factor[r.region_id] * r.demand_covered_2025,
+                                                      rel=1e-9)
+        assert r.demand_uncovered_2040 == pytest.approx(
+            factor[r.region_id] * r.demand_uncovered_2025, rel=1e-9, abs=1e-6)
+        assert r.note == NOTE_SAME
+    hok = cmp[(cmp.kind == "nursing") & (cmp.region_id == "all")].iloc[0]
+    assert hok.share_covered_2040 == pytest.approx(
+        rows.demand_covered_2040.sum() / rows.demand_total_2040.sum(), rel=1e-12)
+    print(f"\nHokkaido, nursing within 16 km: {hok.share_covered_2025:.2%} -> "
+          f"{hok.share_covered_2040:.2%}; not covered {hok.demand_uncovered_2025:,.0f} -> "
+          f"{hok.demand_uncovered_2040:,.0f}")
