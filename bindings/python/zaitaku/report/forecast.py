@@ -61,8 +61,13 @@ def forecast(ctx):
         for old, new in suffix.items():
             if c.endswith(old):
                 columns[c] = c[:-len(old)] + new
-    table = table.rename(columns=columns).drop(columns=["note"])
-    for c in ("share_covered_base", "share_covered_later", "change_share_covered"):
+    # what a reader compares: demand and demand out of reach then and later, the factor and
+    # the change; the covered columns follow from these (all in compare_coverage's own table)
+    table = table.rename(columns=columns)[[
+        "region_id", "region_name", "kind", "factor", "demand_total_base", "demand_uncovered_base",
+        "share_covered_base", "demand_total_later", "demand_uncovered_later",
+        "share_covered_later", "change_demand_uncovered"]]
+    for c in ("share_covered_base", "share_covered_later"):
         table[c] = table[c].round(9)
     T.register_table("forecast", f"将来の需要との比較（{base}・{later_name}）", {
         "demand_total_base": f"需要（{base}）", "demand_covered_base": f"圏内（{base}）",
