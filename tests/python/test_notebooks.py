@@ -429,6 +429,30 @@ def test_hokkaido_counts_facilities_per_area(hokkaido, hokkaido_expected):
     assert (fac.region.notna() | (fac.kind == "nursing")).all()
 
 
+def test_hokkaido_2040_scales_the_uncovered_by_the_published_growth(hokkaido, hokkaido_expected):
+    """2040: per area, the uncovered 75+ of today (the independent computation)
+    times the growth of home-visit receipts 2024 -> 2040 read with csv."""
+    import csv
+
+    nb, folder = hokkaido
+    table = _frame(_html(_tagged(nb, "forecast-table")))
+    path = DATA / "raw" / "mhlw_chiiki_iryo_kousou_2040_youkiti" / "demand_forecast.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["pref_code"] == "01"
+                and r["demand_category"] == "在宅（訪問診療）"]
+    v = {(r["area_code"], r["year"]): float(r["receipts_per_month"]) for r in rows}
+    expected = hokkaido_expected[0]
+    expected = expected[expected.kind == "doctor_and_nursing"].set_index("region")
+    areas = table[table.region_id != "all"]
+    assert list(areas.region_id) == [f"01{i:02d}" for i in range(1, 22)]
+    for row in areas.itertuples():
+        factor = v[(row.region_id, "2040")] / v[(row.region_id, "2024")]
+        uncovered = expected.people[row.region_id] - expected.covered[row.region_id]
+        assert float(row.factor) == round(factor, 3)
+        assert float(row.demand_uncovered_2020) == uncovered
+        assert abs(float(row.demand_uncovered_2040) - factor * uncovered) <= 0.5
+
+
 def test_hokkaido_people_in_the_areas_are_the_census_and_a_map_is_drawn(hokkaido, hokkaido_expected):
     nb, folder = hokkaido
     assert not _errors(nb)

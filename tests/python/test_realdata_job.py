@@ -322,3 +322,58 @@ def test_real_hokkaido_report_config_builds_the_real_job():
     assert any("files outside bounds" in n for n in notes["demand_notes"])
     print(f"\nexamples/hokkaido_report.toml: {dict(kinds)}; people in the 21 areas "
           f"{total[inside.to_numpy()].sum():,.0f} (census {HOKKAIDO_2020:,})")
+
+
+def test_report_forecast_section_scales_each_region(tmp_path):
+    """[forecast] with a factor table: per region and kind the later demand
+    is factor x demand, the covered share unchanged, the change of the
+    uncovered (factor - 1) x uncovered; the "all" rows are the sums."""
+    from zaitaku.report import build_report_from_config
+
+    factors = tmp_path / "factors.csv"
+    factors.write_text("area,factor\n9901,0.8\n9902,1.25\n9903,1.5\n", encoding="utf-8")
+    fac = (f'[[facilities]]\npath = "{zaitaku.sample_path("facilities.csv")}"\n'
+           'kind_field = "kind"\nname_field = "name"')
+    text = _config(tmp_path, fac) + (f'[forecast]\nformat = "table"\npath = "{factors}"\n'
+                                     'code_field = "area"\nname = "2040年"\n')
+    text = text.replace('title = "t"', 'title = "t"\nformats = ["csv"]\nregion_pages = false')
+    text = text.replace('weight_fields = ["total", "age75"]',
+                        'weight_fields = ["total", "age75"]\nweight = "age75"')
+    cfg = loads_config(text, base=tmp_path)
+    result = quiet(build_report_from_config, cfg)
+    t = pd.read_csv(result.csv["forecast"], dtype={"region_id": str}, encoding="utf-8-sig")
+    f = {"9901": 0.8, "9902": 1.25, "9903": 1.5}
+    areas = t[t.region_id != "all"]
+    assert set(areas.region_id) == set(f) and set(areas.kind) == {"doctor_any", "nursing",
+                                                                     "doctor_and_nursing"}
+    k = areas.region_id.map(f)
+    assert np.allclose(areas.demand_total_later, k * areas.demand_total_base)
+    assert np.allclose(areas.demand_uncovered_later - areas.demand_uncovered_base,
+                       (k - 1) * areas.demand_uncovered_base)
+    assert np.allclose(areas.share_covered_later, areas.share_covered_base)
+    cov = zaitaku.Analysis.sample().coverage(weight="age75", area=False)
+    for row in t[t.region_id == "all"].itertuples():
+        c = cov[cov.kind == row.kind]
+        later = (c.region_id.map(f) * c.demand_covered).sum() / (c.region_id.map(f) * c.demand_total).sum()
+        assert row.share_covered_later == pytest.approx(later, abs=1e-9)
+    # a region without a factor is named
+    factors.write_text("area,factor\n9901,0.8\n9902,1.25\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="9903"):
+        quiet(build_report_from_config, cfg)
+
+
+def test_real_forecast_of_the_hokkaido_report_reads_as_published():
+    from zaitaku.report.forecast import read_factors
+
+    real(RAW / "mhlw_chiiki_iryo_kousou_2040_youkiti")
+    os.environ.setdefault("COV_SHARED_DATA", str(DATA))
+    cfg = load_config(ROOT / "examples" / "hokkaido_report.toml")
+    f = read_factors(cfg)
+    assert f.area_code.tolist() == [f"01{i:02d}" for i in range(1, 22)]
+    import csv
+    with open(RAW / "mhlw_chiiki_iryo_kousou_2040_youkiti" / "demand_forecast.csv",
+              encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["pref_code"] == "01"
+                and r["demand_category"] == "在宅（訪問診療）"]
+    by = {(r["area_code"], r["year"]): float(r["receipts_per_month"]) for r in rows}
+    assert f.factor.tolist() == pytest.approx([by[(a, "2040")] / by[(a, "2024")] for a in f.area_code])

@@ -184,7 +184,9 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         title_, frame = value if isinstance(value, tuple) else (T.TABLE_TITLES.get(key, key),
                                                                   value)
         sections.append(Section(key=key, title=title_, table=frame))
-    for name, builder in {**report_sections.BUILDERS, **SECTIONS}.items():
+    from .forecast import forecast
+
+    for name, builder in {"forecast": forecast, **report_sections.BUILDERS, **SECTIONS}.items():
         made = builder(ctx)
         if made is not None:
             sections.append(made)

@@ -19,7 +19,7 @@ DEMAND_FORMATS = ("table", "estat_mesh")
 # trimmed build would leave some out (see register_feature)
 _FEATURES = {"roads": "zaitaku.network", "winter": "zaitaku.network",
              "road_distance": "zaitaku.network", "road_time": "zaitaku.network",
-             "planning": "zaitaku.planning"}
+             "planning": "zaitaku.planning", "forecast": "zaitaku.analysis.forecast"}
 
 
 class ConfigError(CoverageError, ValueError):
@@ -208,6 +208,21 @@ SCHEMA = {
                                      "nursing threshold)"),
         "max_rows": (_COUNT, 20, "rows of long tables shown in the HTML (all in CSV/Excel)"),
     },
+    "forecast": {
+        "path": (_PATH, REQUIRED, "forecast: MHLW 構想区域別の医療需要推計 (xlsx, its CSVs or their "
+                                  "folder), or a CSV of factors per region (format table)"),
+        "format": (_STR, "mhlw", "mhlw (the published forecast) or table (code, factor)"),
+        "measure": (_STR, "home_visits", "what grows (mhlw): home_visits (在宅・訪問診療 "
+                                         "receipts), outpatient, population"),
+        "base_year": (_NUM, 2024, "year of the forecast's base (mhlw)"),
+        "year": (_NUM, 2040, "year compared (mhlw)"),
+        "prefecture": (_STR, None, "keep this prefecture's areas (mhlw)"),
+        "code_field": (_STR, None, "region code column of a factor table (default: the "
+                                   "first column)"),
+        "factor_field": (_STR, "factor", "factor column of a factor table"),
+        "name": (_STR, None, "name of the later scenario (default \"<year>年\")"),
+        "base_name": (_STR, "現在", "name of the scenario of the demand as read"),
+    },
     "scenario": {
         "name": (_STR, None, "name of the scenario, e.g. 2025年度"),
         "season": (_STR, "summer", "summer or winter"),
@@ -222,7 +237,8 @@ SCHEMA = {
 _ARRAYS = {"facilities", "credits"}
 #: ``[roads] path`` naming the synthetic grid over the bundled sample.
 SAMPLE_ROADS = "sample:roads"
-_RESERVED = {"roads": "roads", "winter": "winter", "planning": "planning"}
+_RESERVED = {"roads": "roads", "winter": "winter", "planning": "planning",
+             "forecast": "forecast"}
 _REQUIRED_TABLES = ("report", "regions", "facilities", "demand")
 
 #: Planning attributes a facility source may name (column -> attribute).

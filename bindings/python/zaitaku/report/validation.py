@@ -271,6 +271,21 @@ def _check_combinations(file, cfg):
         raise ConfigError(file, "demand.weight", "one of demand.weight_fields "
                           f"({', '.join(dem['weight_fields']) or 'none given'})",
                           got=repr(dem["weight"]))
+    fc = cfg["forecast"]
+    if fc is not None:
+        if fc["format"] not in ("mhlw", "table"):
+            raise ConfigError(file, "forecast.format", "'mhlw' or 'table'", got=repr(fc["format"]))
+        if fc["format"] == "mhlw" and fc["measure"] not in ("home_visits", "outpatient",
+                                                              "population"):
+            raise ConfigError(file, "forecast.measure", "'home_visits', 'outpatient' or "
+                              "'population'", got=repr(fc["measure"]))
+        if fc["format"] == "table" and (fc["prefecture"] is not None):
+            raise ConfigError(file, "forecast.prefecture", "no prefecture with format = "
+                              "\"table\" (the table's codes are the regions')",
+                              got=repr(fc["prefecture"]))
+        for k in ("base_year", "year"):
+            if fc[k] != int(fc[k]):
+                raise ConfigError(file, f"forecast.{k}", "a year such as 2040", got=repr(fc[k]))
     travel = cfg["travel"]
     if travel["model"] not in TRAVEL_MODELS:
         raise ConfigError(file, "travel.model", " or ".join(map(repr, TRAVEL_MODELS)),
@@ -406,6 +421,8 @@ def _input_paths(cfg):
             if fac[k]:
                 yield f"facilities[{i + 1}].{k}", fac[k]
     yield "demand.path", cfg["demand"]["path"]
+    if cfg["forecast"] is not None:
+        yield "forecast.path", cfg["forecast"]["path"]
     if cfg["roads"] is not None and cfg["roads"]["path"] != SAMPLE_ROADS:
         yield "roads.path", cfg["roads"]["path"]
 
@@ -415,6 +432,8 @@ def _folder_allowed(cfg, key):
     届出 list folder, e-Stat's folder of mesh zips."""
     if key.endswith(".towns"):
         return True
+    if key == "forecast.path":
+        return cfg["forecast"]["format"] == "mhlw"
     if key == "demand.path":
         return cfg["demand"]["format"] == "estat_mesh"
     if key.startswith("facilities[") and key.endswith("].path"):
