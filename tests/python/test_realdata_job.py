@@ -7,8 +7,6 @@ when absent) check the results against the readers run step by step.
 """
 import json
 import os
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,9 +17,8 @@ from zaitaku import official
 from zaitaku.report import load_config, loads_config
 from zaitaku.report.build import build_analysis
 from zaitaku.report.schema import ConfigError
+from realdata import DATA, ROOT, real, quiet
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 RAW = DATA / "raw"
 GEOLONIA = RAW / "geolonia_japanese_addresses"
 TODOKEDE = RAW / "kouseikyoku_todokede_202510_hokkaido" / "hokkaido_todokede_202510.xlsx"
@@ -29,18 +26,6 @@ IRYOJOHO = RAW / "mhlw_iryojoho_net_hospitals_20250601" / "01-1_hospital_facilit
 CODES = RAW / "med_inst_codes_allJapan_202508" / "202508_all_med_inst_cd.zip"
 MESH = RAW / "estat_census2020_mesh500m_allJapan" / "zips"
 HOKKAIDO_2020 = 5_224_614   # 令和2年国勢調査, Hokkaido's population
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        return fn(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- generated inputs
