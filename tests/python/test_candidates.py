@@ -257,6 +257,24 @@ def test_report_lists_the_excluded(tmp_path):
     assert _csv_ids(result.csv["designation"]) == picks.facility_id.tolist()
 
 
+def test_report_says_when_no_candidate_was_left_out(tmp_path):
+    """Without a psychiatric-only hospital or a facility outside the regions,
+    the section says none was left out, with no empty table and no CSV."""
+    fac, units = generated(3)
+    fac = fac[~(is_psychiatric_only(fac) | (fac.facility_id == "OUT"))]
+    nurse = pd.DataFrame({"facility_id": ["N1", "N2"], "kind": ["nursing"] * 2, "lon": [141.3, 141.31],
+                          "lat": [43.1, 43.11], "name": ["訪問看護N1", "訪問看護N2"]})
+    an = analysis_of(pd.concat([fac, nurse], ignore_index=True), units)
+    result = quiet(an.report, tmp_path / "r.html", formats=["html", "csv"],
+                   planning={"budget": 0, "sites": 0, "clusters": False,
+                             "candidate_kinds": ["hospital", "zaibyo"]})
+    assert "designation_excluded" not in result.csv
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert "候補の種類の施設で外したものはありません" in page
+    others = fac[~fac.kind.isin(["hospital", "zaibyo"])].kind.value_counts()
+    assert f"訪問看護ステーション {2 + others.get('nursing', 0)} か所" in page
+
+
 def _csv_ids(path):
     return pd.read_csv(path, encoding="utf-8-sig", dtype=str).facility_id.tolist()
 

@@ -183,11 +183,14 @@ def _excluded_section(excluded, regions):
     text = ("候補の種類の施設のうち、指定の候補から外したものです。精神病床だけの病院は在宅医療の"
             "担い手でないとして既定で外します（法令の定めではなく本ツールの既定。病床数が不明なら外し"
             "ません）。どの圏域にもない施設は到達範囲には数えますが、圏域の指定の対象にしません。")
+    if not len(shown):
+        text += "\n\n候補の種類の施設で外したものはありません（精神病床だけの病院も、圏域の外の施設もありません）。"
     if len(by_kind):
         text += ("\n\n候補の種類でない施設: " +
                  "、".join(f"{T.kind_name(k)} {n} か所" for k, n in by_kind.items()) + "。")
+    # no empty table: the sentence says there is none (and no header-only CSV)
     return Section(key="designation_excluded", title=T.TABLE_TITLES["designation_excluded"],
-                   text=text, table=table.reset_index(drop=True))
+                   text=text, table=table.reset_index(drop=True) if len(shown) else None)
 
 
 def designation_excluded(ctx):
