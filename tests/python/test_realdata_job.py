@@ -362,3 +362,45 @@ def test_real_forecast_of_the_hokkaido_report_reads_as_published():
                 and r["demand_category"] == "在宅（訪問診療）"]
     by = {(r["area_code"], r["year"]): float(r["receipts_per_month"]) for r in rows}
     assert f.factor.tolist() == pytest.approx([by[(a, "2040")] / by[(a, "2024")] for a in f.area_code])
+
+
+def test_report_enhanced_section_counts_reach_of_the_enhanced_kinds(tmp_path):
+    """[analysis] enhanced_kinds: per region the people 75+ within 16 km of a
+    facility of those kinds, against pyproj's geodesic from every cell to
+    every such facility and each cell's area by shapely; the "all" row is
+    the sum; a kind no facility has is a ConfigError naming the key."""
+    from zaitaku.report import build_report_from_config
+    from test_forecast import covered_by_brute_force, muni_of_cells, sample_cells
+
+    fac = (f'[[facilities]]\npath = "{zaitaku.sample_path("facilities.csv")}"\n'
+           'kind_field = "kind"\nname_field = "name"')
+    text = _config(tmp_path, fac).replace('title = "t"', 'title = "t"\nformats = ["csv"]\n'
+                                          'region_pages = false')
+    text = text.replace('weight_fields = ["total", "age75"]',
+                        'weight_fields = ["total", "age75"]\nweight = "age75"')
+    text += '[analysis]\nenhanced_kinds = ["enhanced_single", "enhanced_network"]\n'
+    result = quiet(build_report_from_config, loads_config(text, base=tmp_path))
+    t = pd.read_csv(result.csv["enhanced_coverage"], dtype={"region_id": str}, encoding="utf-8-sig")
+
+    cells = sample_cells()
+    muni, _ = muni_of_cells(cells)
+    areas = pd.read_csv(zaitaku.sample_path("areas.csv"), dtype=str)
+    cells["area"] = pd.Series(muni).map(dict(zip(areas.muni_code, areas.area_code))).to_numpy()
+    raw = pd.read_csv(zaitaku.sample_path("facilities.csv"))
+    enh = raw[raw.kind.isin(["enhanced_single", "enhanced_network"])]
+    cells["enh"] = covered_by_brute_force(cells.lon.to_numpy(), cells.lat.to_numpy(),
+                                          enh.lon.to_numpy(), enh.lat.to_numpy())
+    per = t[t.region_id != "all"].set_index("region_id")
+    assert sorted(per.index) == sorted(areas.area_code.unique())
+    for area, g in cells.groupby("area"):
+        assert per.demand_total[area] == pytest.approx(g.age75.sum())
+        assert per.demand_covered[area] == pytest.approx(g.age75[g.enh].sum())
+        assert per.share_covered[area] == pytest.approx(g.age75[g.enh].sum() / g.age75.sum())
+    assert per.n_facilities.sum() == len(enh)
+    total = t[t.region_id == "all"].iloc[0]
+    assert total.demand_covered == pytest.approx(per.demand_covered.sum())
+    assert total.n_facilities == len(enh)
+    with pytest.raises(ConfigError, match="analysis.enhanced_kinds"):
+        quiet(build_report_from_config, loads_config(text.replace('"enhanced_network"]', '"typo"]')
+                                                     .replace('"enhanced_single", ', ''),
+                                                     base=tmp_path))
