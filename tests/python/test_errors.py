@@ -644,3 +644,46 @@ def test_clean_exit_with_module_level_objects():
         print("end of script")
     ''', ROOT)
     assert code == 0 and "end of script" in out, f"exit status {code}\n{err[-2000:]}"
+
+
+# ---------------------------------------------------------------- kinds no facility has (issue 16)
+
+def test_doctor_kinds_no_facility_has_are_an_error_naming_the_kinds():
+    """A misspelt kind used to drop doctor_any from every output, exit 0."""
+    import zaitaku
+
+    kinds = pd.read_csv(zaitaku.sample_path("facilities.csv")).kind.unique()
+    with pytest.raises(zaitaku.InvalidArgumentError) as err:
+        zaitaku.Analysis.sample(doctor_kinds=["zaishinn"])
+    text = str(err.value)
+    assert text.startswith("doctor_kinds: no facility has kind 'zaishinn' (the facilities' kinds: ")
+    assert all(k in text for k in kinds)
+    with pytest.raises(zaitaku.InvalidArgumentError, match="nursing_kinds: no facility has kind 'nurse'"):
+        zaitaku.Analysis.sample(nursing_kinds=["nurse"])
+
+
+def test_some_doctor_kinds_unknown_warn_and_count_the_others():
+    import zaitaku
+
+    with pytest.warns(zaitaku.CoverageWarning, match="no facility has kind 'clinc'.*; counted: zaishin$"):
+        an = zaitaku.Analysis.sample(doctor_kinds=["zaishin", "clinc"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        ref = zaitaku.Analysis.sample(doctor_kinds=["zaishin"])
+    a, b = (x.coverage(area=False) for x in (an, ref))
+    pd.testing.assert_frame_equal(a[a.kind == "doctor_any"], b[b.kind == "doctor_any"])
+
+
+def test_cli_doctor_kinds_typo_exits_2_and_writes_nothing(tmp_path):
+    import zaitaku
+
+    s = zaitaku.sample_path
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "zaitaku", "coverage", "--regions", s("municipalities.shp"),
+                        "--region-id", "muni_code", "--facilities", s("facilities.csv"),
+                        "--kind-field", "kind", "--demand", s("population_mesh1km.csv"),
+                        "--mesh-field", "mesh_code", "--doctor-kinds", "zaishinn", "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert "zaitaku: error: doctor_kinds: no facility has kind 'zaishinn'" in r.stderr
+    assert not out.exists()

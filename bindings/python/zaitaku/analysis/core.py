@@ -95,6 +95,7 @@ class Analysis:
                 raise ValueError("land was made in another thread (context); read it in the "
                                  "thread that analyses it")
             opt.land = land._ptr  # used by cov_analysis_create only
+        _check_kinds(facilities, doctor_kinds, nursing_kinds)
         for kinds, attr in ((doctor_kinds, "doctor_kinds"), (nursing_kinds, "nursing_kinds")):
             if kinds is not None:
                 setattr(opt, attr, cstrings(list(kinds), keep))
@@ -558,6 +559,29 @@ class Analysis:
 
         path = Path(path)
         return build_report(self, path.parent, html_name=path.name, **kwargs)
+
+
+def _check_kinds(facilities, doctor_kinds, nursing_kinds):
+    """A kind no facility has is a typo until shown otherwise (issue 16: a
+    misspelt --doctor-kinds silently dropped doctor_any): all of them
+    unknown is an error, some of them a warning; both name the kinds the
+    facilities have."""
+    from ..errors import InvalidArgumentError
+
+    present = facilities.kinds
+    for kinds, what in ((doctor_kinds, "doctor_kinds"), (nursing_kinds, "nursing_kinds")):
+        if kinds is None:
+            continue
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+        unknown = [k for k in kinds if k not in present]
+        if not unknown:
+            continue
+        text = (f"{what}: no facility has kind {', '.join(map(repr, unknown))} "
+                f"(the facilities' kinds: {', '.join(present) or 'none'})")
+        if len(unknown) == len(kinds):
+            raise InvalidArgumentError(text)
+        warnings.warn(text + f"; counted: {', '.join(k for k in kinds if k in present)}",
+                      CoverageWarning, stacklevel=3)
 
 
 class _Road:
