@@ -321,3 +321,36 @@ def test_cli_report_bad_config_exits_2_naming_file_and_key(tmp_path, capsys):
 def test_cli_report_check_only(capsys):
     assert cli.main(["report", str(EXAMPLE), "--check"]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+def test_missing_openpyxl_is_said_before_any_work(tmp_path, monkeypatch, capsys):
+    """Issue 15: the report died with an ImportError after all the work when
+    openpyxl was missing. Now nothing is read and nothing written."""
+    import sys
+
+    from zaitaku.report import build, build_report_from_config
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the inputs were read before the missing writer was found")
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl raises ImportError
+    monkeypatch.setattr(build, "build_analysis", no_work)
+    cfg = load_config(EXAMPLE)
+    with pytest.raises(ImportError, match=r"format xlsx\) need openpyxl.*pip install openpyxl"):
+        build_report_from_config(cfg, tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+    code = cli.main(["report", str(EXAMPLE), "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and "zaitaku: error: the report's Excel tables (format xlsx) need openpyxl" in err
+    assert not (tmp_path / "r").exists()
+    # without xlsx among the formats the report needs no openpyxl
+    monkeypatch.undo()
+    text = EXAMPLE.read_text(encoding="utf-8")
+    line = 'formats = ["html", "csv", "xlsx", "png", "svg"]'
+    assert line in text
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    cfg = loads_config(text.replace(line, 'formats = ["csv"]', 1), base=EXAMPLE.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        result = build_report_from_config(cfg, tmp_path / "c")
+    assert result.xlsx is None and result.csv

@@ -373,6 +373,13 @@ def _run_report(args):
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # files only; never a window
     cfg = load_config(args.config)
+    from ..report.tables import require_writers
+
+    try:
+        require_writers(cfg["report"]["formats"])  # a missing openpyxl is said now, not after the work
+    except ImportError as exc:
+        _say("error", str(exc))
+        return 2
     if args.check:
         print(f"{args.config}: valid; inputs: "
               + ", ".join(str(p) for k, p in cfg["paths"].items() if k != "report.output_dir"))

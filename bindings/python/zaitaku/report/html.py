@@ -155,6 +155,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     if unknown:
         raise ValueError(f"unknown report format(s) {', '.join(unknown)}; "
                          "expected html, csv, xlsx, png, svg")
+    T.require_writers(formats)
     out_dir = Path(out_dir)
     weight_name = _weight_name(analysis, weight)
     coverage = analysis.coverage(radius=radius, weight=weight)
@@ -472,6 +473,7 @@ def build_report_from_config(cfg, out_dir=None):
 
     from .build import build_analysis
 
+    T.require_writers(cfg["report"]["formats"])  # before reading anything
     with tempfile.TemporaryDirectory(prefix="zaitaku-roads-") as work:
         analysis, notes = build_analysis(cfg, work_dir=work)
     rep, ana = cfg["report"], cfg["analysis"]

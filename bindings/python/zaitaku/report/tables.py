@@ -287,6 +287,20 @@ def _sheet_name(key, used):
     return name
 
 
+def require_writers(formats):
+    """Fails before any work when a format's writer is missing (issue 15:
+    the report used to die with an ImportError after all the work)."""
+    if "xlsx" not in formats:
+        return
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise ImportError("the report's Excel tables (format xlsx) need openpyxl, which is not "
+                          "installed: pip install openpyxl (or pip install 'zaitaku[report]'), or "
+                          "leave xlsx out of formats ([report] formats = [\"html\", \"csv\", "
+                          "\"png\"])") from None
+
+
 def write_xlsx(tables, path):
     """tables ({key: DataFrame}) as one workbook: a sheet per table (named
     by its key), column widths fitted, the header frozen, shares formatted
