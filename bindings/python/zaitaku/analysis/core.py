@@ -217,6 +217,22 @@ class Analysis:
             raise ValueError(f"metric must be 'distance' or 'time', not {metric!r}")
         return self._derive(self._road, metric, self.winter, None)
 
+    def with_kinds(self, doctor_kinds=None, nursing_kinds=None):
+        """The same analysis counting other kinds as doctors (doctor_any)
+        or as nurses: a new Analysis on the same travel model."""
+        opts = dict(self._options)
+        if doctor_kinds is not None:
+            opts["doctor_kinds"] = list(doctor_kinds)
+        if nursing_kinds is not None:
+            opts["nursing_kinds"] = list(nursing_kinds)
+        out = type(self)(self.regions, self.facilities, self.demand, **opts)
+        if self._road is not None:
+            o = self._road.options
+            out = out.with_network(self.network, metric=self.metric, winter=self.winter,
+                                   threshold=self._road_threshold, snap_max=o["snap_max_m"],
+                                   access_speed_kmh=o["access_speed_kmh"], buffer=o["buffer_m"])
+        return out
+
     def straight(self):
         """The same analysis along the straight line (geodesic metres)."""
         return self._derive(None, "straight", False, None)

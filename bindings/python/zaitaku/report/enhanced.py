@@ -18,8 +18,6 @@ def enhanced(ctx):
     """Per region (and all regions): facilities of the enhanced kinds, demand,
     demand within reach of one of them and its share; None without
     ``enhanced_kinds``."""
-    from ..analysis.core import Analysis
-
     cfg = ctx.config
     kinds = (cfg.get("analysis") or {}).get("enhanced_kinds") if cfg is not None else None
     if not kinds:
@@ -29,13 +27,7 @@ def enhanced(ctx):
     if not present & set(kinds):
         raise ConfigError(cfg["file"], "analysis.enhanced_kinds", "kinds some facility has ("
                           + ", ".join(sorted(present)) + ")", got=", ".join(kinds))
-    other = Analysis(an.regions, an.facilities, an.demand,
-                     **{**an._options, "doctor_kinds": list(kinds)})
-    if an.network is not None:  # the same travel model as the report's
-        o = an._road.options
-        other = other.with_network(an.network, metric=an.metric, winter=an.winter,
-                                   threshold=an._road_threshold, snap_max=o["snap_max_m"],
-                                   access_speed_kmh=o["access_speed_kmh"], buffer=o["buffer_m"])
+    other = an.with_kinds(doctor_kinds=kinds)
     cov = other.coverage(weight=ctx.weight, area=False)
     doc = cov[cov.kind == "doctor_any"]
     n = (cov[cov.kind.isin(kinds)].groupby("region_id", sort=False).n_facilities.sum()
