@@ -10,9 +10,7 @@ count made with the csv module.
 """
 import csv
 import io
-import os
 import re
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -26,28 +24,15 @@ from pyproj import Geod
 import zaitaku
 from zaitaku import official, planning
 
+from realdata import DATA, quiet, real
 from test_cli import run_module
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 IRYOJOHO = (DATA / "raw" / "mhlw_iryojoho_net_hospitals_20250601"
             / "01-1_hospital_facility_info_20250601.zip")
 N03_SHP = DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp"
 MESH_2010 = DATA / "raw" / "census2010_mesh500m_hokkaido_colspan" / "population_mesh_third_half.csv"
 GEOD = Geod(ellps="GRS80")
 RADIUS = 8000.0
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        return fn(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- a generated case
