@@ -220,12 +220,15 @@ class Analysis:
     def with_kinds(self, doctor_kinds=None, nursing_kinds=None):
         """The same analysis counting other kinds as doctors (doctor_any)
         or as nurses: a new Analysis on the same travel model."""
-        opts = dict(self._options)
-        if doctor_kinds is not None:
-            opts["doctor_kinds"] = list(doctor_kinds)
-        if nursing_kinds is not None:
-            opts["nursing_kinds"] = list(nursing_kinds)
-        out = type(self)(self.regions, self.facilities, self.demand, **opts)
+        kinds = {name: list(value) for name, value in (("doctor_kinds", doctor_kinds),
+                                                        ("nursing_kinds", nursing_kinds))
+                 if value is not None}
+        return self._rebuilt(self.demand, **kinds)
+
+    def _rebuilt(self, demand, **options):
+        """A new Analysis of these regions and facilities on ``demand``, with
+        this one's options (``options`` override some) and travel model."""
+        out = type(self)(self.regions, self.facilities, demand, **{**self._options, **options})
         if self._road is not None:
             o = self._road.options
             out = out.with_network(self.network, metric=self.metric, winter=self.winter,

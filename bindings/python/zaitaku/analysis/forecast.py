@@ -266,13 +266,7 @@ def scale_analysis(analysis, factors, *, by=None, weight=None, default=None, cod
         # the same cells on the same regions and roads: the warnings the
         # analysis gave (unassigned cells, cells off the roads) again
         warnings.simplefilter("ignore", CoverageWarning)
-        out = type(analysis)(analysis.regions, analysis.facilities, demand, **analysis._options)
-        if analysis._road is not None:
-            o = analysis._road.options
-            out = out.with_network(analysis.network, metric=analysis.metric,
-                                   winter=analysis.winter, threshold=analysis._road_threshold,
-                                   snap_max=o["snap_max_m"], access_speed_kmh=o["access_speed_kmh"],
-                                   buffer=o["buffer_m"])
+        out = analysis._rebuilt(demand)
     used = pd.DataFrame({"region_id": where["region_id"].fillna("").astype(str),
                          "factor": per_unit})
     used = used[used.region_id != ""]

@@ -18,16 +18,18 @@ def enhanced(ctx):
     """Per region (and all regions): facilities of the enhanced kinds, demand,
     demand within reach of one of them and its share; None without
     ``enhanced_kinds``."""
+    from ..errors import InvalidArgumentError
+
     cfg = ctx.config
     kinds = (cfg.get("analysis") or {}).get("enhanced_kinds") if cfg is not None else None
     if not kinds:
         return None
     an = ctx.analysis
-    present = set(an.facilities.kinds)
-    if not present & set(kinds):
-        raise ConfigError(cfg["file"], "analysis.enhanced_kinds", "kinds some facility has ("
-                          + ", ".join(sorted(present)) + ")", got=", ".join(kinds))
-    other = an.with_kinds(doctor_kinds=kinds)
+    try:  # Analysis refuses kinds no facility has, naming those it has
+        other = an.with_kinds(doctor_kinds=kinds)
+    except InvalidArgumentError as exc:
+        raise ConfigError(cfg["file"], "analysis.enhanced_kinds", "kinds some facility has",
+                          got=str(exc)) from None
     cov = other.coverage(weight=ctx.weight, area=False)
     doc = cov[cov.kind == "doctor_any"]
     n = (cov[cov.kind.isin(kinds)].groupby("region_id", sort=False).n_facilities.sum()
