@@ -482,11 +482,25 @@ static int exchange(const char *a, const char *b)
 #endif
 }
 
+/* A working directory inside the folder would stay with the old folder,
+ * emptied and removed (a notebook saving into "."): it follows the swap. */
+static void follow_cwd(const cov_output_set *set, const char *cwd)
+{
+    size_t n = strlen(set->folder);
+    if (cwd && !strncmp(cwd, set->folder, n) && (cwd[n] == '\0' || cwd[n] == '/') &&
+        chdir(cwd) != 0) {
+        /* the same path no longer exists in the new folder: stay */
+    }
+}
+
 /* The new folder in place of the old one; *out_old where the old one is. */
 static int swap_in(cov_ctx *ctx, cov_output_set *set, char **out_old)
 {
+    char cwd[PATH_MAX];
+    const char *here = getcwd(cwd, sizeof cwd);
     if (exchange(set->staging, set->folder) == 0) {
         *out_old = set->staging, set->staging = NULL;
+        follow_cwd(set, here);
         return COV_OK;
     }
     if (errno != ENOSYS && errno != EINVAL && errno != ENOTSUP)
@@ -509,6 +523,7 @@ static int swap_in(cov_ctx *ctx, cov_output_set *set, char **out_old)
         return rc;
     }
     *out_old = old;
+    follow_cwd(set, here);
     return COV_OK;
 }
 

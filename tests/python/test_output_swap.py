@@ -154,3 +154,18 @@ def test_a_failed_writer_leaves_the_folder_as_it_was(tmp_path):
             raise RuntimeError("the writer failed")
     assert (out / "a.csv").read_text() == "old\n"
     assert _leftovers(out) == []
+
+
+def test_a_working_directory_inside_the_folder_follows_the_swap(tmp_path, monkeypatch):
+    """A notebook saving into "." keeps working in the folder it sees, not
+    in the emptied old one."""
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    monkeypatch.chdir(out / "sub")
+    with OutputSet(None, "..") as s:
+        s.path("a.csv").write_text("new\n")
+        s.commit()
+    assert Path("../a.csv").read_text() == "new\n"
+    assert os.stat(".").st_ino == os.stat(out / "sub").st_ino
+    Path("after.txt").write_text("x")
+    assert (out / "sub" / "after.txt").read_text() == "x"
