@@ -85,7 +85,7 @@ class OutputSet:
 
     def __init__(self, ctx, folder):
         self.ctx = ctx
-        self.folder = Path(folder)
+        self.folder = Path(os.fsdecode(folder))
         self.names = []
         self.staging = None
         self._set = None
