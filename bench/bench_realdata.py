@@ -85,11 +85,13 @@ def compare_r5(data, shien, towns):
         hosp = official.read_iryojoho_facilities(
             data / "raw" / "mhlw_iryojoho_net_hospitals_20250601" / "01-1_hospital_facility_info_20250601.zip",
             prefecture="北海道")
+        loc = official.read_home_care_doctors(data / "raw" / "kouseikyoku_todokede_202510_hokkaido" /
+                                              "hokkaido_todokede_202510.xlsx", towns, hosp,
+                                              prefecture="北海道", min_level="municipality")
         clinics = shien[shien.shien.str.startswith("支援診")]
-        loc = official.locate_facilities(clinics, towns, hosp, prefecture="北海道")
-        loc = loc[loc.lon.notna()]
+        loc = loc[loc.shien.str.startswith("支援診")]
         areas = official.regions_by(official.read_n03(n03), "hokkaido", "iryoken2")
-        points = zaitaku.read_demand(loc, id_field="institution_code", lon_field="lon", lat_field="lat")
+        points = zaitaku.read_demand(loc, id_field="facility_id", lon_field="lon", lat_field="lat")
         one = zaitaku.read_facilities(pd.DataFrame({"facility_id": ["x"], "kind": ["nursing"],
                                                     "lon": [141.35], "lat": [43.06]}), kind_field="kind")
         where = zaitaku.Analysis(areas, one, points, radius="16km").assignment()

@@ -39,13 +39,18 @@ DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data"
 REAL = {
     "municipalities": DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp",
     "areas": DATA / "hokkaido_municipality_2ji_iryoken.csv",
-    "population": DATA / "raw" / "census2010_mesh500m_hokkaido_colspan" / "population_mesh_third_half.csv",
+    "mesh": DATA / "raw" / "estat_census2020_mesh500m_allJapan" / "zips",
+    "todokede": DATA / "raw" / "kouseikyoku_todokede_202510_hokkaido" / "hokkaido_todokede_202510.xlsx",
+    "towns": DATA / "raw" / "geolonia_japanese_addresses",
+    "hospitals": DATA / "raw" / "mhlw_iryojoho_net_hospitals_20250601" / "01-1_hospital_facility_info_20250601.zip",
     "nursing": DATA / "raw" / "visiting_nursing_stations_mhlw_kaigo_osawa" / "clinics_geo.json",
-    "hospitals": DATA / "raw" / "hokkaido_hospitals_2015_colspan" / "hospital_list.csv",
 }
-HOKKAIDO_2010 = 5_506_419  # 平成22年国勢調査, Hokkaido's population
+HOKKAIDO_2020 = 5_224_614  # 令和2年国勢調査, Hokkaido's population
 DOCTOR_KINDS = {"zaishin", "zaibyo", "enhanced_single", "enhanced_network", "backup_hospital",
                 "hospital", "clinic"}
+# the doctors of hokkaido_real.ipynb: 在支診/在支病 and the enhanced types
+HOME_CARE_KINDS = {"enhanced_single", "enhanced_network", "zaishin", "zaibyo"}
+ENHANCED_KINDS = {"enhanced_single", "enhanced_network"}
 RADIUS_M = 16000.0
 SNAP_M = 1000.0
 
@@ -233,12 +238,12 @@ def _coverage(region, weight, covered_by_kind):
     return pd.DataFrame(rows, columns=["region", "kind", "people", "covered"])
 
 
-def _kinds_covered(lon, lat, facilities):
+def _kinds_covered(lon, lat, facilities, doctor_kinds=DOCTOR_KINDS):
     """covered flags per facility kind and for doctor_any, doctor_and_nursing."""
     covered = {k: _within(lon, lat, g.lon.to_numpy(), g.lat.to_numpy())
                for k, g in facilities.groupby("kind")}
     doctor = np.zeros(len(lon), dtype=bool)
-    for k in DOCTOR_KINDS & set(covered):
+    for k in doctor_kinds & set(covered):
         doctor |= covered[k]
     covered["doctor_any"] = doctor
     covered["doctor_and_nursing"] = doctor & covered.get("nursing", np.zeros(len(lon), bool))
@@ -262,27 +267,61 @@ def _in_hokkaido(lon, lat):
     return lon.between(139.3, 149.0) & lat.between(41.3, 45.6)
 
 
+def _estat_hokkaido(folder, box=(139.3, 41.3, 149.0, 45.6)):
+    """mesh code, total and people 75+ of every cell of e-Stat's 2020 files
+    whose first-level square (40' x 1 degree, from the code) meets box, read
+    with zipfile and csv: the 75+ column found by its label; ``*`` (merged
+    for secrecy: counted in another cell) and ``-`` count 0."""
+    import csv
+    import io
+    import unicodedata
+    import zipfile
+
+    codes, total, age75 = [], [], []
+    for path in sorted(Path(folder).glob("tblT001141H*.zip")):
+        first = path.stem[-4:]
+        south, west = int(first[:2]) / 1.5, 100 + int(first[2:])
+        if west > box[2] or west + 1 < box[0] or south > box[3] or south + 2 / 3 < box[1]:
+            continue
+        with zipfile.ZipFile(path) as z:
+            text = z.read(z.namelist()[0]).decode("cp932")
+        rows = list(csv.reader(io.StringIO(text)))
+        labels = [unicodedata.normalize("NFKC", c).replace(" ", "") for c in rows[1]]
+        i_total, i_75 = rows[0].index("T001141001"), labels.index("75歳以上人口総数")
+        for r in rows[2:]:
+            codes.append(r[0])
+            total.append(float(r[i_total]) if r[i_total] not in ("*", "-", "") else 0.0)
+            age75.append(float(r[i_75]) if r[i_75] not in ("*", "-", "") else 0.0)
+    return pd.Series(codes), np.array(total), np.array(age75)
+
+
 def _hokkaido_inputs():
-    """mesh centroids, population, 二次医療圏 of each cell, and the
-    facilities (lon, lat, kind), from the raw files."""
+    """mesh centroids, total and 75+ people, 二次医療圏 of each cell, and the
+    facilities (lon, lat, kind, region), from the raw files; the 届出 list's
+    points from zaitaku's reader (its own tests check it)."""
     import geopandas as gpd
 
     munis = gpd.read_file(REAL["municipalities"], encoding="cp932")
     mapping = pd.read_csv(REAL["areas"], dtype=str).dropna(subset=["iryoken2_code"])
     munis = munis.merge(mapping[["muni_code", "iryoken2_code"]], left_on="N03_007",
                         right_on="muni_code")
-    pop = pd.read_csv(REAL["population"], header=None, dtype={0: str})
-    lon, lat = _mesh_centroids(pop[0])
+    codes, total, age75 = _estat_hokkaido(REAL["mesh"])
+    lon, lat = _mesh_centroids(codes)
     region = _assign(lon, lat, munis, "iryoken2_code")
     with open(REAL["nursing"], encoding="utf-8") as f:
         st = pd.DataFrame(json.load(f))
     st = st[st["id"].str.startswith("01") & _in_hokkaido(st["lg"], st["lt"])]
-    hosp = pd.read_csv(REAL["hospitals"])
-    hosp = hosp[_in_hokkaido(hosp["longtitude"], hosp["latitude"])]
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore", zaitaku.CoverageWarning)
+        doc = zaitaku.official.read_home_care_doctors(REAL["todokede"], REAL["towns"],
+                                                      REAL["hospitals"], prefecture="北海道",
+                                                      min_level="municipality")
     fac = pd.concat([pd.DataFrame({"lon": st["lg"], "lat": st["lt"], "kind": "nursing"}),
-                     pd.DataFrame({"lon": hosp["longtitude"], "lat": hosp["latitude"],
-                                   "kind": "hospital"})], ignore_index=True)
-    return lon, lat, pop[1].to_numpy(dtype=float), region, fac
+                     pd.DataFrame({"lon": doc.lon, "lat": doc.lat, "kind": doc.kind})],
+                    ignore_index=True)
+    fac["region"] = _assign(fac.lon.to_numpy(float), fac.lat.to_numpy(float), munis,
+                            "iryoken2_code")
+    return lon, lat, total, age75, region, fac
 
 
 # ---------------------------------------------------------------- tests
@@ -335,7 +374,7 @@ def test_hokkaido_notebook_stops_clearly_without_the_data(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_data():
-    missing = [str(p) for p in REAL.values() if not p.is_file()]
+    missing = [str(p) for p in REAL.values() if not p.exists()]
     if missing:
         pytest.skip(f"real data not found at {DATA} (set COV_SHARED_DATA); missing {missing[0]}")
     return DATA
@@ -349,23 +388,27 @@ def hokkaido(real_data, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hokkaido_expected(real_data):
-    lon, lat, weight, region, fac = _hokkaido_inputs()
-    covered = _kinds_covered(lon, lat, fac)
-    return _coverage(region, weight, covered), pd.isna(region), weight
+    lon, lat, total, age75, region, fac = _hokkaido_inputs()
+    covered = _kinds_covered(lon, lat, fac, HOME_CARE_KINDS)
+    expected = _coverage(region, age75, covered)
+    enhanced = _kinds_covered(lon, lat, fac, ENHANCED_KINDS)["doctor_any"]
+    expected = pd.concat([expected, _coverage(region, age75, {"enhanced": enhanced})])
+    return expected, pd.isna(region), total, fac
 
 
-@pytest.mark.parametrize("tag, kind", [("nursing-table", "nursing"), ("hospital-table", "hospital"),
+@pytest.mark.parametrize("tag, kind", [("doctor-table", "doctor_any"), ("enhanced-table", "enhanced"),
+                                       ("nursing-table", "nursing"),
                                        ("both-table", "doctor_and_nursing")])
 def test_hokkaido_tables(hokkaido, hokkaido_expected, tag, kind):
+    """People 75+ within 16 km per area, against geodesic distances (pyproj)
+    from the mesh cells read with the csv module."""
     nb, folder = hokkaido
     table = _frame(_html(_tagged(nb, tag)))
-    assert list(table.columns) == ["index0", "code", "二次医療圏", "population", "covered", "share %"]
+    assert list(table.columns) == ["index0", "code", "二次医療圏", "people 75+", "covered", "share %"]
     assert list(table.code) == [f"01{i:02d}" for i in range(1, 22)]
-    people, covered = table.population.astype(int), table.covered.astype(int)
+    people, covered = table["people 75+"].astype(int), table.covered.astype(int)
     share = table["share %"].astype(float)
-    assert people.sum() == HOKKAIDO_2010
     assert ((0 <= covered) & (covered <= people)).all()
-    assert ((0 <= share) & (share <= 100)).all()
     assert (share == (100 * covered / people).round(1)).all()
     expected = hokkaido_expected[0]
     expected = expected[expected.kind == kind].set_index("region").loc[table.code]
@@ -373,15 +416,53 @@ def test_hokkaido_tables(hokkaido, hokkaido_expected, tag, kind):
     assert list(covered) == list(expected.covered)
 
 
-def test_hokkaido_reports_the_aomori_cells_and_draws_a_map(hokkaido, hokkaido_expected):
+def test_hokkaido_counts_facilities_per_area(hokkaido, hokkaido_expected):
+    nb, folder = hokkaido
+    table = _frame(_html(_tagged(nb, "counts-table")))
+    fac = hokkaido_expected[3]
+    assert list(table.region_id) == [f"01{i:02d}" for i in range(1, 22)]
+    for kind in ("enhanced_single", "enhanced_network", "zaishin", "zaibyo", "backup_hospital",
+                 "nursing"):
+        shown = table[zaitaku.kinds.kind_name(kind)].astype(int).tolist()
+        here = fac[fac.kind == kind].region.value_counts()
+        assert shown == [int(here.get(r, 0)) for r in table.region_id], kind
+    assert (fac.region.notna() | (fac.kind == "nursing")).all()
+
+
+def test_hokkaido_2040_scales_the_uncovered_by_the_published_growth(hokkaido, hokkaido_expected):
+    """2040: per area, the uncovered 75+ of today (the independent computation)
+    times the growth of home-visit receipts 2024 -> 2040 read with csv."""
+    import csv
+
+    nb, folder = hokkaido
+    table = _frame(_html(_tagged(nb, "forecast-table")))
+    path = DATA / "raw" / "mhlw_chiiki_iryo_kousou_2040_youkiti" / "demand_forecast.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["pref_code"] == "01"
+                and r["demand_category"] == "在宅（訪問診療）"]
+    v = {(r["area_code"], r["year"]): float(r["receipts_per_month"]) for r in rows}
+    expected = hokkaido_expected[0]
+    expected = expected[expected.kind == "doctor_and_nursing"].set_index("region")
+    areas = table[table.region_id != "all"]
+    assert list(areas.region_id) == [f"01{i:02d}" for i in range(1, 22)]
+    for row in areas.itertuples():
+        factor = v[(row.region_id, "2040")] / v[(row.region_id, "2024")]
+        uncovered = expected.people[row.region_id] - expected.covered[row.region_id]
+        assert float(row.factor) == round(factor, 3)
+        assert float(row.demand_uncovered_2020) == uncovered
+        assert abs(float(row.demand_uncovered_2040) - factor * uncovered) <= 0.5
+
+
+def test_hokkaido_people_in_the_areas_are_the_census_and_a_map_is_drawn(hokkaido, hokkaido_expected):
     nb, folder = hokkaido
     assert not _errors(nb)
-    _, unassigned, weight = hokkaido_expected
+    _, unassigned, total, _ = hokkaido_expected
+    m = re.search(r"people in the 21 areas: ([\d,]+)", _stdout(nb))
+    assert m, "the notebook does not report the people in the areas"
+    assert int(m.group(1).replace(",", "")) == round(total[~unassigned].sum()) == HOKKAIDO_2020
     m = re.search(r"unassigned cells: ([\d,]+), population ([\d,]+)", _stdout(nb))
-    assert m, "the notebook does not report the unassigned cells"
     assert int(m.group(1).replace(",", "")) == unassigned.sum()
-    assert int(m.group(2).replace(",", "")) == round(weight[unassigned].sum())
-    assert round(weight[unassigned].sum()) == round(weight.sum()) - HOKKAIDO_2010
+    assert int(m.group(2).replace(",", "")) == round(total[unassigned].sum())
     assert _pngs(nb, folder, "hokkaido"), "the map is missing"
 
 

@@ -225,6 +225,14 @@ def test_environment_variables_in_paths(tmp_path, monkeypatch):
     assert "nowhere/f.csv" in str(error(text.replace("cfg.toml", "x")))
     e = error(BASE.replace('path = "sample:facilities.csv"', 'path = "${ZT_UNSET_VAR}/f.csv"'))
     assert "ZT_UNSET_VAR" in str(e)
+    # a relative value is relative to where the user runs the command, not to the file:
+    # ZT_DATA=data from tmp_path finds tmp_path/data even for a file in another folder
+    other = tmp_path / "configs"
+    other.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZT_DATA", "data")
+    assert loads_config(text, base=other)["paths"]["facilities[1].path"] == \
+        tmp_path / "data" / "f.csv"
 
 
 def test_detour_model_shrinks_the_straight_line_radius():

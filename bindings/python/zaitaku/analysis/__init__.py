@@ -4,5 +4,6 @@ from files (:func:`~zaitaku.analysis.build.build_analysis`), which the
 command line and the report configuration both use."""
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY
 from .core import Analysis
+from .forecast import compare_coverage
 
-__all__ = ["Analysis", "DOCTOR_ANY", "DOCTOR_AND_NURSING"]
+__all__ = ["Analysis", "DOCTOR_ANY", "DOCTOR_AND_NURSING", "compare_coverage"]

@@ -75,6 +75,10 @@ class Analysis:
         self._ctx = ctx
         self.regions, self.facilities, self.demand = regions, facilities, demand
         self.radius_m = metres(radius, "radius")
+        # what another analysis of other demand needs (scale_demand)
+        self._options = dict(radius=self.radius_m, coastal_snap=coastal_snap, crs=crs,
+                             doctor_kinds=doctor_kinds, nursing_kinds=nursing_kinds,
+                             circle_segments=circle_segments, land=land)
         opt = ffi.new("cov_analysis_options *")
         lib.cov_analysis_options_init(opt)
         opt.coastal_snap_m = 0.0 if coastal_snap in (0, None) else metres(coastal_snap, "coastal_snap")
@@ -215,6 +219,52 @@ class Analysis:
     def straight(self):
         """The same analysis along the straight line (geodesic metres)."""
         return self._derive(None, "straight", False, None)
+
+    def scale_demand(self, factors, *, by=None, weight=None, default=None, code_field=None,
+                     factor_field="factor"):
+        """The same analysis on demand of another year: each unit's weight
+        times the factor of its region (issue 13, docs/forecast.md). A new
+        Analysis (this one is not changed), on the same travel model.
+
+        Parameters
+        ----------
+        factors : mapping, Series, DataFrame or CSV path
+            A factor per region code (see
+            :func:`zaitaku.analysis.forecast.factor_table`), e.g.
+            :func:`zaitaku.official.read_demand_forecast`'s table.
+        by : Regions, optional
+            Whose codes the factors are keyed by: default this analysis's
+            regions (the unit gets the factor of the region coverage
+            counts it in); or other regions, e.g. municipalities, whose
+            assignment (same coastal rule and land) picks the factor.
+        weight : str or int, optional
+            The weight column scaled (default: every one).
+        default : float, optional
+            Factor of units in a region without one; without it, such a
+            region is an error naming it. Units in no region of this
+            analysis keep their weight (they count nowhere).
+
+        Returns
+        -------
+        Analysis
+            With ``demand_factors``: region_id, factor, n_units (by the
+            regions the factors are keyed by).
+
+        Examples
+        --------
+        >>> import zaitaku
+        >>> an = zaitaku.Analysis.sample()
+        >>> later = an.scale_demand({"9901": 0.9, "9902": 1.2, "9903": 0.5}, weight="age75")
+        >>> a = an.coverage(weight="age75", area=False)
+        >>> b = later.coverage(weight="age75", area=False)
+        >>> ratio = b.demand_total.to_numpy() / a.demand_total.to_numpy()
+        >>> sorted(set(ratio.round(12).tolist()))
+        [0.5, 0.9, 1.2]
+        """
+        from .forecast import scale_analysis
+
+        return scale_analysis(self, factors, by=by, weight=weight, default=default,
+                              code_field=code_field, factor_field=factor_field)
 
     def use_network(self, *args, **kwargs):
         """Removed: an Analysis never changes what later calls mean. Use

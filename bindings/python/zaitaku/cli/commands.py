@@ -26,6 +26,8 @@ from ..analysis import Analysis
 from ..errors import CancelledError, CoverageError, CoverageWarning, InternalError
 from .common import (PROG, _Parser, _add_coverage, _aligned, _check_out, _check_coverage_args,
                      _crs_for, _distance, _pad, _say, analysis_from_args, display_width, percent)
+from .forecast import DESCRIBE as _FORECAST_DESCRIBE
+from .forecast import add_forecast_options, check_forecast_args, forecast_outputs
 from .planning import add_planning_commands
 
 SUMMARY_KINDS = ("doctor_any", "nursing", "doctor_and_nursing")
@@ -53,6 +55,7 @@ def build_parser():
     commands.required = True
     _add_demo(commands, common)
     _add_coverage(commands, common, run=_run_coverage)
+    add_forecast_options(commands.choices["coverage"])  # demand of another year (issue 13)
     _add_report(commands, common)
     add_planning_commands(commands, common)  # zaitaku check, zaitaku plan
     return parser
@@ -130,11 +133,12 @@ def _draw_map(an, path):
 
 def _run_coverage(args):
     _check_coverage_args(args)
+    check_forecast_args(args)
     net = _read_roads(args) if args.roads else None  # bad road fields fail first
     an = analysis_from_args(args)
     if net is not None:
         return _run_roads(args, an, net)
-    written = an.save(args.out, weight=args.weight)
+    written = an.save(args.out, weight=args.weight, extra=forecast_outputs(args, an))
     for line in _aligned(_described(written, an.radius_m)):
         print(line)
     return 0
@@ -156,8 +160,8 @@ def _run_roads(args, an, net):
     an = an.with_network(net, metric=metric, winter=args.winter, snap_max=args.snap_max)
     # one set with the other outputs: refused as a whole over an input,
     # written as a whole or not at all
-    *written, unreachable = an.save(args.out, radius=limit, weight=args.weight,
-                                    extra={"unreachable.csv": an.unreachable()})
+    extra = {**forecast_outputs(args, an, limit), "unreachable.csv": an.unreachable()}
+    *written, unreachable = an.save(args.out, radius=limit, weight=args.weight, extra=extra)
     text = an.threshold_text(limit)
     files = [(path, _DESCRIBE[Path(path).name](path, limit).replace(
         _distance_text(limit), text)) for path in written]
@@ -260,7 +264,8 @@ def _number(value):
 
 
 _DESCRIBE = {"coverage.csv": _describe_coverage, "reach.csv": _describe_reach,
-             "gaps.shp": _describe_gaps, "service_areas.shp": _describe_service_areas}
+             "gaps.shp": _describe_gaps, "service_areas.shp": _describe_service_areas,
+             **_FORECAST_DESCRIBE}
 
 
 # ---------------------------------------------------------------- main

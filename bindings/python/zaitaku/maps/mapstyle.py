@@ -195,15 +195,20 @@ def north_angle(crs, x, y):
 
 # ---------------------------------------------------------------- figure
 
-def _figure(extent, title, credit, key_in=KEY_IN):
+def _figure(extent, title, credit, key_in=KEY_IN, rows=0):
     """A figure with a map axes whose aspect matches extent (x0, y0, x1, y1,
     widened to fit), a key axes below it and the title; returns (fig, ax,
-    key, extent)."""
+    key, extent). The key is at least key_in tall, and tall enough for a
+    legend of ``rows`` entries (plus its title) above the wrapped credit."""
     from matplotlib.figure import Figure
 
     x0, y0, x1, y1 = extent
     dx, dy = x1 - x0, y1 - y0
     map_w = WIDTH_IN - 2 * MARGIN_IN
+    credit_text = _wrap(credit, map_w * 72 / _CREDIT_PT * 1.0)
+    row_in = _LABEL_PT * 1.5 / 72          # a legend row with its spacing
+    line_in = _CREDIT_PT * 1.3 / 72        # a credit line
+    key_in = max(key_in, 0.25 + (rows + 1) * row_in + (credit_text.count("\n") + 1) * line_in)
     map_h = min(max(map_w * dy / dx, 3.2), 7.6)
     # widen the extent in the other direction so that 1 m is as long both ways
     if map_h / map_w > dy / dx:
@@ -228,7 +233,7 @@ def _figure(extent, title, credit, key_in=KEY_IN):
         spine.set_linewidth(0.6)
     fig.text(MARGIN_IN / WIDTH_IN, 1 - 0.12 / height, title, ha="left", va="top",
              fontsize=12, fontweight="bold", color=INK, gid="zaitaku-title")
-    key.text(0, 0, _wrap(credit, map_w * 72 / _CREDIT_PT * 1.0), ha="left", va="bottom",
+    key.text(0, 0, credit_text, ha="left", va="bottom",
              fontsize=_CREDIT_PT, color="#444444", transform=key.transAxes,
              gid="zaitaku-credit")
     return fig, ax, key, (x0, y0, x1, y1)
@@ -415,8 +420,9 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
     with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(regions.total_bounds)
         extra = sum(1 for ov in data.overlays if ov.on_overview)
+        rows = max(len(SHARE_BREAKS) + extra, len(set(data.facilities["kind"])))
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
-                                       KEY_IN + 0.17 * max(0, extra))
+                                       KEY_IN + 0.17 * max(0, extra), rows=rows)
         shown = _simplified(regions, extent)
         classes = [share_class(s) for s in regions["share"]]
         faces = [colours[c] if c is not None else NO_DATA for c in classes]
@@ -464,8 +470,9 @@ def region_map(data, region_id, title=None, credit=None):
     with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(focus.total_bounds, pad=0.08)
         extra = len(data.overlays)
+        rows = max(4 + extra, len(set(data.facilities["kind"])))
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
-                                       KEY_IN + 0.17 * extra)
+                                       KEY_IN + 0.17 * extra, rows=rows)
         others = _simplified(regions[regions.region_id != region_id], extent)
         _draw(ax, others, facecolor=OTHER_LAND, edgecolor="#999999", linewidth=0.5, zorder=1)
         _draw(ax, _simplified(focus, extent), facecolor=LAND, edgecolor="none", zorder=1)

@@ -20,6 +20,9 @@ any lon/lat CSV                    :func:`read_facility_csv`
 保険医療機関 code lists (clinics)    :func:`read_med_inst_codes`
 offline geocoding (Geolonia towns)  :func:`read_geolonia_towns`, :func:`locate_addresses`,
                                    :func:`locate_facilities`
+located in one call                 :func:`read_home_care_doctors` (届出 list),
+                                   :func:`read_clinics` (code list)
+構想区域別の医療需要推計 (2040)        :func:`read_demand_forecast`
 =================================  =============================================
 
 Examples
@@ -32,8 +35,10 @@ from ._common import ReadReport, detect_encoding
 from ._facilities import (read_facility_csv, read_iryojoho_facilities,
                                    read_kaigo_facilities)
 from ._clinics import read_med_inst_codes
+from ._forecast import read_demand_forecast
 from ._geocode import (CONFIDENCE, address_key, locate_addresses, locate_facilities,
                                 read_geolonia_towns)
+from ._located import read_clinics, read_home_care_doctors
 from ._kouseikyoku import HOME_CARE_ATTRIBUTES, era_date, read_kouseikyoku_todokede
 from ._matching import METHODS, match_facilities, name_keys, normalize_address, shien_kind
 from ._mesh import read_estat_mesh
@@ -47,4 +52,5 @@ __all__ = [
     "match_facilities", "name_keys", "normalize_address", "shien_kind", "METHODS",
     "HOME_CARE_ATTRIBUTES", "era_date", "read_geolonia_towns", "locate_addresses",
     "locate_facilities", "address_key", "CONFIDENCE", "read_med_inst_codes",
+    "read_home_care_doctors", "read_clinics", "read_demand_forecast",
 ]

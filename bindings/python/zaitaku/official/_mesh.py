@@ -4,6 +4,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 
@@ -38,10 +39,29 @@ def _auto_columns(codes, labels):
     return out
 
 
-def _files(source):
+def _first_level(path):
+    """The first-level mesh (4 digits) an e-Stat file name says it holds
+    (``tblT001141H6441.zip``: 6441), or None."""
+    m = re.search(r"H(\d{4})(?!\d)", Path(path).stem)
+    return m.group(1) if m else None
+
+
+def _outside(code, bounds):
+    """True when first-level mesh `code` (40' x 1 degree) misses the
+    lon/lat box."""
+    south, west = int(code[:2]) / 1.5, 100 + int(code[2:])
+    return west > bounds[2] or west + 1 < bounds[0] or south > bounds[3] or south + 2 / 3 < bounds[1]
+
+
+def _files(source, bounds=None, skipped=None):
     """(label, bytes) of every table: plain files, and the .txt/.csv files
-    inside zip archives (as e-Stat delivers them)."""
+    inside zip archives (as e-Stat delivers them); with bounds, files whose
+    name gives a first-level mesh outside them are skipped (and listed)."""
     for path in expand_sources(source, ("*.txt", "*.csv", "*.zip")):
+        code = _first_level(path) if bounds is not None else None
+        if code is not None and _outside(code, bounds):
+            skipped.append(code)
+            continue
         if path.suffix.lower() == ".zip":
             try:
                 with zipfile.ZipFile(path) as z:
@@ -56,7 +76,7 @@ def _files(source):
             yield os.fspath(path), read_bytes(path)
 
 
-def read_estat_mesh(source, columns=None, *, encoding=None):
+def read_estat_mesh(source, columns=None, *, encoding=None, bounds=None):
     """Reads census population on the JIS X 0410 mesh, as e-Stat distributes
     it, from one or several files (one per first-level mesh).
 
@@ -94,6 +114,11 @@ def read_estat_mesh(source, columns=None, *, encoding=None):
         header-less layout ``total, male, female, households``.
     encoding : str, optional
         Force an encoding instead of detecting it.
+    bounds : (west, south, east, north), optional
+        Read only the files whose first-level mesh (named in the file name,
+        as e-Stat names them: ``tblT001141H6441.zip``) meets this lon/lat
+        box, e.g. a prefecture's extent; files without a code in their name
+        are read. The report's notes count the files skipped.
 
     Returns
     -------
@@ -130,7 +155,12 @@ def read_estat_mesh(source, columns=None, *, encoding=None):
     report = ReadReport("")
     labels, frames, seen = [], [], {}
     chosen = None
-    for label, data in _files(source):
+    if bounds is not None:
+        bounds = tuple(float(b) for b in bounds)
+        if len(bounds) != 4 or not (bounds[0] < bounds[2] and bounds[1] < bounds[3]):
+            raise value_error(f"read_estat_mesh: bounds {bounds!r} is not (west, south, east, north)")
+    skipped = []
+    for label, data in _files(source, bounds, skipped):
         labels.append(label)
         text, _ = decode(data, label, encoding)
         rows = csv_rows(text)
@@ -151,7 +181,13 @@ def read_estat_mesh(source, columns=None, *, encoding=None):
         chosen = names
         frames.append(frame)
     if not frames:
-        raise format_error("read_estat_mesh: no files given")
+        raise format_error("read_estat_mesh: no files given" + (
+            f" (all {len(skipped)} lie outside bounds {bounds})" if skipped else ""))
+    if skipped:
+        box = ", ".join(f"{b:.2f}" for b in bounds)
+        report.notes.append(f"{len(skipped)} files outside bounds ({box}) not read "
+                            f"(first-level meshes {', '.join(sorted(skipped)[:8])}"
+                            f"{', ...' if len(skipped) > 8 else ''})")
     report.source = labels[0] if len(labels) == 1 else f"{len(labels)} files ({labels[0]}, ...)"
     out = pd.concat(frames, ignore_index=True)
     if "merged_into" in out:

@@ -28,10 +28,18 @@ def read_facility_sources(cfg):
     frames, dropped = [], []
     for i, fac in enumerate(cfg["facilities"]):
         key = f"facilities[{i + 1}]"
-        frame, note = _read_source(cfg, key, fac)
+        listed = set().union(*(set(f.facility_id) for f in frames)) if frames else set()
+        frame, note = _read_source(cfg, key, fac, listed)
         frames.append(frame)
         dropped += note
+    notes = []
+    for i, frame in enumerate(frames):
+        report = frame.attrs.get("report")
+        for n in (report.notes if report is not None else ()):
+            if n.startswith("located by") or "kept at its municipality" in n:
+                notes.append(f"facilities[{i + 1}]: {n}")
     table = pd.concat(frames, ignore_index=True)
+    table.attrs = {"notes": notes}
     dup = table["facility_id"][table["facility_id"].duplicated()]
     if len(dup):
         raise ConfigError(cfg["file"], "facilities", "ids unique across all sources (use "
@@ -40,12 +48,62 @@ def read_facility_sources(cfg):
     return table, dropped
 
 
-def _read_source(cfg, key, fac):
+#: The columns the official readers give, as facility fields.
+_OFFICIAL_FIELDS = dict(id_field="facility_id", kind_field="kind", name_field="name",
+                        lon_field="lon", lat_field="lat")
+
+
+def _read_official(cfg, key, fac, listed):
+    """An official list as published, read (and located) by
+    :mod:`zaitaku.official`: the facility table, the facility fields that
+    describe it, and what was dropped (per reason, with examples)."""
+    import warnings
+
+    from .. import official
+    from ..errors import CoverageWarning
+
+    p, fmt, pref = cfg["paths"], fac["format"], fac["prefecture"]
+    path = p[f"{key}.path"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CoverageWarning)
+            if fmt == "kouseikyoku":
+                frame = official.read_home_care_doctors(
+                    path, p[f"{key}.towns"], p.get(f"{key}.locate_with"), prefecture=pref,
+                    min_level=fac["min_match_level"])
+            elif fmt == "med_inst_codes":
+                frame = official.read_clinics(
+                    path, p[f"{key}.towns"], p.get(f"{key}.locate_with"), prefecture=pref,
+                    min_level=fac["min_match_level"], exclude=listed)
+            elif fmt == "iryojoho":
+                frame = official.read_iryojoho_facilities(path, pref, kind=fac["kind"])
+            else:
+                frame = official.read_kaigo_facilities(path, pref, kind=fac["kind"] or "nursing")
+    except (CoverageError, ValueError) as exc:
+        raise ConfigError(cfg["file"], f"{key}.path", f"a {fmt} file as published",
+                          got=f"{path.name}: {exc}") from None
+    report = frame.attrs["report"]
+    dropped = []
+    rejected = report.rejected
+    for reason, rows in (rejected.groupby("reason", sort=False) if len(rejected) else ()):
+        dropped.append((key, len(rows), reason,
+                        [f"{r.name}（{r.detail}）" if r.detail else str(r.name)
+                         for r in rows.head(5).itertuples()]))
+    if fac["kinds"]:
+        frame = frame[frame.kind.isin(fac["kinds"])].reset_index(drop=True)
+    fields = dict(_OFFICIAL_FIELDS)
+    if "beds" in frame:
+        fields["beds_field"] = "beds"
+    return frame, fields, dropped, report
+
+
+def _read_source(cfg, key, fac, listed=()):
     """One facility source through zaitaku's one facility reader
     (:func:`~zaitaku.read_facilities`: libcoverage's for CSV and shapefiles,
     which detects UTF-8 or CP932 and names line and field of a bad value;
     geopandas for other vector files); a JSON list of records, which C does
-    not read, as a DataFrame. Then filtered by id prefix and bbox."""
+    not read, as a DataFrame; an official list through its reader. Then
+    filtered by id prefix and bbox."""
     import json
 
     import numpy as np
@@ -59,7 +117,11 @@ def _read_source(cfg, key, fac):
     file = cfg["file"]
     dropped = []
     source = path
-    if path.suffix.lower() == ".json":
+    official_report = None
+    if fac["format"] != "table":
+        source, fields, dropped, official_report = _read_official(cfg, key, fac, listed)
+        fac = {**fac, **fields}
+    elif path.suffix.lower() == ".json":
         try:
             with open(path, encoding="utf-8") as f:
                 raw = pd.DataFrame(json.load(f))
@@ -131,6 +193,8 @@ def _read_source(cfg, key, fac):
         keep &= ~out
     table = table[keep].reset_index(drop=True)
     table["source"] = fac["label"] or path.name
+    if official_report is not None:
+        table.attrs["report"] = official_report
     return table, dropped
 
 
@@ -158,6 +222,53 @@ def _field_of(fac, exc):
     return None
 
 
+
+
+def read_estat_demand(cfg, regions):
+    """The e-Stat mesh ``[demand]`` names (format ``estat_mesh``), only the
+    files whose first-level mesh meets the regions' extent, and notes for
+    the methods section. Age counts e-Stat moved into another cell for
+    secrecy (合算) are NaN in their own cell: they count 0 there, since the
+    receiving cell already holds them."""
+    import warnings
+
+    import numpy as np
+
+    from .. import official
+    from ..errors import CoverageWarning
+
+    key, path = "demand.path", cfg["paths"]["demand.path"]
+    west, south, east, north = regions.to_geodataframe().to_crs(6668).total_bounds
+    pad = 0.05  # beyond the coastal snap
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CoverageWarning)
+            frame = official.read_estat_mesh(path, bounds=(west - pad, south - pad,
+                                                           east + pad, north + pad))
+    except (CoverageError, ValueError) as exc:
+        raise ConfigError(cfg["file"], key, "e-Stat 地域メッシュ統計 files as published (zips, "
+                          "txt, or a folder of them)", got=f"{path.name}: {exc}") from None
+    missing = [w for w in cfg["demand"]["weight_fields"] if w not in frame.columns]
+    if missing:
+        raise ConfigError(cfg["file"], "demand.weight_fields", "columns the e-Stat reader "
+                          f"gives ({', '.join(c for c in frame.columns if c not in ('mesh_code', 'merged_into'))})",
+                          got=repr(missing[0]))
+    report = frame.attrs["report"]
+    notes = list(report.notes)
+    # cells of the files read that lie outside the regions' extent (other prefectures
+    # sharing a first-level mesh) are left out here, and counted
+    from ..mesh import decode_mesh
+
+    boxes = [decode_mesh(c) for c in frame.mesh_code]
+    x = np.array([(b[0] + b[2]) / 2 for b in boxes])
+    y = np.array([(b[1] + b[3]) / 2 for b in boxes])
+    inside = (x >= west - pad) & (x <= east + pad) & (y >= south - pad) & (y <= north + pad)
+    if not inside.all():
+        notes.append(f"{int((~inside).sum()):,} cells ({frame.total[~inside].sum():,.0f} people) "
+                     "outside the regions' extent left out")
+        frame = frame[inside].reset_index(drop=True)
+    frame = frame.fillna({w: 0.0 for w in cfg["demand"]["weight_fields"]})
+    return frame, notes
 
 
 def build_network(cfg, work_dir=None):
@@ -227,7 +338,7 @@ def build_analysis(cfg, work_dir=None):
     methods section reports (facility rows dropped and why, counts per
     source)."""
     from ..analysis.build import build_analysis as build, build_inputs
-    from ..inputs import read_facilities
+    from ..inputs import read_facilities, read_regions
 
     p, reg, dem, ana = cfg["paths"], cfg["regions"], cfg["demand"], cfg["analysis"]
     table, dropped = read_facility_sources(cfg)
@@ -235,7 +346,15 @@ def build_analysis(cfg, work_dir=None):
              if any(fac[f] for fac in cfg["facilities"])}
     facilities = read_facilities(table, kind_field="kind", name_field="name",
                                  capacity_field="capacity", **attrs)
-    if dem["mesh_field"]:
+    regions_spec = dict(path=p["regions.path"], id_field=reg["id_field"],
+                        name_field=reg["name_field"], crs=reg["crs"])
+    demand_notes = []
+    if dem["format"] == "estat_mesh":
+        spec = dict(regions_spec)
+        regions_spec = read_regions(spec.pop("path"), **spec)
+        frame, demand_notes = read_estat_demand(cfg, regions_spec)
+        demand = dict(path=frame, mesh_field="mesh_code", weight_fields=dem["weight_fields"])
+    elif dem["mesh_field"]:
         demand = dict(path=p["demand.path"], mesh_field=dem["mesh_field"],
                       weight_fields=dem["weight_fields"], header=dem["header"])
     else:
@@ -244,9 +363,8 @@ def build_analysis(cfg, work_dir=None):
                       weight_fields=dem["weight_fields"], header=dem["header"], crs=dem["crs"])
     dissolve = dict(mapping=p["regions.map"], from_field=reg["map_from"], to_field=reg["map_to"],
                     name_field=reg["map_name"], strict=reg["strict_map"]) if reg["map"] else None
-    subunits, regions, facilities, demand = build_inputs(
-        dict(path=p["regions.path"], id_field=reg["id_field"], name_field=reg["name_field"],
-             crs=reg["crs"]), facilities, demand, dissolve)
+    subunits, regions, facilities, demand = build_inputs(regions_spec, facilities, demand,
+                                                         dissolve)
     network = build_network(cfg, work_dir)
     options = None
     if network is not None and cfg["travel"]["model"] in ("road_distance", "road_time"):
@@ -262,5 +380,7 @@ def build_analysis(cfg, work_dir=None):
                      nursing_kinds=ana["nursing_kinds"])
     by_source = table.groupby("source", sort=False).size().to_dict()
     notes = {"dropped_facilities": dropped, "facilities_by_source": by_source,
+             "demand_notes": demand_notes,
+             "facility_notes": [n for n in (table.attrs.get("notes") or [])],
              "region_units": len(subunits), "network": network, "subunits": subunits}
     return analysis, notes

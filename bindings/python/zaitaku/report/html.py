@@ -184,7 +184,9 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         title_, frame = value if isinstance(value, tuple) else (T.TABLE_TITLES.get(key, key),
                                                                   value)
         sections.append(Section(key=key, title=title_, table=frame))
-    for name, builder in {**report_sections.BUILDERS, **SECTIONS}.items():
+    from .forecast import forecast
+
+    for name, builder in {"forecast": forecast, **report_sections.BUILDERS, **SECTIONS}.items():
         made = builder(ctx)
         if made is not None:
             sections.append(made)
@@ -422,6 +424,11 @@ def _methods(ctx, meta, result, sections):
                  "</tr></thead><tbody>" + "".join(
                      f"<tr><td>{_e(a)}</td><td>{_e(b)}</td><td>{_e(c)}</td></tr>"
                      for a, b, c in inputs) + "</tbody></table>")
+    for title, key in (("施設の所在地", "facility_notes"), ("需要（人口）データ", "demand_notes")):
+        lines = meta["notes"].get(key) or []
+        if lines:
+            parts.append(f"<h3>{title}</h3><ul>" + "".join(f"<li>{_e(n)}</li>" for n in lines)
+                         + "</ul>")
     dropped = meta["notes"].get("dropped_facilities") or []
     if dropped:
         parts.append("<h3>除外した施設データ</h3><ul>" + "".join(

@@ -9,12 +9,17 @@ from ..errors import CoverageError
 #: detour factor, and along roads (need ``[roads]``).
 TRAVEL_MODELS = ("straight_line", "detour", "road_distance", "road_time")
 REPORT_FORMATS = ("html", "csv", "xlsx", "png", "svg")
+#: Facility source formats: a table with coordinates, or an official list as published.
+FACILITY_FORMATS = ("table", "kouseikyoku", "med_inst_codes", "iryojoho", "kaigo")
+#: Official facility formats located offline (they need ``towns``).
+LOCATED_FORMATS = ("kouseikyoku", "med_inst_codes")
+DEMAND_FORMATS = ("table", "estat_mesh")
 
 # the reserved parts of the schema and the modules that provide them; a
 # trimmed build would leave some out (see register_feature)
 _FEATURES = {"roads": "zaitaku.network", "winter": "zaitaku.network",
              "road_distance": "zaitaku.network", "road_time": "zaitaku.network",
-             "planning": "zaitaku.planning"}
+             "planning": "zaitaku.planning", "forecast": "zaitaku.analysis.forecast"}
 
 
 class ConfigError(CoverageError, ValueError):
@@ -84,7 +89,19 @@ SCHEMA = {
         "strict_map": (_BOOL, False, "fail when a region has no row in map"),
     },
     "facilities": {  # an array of tables: [[facilities]], one per source file
-        "path": (_PATH, REQUIRED, "CSV, JSON list of records, or point file"),
+        "path": (_PATH, REQUIRED, "CSV, JSON list of records, or point file; for the "
+                                  "official formats the file (or folder) as published"),
+        "format": (_STR, "table", "table (coordinate columns or points), kouseikyoku "
+                                  "(地方厚生局 届出 list), med_inst_codes (保険医療機関 code list), "
+                                  "iryojoho (医療情報ネット), kaigo (介護サービス情報公表)"),
+        "towns": (_PATH, None, "Geolonia town points folder: locates the addresses of "
+                               "kouseikyoku and med_inst_codes offline"),
+        "locate_with": (_PATH, None, "医療情報ネット file whose published coordinates win where "
+                                     "an institution matches (kouseikyoku, med_inst_codes)"),
+        "prefecture": (_STR, None, "keep this prefecture (official formats), e.g. 北海道"),
+        "min_match_level": (_STR, "town", "coarsest location kept: town (大字・町丁目) or "
+                                          "municipality; coarser rows are listed and left out"),
+        "kinds": (_STRS, None, "keep only these kinds (e.g. [\"hospital\"])"),
         "label": (_STR, None, "what the source is, for the methods section"),
         "id_field": (_STR, "facility_id", "unique id column"),
         "kind_field": (_STR, None, "column with the kind (zaishin, nursing, ...)"),
@@ -105,7 +122,10 @@ SCHEMA = {
         "beds_field": (_STR, None, "beds (planning, 2SFCA)"),
     },
     "demand": {
-        "path": (_PATH, REQUIRED, "CSV of mesh codes with weights, or of points"),
+        "path": (_PATH, REQUIRED, "CSV of mesh codes with weights, or of points; for "
+                                  "estat_mesh the files, zips or folder as e-Stat ships them"),
+        "format": (_STR, "table", "table, or estat_mesh (e-Stat 地域メッシュ統計: total, age65, "
+                                  "age75, age85; files outside the regions' extent not read)"),
         "label": (_STR, None, "what the demand is, e.g. 令和2年国勢調査人口"),
         "mesh_field": (_STR, None, "column of JIS X 0410 mesh codes"),
         "id_field": (_STR, None, "id column of point demand"),
@@ -188,6 +208,21 @@ SCHEMA = {
                                      "nursing threshold)"),
         "max_rows": (_COUNT, 20, "rows of long tables shown in the HTML (all in CSV/Excel)"),
     },
+    "forecast": {
+        "path": (_PATH, REQUIRED, "forecast: MHLW 構想区域別の医療需要推計 (xlsx, its CSVs or their "
+                                  "folder), or a CSV of factors per region (format table)"),
+        "format": (_STR, "mhlw", "mhlw (the published forecast) or table (code, factor)"),
+        "measure": (_STR, "home_visits", "what grows (mhlw): home_visits (在宅・訪問診療 "
+                                         "receipts), outpatient, population"),
+        "base_year": (_NUM, 2024, "year of the forecast's base (mhlw)"),
+        "year": (_NUM, 2040, "year compared (mhlw)"),
+        "prefecture": (_STR, None, "keep this prefecture's areas (mhlw)"),
+        "code_field": (_STR, None, "region code column of a factor table (default: the "
+                                   "first column)"),
+        "factor_field": (_STR, "factor", "factor column of a factor table"),
+        "name": (_STR, None, "name of the later scenario (default \"<year>年\")"),
+        "base_name": (_STR, "現在", "name of the scenario of the demand as read"),
+    },
     "scenario": {
         "name": (_STR, None, "name of the scenario, e.g. 2025年度"),
         "season": (_STR, "summer", "summer or winter"),
@@ -202,7 +237,8 @@ SCHEMA = {
 _ARRAYS = {"facilities", "credits"}
 #: ``[roads] path`` naming the synthetic grid over the bundled sample.
 SAMPLE_ROADS = "sample:roads"
-_RESERVED = {"roads": "roads", "winter": "winter", "planning": "planning"}
+_RESERVED = {"roads": "roads", "winter": "winter", "planning": "planning",
+             "forecast": "forecast"}
 _REQUIRED_TABLES = ("report", "regions", "facilities", "demand")
 
 #: Planning attributes a facility source may name (column -> attribute).

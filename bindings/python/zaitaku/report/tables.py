@@ -197,6 +197,8 @@ def display_frame(table):
             # a share check's value and target are shares, the others counts
             out[heading(col)] = [(f"{percent(v)}%" if c in SHARE_CHECKS else f"{v:,.0f}")
                                  if v == v else "-" for v, c in zip(values, table["check"])]
+        elif base == "factor":
+            out[heading(col)] = [f"{v:.3f}" if v == v else "-" for v in values]
         elif base in ("lon", "lat", "centroid_lon", "centroid_lat"):
             out[heading(col)] = [f"{v:.5f}" if v == v else "-" for v in values]
         elif pd.api.types.is_float_dtype(values):

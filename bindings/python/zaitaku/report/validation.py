@@ -47,7 +47,7 @@ from pathlib import Path
 
 from .schema import (_ARRAYS, _BBOX, _BOOL, _COUNT, _DATE, _DIST, _FACTORS, _NUM, _PATH,
                      _REQUIRED_TABLES, _RESERVED, _SHARE, _SPEEDS, _STR, _STRS, _THRESH, _TIME,
-                     REPORT_FORMATS, REQUIRED, SAMPLE_ROADS, SCHEMA, TRAVEL_MODELS, ConfigError,
+                     DEMAND_FORMATS, FACILITY_FORMATS, LOCATED_FORMATS, REPORT_FORMATS, REQUIRED, SAMPLE_ROADS, SCHEMA, TRAVEL_MODELS, ConfigError,
                      feature)
 
 
@@ -191,6 +191,41 @@ def _validate(file, data):
     return cfg
 
 
+def _check_facility_format(file, key, fac):
+    """The keys an official format takes, and only those."""
+    fmt = fac["format"]
+    if fmt not in FACILITY_FORMATS:
+        raise ConfigError(file, f"{key}.format", " or ".join(map(repr, FACILITY_FORMATS)),
+                          got=repr(fmt))
+    if fmt == "table":
+        for k in ("towns", "locate_with", "prefecture"):
+            if fac[k] is not None:
+                raise ConfigError(file, f"{key}.{k}", f"no {k} with format = \"table\" (it "
+                                  "belongs to the official formats)", got=repr(fac[k]))
+        return
+    if fmt in LOCATED_FORMATS and not fac["towns"]:
+        raise ConfigError(file, f"{key}.towns", f"the Geolonia town points folder with "
+                          f"format = \"{fmt}\" (its addresses are located offline)",
+                          got="nothing")
+    if fmt not in LOCATED_FORMATS and (fac["towns"] or fac["locate_with"]):
+        raise ConfigError(file, f"{key}.towns", f"no towns or locate_with with format = "
+                          f"\"{fmt}\" (the file has coordinates)", got="given")
+    if fac["min_match_level"] not in ("town", "municipality"):
+        raise ConfigError(file, f"{key}.min_match_level", "\"town\" or \"municipality\"",
+                          got=repr(fac["min_match_level"]))
+    if fmt == "kouseikyoku" and fac["kind"]:
+        raise ConfigError(file, f"{key}.kind", "no kind with format = \"kouseikyoku\" (the "
+                          "kinds come from the 届出 codes; use kinds to keep some)",
+                          got=repr(fac["kind"]))
+    # the official readers name their own columns
+    defaults = {"id_field": "facility_id", "lon_field": "lon", "lat_field": "lat"}
+    for k in ("id_field", "kind_field", "name_field", "capacity_field", "lon_field",
+              "lat_field", "select_id_prefix"):
+        if fac[k] is not None and fac[k] != defaults.get(k):
+            raise ConfigError(file, f"{key}.{k}", f"no {k} with format = \"{fmt}\" (the "
+                              "reader knows the file's columns)", got=repr(fac[k]))
+
+
 def _check_combinations(file, cfg):
     rep = cfg["report"]
     for fmt in rep["formats"]:
@@ -209,11 +244,23 @@ def _check_combinations(file, cfg):
         raise ConfigError(file, "regions.map", "the path of the table that map_from, map_to "
                           "and map_name refer to", got="nothing")
     for i, fac in enumerate(cfg["facilities"]):
+        _check_facility_format(file, f"facilities[{i + 1}]", fac)
         if fac["kind"] and fac["kind_field"]:
             raise ConfigError(file, f"facilities[{i + 1}].kind", "either kind or kind_field, "
                               "not both", got="both")
     dem = cfg["demand"]
     points = [dem["id_field"], dem["lon_field"], dem["lat_field"]]
+    if dem["format"] not in DEMAND_FORMATS:
+        raise ConfigError(file, "demand.format", " or ".join(map(repr, DEMAND_FORMATS)),
+                          got=repr(dem["format"]))
+    if dem["format"] == "estat_mesh":
+        if dem["mesh_field"] or any(points) or not dem["header"]:
+            raise ConfigError(file, "demand.format", "no mesh_field, id_field, lon_field, "
+                              "lat_field or header with format = \"estat_mesh\" (the reader "
+                              "knows e-Stat's columns)", got="some of them")
+        dem["mesh_field"] = "mesh_code"
+        dem["weight_fields"] = dem["weight_fields"] or ["total", "age65", "age75", "age85"]
+        dem["weight"] = dem["weight"] or ("age75" if "age75" in dem["weight_fields"] else None)
     if dem["mesh_field"] and any(points):
         raise ConfigError(file, "demand.mesh_field", "either mesh_field (mesh cells) or "
                           "id_field, lon_field and lat_field (points), not both", got="both")
@@ -224,6 +271,21 @@ def _check_combinations(file, cfg):
         raise ConfigError(file, "demand.weight", "one of demand.weight_fields "
                           f"({', '.join(dem['weight_fields']) or 'none given'})",
                           got=repr(dem["weight"]))
+    fc = cfg["forecast"]
+    if fc is not None:
+        if fc["format"] not in ("mhlw", "table"):
+            raise ConfigError(file, "forecast.format", "'mhlw' or 'table'", got=repr(fc["format"]))
+        if fc["format"] == "mhlw" and fc["measure"] not in ("home_visits", "outpatient",
+                                                              "population"):
+            raise ConfigError(file, "forecast.measure", "'home_visits', 'outpatient' or "
+                              "'population'", got=repr(fc["measure"]))
+        if fc["format"] == "table" and (fc["prefecture"] is not None):
+            raise ConfigError(file, "forecast.prefecture", "no prefecture with format = "
+                              "\"table\" (the table's codes are the regions')",
+                              got=repr(fc["prefecture"]))
+        for k in ("base_year", "year"):
+            if fc[k] != int(fc[k]):
+                raise ConfigError(file, f"forecast.{k}", "a year such as 2040", got=repr(fc[k]))
     travel = cfg["travel"]
     if travel["model"] not in TRAVEL_MODELS:
         raise ConfigError(file, "travel.model", " or ".join(map(repr, TRAVEL_MODELS)),
@@ -328,10 +390,15 @@ def resolve_path(file, key, text, base):
     configuration file's folder)."""
 
     def var(m):
-        value = os.environ.get(m.group(1)) or m.group(2)
+        given = os.environ.get(m.group(1))
+        value = given or m.group(2)
         if value is None:
             raise ConfigError(file, key, f"environment variable {m.group(1)} to be set "
                               "(or a default: ${VAR:-default})", got=repr(text))
+        # a variable's value is a path as the user typed it: relative to where they are,
+        # not to the configuration file (its default, written in the file, is the file's)
+        if given and m.start() == 0 and not Path(given).expanduser().is_absolute():
+            value = str(Path.cwd() / given)
         return value
 
     expanded = _VAR.sub(var, text)
@@ -350,9 +417,29 @@ def _input_paths(cfg):
         yield "regions.map", cfg["regions"]["map"]
     for i, fac in enumerate(cfg["facilities"]):
         yield f"facilities[{i + 1}].path", fac["path"]
+        for k in ("towns", "locate_with"):
+            if fac[k]:
+                yield f"facilities[{i + 1}].{k}", fac[k]
     yield "demand.path", cfg["demand"]["path"]
+    if cfg["forecast"] is not None:
+        yield "forecast.path", cfg["forecast"]["path"]
     if cfg["roads"] is not None and cfg["roads"]["path"] != SAMPLE_ROADS:
         yield "roads.path", cfg["roads"]["path"]
+
+
+def _folder_allowed(cfg, key):
+    """Whether the input at key may be a folder: the Geolonia towns, a
+    届出 list folder, e-Stat's folder of mesh zips."""
+    if key.endswith(".towns"):
+        return True
+    if key == "forecast.path":
+        return cfg["forecast"]["format"] == "mhlw"
+    if key == "demand.path":
+        return cfg["demand"]["format"] == "estat_mesh"
+    if key.startswith("facilities[") and key.endswith("].path"):
+        return cfg["facilities"][int(key[len("facilities["):-len("].path")]) - 1]["format"] \
+            == "kouseikyoku"
+    return False
 
 
 # ---------------------------------------------------------------- public
@@ -372,9 +459,12 @@ def loads_config(text, file="<string>", base=None):
     cfg["paths"] = {}
     for key, value in _input_paths(cfg):
         path = resolve_path(file, key, value, base)
-        if not path.is_file():
+        if _folder_allowed(cfg, key) and path.is_dir():
+            pass
+        elif not path.is_file():
             what = "is a folder" if path.is_dir() else "does not exist"
-            raise ConfigError(file, key, "an existing file", got=f"{path} ({what})")
+            raise ConfigError(file, key, "an existing file" + (
+                " or folder" if _folder_allowed(cfg, key) else ""), got=f"{path} ({what})")
         cfg["paths"][key] = path
     if cfg["roads"] is not None and cfg["roads"]["path"] == SAMPLE_ROADS:
         cfg["paths"]["roads.path"] = SAMPLE_ROADS
