@@ -35,13 +35,15 @@ typedef struct cov_facility_fields {
      * both separated by ';'; h24 a 24-hour flag (1/0, yes/no, true/false,
      * ○/×, 有/無; empty = unknown); network_id the network of an
      * enhanced_network clinic; doctors, nurse_fte and beds numbers >= 0
-     * (empty = unknown). */
+     * (empty = unknown); beds_psychiatric the psychiatric beds (精神病床)
+     * among beds (C API 3.0: see cov_facility_attrs). */
     const char *roles;
     const char *h24;
     const char *network_id;
     const char *doctors;
     const char *nurse_fte;
     const char *beds;
+    const char *beds_psychiatric;
 } cov_facility_fields;
 
 /* Reads facilities from a CSV with a header row (UTF-8, with or without BOM,
@@ -111,18 +113,28 @@ enum cov_facility_role {
 };
 
 /* Which supply figure of a facility: its capacity column, doctors, nurse
- * FTE, beds, or 1 for every facility. */
+ * FTE, beds, 1 for every facility, or psychiatric beds. */
 enum cov_supply {
     COV_SUPPLY_CAPACITY = 0,
     COV_SUPPLY_DOCTORS = 1,
     COV_SUPPLY_NURSE_FTE = 2,
     COV_SUPPLY_BEDS = 3,
-    COV_SUPPLY_ONE = 4
+    COV_SUPPLY_ONE = 4,
+    COV_SUPPLY_BEDS_PSYCHIATRIC = 5
 };
 
 /* Planning attributes as arrays of count() entries; any may be NULL
  * (absent). roles entries are parsed as in cov_facility_fields; h24
- * entries are 1, 0 or -1 (unknown); capacities NaN when unknown. */
+ * entries are 1, 0 or -1 (unknown); capacities NaN when unknown.
+ * beds_psychiatric: the psychiatric beds (精神病床) among beds; a facility
+ * whose beds are all psychiatric is not a designation candidate by default
+ * (cov_plan_options.psychiatric_only_candidates).
+ *
+ * This struct and cov_facility_fields have no struct_size: beds_psychiatric
+ * was added at their end in C API 3.0 (COV_API_VERSION_MAJOR 3), so a
+ * program built against 2.x headers must be rebuilt; its source still
+ * compiles and means the same when it zero-initialises the struct (as
+ * `= {.roles = r}` or memset does). */
 typedef struct cov_facility_attrs {
     const char *const *roles;
     const int *h24;
@@ -130,6 +142,7 @@ typedef struct cov_facility_attrs {
     const double *doctors;
     const double *nurse_fte;
     const double *beds;
+    const double *beds_psychiatric;
 } cov_facility_attrs;
 
 /* Sets (replacing) the planning attributes of every facility. A bad role

@@ -23,7 +23,9 @@
  * - min_share_* = 0.9: no official figure exists; a planning choice, set
  *   your own.
  * - Kinds: home-care doctors (在支診/在支病) = zaishin, enhanced_single,
- *   enhanced_network, zaibyo; enhanced = enhanced_single, enhanced_network;
+ *   enhanced_network, zaibyo, also the default designation candidates (the
+ *   national guideline, 令和5年 医政地発0331第14号: leads are expected to
+ *   come from 在宅療養支援診療所及び在宅療養支援病院等); enhanced = enhanced_single, enhanced_network;
  *   backup for a standard 在支診 = a lead, an enhanced clinic or a
  *   backup_hospital (在宅療養後方支援病院); nursing = the analysis's nursing
  *   kinds.
@@ -171,12 +173,38 @@ typedef struct cov_plan_options {
      * are the facilities with the lead role. */
     const unsigned char *candidate;
     const unsigned char *fixed;
+    /* Non-zero lets hospitals whose beds are all psychiatric (beds > 0 and
+     * beds_psychiatric == beds: cov_facility_attrs) be candidates, by kind
+     * or by mask; 0 (default) leaves them out. Unknown beds or psychiatric
+     * beds (NaN) never exclude. (Appended in C API 3.0; struct_size keeps
+     * older callers on the default.) */
+    int psychiatric_only_candidates;
 } cov_plan_options;
 
 /* Defaults: weight 0, threshold NaN, default kinds, enhanced_weight 1.1,
  * budget 0, target_share NaN, one_per_region 1, swap_passes 10, no
- * masks. */
+ * masks, psychiatric_only_candidates 0. */
 COV_API void cov_plan_options_init(cov_plan_options *options);
+
+/* Who may be designated, and why not: one row per facility (input order)
+ * with facility_id, name, kind, region_id ("" outside every region),
+ * beds, beds_psychiatric (NaN unknown), candidate (1: fixed or a
+ * candidate, 0: left out), status and reason, with the facility's point.
+ * status / reason, first match wins:
+ *   "fixed"      "fixed (lead role)", or "fixed (given)" with a fixed mask:
+ *                kept whatever else holds;
+ *   "kind"       "kind <k> is not a candidate kind", or "not in the given
+ *                candidates" with a candidate mask;
+ *   "outside"    "outside every region": a lead is the lead of an area
+ *                (the facility still counts for reach);
+ *   "psychiatric_only" "psychiatric beds only (<p> of <b>)";
+ *   "candidate"  "candidate".
+ * cov_plan_designate() decides with this same function, so the two never
+ * disagree. options may be NULL (defaults; only the kinds, masks and
+ * psychiatric_only_candidates matter). Caller frees with
+ * cov_table_destroy(); NULL with an error in ctx. */
+COV_API cov_table *cov_plan_candidates(cov_ctx *ctx, cov_analysis *analysis,
+                                       const cov_plan_options *options);
 
 /* Chooses lead institutions to maximise the objective (covered demand,
  * enhanced picks weighted by enhanced_weight) within the threshold: the

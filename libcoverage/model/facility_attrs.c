@@ -1,6 +1,6 @@
 /* Planning attributes of facilities: designated roles (lead, hub), the
- * 24-hour flag, the network id of enhanced_network clinics and capacities
- * (doctors, nurse FTE, beds), read from columns the user names. Absent
+ * 24-hour flag, the network id of enhanced_network clinics, capacities
+ * (doctors, nurse FTE, beds) and psychiatric beds, read from columns the user names. Absent
  * columns leave the attributes unset: no role, 24-hour unknown, NaN. */
 #include <ctype.h>
 #include <errno.h>
@@ -22,9 +22,10 @@ void cov__facility_attrs_free(cov_facilities *f)
     free(f->doctors);
     free(f->nurse_fte);
     free(f->beds);
+    free(f->beds_psychiatric);
     f->roles = f->h24 = NULL;
     f->network_ids = NULL;
-    f->doctors = f->nurse_fte = f->beds = NULL;
+    f->doctors = f->nurse_fte = f->beds = f->beds_psychiatric = NULL;
 }
 
 /* Allocates every attribute array with its "absent" value. */
@@ -38,13 +39,15 @@ static int attrs_alloc(cov_ctx *ctx, cov_facilities *f)
     f->doctors = cov__mallocarray(ctx, n, sizeof *f->doctors);
     f->nurse_fte = cov__mallocarray(ctx, n, sizeof *f->nurse_fte);
     f->beds = cov__mallocarray(ctx, n, sizeof *f->beds);
-    if (!f->roles || !f->h24 || !f->network_ids || !f->doctors || !f->nurse_fte || !f->beds) {
+    f->beds_psychiatric = cov__mallocarray(ctx, n, sizeof *f->beds_psychiatric);
+    if (!f->roles || !f->h24 || !f->network_ids || !f->doctors || !f->nurse_fte || !f->beds ||
+        !f->beds_psychiatric) {
         cov__facility_attrs_free(f);
         return COV_ERR_NOMEM;
     }
     for (size_t i = 0; i < f->n; i++) {
         f->h24[i] = -1;
-        f->doctors[i] = f->nurse_fte[i] = f->beds[i] = NAN;
+        f->doctors[i] = f->nurse_fte[i] = f->beds[i] = f->beds_psychiatric[i] = NAN;
         if (!(f->network_ids[i] = cov__strdup(ctx, ""))) {
             cov__facility_attrs_free(f);
             return COV_ERR_NOMEM;
@@ -115,7 +118,7 @@ static int parse_amount(const char *text, double *out)
     return 0;
 }
 
-enum { A_ROLES, A_H24, A_NETWORK, A_DOCTORS, A_NURSE, A_BEDS, N_ATTRS };
+enum { A_ROLES, A_H24, A_NETWORK, A_DOCTORS, A_NURSE, A_BEDS, A_BEDS_PSY, N_ATTRS };
 
 static const char *attr_field(const cov_facility_fields *ff, int k)
 {
@@ -125,7 +128,8 @@ static const char *attr_field(const cov_facility_fields *ff, int k)
     case A_NETWORK: return ff->network_id;
     case A_DOCTORS: return ff->doctors;
     case A_NURSE: return ff->nurse_fte;
-    default: return ff->beds;
+    case A_BEDS: return ff->beds;
+    default: return ff->beds_psychiatric;
     }
 }
 
@@ -136,7 +140,8 @@ static int set_attr(cov_ctx *ctx, cov_facilities *f, size_t i, int k, const char
 {
     static const char *const want[] = {
         "roles: \"lead\", \"hub\" or both (separated by ';')", "24-hour flag: 1/0, yes/no or empty",
-        "", "a number of doctors >= 0", "a nurse FTE >= 0", "a number of beds >= 0"};
+        "", "a number of doctors >= 0", "a nurse FTE >= 0", "a number of beds >= 0",
+        "a number of psychiatric beds >= 0"};
     int bad = 0;
     switch (k) {
     case A_ROLES: bad = parse_roles(text, &f->roles[i]); break;
@@ -150,7 +155,8 @@ static int set_attr(cov_ctx *ctx, cov_facilities *f, size_t i, int k, const char
     }
     case A_DOCTORS: bad = parse_amount(text, &f->doctors[i]); break;
     case A_NURSE: bad = parse_amount(text, &f->nurse_fte[i]); break;
-    default: bad = parse_amount(text, &f->beds[i]); break;
+    case A_BEDS: bad = parse_amount(text, &f->beds[i]); break;
+    default: bad = parse_amount(text, &f->beds_psychiatric[i]); break;
     }
     if (bad)
         return cov__error(ctx, COV_ERR_VALUE, "%s, field %s (facility %s): \"%s\" is not %s",
@@ -237,10 +243,10 @@ int cov_facilities_set_attrs(cov_ctx *ctx, cov_facilities *f, const cov_facility
         if (at->network_ids && at->network_ids[i] &&
             set_attr(ctx, f, i, A_NETWORK, at->network_ids[i], where, "network_id") != COV_OK)
             goto fail;
-        const double *src[3] = {at->doctors, at->nurse_fte, at->beds};
-        double *dst[3] = {f->doctors, f->nurse_fte, f->beds};
-        static const char *const names[3] = {"doctors", "nurse_fte", "beds"};
-        for (int k = 0; k < 3; k++) {
+        const double *src[4] = {at->doctors, at->nurse_fte, at->beds, at->beds_psychiatric};
+        double *dst[4] = {f->doctors, f->nurse_fte, f->beds, f->beds_psychiatric};
+        static const char *const names[4] = {"doctors", "nurse_fte", "beds", "beds_psychiatric"};
+        for (int k = 0; k < 4; k++) {
             if (!src[k]) continue;
             double v = src[k][i];
             if (!isnan(v) && (!isfinite(v) || v < 0.0)) {
@@ -281,6 +287,7 @@ double cov_facilities_supply(const cov_facilities *f, size_t i, int what)
     case COV_SUPPLY_DOCTORS: return f->doctors ? f->doctors[i] : NAN;
     case COV_SUPPLY_NURSE_FTE: return f->nurse_fte ? f->nurse_fte[i] : NAN;
     case COV_SUPPLY_BEDS: return f->beds ? f->beds[i] : NAN;
+    case COV_SUPPLY_BEDS_PSYCHIATRIC: return f->beds_psychiatric ? f->beds_psychiatric[i] : NAN;
     case COV_SUPPLY_ONE: return 1.0;
     default: return NAN;
     }

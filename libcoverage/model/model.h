@@ -37,10 +37,10 @@ struct cov_facilities {
     size_t *kind_of;   /* kind index of each facility */
     /* Planning attributes (facility_attrs.c), all NULL until read or set:
      * role bits, 24-hour flag (1, 0, -1 unknown), network id ("" none),
-     * capacities (NaN unknown). */
+     * capacities and psychiatric beds (NaN unknown). */
     int *roles, *h24;
     char **network_ids;
-    double *doctors, *nurse_fte, *beds;
+    double *doctors, *nurse_fte, *beds, *beds_psychiatric;
 };
 
 /* Frees the planning attributes of f (they may be NULL). */

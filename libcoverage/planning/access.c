@@ -18,8 +18,9 @@ void cov_access_options_init(cov_access_options *o)
 
 static const char *supply_name(int s)
 {
-    static const char *const names[] = {"capacity", "doctors", "nurse_fte", "beds", "one"};
-    return s >= 0 && s <= COV_SUPPLY_ONE ? names[s] : "?";
+    static const char *const names[] = {"capacity", "doctors",          "nurse_fte",
+                                        "beds",     "one",              "beds_psychiatric"};
+    return s >= 0 && s <= COV_SUPPLY_BEDS_PSYCHIATRIC ? names[s] : "?";
 }
 
 /* Band weight of a cost, 0 beyond the last band. */
@@ -33,7 +34,7 @@ static double band_weight(const cov_access_options *o, double cost)
 
 static int check_options(cov_ctx *ctx, const cov_travel_model *model, cov_access_options *o)
 {
-    if (o->supply < COV_SUPPLY_CAPACITY || o->supply > COV_SUPPLY_ONE)
+    if (o->supply < COV_SUPPLY_CAPACITY || o->supply > COV_SUPPLY_BEDS_PSYCHIATRIC)
         return cov__error(ctx, COV_ERR_ARG, "access: unknown supply %d", o->supply);
     if (o->n_bands) {
         if (!o->band_limits)

@@ -22,6 +22,7 @@ void cov_plan_options_init(cov_plan_options *o)
     o->target_share = NAN;
     o->one_per_region = 1;
     o->swap_passes = 10;
+    o->psychiatric_only_candidates = 0;
 }
 
 enum { ST_NONE = 0, ST_CAND, ST_FIXED, ST_PICKED };
@@ -120,8 +121,7 @@ static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *m
                           o->target_share);
     const double *w = cov__plan_weights(ctx, a, o->weight, "plan");
     if (!w) return ctx->status;
-    const cov_facilities *f = a->facilities;
-    p->nf = f->n;
+    p->nf = a->facilities->n;
     p->nu = a->demand->n;
     p->nr = a->n_regions;
     size_t nf1 = p->nf ? p->nf : 1, nu1 = p->nu ? p->nu : 1, nr1 = p->nr ? p->nr : 1;
@@ -131,8 +131,11 @@ static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *m
     p->state = cov__calloc(ctx, nf1, 1);
     p->region_sel = cov__calloc(ctx, nr1, sizeof *p->region_sel);
     p->region_has_cand = cov__calloc(ctx, nr1, 1);
-    unsigned char *cand = cov__plan_kind_mask(ctx, a, o->candidate_kinds, o->n_candidate_kinds,
-                                              cov__home_care_kinds, 4);
+    unsigned char *cand = cov__mallocarray(ctx, nf1, 1);
+    if (cand && cov__plan_candidate_status(ctx, a, o, cand) != COV_OK) {
+        free(cand);
+        return ctx->status;
+    }
     unsigned char *enh = cov__plan_kind_mask(ctx, a, o->enhanced_kinds, o->n_enhanced_kinds,
                                              cov__enhanced_kinds, 2);
     if (!p->w || !p->b || !p->pref || !p->state || !p->region_sel || !p->region_has_cand ||
@@ -147,9 +150,9 @@ static int planner_make(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *m
     }
     for (size_t i = 0; i < p->nf; i++) {
         p->pref[i] = enh[i] ? o->enhanced_weight : 1.0;
-        int is_fixed = o->fixed ? o->fixed[i] != 0 : (cov_facilities_roles(f, i) & COV_ROLE_LEAD);
-        int is_cand = o->candidate ? o->candidate[i] != 0 : cand[i];
-        p->state[i] = is_fixed ? ST_FIXED : is_cand ? ST_CAND : ST_NONE;
+        p->state[i] = cov__plan_candidate_fixed(cand[i])  ? ST_FIXED
+                      : cov__plan_candidate_yes(cand[i]) ? ST_CAND
+                                                         : ST_NONE;
         if (p->state[i] != ST_NONE && fregion(p, i) >= 0)
             p->region_has_cand[fregion(p, i)] = 1;
     }

@@ -14,6 +14,25 @@ extern const char *const cov__enhanced_kinds[2];
 extern const char *const cov__backup_kinds[3];
 extern const char *const cov__standard_kinds[1];
 
+/* Designation status of a facility (candidates.c; planning.h's
+ * cov_plan_candidates() lists them). */
+enum {
+    COV__CAND_YES = 0,
+    COV__CAND_FIXED_ROLE, /* lead role, no fixed mask */
+    COV__CAND_FIXED_GIVEN,
+    COV__CAND_KIND,       /* kind not among the candidate kinds */
+    COV__CAND_MASK,       /* not in the candidate mask */
+    COV__CAND_OUTSIDE,    /* outside every region */
+    COV__CAND_PSYCH       /* beds all psychiatric */
+};
+
+/* The status of every facility under o (taken and defaulted already) into
+ * out (cov_facilities_count() entries). COV_OK or an error code. */
+int cov__plan_candidate_status(cov_ctx *ctx, const cov_analysis *a, const cov_plan_options *o,
+                               unsigned char *out);
+int cov__plan_candidate_yes(int status);
+int cov__plan_candidate_fixed(int status);
+
 /* Non-zero for a road model. */
 int cov__plan_has_network(const cov_travel_model *model);
 

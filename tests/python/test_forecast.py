@@ -10,8 +10,6 @@ absent) and against small files written in the published layouts.
 """
 import csv
 import math
-import os
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,25 +19,12 @@ import pytest
 import zaitaku
 from zaitaku import official
 from zaitaku.analysis.forecast import NOTE_ALL, NOTE_MOVED, NOTE_SAME, factor_table
+from realdata import DATA, real, quiet
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 FORECAST = DATA / "raw" / "mhlw_chiiki_iryo_kousou_2040_youkiti"
 N03_SHP = DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp"
 SAMPLE = Path(zaitaku.sample_dir())
 RADIUS = 16000.0
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        return fn(*args, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -297,7 +297,7 @@ def _estat_hokkaido(folder, box=(139.3, 41.3, 149.0, 45.6)):
 
 def _hokkaido_inputs():
     """mesh centroids, total and 75+ people, 二次医療圏 of each cell, and the
-    facilities (lon, lat, kind, region), from the raw files; the 届出 list's
+    facilities (facility_id, lon, lat, kind, institution, region), from the raw files; the 届出 list's
     points from zaitaku's reader (its own tests check it)."""
     import geopandas as gpd
 
@@ -316,8 +316,10 @@ def _hokkaido_inputs():
         doc = zaitaku.official.read_home_care_doctors(REAL["todokede"], REAL["towns"],
                                                       REAL["hospitals"], prefecture="北海道",
                                                       min_level="municipality")
-    fac = pd.concat([pd.DataFrame({"lon": st["lg"], "lat": st["lt"], "kind": "nursing"}),
-                     pd.DataFrame({"lon": doc.lon, "lat": doc.lat, "kind": doc.kind})],
+    fac = pd.concat([pd.DataFrame({"facility_id": "N" + st["id"], "lon": st["lg"], "lat": st["lt"],
+                                   "kind": "nursing", "institution": "nursing"}),
+                     pd.DataFrame({"facility_id": doc.facility_id, "lon": doc.lon, "lat": doc.lat,
+                                   "kind": doc.kind, "institution": doc.institution})],
                     ignore_index=True)
     fac["region"] = _assign(fac.lon.to_numpy(float), fac.lat.to_numpy(float), munis,
                             "iryoken2_code")
@@ -393,7 +395,7 @@ def hokkaido_expected(real_data):
     expected = _coverage(region, age75, covered)
     enhanced = _kinds_covered(lon, lat, fac, ENHANCED_KINDS)["doctor_any"]
     expected = pd.concat([expected, _coverage(region, age75, {"enhanced": enhanced})])
-    return expected, pd.isna(region), total, fac
+    return expected, pd.isna(region), total, fac, (lon, lat, total, age75, region, fac)
 
 
 @pytest.mark.parametrize("tag, kind", [("doctor-table", "doctor_any"), ("enhanced-table", "enhanced"),
@@ -456,7 +458,7 @@ def test_hokkaido_2040_scales_the_uncovered_by_the_published_growth(hokkaido, ho
 def test_hokkaido_people_in_the_areas_are_the_census_and_a_map_is_drawn(hokkaido, hokkaido_expected):
     nb, folder = hokkaido
     assert not _errors(nb)
-    _, unassigned, total, _ = hokkaido_expected
+    _, unassigned, total, _, _ = hokkaido_expected
     m = re.search(r"people in the 21 areas: ([\d,]+)", _stdout(nb))
     assert m, "the notebook does not report the people in the areas"
     assert int(m.group(1).replace(",", "")) == round(total[~unassigned].sum()) == HOKKAIDO_2020
@@ -466,13 +468,12 @@ def test_hokkaido_people_in_the_areas_are_the_census_and_a_map_is_drawn(hokkaido
     assert _pngs(nb, folder, "hokkaido"), "the map is missing"
 
 
-# ---------------------------------------------------------------- planning (issue 5)
+# ---------------------------------------------------------------- planning (issues 5, 13)
 
 PLANNING_NB = "hokkaido_planning.ipynb"
 ZAISHIN_CSV = (DATA / "raw" / "estat_iryoshisetsu_r5_zaishishin" /
                "estat_r5_t24_zaitaku_shien_shinryojo_2ji_HOKKAIDO_EXCERPT.csv")
-HOSPITALS_ZIP = (DATA / "raw" / "mhlw_iryojoho_net_hospitals_20250601" /
-                 "01-1_hospital_facility_info_20250601.zip")
+AREAS = [f"01{i:02d}" for i in range(1, 22)]
 
 
 def test_planning_notebook_committed_without_outputs():
@@ -486,43 +487,96 @@ def test_planning_notebook_committed_without_outputs():
 
 @pytest.fixture(scope="module")
 def planning_nb(real_data, tmp_path_factory):
-    for path in (ZAISHIN_CSV, HOSPITALS_ZIP):
-        if not path.is_file():
-            pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
+    if not ZAISHIN_CSV.is_file():
+        pytest.skip(f"real data not found: {ZAISHIN_CSV} (set COV_SHARED_DATA)")
     folder = tmp_path_factory.mktemp("planning")
     return _execute(PLANNING_NB, folder, COV_SHARED_DATA=str(real_data)), folder
 
 
-def test_planning_notebook_marks_the_areas_without_zaishin(planning_nb):
-    """The areas failing home_care are those the survey counts as "-" (none),
-    read here with the csv module: 南檜山, 北渡島檜山, 北空知, 根室."""
+def _psychiatric_only_hospitals():
+    """IDs of Hokkaido's located 医療情報ネット hospitals whose beds are all
+    psychiatric, from the zip's raw bed columns."""
+    import zipfile
+
+    with zipfile.ZipFile(REAL["hospitals"]) as z, z.open(z.namelist()[0]) as f:
+        hosp = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
+    hosp = hosp[(hosp["都道府県コード"] == "01") & (hosp["所在地座標（緯度）"].astype(float) > 40)]
+    total, psy = (pd.to_numeric(hosp[c], errors="coerce") for c in ("合計病床数", "精神病床"))
+    return set(hosp.loc[(total > 0) & (psy == total), "ID"])
+
+
+def test_planning_notebook_sets_the_list_beside_the_survey(planning_nb, hokkaido_expected):
+    """在支診 per area: the 2023 survey column is the csv's (read with the csv
+    module, "-" none); the 2025 column counts the list's clinics of the
+    home-care kinds whose point lies in the area (shapely)."""
     import csv
 
     nb, folder = planning_nb
     assert not _errors(nb)
+    table = _frame(_html(_tagged(nb, "survey-table")))
     with open(ZAISHIN_CSV, encoding="utf-8") as f:
-        rows = [r for r in csv.reader(f) if re.match(r"^01\d\d", r[0])]
-    none = {r[0][:4] for r in rows if r[2].strip() == "-"}
-    assert none == {"0102", "0103", "0108", "0121"}
+        rows = {r[0][:4]: r[2].strip() for r in csv.reader(f) if re.match(r"^01\d\d", r[0])}
+    assert sorted(table.region_id) == AREAS
+    survey = [0 if rows[r] == "-" else int(rows[r]) for r in table.region_id]
+    assert [int(v) for v in table["在支診 2023 (医療施設調査)"]] == survey
+    fac = hokkaido_expected[3]
+    home = fac[fac.kind.isin(HOME_CARE_KINDS)]
+    clinics = home[home.institution == "clinic"].region.value_counts()
+    hospitals = home[home.institution == "hospital"].region.value_counts()
+    assert [int(v) for v in table["在支診 2025 (届出)"]] == [int(clinics.get(r, 0)) for r in table.region_id]
+    assert [int(v) for v in table["在支病 2025 (届出)"]] == [int(hospitals.get(r, 0)) for r in table.region_id]
+
+
+def test_planning_notebook_fails_home_care_where_no_home_care_doctor_lies(planning_nb, hokkaido_expected):
+    """home_care fails exactly in the areas holding no 在支診/在支病 point
+    (shapely point-in-polygon of the list's points)."""
+    nb, folder = planning_nb
+    fac = hokkaido_expected[3]
+    holding = set(fac[fac.kind.isin(HOME_CARE_KINDS)].region.dropna())
+    none = set(AREAS) - holding
+    assert none, "Hokkaido has areas without a 在支診/在支病 (北空知 in the 2025 list)"
     m = re.search(r"home_care FAIL: (.*)", _stdout(nb))
     assert m, "the notebook does not list the failing areas"
     assert {part.split()[0] for part in m.group(1).split(", ")} == none
     assert _pngs(nb, folder, "planning"), "the maps are missing"
 
 
-def test_planning_notebook_gives_every_area_with_a_hospital_a_lead(planning_nb):
-    """Areas holding a located hospital (by the hospital's municipality code
-    and the area mapping, not by geometry) each get at least one pick."""
-    import zipfile
-
+def test_planning_notebook_designates_among_home_care_doctors(planning_nb, hokkaido_expected):
+    """Every pick is a 在支診/在支病; each area holding one gets a lead, the
+    others say "no candidate"; each area's share after the plan is the share
+    of its people 75+ within 16 km (pyproj) of the picked points."""
     nb, folder = planning_nb
-    with zipfile.ZipFile(HOSPITALS_ZIP) as z, z.open(z.namelist()[0]) as f:
-        hosp = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
-    hosp = hosp[(hosp["都道府県コード"] == "01") & (hosp["所在地座標（緯度）"].astype(float) > 40)]
-    mapping = pd.read_csv(REAL["areas"], dtype=str)
-    codes = ("01" + hosp["市区町村コード"].str.zfill(3)).map(
-        dict(zip(mapping.muni_code.str[:5], mapping.iryoken2_code)))
-    regions = _frame(_html(_tagged(nb, "plan")))
-    picked = regions.set_index("region_id").n_picked.astype(int)
-    for area in set(codes.dropna()):
-        assert picked[area] >= 1, area
+    lon, lat, total, age75, region, fac = hokkaido_expected[4]
+    picks_html = [o["data"]["text/html"] for o in _tagged(nb, "plan").outputs
+                  if "text/html" in o.get("data", {})]
+    picks = _frame(picks_html[0])
+    regions = _frame(picks_html[-1]).set_index("region_id")
+    assert set(picks.kind) <= HOME_CARE_KINDS
+    holding = set(fac[fac.kind.isin(HOME_CARE_KINDS)].region.dropna())
+    for area in AREAS:
+        if area in holding:
+            assert int(regions.n_picked[area]) >= 1, area
+        else:
+            assert int(regions.n_picked[area]) == 0
+            assert regions.status[area].startswith("no candidate"), area
+    where = fac.set_index("facility_id").loc[picks.facility_id]
+    covered = _within(lon, lat, where.lon.to_numpy(float), where.lat.to_numpy(float))
+    expected = _coverage(region, age75, {"picks": covered}).set_index("region")
+    for area in AREAS:
+        share = expected.covered[area] / expected.people[area]
+        assert abs(float(regions.share_after[area]) - share) < 5e-7, area
+
+
+def test_planning_notebook_leaves_psychiatric_only_hospitals_out(planning_nb):
+    """Widened to every hospital, the psychiatric-only ones (the zip's bed
+    columns) are the ones left out for that reason, and none is picked."""
+    nb, folder = planning_nb
+    psychiatric = _psychiatric_only_hospitals()
+    assert f"hospitals with psychiatric beds only: {len(psychiatric)}" in _stdout(nb)
+    assert "在支診/在支病 and backup hospitals with psychiatric beds only: 0" in _stdout(nb)
+    cell = _tagged(nb, "wide-plan")
+    m = re.search(r"'psychiatric_only': (\d+)", _stdout(nbformat.from_dict({"cells": [cell]})))
+    assert m and int(m.group(1)) == len(psychiatric)
+    excluded = _frame(_html(cell))
+    assert set(excluded.facility_id) == psychiatric
+    assert excluded.reason.str.startswith("psychiatric beds only").all()

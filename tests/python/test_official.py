@@ -7,9 +7,7 @@ documented. Every figure is checked against an independent computation
 (pandas/geopandas reading the same file another way) or a published one.
 """
 import json
-import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,9 +15,8 @@ import pytest
 
 import zaitaku
 from zaitaku import official
+from realdata import DATA, ROOT, real, quiet
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 N03_SHP = DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp"
 N03_GEOJSON = DATA / "raw" / "n03_2021_simplified_smartnews" / "N03-21_01_210101.geojson"
 MESH_2010 = DATA / "raw" / "census2010_mesh500m_hokkaido_colspan" / "population_mesh_third_half.csv"
@@ -27,18 +24,6 @@ IRYOJOHO = DATA / "raw" / "mhlw_iryojoho_net_hospitals_20250601" / "01-1_hospita
 KAIGO_JSON = DATA / "raw" / "visiting_nursing_stations_mhlw_kaigo_osawa" / "clinics_geo.json"
 HOSP_2015 = DATA / "raw" / "hokkaido_hospitals_2015_colspan" / "hospital_list.csv"
 SHARED_TABLE = DATA / "hokkaido_municipality_2ji_iryoken.csv"
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        return fn(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- encodings and errors

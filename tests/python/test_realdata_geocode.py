@@ -7,10 +7,7 @@ Real files come from ``COV_SHARED_DATA`` (default ``../shared/data``); the
 tests skip with a message when they are absent.
 """
 import json
-import os
 import time
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,25 +15,12 @@ import pytest
 
 import zaitaku
 from zaitaku import official
+from realdata import DATA, real, quiet
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 GEOLONIA = DATA / "raw" / "geolonia_japanese_addresses"
 TODOKEDE = DATA / "raw" / "kouseikyoku_todokede_202510_hokkaido" / "hokkaido_todokede_202510.xlsx"
 IRYOJOHO = DATA / "raw" / "mhlw_iryojoho_net_hospitals_20250601" / "01-1_hospital_facility_info_20250601.zip"
 CODES = DATA / "raw" / "med_inst_codes_allJapan_202508" / "202508_all_med_inst_cd.zip"
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        return fn(*args, **kwargs)
 
 
 def km(lon1, lat1, lon2, lat2):

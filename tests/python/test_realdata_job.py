@@ -7,8 +7,6 @@ when absent) check the results against the readers run step by step.
 """
 import json
 import os
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,9 +17,8 @@ from zaitaku import official
 from zaitaku.report import load_config, loads_config
 from zaitaku.report.build import build_analysis
 from zaitaku.report.schema import ConfigError
+from realdata import DATA, ROOT, real, quiet
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 RAW = DATA / "raw"
 GEOLONIA = RAW / "geolonia_japanese_addresses"
 TODOKEDE = RAW / "kouseikyoku_todokede_202510_hokkaido" / "hokkaido_todokede_202510.xlsx"
@@ -29,18 +26,6 @@ IRYOJOHO = RAW / "mhlw_iryojoho_net_hospitals_20250601" / "01-1_hospital_facilit
 CODES = RAW / "med_inst_codes_allJapan_202508" / "202508_all_med_inst_cd.zip"
 MESH = RAW / "estat_census2020_mesh500m_allJapan" / "zips"
 HOKKAIDO_2020 = 5_224_614   # 令和2年国勢調査, Hokkaido's population
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
-        return fn(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- generated inputs
@@ -377,3 +362,45 @@ def test_real_forecast_of_the_hokkaido_report_reads_as_published():
                 and r["demand_category"] == "在宅（訪問診療）"]
     by = {(r["area_code"], r["year"]): float(r["receipts_per_month"]) for r in rows}
     assert f.factor.tolist() == pytest.approx([by[(a, "2040")] / by[(a, "2024")] for a in f.area_code])
+
+
+def test_report_enhanced_section_counts_reach_of_the_enhanced_kinds(tmp_path):
+    """[analysis] enhanced_kinds: per region the people 75+ within 16 km of a
+    facility of those kinds, against pyproj's geodesic from every cell to
+    every such facility and each cell's area by shapely; the "all" row is
+    the sum; a kind no facility has is a ConfigError naming the key."""
+    from zaitaku.report import build_report_from_config
+    from test_forecast import covered_by_brute_force, muni_of_cells, sample_cells
+
+    fac = (f'[[facilities]]\npath = "{zaitaku.sample_path("facilities.csv")}"\n'
+           'kind_field = "kind"\nname_field = "name"')
+    text = _config(tmp_path, fac).replace('title = "t"', 'title = "t"\nformats = ["csv"]\n'
+                                          'region_pages = false')
+    text = text.replace('weight_fields = ["total", "age75"]',
+                        'weight_fields = ["total", "age75"]\nweight = "age75"')
+    text += '[analysis]\nenhanced_kinds = ["enhanced_single", "enhanced_network"]\n'
+    result = quiet(build_report_from_config, loads_config(text, base=tmp_path))
+    t = pd.read_csv(result.csv["enhanced_coverage"], dtype={"region_id": str}, encoding="utf-8-sig")
+
+    cells = sample_cells()
+    muni, _ = muni_of_cells(cells)
+    areas = pd.read_csv(zaitaku.sample_path("areas.csv"), dtype=str)
+    cells["area"] = pd.Series(muni).map(dict(zip(areas.muni_code, areas.area_code))).to_numpy()
+    raw = pd.read_csv(zaitaku.sample_path("facilities.csv"))
+    enh = raw[raw.kind.isin(["enhanced_single", "enhanced_network"])]
+    cells["enh"] = covered_by_brute_force(cells.lon.to_numpy(), cells.lat.to_numpy(),
+                                          enh.lon.to_numpy(), enh.lat.to_numpy())
+    per = t[t.region_id != "all"].set_index("region_id")
+    assert sorted(per.index) == sorted(areas.area_code.unique())
+    for area, g in cells.groupby("area"):
+        assert per.demand_total[area] == pytest.approx(g.age75.sum())
+        assert per.demand_covered[area] == pytest.approx(g.age75[g.enh].sum())
+        assert per.share_covered[area] == pytest.approx(g.age75[g.enh].sum() / g.age75.sum())
+    assert per.n_facilities.sum() == len(enh)
+    total = t[t.region_id == "all"].iloc[0]
+    assert total.demand_covered == pytest.approx(per.demand_covered.sum())
+    assert total.n_facilities == len(enh)
+    with pytest.raises(ConfigError, match="analysis.enhanced_kinds"):
+        quiet(build_report_from_config, loads_config(text.replace('"enhanced_network"]', '"typo"]')
+                                                     .replace('"enhanced_single", ', ''),
+                                                     base=tmp_path))

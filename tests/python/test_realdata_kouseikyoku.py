@@ -6,7 +6,6 @@ Real files come from ``COV_SHARED_DATA`` (default ``../shared/data``); the
 tests skip with a message when they are absent. The synthetic tests write
 small files in the published layout.
 """
-import os
 import time
 import unicodedata
 import warnings
@@ -17,9 +16,8 @@ import pytest
 
 import zaitaku
 from zaitaku import official
+from realdata import DATA, real
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 HOKKAIDO = DATA / "raw" / "kouseikyoku_todokede_202510_hokkaido" / "hokkaido_todokede_202510.xlsx"
 OTHER = DATA / "raw" / "kouseikyoku_todokede_202510_other"
 FILES = {"北海道": HOKKAIDO, "高知": "02_10 高知 医科 届出受理医療機関名簿.xlsx",
@@ -28,12 +26,6 @@ FILES = {"北海道": HOKKAIDO, "高知": "02_10 高知 医科 届出受理医�
          "鳥取": "31_鳥取_届出受理医療機関名簿.xlsx", "佐賀": "r7_10_shisetsu_saga_ika_02.xlsx"}
 PREF = {"北海道": "01", "高知": "39", "山梨": "19", "奈良": "29", "富山": "16", "鳥取": "31", "佐賀": "41"}
 SHIEN = ["支援診1", "支援診2", "支援診3", "支援病1", "支援病2", "支援病3"]
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
 
 
 def path_of(pref):

@@ -7,20 +7,16 @@ tests skip with a message when they are absent.
 """
 import csv
 import io
-import os
 import time
 import warnings
 import zipfile
-from pathlib import Path
 
 import pandas as pd
-import pytest
 
 import zaitaku
 from zaitaku import official
+from realdata import DATA, real
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
 ZIPS = DATA / "raw" / "estat_census2020_mesh500m_allJapan" / "zips"
 N03_SHP = DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp"
 
@@ -29,12 +25,6 @@ N03_SHP = DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp"
 JAPAN_2020 = 126_146_099
 JAPAN_HOUSEHOLDS_2020 = 55_830_154
 HOKKAIDO_2020 = 5_224_614
-
-
-def real(path):
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (set COV_SHARED_DATA)")
-    return path
 
 
 def hokkaido_zips():

@@ -112,6 +112,7 @@ typedef struct cov_facility_fields {
     const char *doctors;
     const char *nurse_fte;
     const char *beds;
+    const char *beds_psychiatric;
 } cov_facility_fields;
 cov_facilities *cov_facilities_read_csv(cov_ctx *ctx, const char *path,
                                         const cov_facility_fields *fields, const char *crs);
@@ -198,7 +199,7 @@ double cov_geodesic_distance_m(cov_ctx *ctx, double lon1, double lat1, double lo
 /* planning (facilities.h planning attributes, planning.h) */
 enum cov_facility_role { COV_ROLE_LEAD = 1, COV_ROLE_HUB = 2 };
 enum cov_supply { COV_SUPPLY_CAPACITY = 0, COV_SUPPLY_DOCTORS = 1, COV_SUPPLY_NURSE_FTE = 2,
-                  COV_SUPPLY_BEDS = 3, COV_SUPPLY_ONE = 4 };
+                  COV_SUPPLY_BEDS = 3, COV_SUPPLY_ONE = 4, COV_SUPPLY_BEDS_PSYCHIATRIC = 5 };
 typedef struct cov_facility_attrs {
     const char *const *roles;
     const int *h24;
@@ -206,6 +207,7 @@ typedef struct cov_facility_attrs {
     const double *doctors;
     const double *nurse_fte;
     const double *beds;
+    const double *beds_psychiatric;
 } cov_facility_attrs;
 int cov_facilities_set_attrs(cov_ctx *ctx, cov_facilities *facilities,
                              const cov_facility_attrs *attrs);
@@ -266,8 +268,11 @@ typedef struct cov_plan_options {
     int swap_passes;
     const unsigned char *candidate;
     const unsigned char *fixed;
+    int psychiatric_only_candidates;
 } cov_plan_options;
 void cov_plan_options_init(cov_plan_options *options);
+cov_table *cov_plan_candidates(cov_ctx *ctx, cov_analysis *analysis,
+                               const cov_plan_options *options);
 int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model, const cov_plan_options *options,
                        cov_table **out_picks, cov_table **out_regions);
 typedef struct cov_access_options {

@@ -324,7 +324,7 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
                     capacity_field=None, lon_field="lon", lat_field="lat", crs=None,
                     default_kind=None, ctx=None, roles_field=None, h24_field=None,
                     network_field=None, doctors_field=None, nurse_fte_field=None,
-                    beds_field=None):
+                    beds_field=None, beds_psychiatric_field=None):
     """Reads facilities (points) from a CSV with coordinate columns, a point
     shapefile, another vector file, a GeoDataFrame or a DataFrame.
 
@@ -347,6 +347,10 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         (``"lead"``, ``"hub"`` or ``"lead;hub"``), the 24-hour flag (1/0,
         yes/no, ○/×, 有/無), the network id of an ``enhanced_network``
         clinic, doctors, nurse FTE and beds. Empty cells mean unknown.
+    beds_psychiatric_field : str, optional
+        Psychiatric beds (精神病床) among the beds: a hospital whose beds are
+        all psychiatric is not a designation candidate unless asked for
+        (:func:`zaitaku.planning.candidates`).
 
     Returns
     -------
@@ -373,9 +377,9 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
          fields.default_kind) = cbufs
         attrs = [ffi.new("char[]", encode(x)) if x is not None else ffi.NULL
                  for x in (roles_field, h24_field, network_field, doctors_field,
-                           nurse_fte_field, beds_field)]
+                           nurse_fte_field, beds_field, beds_psychiatric_field)]
         (fields.roles, fields.h24, fields.network_id, fields.doctors, fields.nurse_fte,
-         fields.beds) = attrs
+         fields.beds, fields.beds_psychiatric) = attrs
         fn = lib.cov_facilities_read_csv if _suffix(source) == ".csv" else lib.cov_facilities_read_shp
         ptr = call(ctx, fn, encode_path(source), fields, encode(crs_text(crs)))
         return Facilities(ctx, ptr, os.fsdecode(source))
@@ -399,7 +403,7 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
                xp, yp, encode(crs_text(crs)))
     fac = Facilities(ctx, ptr, label)
     _set_attributes(fac, frame, label, roles_field, h24_field, network_field, doctors_field,
-                    nurse_fte_field, beds_field)
+                    nurse_fte_field, beds_field, beds_psychiatric_field)
     return fac
 
 
@@ -558,13 +562,14 @@ def _flag(value, label, column, row):
 
 
 def _set_attributes(fac, frame, label, roles=None, h24=None, network=None, doctors=None,
-                    nurse_fte=None, beds=None):
+                    nurse_fte=None, beds=None, beds_psychiatric=None):
     """Sets the planning attributes of facilities made from a frame."""
     import pandas as pd
 
-    if all(c is None for c in (roles, h24, network, doctors, nurse_fte, beds)):
+    columns = (roles, h24, network, doctors, nurse_fte, beds, beds_psychiatric)
+    if all(c is None for c in columns):
         return
-    _need_columns(frame, [c for c in (roles, h24, network, doctors, nurse_fte, beds) if c], label)
+    _need_columns(frame, [c for c in columns if c], label)
     keep = []
     at = ffi.new("cov_facility_attrs *")
     text = lambda c: cstrings(["" if pd.isna(v) else str(v) for v in frame[c]], keep)  # noqa: E731
@@ -577,7 +582,8 @@ def _set_attributes(fac, frame, label, roles=None, h24=None, network=None, docto
                          dtype=np.intc)
         keep.append(flags)
         at.h24 = ffi.cast("const int *", ffi.from_buffer(flags))
-    for column, attr in ((doctors, "doctors"), (nurse_fte, "nurse_fte"), (beds, "beds")):
+    for column, attr in ((doctors, "doctors"), (nurse_fte, "nurse_fte"), (beds, "beds"),
+                         (beds_psychiatric, "beds_psychiatric")):
         if column:
             arr, ptr = _numbers(frame, column, label)
             keep.append(arr)

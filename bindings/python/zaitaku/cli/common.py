@@ -282,7 +282,8 @@ def analysis_from_args(args, attributes=False):
     extra = {}
     if attributes:
         extra = {f: getattr(args, f) for f in ("roles_field", "h24_field", "network_field",
-                                               "doctors_field", "nurse_fte_field", "beds_field")}
+                                               "doctors_field", "nurse_fte_field", "beds_field",
+                                               "beds_psychiatric_field")}
     if args.mesh_field:
         demand = dict(path=args.demand, mesh_field=args.mesh_field,
                       weight_fields=args.weight_field, header=not args.no_header)

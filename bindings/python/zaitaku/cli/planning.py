@@ -40,7 +40,9 @@ def add_planning_commands(commands, common):
                 ("--network-field", "network_field", "network id of enhanced_network clinics"),
                 ("--doctors-field", "doctors_field", "number of doctors"),
                 ("--nurse-fte-field", "nurse_fte_field", "nurse FTE"),
-                ("--beds-field", "beds_field", "beds")):
+                ("--beds-field", "beds_field", "beds"),
+                ("--beds-psychiatric-field", "beds_psychiatric_field",
+                 "psychiatric beds (精神病床) among the beds")):
             g.add_argument(option, dest=dest, metavar="FIELD", help=what)
         g = p.add_argument_group(f"{name} options")
         g.add_argument("--threshold", metavar="DIST",
@@ -67,6 +69,9 @@ def add_planning_commands(commands, common):
             g.add_argument("--candidate-kinds", metavar="K1,K2", type=cli._kinds,
                            help="kinds that may be designated (default: zaishin, "
                                 "enhanced_single, enhanced_network, zaibyo)")
+            g.add_argument("--include-psychiatric-only", action="store_true",
+                           help="let hospitals whose beds are all psychiatric be candidates "
+                                "(default: left out, listed in excluded_candidates.csv)")
             g.add_argument("--sites", metavar="N", type=int, default=0,
                            help="also suggest N sites for new nursing stations in the gaps")
         p.set_defaults(run=run)
@@ -85,9 +90,13 @@ nursing demand, ranked).""",
     "plan": """\
 Chooses lead institutions to designate (already designated leads kept, at
 least one per region that has a candidate, then up to --budget or
---target-share), maximising the demand within reach. Writes DIR/plan.csv and
-DIR/plan.shp (the picks in order with their marginal gain) and
-DIR/plan_regions.csv; with --sites N, DIR/sites.csv and DIR/sites.shp.""",
+--target-share), maximising the demand within reach. Candidates are the
+--candidate-kinds (default 在支診/在支病) inside an area, without hospitals
+whose beds are all psychiatric (--beds-field and --beds-psychiatric-field;
+--include-psychiatric-only keeps them). Writes DIR/plan.csv and DIR/plan.shp
+(the picks in order with their marginal gain), DIR/plan_regions.csv and
+DIR/excluded_candidates.csv (every facility left out, with its reason); with
+--sites N, DIR/sites.csv and DIR/sites.shp.""",
 }
 
 
@@ -156,6 +165,22 @@ def _write_layer(frame, path):
         frame.to_file(path, driver="ESRI Shapefile", encoding="utf-8")
 
 
+def _print_excluded(excluded):
+    """How many facilities are not candidates, and why: by kind for the
+    kinds that are not candidates, one line per facility otherwise."""
+    if not len(excluded):
+        return
+    print(f"Not candidates: {len(excluded)}")
+    by_kind = excluded[excluded.status == "kind"].kind.value_counts()
+    if len(by_kind):
+        print("  not a candidate kind: " + ", ".join(f"{k} {n}" for k, n in by_kind.items()))
+    for status, rows in excluded[excluded.status != "kind"].groupby("status", sort=False):
+        print(f"  {status.replace('_', ' ')}: {len(rows)}")
+        for row in rows.itertuples():
+            print(f"    {row.facility_id}  {row.name}  {row.kind}  "
+                  f"{row.region_id or '-'}  {row.reason}")
+
+
 def _run_plan(args):
     if args.target_share is not None:
         _share(args.target_share, "--target-share")
@@ -165,27 +190,32 @@ def _run_plan(args):
     picks, regions = planning.designate(an, budget=args.budget, target_share=args.target_share,
                                         threshold=args.threshold, weight=args.weight,
                                         candidate_kinds=args.candidate_kinds,
-                                        enhanced_weight=args.enhanced_weight)
+                                        enhanced_weight=args.enhanced_weight,
+                                        include_psychiatric_only=args.include_psychiatric_only)
+    excluded = picks.attrs["excluded"]
     s = planning.sites(an, n=args.sites, weight=args.weight) if args.sites else None
     with OutputSet(an.context, args.out) as out:
         _write_csv(picks, out.path("plan.csv"))
         _write_layer(picks, out.path("plan.shp"))
         _write_csv(regions, out.path("plan_regions.csv"))
+        _write_csv(excluded, out.path("excluded_candidates.csv"))
         if s is not None:
             _write_csv(s, out.path("sites.csv"))
             _write_layer(s, out.path("sites.shp"))
         paths = out.commit()
     files = [(paths[0], f"{len(picks)} leads, in order"), (paths[1], "the same as points"),
-             (paths[2], "per area, before and after")]
+             (paths[2], "per area, before and after"),
+             (paths[3], f"{len(excluded)} facilities that are not candidates, with the reason")]
     if s is not None:
-        files += [(paths[3], f"{len(s)} sites for nursing stations"),
-                  (paths[4], "the same as points")]
+        files += [(paths[4], f"{len(s)} sites for nursing stations"),
+                  (paths[5], "the same as points")]
     print("rank  id  kind  area  reason  share covered")
     for row in picks.itertuples():
         print(f"{row.rank:>4}  {row.facility_id}  {row.kind}  {row.region_id}  {row.reason}  "
               f"{cli.percent(row.share_covered)}")
     for row in regions[regions.status != "ok"].itertuples():
         print(f"{row.region_id} {row.region_name}: {row.status}")
+    _print_excluded(excluded)
     print("Wrote:")
     for line in cli._aligned(files):
         print("  " + line)

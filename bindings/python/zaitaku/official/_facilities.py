@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._common import (PointCheck, ReadReport, attach, coordinate_problem, csv_rows,
                       decode, format_error, header_index, number, prefecture_code,
-                      read_bytes, zip_member)
+                      read_bytes, value_error, zip_member)
 
 FACILITY_COLUMNS = ["facility_id", "name", "kind", "lon", "lat"]
 
@@ -66,6 +66,12 @@ def _finish(records, report, check, extra_columns):
 # ---------------------------------------------------------------- 医療情報ネット
 
 _IRYOJOHO_KINDS = {"1": "hospital", "2": "clinic", "3": "dental_clinic"}
+#: Bed columns of the 医療情報ネット 施設票 (オープンデータ定義書) and ours. The
+#: 療養病床 breakdown (のうち医療保険適用 / 介護保険適用) is part of 療養病床.
+IRYOJOHO_BEDS = {"一般病床": "beds_general", "療養病床": "beds_long_term",
+                 "精神病床": "beds_psychiatric", "結核病床": "beds_tuberculosis",
+                 "感染症病床": "beds_infectious"}
+BED_COLUMNS = list(IRYOJOHO_BEDS.values())
 
 
 def read_iryojoho_facilities(source, prefecture=None, *, bounds=None, kind=None):
@@ -76,8 +82,9 @@ def read_iryojoho_facilities(source, prefecture=None, *, bounds=None, kind=None)
     columns of the オープンデータ定義書 (施設票): ``ID``, ``正式名称``,
     ``機関区分`` (1 hospital, 2 clinic, 3 dental clinic), ``都道府県コード``,
     ``市区町村コード`` (3 digits), ``所在地``, ``所在地座標（緯度）``,
-    ``所在地座標（経度）`` and, for hospitals and clinics, bed counts ending
-    with ``合計病床数``.
+    ``所在地座標（経度）`` and, for hospitals and clinics, bed counts per type
+    (``一般病床``, ``療養病床``, ``精神病床``, ``結核病床``, ``感染症病床``) and
+    ``合計病床数``.
 
     Rows whose coordinates are missing or 0.0/0.0 (the file's sentinel for
     "not geocoded"), or that lie outside the prefecture, are excluded and
@@ -104,10 +111,17 @@ def read_iryojoho_facilities(source, prefecture=None, *, bounds=None, kind=None)
     Returns
     -------
     pandas.DataFrame
-        ``facility_id, name, kind, lon, lat, beds, pref_code, muni_code,
-        address``, one row per kept facility (``muni_code`` is the 5-digit
-        JIS code); ready for :func:`zaitaku.read_facilities` with
-        ``kind_field="kind", name_field="name"``.
+        ``facility_id, name, kind, lon, lat, beds`` (合計病床数),
+        ``beds_general, beds_long_term, beds_psychiatric, beds_tuberculosis,
+        beds_infectious`` (一般, 療養, 精神, 結核, 感染症; NaN when the cell is
+        empty, as the file leaves the types a hospital lacks; all NaN when
+        the file has no such column), ``pref_code, muni_code, address``, one
+        row per kept facility (``muni_code`` is the 5-digit JIS code); ready
+        for :func:`zaitaku.read_facilities` with ``kind_field="kind",
+        name_field="name", beds_field="beds",
+        beds_psychiatric_field="beds_psychiatric"`` (hospitals whose beds
+        are all psychiatric are then no designation candidates: see
+        :func:`zaitaku.planning.candidates`).
 
     Examples
     --------
@@ -136,6 +150,7 @@ def read_iryojoho_facilities(source, prefecture=None, *, bounds=None, kind=None)
            ("ID", "正式名称", "機関区分", "都道府県コード", "市区町村コード", "所在地",
             "所在地座標（緯度）", "所在地座標（経度）")}
     beds_col = header_index(header, "合計病床数", label, hline, optional=True)
+    type_cols = [header_index(header, k, label, hline, optional=True) for k in IRYOJOHO_BEDS]
     records, other_pref = [], 0
     for line, f in rows:
         if len(f) != len(header):
@@ -152,18 +167,32 @@ def read_iryojoho_facilities(source, prefecture=None, *, bounds=None, kind=None)
             report.reject(label, line, fid, name, "coordinates not numeric",
                           f"緯度 {lat_text!r}, 経度 {lon_text!r}")
             continue
-        beds = number(f[beds_col]) if beds_col is not None and f[beds_col].strip() else None
+        beds = _bed_count(f, beds_col, label, line, "合計病床数")
+        by_type = [_bed_count(f, c, label, line, k) for c, k in zip(type_cols, IRYOJOHO_BEDS)]
         records.append([label, line, fid, name,
                         kind or _IRYOJOHO_KINDS.get(f[col["機関区分"]].strip(), "facility"),
                         np.nan if lon is None else lon, np.nan if lat is None else lat,
-                        np.nan if beds is None else beds, row_pref,
+                        beds, *by_type, row_pref,
                         row_pref + f[col["市区町村コード"]].strip().zfill(3),
                         f[col["所在地"]].strip()])
     if other_pref:
         report.read -= other_pref
         report.notes.append(f"{other_pref} rows of other prefectures skipped")
-    frame = _finish(records, report, check, ["beds", "pref_code", "muni_code", "address"])
+    frame = _finish(records, report, check,
+                    ["beds"] + BED_COLUMNS + ["pref_code", "muni_code", "address"])
     return attach(frame, report)
+
+
+def _bed_count(fields, col, label, line, name):
+    """A bed count cell: NaN when the column is absent or the cell empty; a
+    number >= 0, else an error naming the file, line and column."""
+    if col is None or not fields[col].strip():
+        return np.nan
+    value = number(fields[col])
+    if value is None or not 0 <= value < float("inf"):
+        raise value_error(f"{label}: line {line}, column {name}: {fields[col]!r} is not a "
+                           "number of beds")
+    return value
 
 
 # ---------------------------------------------------------------- any point list

@@ -72,7 +72,17 @@ _RANK = {"enhanced_single": 4, "enhanced_network": 3, "zaishin": 2, "zaibyo": 2,
          "backup_hospital": 1, "": 0}
 _ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
          "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
-COLUMNS = ["institution_code", "name", "address", "postal_code", "beds", "bed_types", "kind",
+# Bed types of a 病床数 cell (``一般　　24／療養　　30／介護　　54``), as
+# read_iryojoho_facilities names them: 介護 (介護療養病床) is a 療養病床 and
+# 一般（感染） the 感染症病床 (市立札幌病院: 一般 626／一般（感染） 8／精神 38 in
+# the list, 一般 626, 感染症 8, 精神 38 in 医療情報ネット).
+BED_TYPES = {"一般": "beds_general", "療養": "beds_long_term", "介護": "beds_long_term",
+             "精神": "beds_psychiatric", "結核": "beds_tuberculosis",
+             "一般(感染)": "beds_infectious"}
+BED_COLUMNS = ["beds_general", "beds_long_term", "beds_psychiatric", "beds_tuberculosis",
+               "beds_infectious"]
+COLUMNS = ["institution_code", "name", "address", "postal_code", "beds", *BED_COLUMNS,
+           "bed_types", "kind",
            "institution", "shien", "kind_since", "network_id", "symbols",
            *HOME_CARE_ATTRIBUTES, "file", "line"]
 
@@ -210,6 +220,34 @@ def _beds(text):
     return float(sum(map(int, numbers))) if numbers else np.nan
 
 
+def _bed_types(text):
+    """Beds per type of a 病床数 cell: (dict of BED_COLUMNS, problem).
+
+    Parts are separated by ／; each is a type, an optional second word and
+    a count (``精神　療養　165``: psychiatric beds of a 精神療養 ward; ``一般
+    一般　19``; ``一般　感染　6`` and ``一般（感染）　一般　6``: infectious).
+    Types the cell does not name have 0 beds; a type without a count, and
+    every type of an empty cell, NaN. ``その他`` beds count in ``beds`` only.
+    A part of another form leaves the whole cell NaN and is returned as the
+    problem.
+    """
+    unknown = dict.fromkeys(BED_COLUMNS, np.nan)
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t:
+        return unknown, None
+    out = dict.fromkeys(BED_COLUMNS, 0.0)
+    for part in filter(None, (p.strip() for p in t.split("/"))):
+        m = re.fullmatch(r"([^\s\d]+)(?:\s+([^\s\d]+))?(?:\s*(\d+))?", part)
+        if m and m[1] == "その他":
+            continue
+        infectious = m and "感染" in (m[2] or "")
+        column = "beds_infectious" if infectious else BED_TYPES.get(m[1]) if m else None
+        if column is None:
+            return unknown, part
+        out[column] = np.nan if m[3] is None else out[column] + float(m[3])
+    return out, None
+
+
 def _frame(label, sheet, rows, pos):
     """The data rows of one sheet as a frame of NFKC-normalised text."""
     width = max(len(c) for _, c in rows) if rows else 0
@@ -271,7 +309,11 @@ def read_kouseikyoku_todokede(source, prefecture=None, *, keep="kinds", network_
     pandas.DataFrame
         ``institution_code`` (10 digits: prefecture, 1 for 医科, 医療機関番号),
         ``name, address, postal_code``, ``beds`` (the 病床数 cell summed, NaN
-        when empty), ``bed_types`` (the cell), ``kind``, ``institution``
+        when empty), ``beds_general, beds_long_term, beds_psychiatric,
+        beds_tuberculosis, beds_infectious`` (the cell per type, as
+        :func:`read_iryojoho_facilities` has them: 介護 counts as 療養,
+        一般（感染） as 感染症; types the cell does not name 0, all NaN when it
+        is empty), ``bed_types`` (the cell), ``kind``, ``institution``
         (clinic or hospital: from the 支援 code, else 種別, else 20 beds or
         more, else a name ending in 病院), ``shien`` (支援診1 ...), ``kind_since`` (ISO date
         of that 届出), ``network_id``, ``symbols`` (every 受理記号, NFKC,
@@ -380,6 +422,14 @@ def _institutions(rows, prefecture, report, has_network):
         if iso is None:
             report.notes.append(f"算定開始年月日 {d!r} is not a date; kind_since left empty")
     out["beds"] = out.bed_types.map(_beds)
+    parsed = [_bed_types(t) for t in out.bed_types]
+    for column in BED_COLUMNS:
+        out[column] = [p[column] for p, _ in parsed]
+    for (_, problem), (ic, row) in zip(parsed, out.iterrows()):
+        if problem is not None:
+            report.notes.append(f"{row.file} {row.line} ({row['name']}): 病床数 「{row.bed_types}」: "
+                                f"part 「{problem}」 is not a bed type and count; its beds "
+                                "per type are left unknown")
     # 医療法 第1条の5: a hospital has 20 beds or more, a clinic 19 at most.
     out["institution"] = np.select(
         [out.shien.str.startswith("支援診"), out.shien.str.startswith("支援病"),

@@ -33,7 +33,7 @@ from ..units import metres
 NAN = float("nan")
 SUPPLY = {"capacity": lib.COV_SUPPLY_CAPACITY, "doctors": lib.COV_SUPPLY_DOCTORS,
           "nurse_fte": lib.COV_SUPPLY_NURSE_FTE, "beds": lib.COV_SUPPLY_BEDS,
-          "one": lib.COV_SUPPLY_ONE}
+          "one": lib.COV_SUPPLY_ONE, "beds_psychiatric": lib.COV_SUPPLY_BEDS_PSYCHIATRIC}
 JMAP_WEIGHTS = (0.6, 0.4, 1.0, 2.3, 3.9)  # 0-14, 15-39, 40-64, 65-74, 75+
 
 
@@ -98,7 +98,8 @@ def _frame(an, ptr):
 
 def facility_attributes(facilities):
     """The planning attributes of facilities: facility_id, kind, lead, hub,
-    h24 (1, 0, or -1 unknown), network_id, doctors, nurse_fte, beds.
+    h24 (1, 0, or -1 unknown), network_id, doctors, nurse_fte, beds,
+    beds_psychiatric (NaN unknown).
 
     Examples
     --------
@@ -117,7 +118,8 @@ def facility_attributes(facilities):
         "h24": [lib.cov_facilities_h24(p, i) for i in range(n)],
         "network_id": text(lib.cov_facilities_network_id),
         "doctors": supply(lib.COV_SUPPLY_DOCTORS), "nurse_fte": supply(lib.COV_SUPPLY_NURSE_FTE),
-        "beds": supply(lib.COV_SUPPLY_BEDS)})
+        "beds": supply(lib.COV_SUPPLY_BEDS),
+        "beds_psychiatric": supply(lib.COV_SUPPLY_BEDS_PSYCHIATRIC)})
 
 
 # -- policy checks ----------------------------------------------------------------
@@ -302,9 +304,59 @@ def _mask(an, values, what, keep):
     return ffi.cast("const unsigned char *", ffi.from_buffer(arr))
 
 
+def _candidate_options(an, o, keep, candidate_kinds, candidates, fixed,
+                       include_psychiatric_only):
+    """The members of cov_plan_options that decide who may be designated
+    (shared by :func:`candidates` and :func:`designate`, as in C)."""
+    o.candidate_kinds, o.n_candidate_kinds = _kinds(candidate_kinds, keep)
+    o.candidate = _mask(an, candidates, "candidates", keep)
+    o.fixed = _mask(an, fixed, "fixed", keep)
+    o.psychiatric_only_candidates = int(bool(include_psychiatric_only))
+
+
+def candidates(an, *, candidate_kinds=None, candidates=None, fixed=None,
+               include_psychiatric_only=False):
+    """Who may be designated as a lead, and why not: one row per facility.
+
+    The rule :func:`designate` applies (both ask libcoverage's
+    ``cov_plan_candidates``), first match wins: facilities with the lead
+    role (or in ``fixed``) are kept ("fixed"); facilities of other kinds
+    than ``candidate_kinds`` (default 在支診/在支病: zaishin,
+    enhanced_single, enhanced_network, zaibyo), or not in ``candidates``,
+    are left out ("kind"); so are those outside every region ("outside":
+    they still count for reach) and hospitals whose beds are all
+    psychiatric ("psychiatric_only", unless ``include_psychiatric_only``);
+    the rest are candidates. Unknown beds never exclude.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        facility_id, name, kind, region_id, beds, beds_psychiatric,
+        candidate (1 fixed or candidate, 0 left out), status ("fixed",
+        "candidate", "kind", "outside", "psychiatric_only") and reason
+        (e.g. "psychiatric beds only (399 of 399)"), with the points.
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> t = candidates(zaitaku.Analysis.sample())
+    >>> t.status.value_counts().to_dict()
+    {'candidate': 27, 'kind': 12, 'outside': 1, 'fixed': 1}
+    >>> t.set_index("facility_id").reason["C026"]   # in the sea, across a border
+    'outside every region'
+    """
+    keep = []
+    o = ffi.new("cov_plan_options *")
+    lib.cov_plan_options_init(o)
+    _candidate_options(an, o, keep, candidate_kinds, candidates, fixed,
+                       include_psychiatric_only)
+    return _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
+
+
 def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
               candidate_kinds=None, enhanced_kinds=None, enhanced_weight=1.1,
-              one_per_region=True, swap_passes=10, candidates=None, fixed=None):
+              one_per_region=True, swap_passes=10, candidates=None, fixed=None,
+              include_psychiatric_only=False):
     """Chooses lead institutions (積極的役割を担う医療機関) to maximise the
     demand covered within ``threshold``.
 
@@ -313,12 +365,16 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     or ``target_share`` of the demand is covered. A unit reached by an
     enhanced lead counts ``enhanced_weight`` times (1: plain covered
     demand). Greedy with lazy evaluation (CELF), then swap improvement.
+    Who may be picked is :func:`candidates`' rule: by default 在支診/在支病
+    inside a region, and no hospital whose beds are all psychiatric.
 
     Parameters
     ----------
     candidates, fixed : list of facility ids or booleans, optional
         Override the candidate kinds (default 在支診/在支病) and the fixed
         set (default facilities with the lead role).
+    include_psychiatric_only : bool
+        Let hospitals whose beds are all psychiatric be candidates.
 
     Returns
     -------
@@ -326,18 +382,31 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
         rank, facility_id, name, kind, region_id, reason ("fixed",
         "region", "coverage"), gain_demand, covered_demand, share_covered,
         gain_objective; fixed first, then in greedy order.
+        ``picks.attrs["excluded"]`` holds the rows of :func:`candidates`
+        left out (candidate 0), each with its status and reason: other
+        kinds, outside every region, psychiatric beds only.
     regions : pandas.DataFrame
         Per region: n_candidates, n_fixed, n_picked, demand_total,
         covered_before, covered_after, share_before, share_after, status
         ("ok", or "no candidate: needs cross-region support or a new
         facility").
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> picks, regions = designate(zaitaku.Analysis.sample())
+    >>> picks.attrs["excluded"].status.value_counts().to_dict()
+    {'kind': 12, 'outside': 1}
+    >>> picks.attrs["excluded"].query("status == 'outside'").reason.tolist()
+    ['outside every region']
     """
     keep, travel = [], _Travel(an)
     o = ffi.new("cov_plan_options *")
     lib.cov_plan_options_init(o)
     o.weight = _weight(an, weight)
     o.threshold = travel.value(threshold)
-    o.candidate_kinds, o.n_candidate_kinds = _kinds(candidate_kinds, keep)
+    _candidate_options(an, o, keep, candidate_kinds, candidates, fixed,
+                       include_psychiatric_only)
     o.enhanced_kinds, o.n_enhanced_kinds = _kinds(enhanced_kinds, keep)
     o.enhanced_weight = float(enhanced_weight)
     if int(budget) < 0:
@@ -347,12 +416,13 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     o.target_share = NAN if target_share is None else float(target_share)
     o.one_per_region = int(bool(one_per_region))
     o.swap_passes = int(swap_passes)
-    o.candidate = _mask(an, candidates, "candidates", keep)
-    o.fixed = _mask(an, fixed, "fixed", keep)
     picks, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
+    listing = _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
     call(an.context, lib.cov_plan_designate, an.c_analysis, travel.ptr, o, picks, regions, returns="status",
          progress="designation")
-    return _frame(an, picks[0]), _frame(an, regions[0])
+    picks, regions = _frame(an, picks[0]), _frame(an, regions[0])
+    picks.attrs["excluded"] = listing[listing.candidate == 0].reset_index(drop=True)
+    return picks, regions
 
 
 # -- accessibility ---------------------------------------------------------------------------

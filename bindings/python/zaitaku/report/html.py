@@ -184,9 +184,11 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         title_, frame = value if isinstance(value, tuple) else (T.TABLE_TITLES.get(key, key),
                                                                   value)
         sections.append(Section(key=key, title=title_, table=frame))
+    from .enhanced import enhanced
     from .forecast import forecast
 
-    for name, builder in {"forecast": forecast, **report_sections.BUILDERS, **SECTIONS}.items():
+    for name, builder in {"enhanced_coverage": enhanced, "forecast": forecast,
+                          **report_sections.BUILDERS, **SECTIONS}.items():
         made = builder(ctx)
         if made is not None:
             sections.append(made)

@@ -142,6 +142,8 @@ SCHEMA = {
         "area_crs": (_STR, None, "projected CRS for areas and maps (default: equal-area, centred)"),
         "doctor_kinds": (_STRS, None, "kinds counted as doctors (doctor_any)"),
         "nursing_kinds": (_STRS, None, "kinds counted as visiting nurses"),
+        "enhanced_kinds": (_STRS, None, "kinds whose reach a table of its own shows (e.g. the "
+                           "enhanced 在支診/在支病: enhanced_single, enhanced_network)"),
         "kinds": (_STRS, ["doctor_any", "nursing", "doctor_and_nursing"],
                   "kinds in the summary tables"),
         "map_kind": (_STR, "doctor_and_nursing", "kind whose reach and gaps the maps show"),

@@ -19,6 +19,8 @@ from .context import Section
 
 T.register_table("sites", "新しい訪問看護ステーションの候補地")
 T.register_table("designation_regions", "圏域別の指定の効果")
+T.register_table("designation_excluded", "指定の候補から外した施設", {
+    "beds": "病床数", "beds_psychiatric": "うち精神病床"})
 T.register_table("road_classes", "道路種別と速度")
 T.register_table("policy_checks", T.TABLE_TITLES["policy_checks"], {
     "check": "チェック", "passed": "結果", "value": "値", "target": "基準"})
@@ -149,12 +151,50 @@ def designation(ctx):
         key="designation_regions", title=T.TABLE_TITLES["designation_regions"],
         text="圏域ごとの候補数と、指定の前後で医師の圏内に入る人口。", table=regions,
         region_pages=False))
+    ctx.store["designation_excluded"] = _excluded_section(picks.attrs["excluded"], regions)
     return Section(key="designation", title=T.TABLE_TITLES["designation"], text=text,
                    table=shown, html_rows=plan["max_rows"])
 
 
 def designation_regions(ctx):
     return ctx.store.get("designation_regions")
+
+
+def _excluded_reason(row):
+    if row.status == "psychiatric_only":
+        return f"精神病床のみ（{row.beds:g} 床すべて）"
+    if row.status == "outside":
+        return "どの圏域にもない（到達範囲には数える）"
+    return row.reason
+
+
+def _excluded_section(excluded, regions):
+    """The facilities of the candidate kinds left out of the designation,
+    with the reason (name, kind, area, reason); those of other kinds as a
+    count per kind in the text."""
+    by_kind = excluded[excluded.status == "kind"].kind.value_counts()
+    shown = excluded[excluded.status != "kind"]
+    names = regions.set_index("region_id").region_name
+    table = pd.DataFrame({
+        "name": shown.name, "kind": shown.kind.map(T.kind_name), "region_id": shown.region_id,
+        "region_name": shown.region_id.map(names).fillna(""),
+        "beds": shown.beds, "beds_psychiatric": shown.beds_psychiatric,
+        "reason": [_excluded_reason(r) for r in shown.itertuples()]})
+    text = ("候補の種類の施設のうち、指定の候補から外したものです。精神病床だけの病院は在宅医療の"
+            "担い手でないとして既定で外します（法令の定めではなく本ツールの既定。病床数が不明なら外し"
+            "ません）。どの圏域にもない施設は到達範囲には数えますが、圏域の指定の対象にしません。")
+    if not len(shown):
+        text += "\n\n候補の種類の施設で外したものはありません（精神病床だけの病院も、圏域の外の施設もありません）。"
+    if len(by_kind):
+        text += ("\n\n候補の種類でない施設: " +
+                 "、".join(f"{T.kind_name(k)} {n} か所" for k, n in by_kind.items()) + "。")
+    # no empty table: the sentence says there is none (and no header-only CSV)
+    return Section(key="designation_excluded", title=T.TABLE_TITLES["designation_excluded"],
+                   text=text, table=table.reset_index(drop=True) if len(shown) else None)
+
+
+def designation_excluded(ctx):
+    return ctx.store.get("designation_excluded")
 
 
 def sites(ctx):
@@ -319,5 +359,6 @@ def planning_methods(ctx):
 #: with :func:`zaitaku.report.register_section`).
 BUILDERS = {"policy_checks": policy_checks, "gap_clusters": gap_clusters,
             "designation": designation, "designation_regions": designation_regions,
+            "designation_excluded": designation_excluded,
             "sites": sites, "road_coverage": road_coverage, "road_methods": road_methods,
             "planning_methods": planning_methods}
