@@ -85,6 +85,41 @@ COV_API int cov_table_write_csv(cov_ctx *ctx, const cov_table *table,
 COV_API int cov_table_write_shp(cov_ctx *ctx, const cov_table *table,
                                 const char *path);
 
+/* An output set: files written into a fresh folder beside `folder` and
+ * swapped in as one step (issue 16), so that a killed writer, or a second
+ * one, never leaves a mix of two sets. Files in `folder` that the set does
+ * not write are kept (carried over by hard links); nothing else is removed.
+ * Opaque. */
+typedef struct cov_output_set cov_output_set;
+
+/* Begins a set for `folder` (made when missing): takes its lock
+ * (`folder`/.zaitaku.lock), settles what writers killed earlier left beside
+ * it, and makes the staging folder. A folder that cannot be swapped (parent
+ * not writable, a mount point) gets its set renamed in file by file, with a
+ * warning. Returns a set the caller ends with cov_output_set_destroy(), or
+ * NULL with COV_ERR_IO in ctx ("… another writer is writing an output set
+ * into it now …" when the lock is held). */
+COV_API cov_output_set *cov_output_set_begin(cov_ctx *ctx, const char *folder);
+
+/* Where to write the set's files (may hold subfolders): owned by the set,
+ * valid until cov_output_set_destroy(). NULL for NULL. */
+COV_API const char *cov_output_set_staging(const cov_output_set *set);
+
+/* The destination folder, resolved (absolute, symlinks followed). Owned by
+ * the set. NULL for NULL. */
+COV_API const char *cov_output_set_folder(const cov_output_set *set);
+
+/* Swaps the staged files in: what the folder holds besides is carried
+ * over, one rename exchanges the folders (renameat2 RENAME_EXCHANGE, else
+ * the old one moved aside first), then the old one is emptied of our files
+ * and of the links carried over. COV_OK, or an error in ctx with the folder
+ * as it was. */
+COV_API int cov_output_set_commit(cov_ctx *ctx, cov_output_set *set);
+
+/* Releases the lock and, when not committed, removes the staging folder.
+ * NULL is a no-op. */
+COV_API void cov_output_set_destroy(cov_output_set *set);
+
 /* Frees a table. NULL is a no-op. */
 COV_API void cov_table_destroy(cov_table *table);
 

@@ -293,12 +293,14 @@ cov_demand *cov_demand_read_mesh_csv(cov_ctx *ctx, const char *path, const char 
     return d;
 }
 
-/* Point demand from arrays; messages name `csv`'s file and lines when it
- * is given (its rows are the units), else "point demand entry i". */
+/* Point demand from arrays; messages name `csv`'s file, lines and the
+ * columns xy[0], xy[1] when it is given (its rows are the units), else
+ * "point demand entry i". */
 static cov_demand *points_demand(cov_ctx *ctx, size_t n, const char *const *ids,
                                  const double *x, const double *y, const char *crs,
                                  size_t n_weights, const char *const *weight_names,
-                                 const double *weights, const cov_csv *csv)
+                                 const double *weights, const cov_csv *csv,
+                                 const char *const xy[2])
 {
     const char *source = csv ? cov__csv_path(csv) : "point demand";
     cov_xform xf;
@@ -318,10 +320,11 @@ static cov_demand *points_demand(cov_ctx *ctx, size_t n, const char *const *ids,
     if (cov__xform_points(ctx, &xf, n, d->lon, d->lat, source) != COV_OK) goto fail;
     for (size_t i = 0; i < n; i++)
         if (!cov__lonlat_ok(d->lon[i], d->lat[i]) || d->lon[i] > 180.0) {
-            if (csv) snprintf(where, sizeof where, "%s line %zu", source, cov__csv_line(csv, i));
-            else snprintf(where, sizeof where, "point demand entry %zu", i);
-            cov__error(ctx, COV_ERR_VALUE,
-                       "%s (id %s): (%.8g, %.8g) is not a valid lon/lat%s", where, d->ids[i],
+            if (csv)
+                snprintf(where, sizeof where, "%s line %zu (id %s) columns %s, %s", source,
+                         cov__csv_line(csv, i), d->ids[i], xy[0], xy[1]);
+            else snprintf(where, sizeof where, "point demand entry %zu (id %s)", i, d->ids[i]);
+            cov__error(ctx, COV_ERR_VALUE, "%s: (%.8g, %.8g) is not a valid lon/lat%s", where,
                        d->lon[i], d->lat[i], cov__lonlat_hint(d->lon[i], d->lat[i]));
             goto fail;
         }
@@ -344,7 +347,7 @@ cov_demand *cov_demand_from_points(cov_ctx *ctx, size_t n, const char *const *id
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, n == 0 || (ids && x && y), NULL);
     COV_CHECK_ARG(ctx, n_weights == 0 || (weight_names && (n == 0 || weights)), NULL);
-    return points_demand(ctx, n, ids, x, y, crs, n_weights, weight_names, weights, NULL);
+    return points_demand(ctx, n, ids, x, y, crs, n_weights, weight_names, weights, NULL, NULL);
 }
 
 cov_demand *cov_demand_read_points_csv(cov_ctx *ctx, const char *path, const char *id_field,
@@ -375,7 +378,8 @@ cov_demand *cov_demand_read_points_csv(cov_ctx *ctx, const char *path, const cha
         if (st == COV_OK) st = cov__csv_double(ctx, csv, i, (size_t)c_y, &xy[n + i]);
     }
     if (st == COV_OK) {
-        d = points_demand(ctx, n, ids, xy, xy + n, crs, n_weights, names, w, csv);
+        const char *const columns[2] = {x_field, y_field};
+        d = points_demand(ctx, n, ids, xy, xy + n, crs, n_weights, names, w, csv, columns);
     }
     free(ids);
     free(xy);

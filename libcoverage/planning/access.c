@@ -74,16 +74,20 @@ static double gini(xp *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_xp);
     double P = 0.0, S = 0.0;
-    for (size_t i = 0; i < n; i++) P += v[i].p, S += v[i].p * v[i].x;
-    if (!(P > 0.0) || !(S > 0.0)) return NAN;
-    /* sum_{i<j} p_i p_j (x_j - x_i) = sum_j p_j x_j Pbelow_j - p_j Sbelow_j */
-    double pb = 0.0, sb = 0.0, acc = 0.0;
+    for (size_t i = 0; i < n; i++) P += v[i].p;
+    if (!(P > 0.0)) return NAN;
+    /* shares q = p / P: products of two weights near 1e308 would overflow */
+    for (size_t i = 0; i < n; i++) S += v[i].p / P * v[i].x;
+    if (!(S > 0.0)) return NAN;
+    /* sum_{i<j} q_i q_j (x_j - x_i) = sum_j q_j x_j Qbelow_j - q_j Sbelow_j */
+    double qb = 0.0, sb = 0.0, acc = 0.0;
     for (size_t j = 0; j < n; j++) {
-        acc += v[j].p * (v[j].x * pb - sb);
-        pb += v[j].p;
-        sb += v[j].p * v[j].x;
+        double q = v[j].p / P;
+        acc += q * (v[j].x * qb - sb);
+        qb += q;
+        sb += q * v[j].x;
     }
-    return acc / (P * S); /* 2 acc / (2 P^2 (S / P)) */
+    return acc / S; /* 2 acc / (2 mean), the mean being S */
 }
 
 static const cov_column_spec unit_spec[] = {
@@ -113,19 +117,19 @@ static cov_table *region_stats(cov_ctx *ctx, const cov_analysis *a, const double
     }
     free(fill);
     for (size_t r = 0; r < nr; r++) {
-        double P = 0, S = 0, lo = INFINITY, hi = -INFINITY;
+        double P = 0, mean = 0, var = 0, lo = INFINITY, hi = -INFINITY;
         for (size_t k = start[r]; k < start[r + 1]; k++) {
             P += v[k].p;
-            S += v[k].p * v[k].x;
             if (v[k].x < lo) lo = v[k].x;
             if (v[k].x > hi) hi = v[k].x;
         }
-        double mean = P > 0 ? S / P : NAN, var = 0.0;
-        for (size_t k = start[r]; k < start[r + 1]; k++)
-            var += v[k].p * (v[k].x - mean) * (v[k].x - mean);
+        /* with shares p / P: weights near 1e308 times access stay finite */
+        for (size_t k = start[r]; P > 0 && k < start[r + 1]; k++) mean += v[k].p / P * v[k].x;
+        for (size_t k = start[r]; P > 0 && k < start[r + 1]; k++)
+            var += v[k].p / P * (v[k].x - mean) * (v[k].x - mean);
         cov__table_doubles_mut(t, c[2])[r] = P;
-        cov__table_doubles_mut(t, c[3])[r] = mean;
-        cov__table_doubles_mut(t, c[4])[r] = P > 0 ? sqrt(var / P) : NAN;
+        cov__table_doubles_mut(t, c[3])[r] = P > 0 ? mean : NAN;
+        cov__table_doubles_mut(t, c[4])[r] = P > 0 ? sqrt(var) : NAN;
         cov__table_doubles_mut(t, c[5])[r] = start[r + 1] > start[r] ? lo : NAN;
         cov__table_doubles_mut(t, c[6])[r] = start[r + 1] > start[r] ? hi : NAN;
         cov__table_doubles_mut(t, c[7])[r] = gini(v + start[r], start[r + 1] - start[r]);
@@ -228,6 +232,11 @@ int cov_demand_jmap_weights(cov_ctx *ctx, size_t n, const double *pop, double *o
                                   "a finite number >= 0", i, group[k], v);
             s += weight[k] * v;
         }
+        if (!isfinite(s))
+            return cov__error(ctx, COV_ERR_VALUE,
+                              "JMAP weights: row %zu: the weighted demand (0.6 x 0-14 + 0.4 x "
+                              "15-39 + 1.0 x 40-64 + 2.3 x 65-74 + 3.9 x 75+) exceeds the largest "
+                              "number (1.8e308)", i);
         out[i] = s;
     }
     return COV_OK;

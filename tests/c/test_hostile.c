@@ -656,8 +656,8 @@ static void test_overflowing_totals(cov_ctx *ctx)
                         "id,lon,lat,pop\nP1,141.35,43.06,1\nP2,43.07,141.36,2\n");
     CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_VALUE);
-    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 (id P2): (43.07, 141.36) is not a "
-                   "valid lon/lat (they look swapped");
+    CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 (id P2) columns lon, lat: (43.07, "
+                   "141.36) is not a valid lon/lat (they look swapped");
     cov_test_write_file(p, "id,lon,lat,pop\nP1,141.35,43.06,1e308\nP2,141.36,43.07,1e308\n");
     CHECK(cov_demand_read_points_csv(ctx, p, "id", "lon", "lat", NULL, 1, wf, 0) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "points.csv line 3 column pop: weight is 1e+308, and "

@@ -354,3 +354,59 @@ def test_missing_openpyxl_is_said_before_any_work(tmp_path, monkeypatch, capsys)
         warnings.simplefilter("ignore", zaitaku.CoverageWarning)
         result = build_report_from_config(cfg, tmp_path / "c")
     assert result.xlsx is None and result.csv
+
+
+# ---------------------------------------------------------------- inputs inside the output folder
+
+def _config_with_inputs_in(tmp_path, output_dir, facilities):
+    """The sample's configuration with its facility list copied to
+    ``facilities`` (relative to the configuration's folder)."""
+    fac = tmp_path / facilities
+    fac.parent.mkdir(parents=True, exist_ok=True)
+    fac.write_bytes(zaitaku.sample_path("facilities.csv").read_bytes())
+    cfg = tmp_path / "cfg.toml"
+    cfg.write_text(BASE.replace('path = "sample:facilities.csv"', f'path = "{facilities}"')
+                   .replace('title = "t"', f'title = "t"\noutput_dir = "{output_dir}"'),
+                   encoding="utf-8")
+    return cfg, fac
+
+
+def test_report_refuses_an_input_inside_its_output_folder(tmp_path, capsys):
+    """Issue 16: a facility list at out/tables/facilities_by_kind.csv with
+    output_dir "out" used to be overwritten by the report (exit 0)."""
+    cfg, fac = _config_with_inputs_in(tmp_path, "out", "out/tables/facilities_by_kind.csv")
+    before = fac.read_bytes()
+    assert cli.main(["report", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"zaitaku: error: {cfg}: key 'facilities[1].path': expected an input outside "
+                   f"the report's output folder {(tmp_path / 'out').resolve()} (the report writes "
+                   "there and would replace it; set report.output_dir or --out elsewhere), got "
+                   f"{fac}\n")
+    assert fac.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == ["facilities_by_kind.csv",
+                                                                     "tables"]
+
+
+def test_report_refuses_an_output_folder_given_by_out_or_a_symlink(tmp_path, capsys):
+    cfg, fac = _config_with_inputs_in(tmp_path, "elsewhere", "data/facilities.csv")
+    assert cli.main(["report", str(cfg), "--out", str(tmp_path / "data" / ".." / "data")]) == 2
+    assert "key 'facilities[1].path'" in capsys.readouterr().err
+    (tmp_path / "link").symlink_to(tmp_path / "data")
+    assert cli.main(["report", str(cfg), "--out", str(tmp_path / "link")]) == 2
+    err = capsys.readouterr().err
+    assert f"output folder {(tmp_path / 'data').resolve()} " in err and str(fac) in err
+    assert not (tmp_path / "elsewhere").exists()
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["facilities.csv"]
+
+
+def test_an_output_folder_beside_the_inputs_is_accepted(tmp_path):
+    """'out' holds no input of a configuration whose inputs are in 'out2' (a
+    prefix of the name is not a folder), nor one in the parent folder."""
+    from zaitaku.report.validation import check_inputs_outside
+
+    cfg, _ = _config_with_inputs_in(tmp_path, "out", "out2/facilities.csv")
+    config = load_config(cfg)
+    check_inputs_outside(config, tmp_path / "out")
+    check_inputs_outside(config, tmp_path / "out2" / "sub")
+    with pytest.raises(ConfigError, match="facilities"):
+        check_inputs_outside(config, tmp_path / "out2")

@@ -4,6 +4,7 @@
 
 typedef struct cov_ctx cov_ctx;
 typedef struct cov_table cov_table;
+typedef struct cov_output_set cov_output_set;
 typedef struct cov_regions cov_regions;
 typedef struct cov_facilities cov_facilities;
 typedef struct cov_demand cov_demand;
@@ -71,6 +72,11 @@ unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table, size_t *o
 int cov_table_write_csv(cov_ctx *ctx, const cov_table *table, const char *path);
 int cov_table_write_shp(cov_ctx *ctx, const cov_table *table, const char *path);
 void cov_table_destroy(cov_table *table);
+cov_output_set *cov_output_set_begin(cov_ctx *ctx, const char *folder);
+const char *cov_output_set_staging(const cov_output_set *set);
+const char *cov_output_set_folder(const cov_output_set *set);
+int cov_output_set_commit(cov_ctx *ctx, cov_output_set *set);
+void cov_output_set_destroy(cov_output_set *set);
 
 /* regions.h */
 cov_regions *cov_regions_read_shp(cov_ctx *ctx, const char *path, const char *id_field,

@@ -38,7 +38,7 @@ _DOC_SUFFIXES = (".geojson", ".json")
 def handles(path):
     """True for the suffixes this module reads (``.gz`` after the GeoJSON
     ones too)."""
-    name = os.fspath(path).lower()
+    name = os.fsdecode(path).lower()
     if name.endswith(".gz"):
         name = name[:-3]
     return name.endswith(_SEQ_SUFFIXES + _DOC_SUFFIXES + (".gpkg",))

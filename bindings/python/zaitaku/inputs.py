@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ._ffi import core as _core
-from ._ffi.core import call, cstrings, doubles, encode
+from ._ffi.core import call, cstrings, doubles, encode, encode_path
 from ._libcoverage import ffi, lib
+from .errors import CoverageError
 from .kinds import h24_flag
 
 
@@ -29,7 +30,7 @@ def crs_text(crs):
 
 
 def _is_path(source):
-    return isinstance(source, (str, os.PathLike))
+    return isinstance(source, (str, bytes, os.PathLike))
 
 
 def _check_source(source, what):
@@ -39,7 +40,7 @@ def _check_source(source, what):
 
 
 def _suffix(source):
-    return Path(source).suffix.lower()
+    return Path(os.fsdecode(source)).suffix.lower()
 
 
 def _as_frame(source):
@@ -48,7 +49,7 @@ def _as_frame(source):
     names the source in messages."""
     if not _is_path(source):
         return source, type(source).__name__
-    return _read_other(source), os.fspath(source)
+    return _read_other(source), os.fsdecode(source)
 
 
 def _read_other(source):
@@ -58,7 +59,7 @@ def _read_other(source):
 
     from .errors import FileFormatError, InputFileError
 
-    path = os.fspath(source)
+    path = os.fsdecode(source)
     if not Path(path).exists():
         raise InputFileError(f"{path}: no such file", code=lib.COV_ERR_IO, status="COV_ERR_IO")
     try:
@@ -140,7 +141,7 @@ class Regions(_Wrapped):
             raise ValueError("dissolve needs from_field and to_field (the mapping's columns)")
         if _is_path(mapping):
             ptr = call(self._ctx, lib.cov_regions_dissolve_csv, self._ptr,
-                       encode(os.fspath(mapping)), encode(from_field), encode(to_field),
+                       encode_path(mapping), encode(from_field), encode(to_field),
                        encode(name_field), flags)
             return Regions(self._ctx, ptr, os.fspath(mapping))
         frame = mapping
@@ -279,9 +280,9 @@ def read_regions(source, id_field, name_field=None, *, crs=None, ctx=None):
     _check_source(source, "read_regions")
     ctx = ctx or _core.context()
     if _is_path(source) and _suffix(source) == ".shp":
-        ptr = call(ctx, lib.cov_regions_read_shp, encode(os.fspath(source)), encode(id_field),
+        ptr = call(ctx, lib.cov_regions_read_shp, encode_path(source), encode(id_field),
                    encode(name_field), encode(crs_text(crs)))
-        return Regions(ctx, ptr, os.fspath(source))
+        return Regions(ctx, ptr, os.fsdecode(source))
     frame, label = _as_frame(source)
     return _regions_from_frame(ctx, frame, id_field, name_field, crs, label)
 
@@ -380,8 +381,8 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         (fields.roles, fields.h24, fields.network_id, fields.doctors, fields.nurse_fte,
          fields.beds, fields.beds_psychiatric) = attrs
         fn = lib.cov_facilities_read_csv if _suffix(source) == ".csv" else lib.cov_facilities_read_shp
-        ptr = call(ctx, fn, encode(os.fspath(source)), fields, encode(crs_text(crs)))
-        return Facilities(ctx, ptr, os.fspath(source))
+        ptr = call(ctx, fn, encode_path(source), fields, encode(crs_text(crs)))
+        return Facilities(ctx, ptr, os.fsdecode(source))
     frame, label = _as_frame(source)
     if hasattr(frame, "geometry") and lon_field not in frame.columns:
         crs = crs if crs is not None else frame.crs
@@ -470,7 +471,7 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
     flags = 0 if header else lib.COV_CSV_NO_HEADER
     wf = cstrings(weight_fields, keep) if weight_fields else ffi.NULL
     if _is_path(source) and _suffix(source) in (".csv", ".txt"):
-        path = encode(os.fspath(source))
+        path = encode_path(source)
         if mesh_field is not None:
             ptr = call(ctx, lib.cov_demand_read_mesh_csv, path, encode(mesh_field),
                        len(weight_fields), wf, flags)
@@ -480,7 +481,7 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
             ptr = call(ctx, lib.cov_demand_read_points_csv, path, encode(id_field),
                        encode(lon_field), encode(lat_field), encode(crs_text(crs)),
                        len(weight_fields), wf, flags)
-        return Demand(ctx, ptr, os.fspath(source))
+        return Demand(ctx, ptr, os.fsdecode(source))
     frame, label = _as_frame(source)
     _need_columns(frame, weight_fields, label)
     w_arr, w = doubles(frame[weight_fields].to_numpy(dtype=np.float64)) if weight_fields else (None, ffi.NULL)
@@ -492,15 +493,42 @@ def read_demand(source, *, mesh_field=None, weight_fields=None, id_field=None, l
     if hasattr(frame, "geometry") and not (lon_field and lon_field in frame.columns):
         crs = crs if crs is not None else frame.crs
         x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+        position = f"field {frame.geometry.name}"
     else:
         _need_columns(frame, [lon_field or "lon", lat_field or "lat"], label)
         x, y = frame[lon_field or "lon"].to_numpy(), frame[lat_field or "lat"].to_numpy()
+        position = f"columns {lon_field or 'lon'}, {lat_field or 'lat'}"
     ids = (frame[id_field] if id_field else pd.Series(range(len(frame)))).astype(str)
     xa, xp = doubles(x)
     ya, yp = doubles(y)
-    ptr = call(ctx, lib.cov_demand_from_points, len(frame), cstrings(list(ids), keep), xp, yp,
-               encode(crs_text(crs)), len(weight_fields), wf, w)
+    try:
+        ptr = call(ctx, lib.cov_demand_from_points, len(frame), cstrings(list(ids), keep), xp,
+                   yp, encode(crs_text(crs)), len(weight_fields), wf, w)
+    except CoverageError as exc:
+        where = f"{label} record" if _is_path(source) else f"{label} row"
+        raise _point_error(exc, where, position, id_field or "id", list(ids)) from None
     return Demand(ctx, ptr, label)
+
+
+def _point_error(exc, where, position, id_field, ids):
+    """The C message about point demand given as arrays, retold with the
+    file (or frame) it came from, the record (or row, from 0) and the
+    field."""
+    import re
+
+    text = str(exc)
+    m = re.match(r"point demand entry (\d+) \(id (.*?)\): (.*)", text, re.S)
+    if m:
+        text = f"{where} {m[1]} (id {m[2]}) {position}: {m[3]}"
+    elif m := re.match(r"point demand entry (\d+): empty id", text):
+        text = f"{where} {m[1]} field {id_field}: empty id"
+    elif m := re.match(r'point demand: unit (.*?), weight "(.*?)" is (.*)', text, re.S):
+        text = f"{where} {ids.index(m[1])} (id {m[1]}) field {m[2]}: weight is {m[3]}"
+    elif m := re.match(r'point demand: unit (\d+) repeats id "(.*)" of unit (\d+)', text, re.S):
+        text = f'{where} {m[1]} field {id_field}: id "{m[2]}" repeats {where.split()[-1]} {m[3]}'
+    else:
+        text = f"{where.rsplit(' ', 1)[0]}: {text}"
+    return type(exc)(text, code=exc.code, status=exc.status)
 
 
 def _mesh_text(value):

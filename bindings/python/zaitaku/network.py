@@ -1,10 +1,12 @@
 """Road networks: graphs built from line layers, bounded shortest paths,
 snapping and isochrones, on libcoverage's network layer."""
+import os
+
 import numpy as np
 
 from . import _roads_io
 from ._ffi import core as _core
-from ._ffi.core import Table, call, cstrings, doubles, encode
+from ._ffi.core import Table, call, cstrings, doubles, encode, encode_path
 from ._libcoverage import ffi, lib
 from .inputs import _Wrapped, _as_frame, _is_path, _suffix, crs_text
 from .units import metres, threshold
@@ -120,9 +122,9 @@ def read_network(source, *, class_field=None, oneway_field=None, speed_field=Non
         elif level_field is not None:
             raise ValueError("level_field: a shapefile's levels come from its bridge and "
                              "tunnel flags (Geofabrik); give \"\" for none")
-        ptr = call(ctx, lib.cov_network_read_shp, encode(str(source)), opt,
+        ptr = call(ctx, lib.cov_network_read_shp, encode_path(source), opt,
                    progress="reading roads")
-        return Network(ctx, ptr, str(source))
+        return Network(ctx, ptr, os.fsdecode(source))
     if _is_path(source) and _roads_io.handles(source):
         rl = _roads_io.read_road_lines(source, class_field=class_field,
                                        oneway_field=oneway_field, speed_field=speed_field,

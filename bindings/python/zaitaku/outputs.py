@@ -5,11 +5,10 @@ of files (Analysis.save, the report, the planning and roads commands) goes
 through :class:`OutputSet`; single files (a map, a table) through
 :func:`atomic_file`."""
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
-from ._libcoverage import lib
+from ._libcoverage import ffi, lib
 from .errors import error_for
 
 # files that come with a shapefile: writing x.shp replaces every one of them
@@ -68,11 +67,16 @@ def atomic_file(path, write, ctx=None):
 
 
 class OutputSet:
-    """Files written into a staging folder inside ``folder`` and renamed
-    into place together by :meth:`commit`. A name that would replace an
-    input is refused before its file is written; on any failure (or
-    without commit) the staging folder is removed and ``folder`` is as it
-    was: no partial set, earlier outputs untouched.
+    """Files written into a fresh staging folder beside ``folder`` and
+    swapped in as one step by :meth:`commit` (libcoverage's
+    ``cov_output_set``): whatever else ``folder`` holds is kept, one rename
+    exchanges the folders, so a run killed at any point, or a second run
+    into the same folder, leaves the old set or the new one, never a mix.
+    A second writer while one is writing fails (InputFileError: "another
+    writer is writing an output set into it now"). A name that would
+    replace an input is refused before its file is written; on any failure
+    (or without commit) the staging folder is removed and ``folder`` is as
+    it was.
 
     >>> with OutputSet(None, folder) as out:            # doctest: +SKIP
     ...     frame.to_csv(out.path("tables/a.csv"))
@@ -81,13 +85,18 @@ class OutputSet:
 
     def __init__(self, ctx, folder):
         self.ctx = ctx
-        self.folder = Path(folder)
+        self.folder = Path(os.fsdecode(folder))
         self.names = []
         self.staging = None
+        self._set = None
 
     def __enter__(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".zaitaku-save-", dir=self.folder))
+        from ._ffi.core import call, context
+
+        ctx = self.ctx if self.ctx is not None else context()
+        self._set = ffi.gc(call(ctx, lib.cov_output_set_begin, os.fsencode(self.folder)),
+                           lib.cov_output_set_destroy)
+        self.staging = Path(os.fsdecode(ffi.string(lib.cov_output_set_staging(self._set))))
         return self
 
     def path(self, name):
@@ -101,15 +110,17 @@ class OutputSet:
         return staged
 
     def commit(self):
-        """Renames every staged file into place (the companions of a
-        shapefile included); returns the final paths of the names asked
-        for, in order."""
-        for part in sorted(p for p in self.staging.rglob("*") if p.is_file()):
-            final = self.folder / part.relative_to(self.staging)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(part, final)
+        """Swaps the staged files in (the companions of a shapefile
+        included); returns the final paths of the names asked for, in
+        order."""
+        from ._ffi.core import call, context
+
+        ctx = self.ctx if self.ctx is not None else context()
+        call(ctx, lib.cov_output_set_commit, self._set, returns="status")
         return [self.folder / name for name in self.names]
 
     def __exit__(self, *exc):
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if self._set is not None:
+            ffi.release(self._set)  # the destructor, now
+            self._set = None
         return False

@@ -211,6 +211,19 @@ def encode(text):
     return data
 
 
+def encode_path(path):
+    """A file path as the bytes the file system holds (os.fsencode: a name
+    that is not UTF-8 round-trips through surrogateescape, or is given as
+    bytes); a NUL inside is refused as in :func:`encode`."""
+    data = os.fsencode(path)
+    if b"\0" in data:
+        from ..errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"path {os.fsdecode(data)[:60]!r} contains a NUL character",
+                                   code=lib.COV_ERR_ARG, status="COV_ERR_ARG")
+    return data
+
+
 class Table:
     """A libcoverage result table (owned); converts to pandas/geopandas and
     writes CSV or shapefiles through the C writers."""
@@ -264,10 +277,10 @@ class Table:
         return gpd.GeoDataFrame(frame, geometry=list(geoms), crs="EPSG:6668")
 
     def write_csv(self, path):
-        call(self.ctx, lib.cov_table_write_csv, self.ptr, encode(os.fspath(path)), returns="status")
+        call(self.ctx, lib.cov_table_write_csv, self.ptr, encode_path(path), returns="status")
 
     def write_shp(self, path):
-        call(self.ctx, lib.cov_table_write_shp, self.ptr, encode(os.fspath(path)), returns="status")
+        call(self.ctx, lib.cov_table_write_shp, self.ptr, encode_path(path), returns="status")
 
 
 #: The version of the libcoverage zaitaku was built with.

@@ -37,7 +37,7 @@ from ..units import percent
 from . import sections as report_sections
 from . import tables as T
 from .context import SECTIONS, ReportContext, ReportResult, Section
-from .validation import planning_settings
+from .validation import check_inputs_outside, planning_settings
 
 DEFAULT_KINDS = (DOCTOR_ANY, "nursing", DOCTOR_AND_NURSING)
 COVERAGE_SHOWN = ("region_name", "kind", "n_facilities", "demand_total", "demand_covered",
@@ -474,11 +474,13 @@ def build_report_from_config(cfg, out_dir=None):
     from .build import build_analysis
 
     T.require_writers(cfg["report"]["formats"])  # before reading anything
+    out_dir = out_dir if out_dir is not None else cfg["paths"]["report.output_dir"]
+    check_inputs_outside(cfg, out_dir)
     with tempfile.TemporaryDirectory(prefix="zaitaku-roads-") as work:
         analysis, notes = build_analysis(cfg, work_dir=work)
     rep, ana = cfg["report"], cfg["analysis"]
     return build_report(
-        analysis, out_dir if out_dir is not None else cfg["paths"]["report.output_dir"],
+        analysis, out_dir,
         title=rep["title"], subtitle=rep["subtitle"], organisation=rep["organisation"],
         date=rep["date"], kinds=ana["kinds"], map_kind=ana["map_kind"],
         weight=cfg["demand"]["weight"], formats=rep["formats"], map_dpi=rep["map_dpi"],

@@ -473,6 +473,22 @@ def loads_config(text, file="<string>", base=None):
     return cfg
 
 
+def check_inputs_outside(cfg, out_dir):
+    """Refuses, before any work, a configuration whose input lies inside the
+    folder the report writes (``out_dir``; symlinks and ``..`` resolved):
+    the report would replace it. ConfigError naming the key and the path."""
+    out = Path(out_dir).resolve()
+    for key, path in cfg["paths"].items():
+        if key == "report.output_dir" or path == SAMPLE_ROADS:
+            continue
+        real = Path(path).resolve()
+        if real == out or out in real.parents:
+            raise ConfigError(cfg["file"], key,
+                              f"an input outside the report's output folder {out} (the report "
+                              "writes there and would replace it; set report.output_dir or "
+                              "--out elsewhere)", got=str(path))
+
+
 def load_config(path):
     """Reads and validates a configuration file (see :func:`loads_config`);
     relative paths in it are relative to its folder."""
