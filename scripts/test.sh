@@ -27,9 +27,9 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOV_TSAN=ON \
 cmake --build build-tsan -j "$jobs" --target test_threads >/dev/null
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^test_threads$'
 
-echo "== fuzz targets, ${COV_FUZZ_SECONDS:-60} s each (ASan + UBSan)"
+echo "== C fuzz targets, ${COV_FUZZ_SECONDS:-60} s each (ASan + UBSan)"
 # fuzz.sh installs clang and libFuzzer when missing (COV_NEED_CLANG)
-COV_JOBS="$jobs" scripts/fuzz.sh "${COV_FUZZ_SECONDS:-60}"
+COV_JOBS="$jobs" scripts/fuzz.sh "${COV_FUZZ_SECONDS:-60}" c
 ctest --test-dir build-fuzz --output-on-failure
 
 echo "== C example under valgrind"
@@ -48,6 +48,9 @@ scripts/check-install.sh "$tmp/prefix" "$tmp/consumer"
 echo "== Python package (zaitaku)"
 scripts/python-env.sh --dev
 ZAITAKU_PROGRESS=0 MPLBACKEND=Agg .venv/bin/python -m pytest tests/python -q -p no:cacheprovider
+
+echo "== Python fuzz targets (official-data readers, atheris), ${COV_FUZZ_SECONDS:-60} s each"
+scripts/fuzz.sh "${COV_FUZZ_SECONDS:-60}" python
 
 echo "== wheel contents"
 .venv/bin/python -m pip wheel -q --no-deps -w "$tmp/wheel" . >/dev/null

@@ -301,6 +301,10 @@ def main():
         "fuzz_wkb": wkb_seeds(munis),
         "fuzz_network": network_seeds(),
     }
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    import fuzz_official  # the Python targets (atheris) keep their seeds beside their code
+
+    targets.update(fuzz_official.seeds())
     for target, seeds in targets.items():
         d = out / target
         if d.exists():

@@ -99,6 +99,9 @@ _TEXT = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _PHONETIC = re.compile(r"<rPh\b.*?</rPh>", re.S)
 
 
+_MAX_COLUMNS = 16384  # A..XFD, Excel's limit (and the xlsx format's)
+
+
 class _NotPlain(Exception):
     """A workbook the fast reader leaves to openpyxl."""
 
@@ -139,7 +142,11 @@ def _plain_xlsx(path):
                         value = html.unescape("".join(_TEXT.findall(_PHONETIC.sub("", body))))
                     else:
                         raise _NotPlain(f"cell {col}{row} is not text")
-                    rows.setdefault(int(row), {})[_column(col)] = value
+                    j = _column(col)
+                    if j >= _MAX_COLUMNS:  # a damaged sheet, not a row of 10^12 cells
+                        raise format_error(f"{path}: sheet {sheet.get('name')!r}, cell {col}{row}: "
+                                           f"beyond Excel's last column XFD; not an xlsx sheet")
+                    rows.setdefault(int(row), {})[j] = value
                 table = []
                 for r in sorted(rows):
                     cells = rows[r]
@@ -148,8 +155,8 @@ def _plain_xlsx(path):
             return out
     except FileFormatError:
         raise  # a member too large to inflate: openpyxl must not try either
-    except (KeyError, IndexError, ValueError, AttributeError, ElementTree.ParseError,
-            zipfile.BadZipFile) as e:
+    except (LookupError, ValueError, AttributeError, TypeError,
+            ElementTree.ParseError, zipfile.BadZipFile) as e:
         raise _NotPlain(str(e)) from None
 
 
@@ -180,6 +187,10 @@ def _sheets(path):
                 rows = [(i, ["" if v is None else str(v) for v in r])
                         for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
                 out.append((ws.title, [(i, c) for i, c in rows if any(x.strip() for x in c)]))
+        except MemoryError:
+            raise
+        except Exception as e:  # openpyxl reads sheets lazily: a damaged one fails here
+            raise format_error(f"{label}: a sheet cannot be read ({type(e).__name__}: {e})") from None
         finally:
             wb.close()
         return out
@@ -249,8 +260,10 @@ def _bed_types(text):
 
 
 def _frame(label, sheet, rows, pos):
-    """The data rows of one sheet as a frame of NFKC-normalised text."""
-    width = max(len(c) for _, c in rows) if rows else 0
+    """The data rows of one sheet as a frame of NFKC-normalised text. Rows
+    are padded to the header's columns too: a sheet whose last columns are
+    empty in every data row (no 算定開始年月日 anywhere) has shorter rows."""
+    width = max([len(c) for _, c in rows] + [p + 1 for p in pos.values() if p is not None])
     cells = [c + [""] * (width - len(c)) for _, c in rows]
     raw = pd.DataFrame(cells, dtype=str) if cells else pd.DataFrame(columns=range(width), dtype=str)
     col = lambda k: (raw[pos[k]] if pos.get(k) is not None  # noqa: E731
