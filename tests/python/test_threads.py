@@ -189,3 +189,40 @@ def test_saves_from_a_thread_pool_equal_a_serial_save(tmp_path):
         assert got.keys() == expected.keys()
         for name in expected:
             assert got[name] == expected[name], (folder, name)
+
+
+def test_one_road_analysis_shared_between_threads():
+    """Issue 16: a shared Analysis with a road network gave wrong answers
+    across threads (64-69 of 120 concurrent coverage() calls differed from
+    the serial ones: a 16 km distance read as 16,000 s of driving, winter
+    speeds for a summer call). 120 concurrent calls mixing the straight
+    line, summer and winter drives equal the serial answers, and the
+    three kinds of call really answer differently."""
+    import geopandas as gpd
+
+    land = gpd.read_file(sample_path("municipalities.shp"))
+    an = zaitaku.Analysis.sample()
+    an = keep(an.with_network(zaitaku.read_network(zaitaku.road_grid(land, "2km")), metric="time"))
+    calls = [("16km", False), ("30min", False), ("30min", True), ("15min", False)]
+
+    def call(spec):
+        threshold, winter = spec
+        kw = {"winter": True} if winter else {}
+        return an.coverage(threshold, area=False, weight="age75", **kw)
+
+    serial = {spec: call(spec) for spec in calls}
+    covered = [serial[s].demand_covered.sum() for s in calls]
+    assert len(set(covered)) == len(calls), covered  # each call answers its own question
+    assert covered[2] < covered[1]  # winter reaches fewer people in 30 minutes
+    specs = [calls[i % len(calls)] for i in range(120)]
+    start = threading.Barrier(8)
+
+    def work(k):
+        start.wait()
+        return [(s, call(s)) for s in specs[k::8]]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [r for batch in pool.map(work, range(8)) for r in batch]
+    assert len(results) == 120
+    for spec, got in results:
+        pd.testing.assert_frame_equal(got, serial[spec], check_exact=True, obj=str(spec))
