@@ -21,24 +21,24 @@ enum {
 
 static double share(double part, double whole) { return whole > 0.0 ? part / whole : NAN; }
 
-/* Whether facility j belongs to group g (for n_facilities). */
-static int member_of(const cov_analysis *a, size_t g, size_t j)
+/* Marks group g's facilities in seen (one byte per facility) and counts
+ * each once in the region it lies in: n_facilities of every region in one
+ * pass over the members (the combined group: over both groups' members). */
+static void mark_members(const cov_analysis *a, size_t g, unsigned char *seen, int64_t *per_region)
 {
     const cov_group *grp = &a->groups[g];
-    if (grp->role == GROUP_COMBINED)
-        return member_of(a, (size_t)a->doctor_group, j) ||
-               member_of(a, (size_t)a->nursing_group, j);
-    for (size_t m = 0; m < grp->n_members; m++)
-        if (grp->members[m] == j) return 1;
-    return 0;
-}
-
-static size_t facilities_in(const cov_analysis *a, size_t g, size_t region)
-{
-    size_t n = 0;
-    for (size_t j = 0; j < a->facilities->n; j++)
-        n += a->facility_region[j] == (int64_t)region && member_of(a, g, j);
-    return n;
+    if (grp->role == GROUP_COMBINED) {
+        mark_members(a, (size_t)a->doctor_group, seen, per_region);
+        mark_members(a, (size_t)a->nursing_group, seen, per_region);
+        return;
+    }
+    for (size_t m = 0; m < grp->n_members; m++) {
+        size_t j = grp->members[m];
+        if (seen[j]) continue;
+        seen[j] = 1;
+        int64_t r = a->facility_region[j];
+        if (r >= 0) per_region[r]++;
+    }
 }
 
 void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double *w,
@@ -57,7 +57,7 @@ void cov__sum_demand(const cov_analysis *a, const int32_t *counts, const double 
 
 static int fill_row(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, cov_table *t,
                     const size_t *cols, size_t row, size_t region, size_t g,
-                    const cov_row_sums *s, int flags)
+                    const cov_row_sums *s, int64_t n_facilities, int flags)
 {
     double v[N_COLS];
     v[C_TOTAL] = s->total;
@@ -76,7 +76,7 @@ static int fill_row(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, cov_table *t,
         v[C_SHARE_AREA] = share(v[C_AREA_COVERED], v[C_AREA]);
     }
     for (int c = C_TOTAL; c < N_COLS; c++) cov__table_doubles_mut(t, cols[c])[row] = v[c];
-    cov__table_ints_mut(t, cols[C_N_FACILITIES])[row] = (int64_t)facilities_in(a, g, region);
+    cov__table_ints_mut(t, cols[C_N_FACILITIES])[row] = n_facilities;
     const cov_regions *r = a->regions;
     if (cov__table_set_string(ctx, t, cols[C_REGION], row, r->ids[region]) ||
         cov__table_set_string(ctx, t, cols[C_NAME], row, r->names[region]) ||
@@ -101,8 +101,11 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, const cov_travel
     const cov_regions *r = a->regions;
     size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
     cov_row_sums *sums = cov__calloc(ctx, r->n, sizeof *sums);
+    int64_t *n_fac = cov__calloc(ctx, r->n, sizeof *n_fac);
+    unsigned char *seen = cov__calloc(ctx, a->facilities->n + 1, 1);
     size_t n_groups = groups ? cov__report_groups(a, groups) : 0;
-    cov_table *t = groups && sums ? cov__table_create(ctx, r->n * n_groups, 0) : NULL;
+    cov_table *t = groups && sums && n_fac && seen ? cov__table_create(ctx, r->n * n_groups, 0)
+                                                  : NULL;
     size_t cols[N_COLS];
     if (!t || cov__table_add_columns(ctx, t, coverage_spec, N_COLS, cols) != COV_OK) goto fail;
     const double *w = a->demand->weights + weight * a->demand->n;
@@ -110,17 +113,24 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *a, const cov_travel
         const int32_t *counts = cov__reach_counts(ctx, a, rr, groups[k]);
         if (!counts) goto fail;
         cov__sum_demand(a, counts, w, sums);
+        memset(n_fac, 0, r->n * sizeof *n_fac);
+        memset(seen, 0, a->facilities->n);
+        mark_members(a, groups[k], seen, n_fac);
         for (size_t i = 0; i < r->n; i++)
             if (fill_row(ctx, a, rr, t, cols, i * n_groups + k, i, groups[k], &sums[i],
-                         flags) != COV_OK)
+                         n_fac[i], flags) != COV_OK)
                 goto fail;
     }
     free(groups);
     free(sums);
+    free(n_fac);
+    free(seen);
     return t;
 fail:
     free(groups);
     free(sums);
+    free(n_fac);
+    free(seen);
     cov_table_destroy(t);
     return NULL;
 }
