@@ -46,6 +46,8 @@ typedef struct cov__reach {
     cov__snaps *snaps;      /* road models: the analysis's snapping */
     int32_t **counts;       /* per group: facilities within reach per unit */
     GEOSGeometry **unions;  /* per group: union of service areas (analysis CRS) */
+    GEOSGeometry **parts;   /* [covered][group][region]: each region minus (0) or within (1)
+                             * the group's reach, analysis CRS; made when first asked for */
     int sets_made;          /* 0, or 1 + the costs asked (COV__COSTS_*) */
     cov__reach_sets sets;
     cov_table *iso;         /* road models: one isochrone per facility, lon/lat */

@@ -9,26 +9,31 @@
 #include "io/table_internal.h"
 
 /* Region i minus (covered = 0) or intersected with (covered = 1) the reach
- * of group g, in the analysis CRS. Caller destroys. */
-static GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t i,
-                                 size_t g, int covered)
+ * of group g, in the analysis CRS: made once per reach entry and kept, so
+ * coverage's areas, gaps and service areas of one threshold share the
+ * overlays (each of them redid every region's, for every call). Owned by
+ * the entry; NULL with an error in ctx. */
+static const GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t i,
+                                       size_t g, int covered)
 {
+    size_t n = a->n_groups * a->n_regions;
+    if (!rr->parts && !(rr->parts = cov__calloc(ctx, 2 * n, sizeof *rr->parts))) return NULL;
+    GEOSGeometry **slot = &rr->parts[(size_t)covered * n + g * a->n_regions + i];
+    if (*slot) return *slot;
     const GEOSGeometry *u = cov__reach_union(ctx, a, rr, g);
     const GEOSGeometry *r = u ? cov__region_proj(ctx, a, i) : NULL;
     if (!r) return NULL;
-    GEOSGeometry *out = covered ? GEOSIntersection_r(ctx->geos, r, u)
-                                : GEOSDifference_r(ctx->geos, r, u);
-    if (!out) cov__geos_error(ctx, covered ? "covered area" : "gap area");
-    return out;
+    *slot = covered ? GEOSIntersection_r(ctx->geos, r, u) : GEOSDifference_r(ctx->geos, r, u);
+    if (!*slot) cov__geos_error(ctx, covered ? "covered area" : "gap area");
+    return *slot;
 }
 
 double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t i,
                                 size_t g)
 {
-    GEOSGeometry *gap = region_part(ctx, a, rr, i, g, 0);
+    const GEOSGeometry *gap = region_part(ctx, a, rr, i, g, 0);
     double area = NAN;
     if (gap) GEOSArea_r(ctx->geos, gap, &area);
-    if (gap) GEOSGeom_destroy_r(ctx->geos, gap);
     return area;
 }
 
@@ -111,12 +116,11 @@ static cov_table *region_table(cov_ctx *ctx, cov_analysis *a, cov__reach *rr,
         goto fail;
     for (size_t i = 0; i < r->n; i++)
         for (size_t k = 0; k < n_groups; k++) {
-            GEOSGeometry *p = region_part(ctx, a, rr, i, groups[k], covered);
+            const GEOSGeometry *p = region_part(ctx, a, rr, i, groups[k], covered);
             if (!p) goto fail;
             double area = 0.0;
             GEOSArea_r(ctx->geos, p, &area);
             GEOSGeometry *ll = area > 0.0 ? cov__xform_geom(ctx, &a->proj, p, 1, "areas") : NULL;
-            GEOSGeom_destroy_r(ctx->geos, p);
             if (area <= 0.0) continue;
             if (!ll) goto fail;
             cov__table_set_geometry(t, n, ll);

@@ -128,8 +128,12 @@ static void entry_free(cov_analysis *a, cov__reach *r)
         if (r->counts) free(r->counts[g]);
         if (r->unions && r->unions[g]) GEOSGeom_destroy_r(a->ctx->geos, r->unions[g]);
     }
+    if (r->parts)
+        for (size_t k = 0; k < 2 * a->n_groups * a->n_regions; k++)
+            if (r->parts[k]) GEOSGeom_destroy_r(a->ctx->geos, r->parts[k]);
     free(r->counts);
     free(r->unions);
+    free(r->parts);
     cov__reach_sets_free(&r->sets);
     cov_table_destroy(r->iso);
     memset(r, 0, sizeof *r);

@@ -122,6 +122,17 @@ class MapData:
         self.reach_text = reach_text(analysis, radius)
         #: layers report sections add (:class:`Overlay`), drawn on the maps
         self.overlays = []
+        self._shown = {}  # (layer, tolerance) -> simplified layer (shown())
+
+    def shown(self, name, extent):
+        """Layer ``name`` ("regions", "reached" or "gaps") simplified for a
+        map of extent: computed once per layer and tolerance level
+        (:func:`_tolerance`) and reused by every map of that size (it was
+        simplified again, whole, for each of a report's pages)."""
+        key = (name, _tolerance(extent))
+        if key not in self._shown:
+            self._shown[key] = _simplified(getattr(self, name), extent)
+        return self._shown[key]
 
     def add_overlay(self, overlay):
         """Adds an :class:`Overlay` (projected to the maps' CRS)."""
@@ -245,13 +256,41 @@ def _extent(bounds, pad=0.05):
     return (x0 - pad * dx, y0 - pad * dy, x1 + pad * dx, y1 + pad * dy)
 
 
+def _tolerance(extent):
+    """The simplification tolerance (metres) of a map of extent: the power
+    of two at or below 1/3000 of its longer side (a third of a pixel of a
+    300 dpi A4 map), so that maps of about the same size share one
+    simplified copy of a layer (:meth:`MapData.shown`)."""
+    t = max(extent[2] - extent[0], extent[3] - extent[1]) / 3000
+    return 2.0 ** math.floor(math.log2(t)) if t > 0 else 0.0
+
+
 def _simplified(frame, extent):
-    tolerance = max(extent[2] - extent[0], extent[3] - extent[1]) / 3000
     if not len(frame):
         return frame
     out = frame.copy()
-    out["geometry"] = frame.geometry.simplify(tolerance, preserve_topology=True)
-    return out
+    # Douglas-Peucker without topology preservation: 20-40x faster on
+    # Hokkaido's areas (0.19 s against 3.5 s at 16 m, 722,000 vertices), and
+    # at a third of a pixel what it may drop (islets, slivers) is not seen
+    out["geometry"] = frame.geometry.simplify(_tolerance(extent), preserve_topology=False)
+    return out  # row for row (the overview colours them in order)
+
+
+def _clipped(frame, extent, pad=0.1):
+    """The rows of frame that meet extent (widened by pad of its size on
+    each side, so that outlines cut at the box stay outside the map),
+    their geometry cut to that box: what a map draws and writes (an SVG
+    holds no coastline beyond its frame)."""
+    import shapely
+
+    if not len(frame):
+        return frame
+    x0, y0, x1, y1 = extent
+    dx, dy = pad * (x1 - x0), pad * (y1 - y0)
+    cut = shapely.clip_by_rect(frame.geometry.to_numpy(), x0 - dx, y0 - dy, x1 + dx, y1 + dy)
+    out = frame.copy()
+    out["geometry"] = cut
+    return out[~out.geometry.is_empty]
 
 
 def _draw(ax, frame, **style):
@@ -380,7 +419,7 @@ def _draw_overlays(ax, data, region_id, extent):
         if not len(frame):
             continue
         points = frame.geom_type.isin(["Point"]).all()
-        _draw(ax, frame if points else _simplified(frame, extent), **ov.style)
+        _draw(ax, frame if points else _clipped(_simplified(frame, extent), extent), **ov.style)
         if ov.text:
             for geom, text in zip(frame.geometry, frame[ov.text]):
                 at = geom if points else geom.representative_point()
@@ -423,7 +462,7 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
         rows = max(len(SHARE_BREAKS) + extra, len(set(data.facilities["kind"])))
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
                                        KEY_IN + 0.17 * max(0, extra), rows=rows)
-        shown = _simplified(regions, extent)
+        shown = data.shown("regions", extent)
         classes = [share_class(s) for s in regions["share"]]
         faces = [colours[c] if c is not None else NO_DATA for c in classes]
         shown.plot(ax=ax, aspect=None, color=faces, edgecolor=OUTLINE, linewidth=0.8, zorder=2)
@@ -473,16 +512,20 @@ def region_map(data, region_id, title=None, credit=None):
         rows = max(4 + extra, len(set(data.facilities["kind"])))
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
                                        KEY_IN + 0.17 * extra, rows=rows)
-        others = _simplified(regions[regions.region_id != region_id], extent)
-        _draw(ax, others, facecolor=OTHER_LAND, edgecolor="#999999", linewidth=0.5, zorder=1)
-        _draw(ax, _simplified(focus, extent), facecolor=LAND, edgecolor="none", zorder=1)
-        reached = data.reached[data.reached.region_id == region_id]
-        gaps = data.gaps[data.gaps.region_id == region_id]
-        _draw(ax, _simplified(reached, extent), facecolor=REACHED, edgecolor="none", zorder=2)
-        _draw(ax, _simplified(gaps, extent), facecolor=GAP_FACE, edgecolor=GAP_HATCH,
-              hatch="///", linewidth=0, zorder=3)
-        _draw(ax, _simplified(focus, extent), facecolor="none", edgecolor=OUTLINE,
-              linewidth=1.3, zorder=4)
+        # every layer simplified once per size of map (shared by the pages),
+        # then cut to this map's box
+        shown = data.shown("regions", extent)
+        drawn = _clipped(shown, extent)
+        mine = drawn.region_id == region_id
+        _draw(ax, drawn[~mine], facecolor=OTHER_LAND, edgecolor="#999999", linewidth=0.5,
+              zorder=1)
+        _draw(ax, drawn[mine], facecolor=LAND, edgecolor="none", zorder=1)
+        for layer, style in (("reached", dict(facecolor=REACHED, edgecolor="none", zorder=2)),
+                             ("gaps", dict(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///",
+                                           linewidth=0, zorder=3))):
+            part = data.shown(layer, extent)
+            _draw(ax, _clipped(part[part.region_id == region_id], extent), **style)
+        _draw(ax, drawn[mine], facecolor="none", edgecolor=OUTLINE, linewidth=1.3, zorder=4)
         handles = [Patch(facecolor=REACHED, edgecolor="none", label=f"{km} 圏内（{label}）"),
                    Patch(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///", linewidth=0,
                          label=f"{km} 圏外（空白地域）"),
@@ -491,7 +534,7 @@ def region_map(data, region_id, title=None, credit=None):
         size = 22 if len(data.facilities) <= 200 else 10
         markers = _facility_handles(ax, data.facilities, extent, size)
         handles += _draw_overlays(ax, data, region_id, extent)
-        _names(ax, _simplified(regions, extent), list(regions.region_name), extent)
+        _names(ax, shown, list(shown.region_name), extent)
         draw_scale_bar(ax, data.crs)
         draw_north_arrow(ax, data.crs)
         _legend(ax, key, handles, markers)

@@ -440,7 +440,11 @@ def _draw_region_names(ax, regions, points, map_width_in):
     halo = [pe.withStroke(linewidth=3, foreground="white")]
     # a point's worth of detail is all that placing names needs
     regions = regions[regions.geometry.notna() & ~regions.geometry.is_empty]
-    land = shapely.simplify(regions.geometry.to_numpy(), lon_pt)
+    # (without topology preservation: 10-20x faster on Hokkaido's 722,000
+    # vertices; the rare ring it makes invalid is mended)
+    land = shapely.simplify(regions.geometry.to_numpy(), lon_pt, preserve_topology=False)
+    bad = ~shapely.is_valid(land)
+    land[bad] = shapely.make_valid(land[bad])
     shapely.prepare(land)
     jobs = []
     for name, geom in zip(regions["region_name"], land):
