@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..kinds import DOCTOR_AND_NURSING
 from ..outputs import atomic_file
+from . import raster
 from .plot import (GAP_FACE, GAP_HATCH, INK, KIND_NAMES, LAND, OUTLINE, REACHED,
                    _font_families, _wrap, kind_label, kind_styles)
 
@@ -541,10 +542,12 @@ def region_map(data, region_id, title=None, credit=None):
     return fig
 
 
-def save_figure(fig, path, dpi=300):
+def save_figure(fig, path, dpi=300, pixels=None):
     """Writes fig as PNG or SVG (by path's suffix) through a temporary file
     in the same folder; returns the path. SVG text is stored as paths, so
-    it shows the same without the font."""
+    it shows the same without the font. PNGs are indexed colour
+    (:mod:`zaitaku.maps.raster`); ``pixels``, fig already drawn at dpi by
+    :func:`~zaitaku.maps.raster.render`, saves drawing it again."""
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -557,21 +560,21 @@ def save_figure(fig, path, dpi=300):
     def write(tmp):
         with warnings.catch_warnings(), \
                 rc_context({"svg.fonttype": "path", "savefig.bbox": "standard"}):
-            fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+            if fmt == "svg":
+                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+            else:
+                Path(tmp).write_bytes(raster.png_bytes(
+                    raster.render(fig, dpi) if pixels is None else pixels, dpi))
 
     return atomic_file(path, write)
 
 
-def figure_png_bytes(fig, dpi):
-    """fig as PNG bytes (for embedding)."""
-    import io
-
-    buf = io.BytesIO()
-    from matplotlib import rc_context
-
-    with rc_context({"savefig.bbox": "standard"}):
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+def figure_png_bytes(fig, dpi, pixels=None, drawn_dpi=None):
+    """fig as PNG bytes (for embedding), drawn at dpi, or resampled from
+    ``pixels`` drawn at drawn_dpi (at least dpi)."""
+    if pixels is None:
+        return raster.png_bytes(raster.render(fig, dpi), dpi)
+    return raster.png_bytes(pixels, dpi, drawn_dpi=drawn_dpi)
 
 
 __all__ = ["MapData", "Overlay", "reach_text", "overview_map", "region_map", "save_figure", "draw_scale_bar",

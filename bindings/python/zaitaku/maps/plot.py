@@ -719,7 +719,12 @@ def save_map(analysis, path, kind=DOCTOR_AND_NURSING, radius=None, dpi=200, **kw
                 rc_context({"savefig.bbox": "standard", "svg.fonttype": "path"}):
             if len(families) == 1:  # the user was warned once about the missing font
                 warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
-            fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+            if fmt == "png":
+                from .raster import png_bytes, render
+
+                Path(tmp).write_bytes(png_bytes(render(fig, dpi), dpi))
+            else:
+                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
 
     try:
         atomic_file(path, write)

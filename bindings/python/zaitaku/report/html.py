@@ -31,7 +31,7 @@ import pandas as pd
 from .._ffi.core import libcoverage_version
 from .._version import __version__
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY
-from ..maps import mapstyle
+from ..maps import mapstyle, raster
 from ..outputs import OutputSet
 from ..units import percent
 from . import sections as report_sections
@@ -140,7 +140,7 @@ def _is_sample(analysis):
 def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=None, date=None,
                  kinds=DEFAULT_KINDS, map_kind=DOCTOR_AND_NURSING, weight=None, radius=None,
                  formats=("html", "csv", "xlsx", "png", "svg"), html_name="report.html",
-                 map_dpi=300, html_dpi=200, region_pages=True, region_label="在宅医療圏",
+                 map_dpi=300, html_dpi=150, region_pages=True, region_label="在宅医療圏",
                  credits=None, config=None, notes=None, extra_tables=None,
                  extra_sections=None, crs=None, nursing_kinds=("nursing",), planning=None):
     """Writes the report of an analysis into out_dir; returns a
@@ -212,12 +212,18 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
             figures.append((f"region_{rid}", mapstyle.region_map(data, rid, credit=credit_line)))
         pngs = {}
         for name, fig in figures:
+            # drawn once: the PNG file and the page's image share the pixels
+            drawn_dpi = max(map_dpi if "png" in formats else 0,
+                            html_dpi if "html" in formats else 0)
+            pixels = raster.render(fig, drawn_dpi) if drawn_dpi else None
             for fmt in ("png", "svg"):
                 if fmt in formats:
-                    mapstyle.save_figure(fig, out.path(f"maps/{name}.{fmt}"), dpi=map_dpi)
+                    mapstyle.save_figure(fig, out.path(f"maps/{name}.{fmt}"), dpi=map_dpi,
+                                         pixels=pixels if drawn_dpi == map_dpi else None)
                     result.maps.append(out_dir / "maps" / f"{name}.{fmt}")
             if "html" in formats:
-                pngs[name] = mapstyle.figure_png_bytes(fig, html_dpi)
+                pngs[name] = mapstyle.figure_png_bytes(fig, html_dpi, pixels=pixels,
+                                                       drawn_dpi=drawn_dpi)
             fig.clear()
         if "csv" in formats:
             for key, table in tables.items():
@@ -230,7 +236,8 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
             meta = dict(title=title or "在宅医療の到達範囲と空白地域", subtitle=subtitle,
                         organisation=organisation, date=date or _dt.date.today().isoformat(),
                         region_label=region_label, kinds=kinds, map_kind=map_kind,
-                        weight_name=weight_name, credits=credit_items, notes=notes or {})
+                        weight_name=weight_name, credits=credit_items, notes=notes or {},
+                        html_dpi=html_dpi)
             page = _render(ctx, tables, sections, pngs, meta, result)
             out.path(html_name).write_text(page, encoding="utf-8")
             result.html = out_dir / html_name
@@ -287,7 +294,7 @@ def _render(ctx, tables, sections, pngs, meta, result):
     parts.append("</section>")
     for s in sections:
         if s.where == "main":
-            parts.append(_section_html(s))
+            parts.append(_section_html(s, meta["html_dpi"]))
 
     # region pages
     cov = ctx.coverage
@@ -335,11 +342,11 @@ def _render(ctx, tables, sections, pngs, meta, result):
             f"<body>\n{body}\n</body></html>\n")
 
 
-def _section_html(s):
+def _section_html(s, dpi):
     out = [f'<section class="extra" id="{_e(s.key)}"><h2>{_e(s.title)}</h2>']
     out.append(_paragraphs(s.text))
     for fig in s.figures:
-        out.append(f"<figure>{_img(mapstyle.figure_png_bytes(fig, 200), s.title)}</figure>")
+        out.append(f"<figure>{_img(mapstyle.figure_png_bytes(fig, dpi), s.title)}</figure>")
     if s.table is not None:
         out.append(_limited_table(s.table, s.html_rows))
     out.append(s.html)
@@ -445,7 +452,7 @@ def _methods(ctx, meta, result, sections):
         f"<dt>{_e(a)}</dt><dd>{_e(b)}</dd>" for a, b in facts) + "</dl>")
     for s in sections:
         if s.where == "methods":
-            parts.append(_section_html(s))
+            parts.append(_section_html(s, meta["html_dpi"]))
     parts.append("<h3>データの出典</h3><ul class=\"credits\">")
     for c in meta["credits"]:
         line = (f"{c['what']}: " if c.get("what") else "") + c["text"]

@@ -73,7 +73,7 @@ SCHEMA = {
         "output_dir": (_PATH, "zaitaku-report", "folder for report.html, tables/, maps/"),
         "formats": (_STRS, list(REPORT_FORMATS), "outputs: html, csv, xlsx, png, svg"),
         "map_dpi": (_NUM, 300, "resolution of the PNG map files (print: 300)"),
-        "html_dpi": (_NUM, 200, "resolution of the maps embedded in report.html"),
+        "html_dpi": (_NUM, 150, "resolution of the maps embedded in report.html"),
         "region_pages": (_BOOL, True, "one page per region"),
         "region_label": (_STR, "在宅医療圏", "what a region is called in headings"),
     },

@@ -1,0 +1,119 @@
+"""PNG maps drawn once and written small: :func:`render` rasterizes a
+figure with Agg a single time, :func:`png_bytes` turns the pixels into an
+indexed-colour PNG, at the drawn resolution or resampled to a lower one.
+
+A map's pixels are mostly a few flat colours (land, reached land, gaps,
+water, text) plus their anti-aliased edges, so a palette of the 256
+commonest colours holds almost every pixel exactly (about 99 % on the
+Hokkaido maps; the rest, edge pixels, take the nearest palette colour) and
+the file is about a third of the RGB one. An image whose commonest colours
+hold less than :data:`EXACT_SHARE` of its pixels (a photograph, a smooth
+colour ramp) is written in RGB instead. The report draws each map once
+at print resolution and derives the image it embeds in report.html from
+the same pixels instead of drawing it again.
+"""
+import io
+
+import numpy as np
+
+PALETTE_SIZE = 256
+#: The share of pixels the palette must hold exactly for an indexed PNG.
+EXACT_SHARE = 0.98
+
+
+def render(fig, dpi):
+    """fig drawn by Agg at dpi on white: an RGBA array (height, width, 4),
+    of the size ``savefig`` would give (inches times dpi, truncated)."""
+    from matplotlib import rc_context
+
+    buf = io.BytesIO()
+    with rc_context({"savefig.bbox": "standard"}):
+        fig.savefig(buf, format="raw", dpi=dpi, facecolor="white")
+    raw = np.frombuffer(buf.getvalue(), dtype=np.uint8)
+    width = int(fig.get_figwidth() * dpi)
+    if width <= 0 or raw.size % (4 * width):
+        raise RuntimeError(f"matplotlib drew {raw.size} bytes, not rows of {width} pixels")
+    return raw.reshape(-1, width, 4)
+
+
+def indexed(rgba, palette_of=None):
+    """rgba (height, width, 4 uint8, opaque) as a PIL image in mode "P":
+    the 256 commonest colours exactly, every other pixel the nearest of
+    them (in RGB distance); in mode "RGB" when those colours hold less than
+    EXACT_SHARE of the pixels. With ``palette_of`` (another such array:
+    the same picture drawn at a higher resolution), the palette is that
+    image's: resampling blends every edge into new colours, and a small
+    marker's colour would not be among the commonest of the result."""
+    from PIL import Image
+
+    rgba = np.ascontiguousarray(rgba)
+    keep = _palette(rgba if palette_of is None else np.ascontiguousarray(palette_of))
+    if keep is None:
+        return Image.fromarray(rgba[..., :3], mode="RGB")
+    code = _codes(rgba)
+    lut = np.zeros(1 << 24, dtype=np.uint8)
+    lut[keep] = np.arange(len(keep), dtype=np.uint8)
+    member = np.zeros(1 << 24, dtype=bool)
+    member[keep] = True
+    rare = np.unique(code[~member[code]])
+    if len(rare):  # nearest: argmin of |p|^2 - 2 c.p over the palette p
+        palette = _channels(keep).astype(np.float32)
+        scores = (palette ** 2).sum(axis=1) - 2.0 * (_channels(rare).astype(np.float32)
+                                                     @ palette.T)
+        lut[rare] = scores.argmin(axis=1).astype(np.uint8)
+    out = Image.fromarray(lut[code], mode="P")
+    out.putpalette(_channels(keep).astype(np.uint8).ravel().tolist())
+    return out
+
+
+def _codes(rgba):
+    """Each pixel's colour as one integer, red + green << 8 + blue << 16."""
+    return rgba.view(np.dtype("<u4"))[..., 0] & 0xFFFFFF
+
+
+def _channels(codes):
+    return np.stack([codes & 255, (codes >> 8) & 255, (codes >> 16) & 255], axis=1)
+
+
+def _palette(rgba):
+    """The codes of rgba's PALETTE_SIZE commonest colours, or None when
+    they hold less than EXACT_SHARE of its pixels."""
+    from PIL import Image
+
+    h, w, _ = rgba.shape
+    colours = Image.fromarray(rgba, mode="RGBA").getcolors(h * w)
+    counts = np.fromiter((c for c, _ in colours), dtype=np.int64, count=len(colours))
+    order = np.argsort(-counts, kind="stable")[:PALETTE_SIZE]
+    if counts[order].sum() < EXACT_SHARE * h * w:
+        return None
+    return np.array([r | (g << 8) | (b << 16) for _, (r, g, b, _a) in
+                     (colours[i] for i in order)], dtype=np.int64)
+
+
+def png_bytes(rgba, dpi, drawn_dpi=None):
+    """A PNG of rgba (indexed colour, see :func:`indexed`), which was drawn
+    at drawn_dpi (default dpi), resampled to dpi when that is lower (by
+    block means when drawn_dpi is a multiple of dpi, each side rounded up
+    to whole pixels; else Lanczos, rounded); the file records dpi.
+    Resampling to a higher dpi is refused: draw at that dpi instead."""
+    from PIL import Image
+
+    drawn_dpi = dpi if drawn_dpi is None else drawn_dpi
+    if dpi > drawn_dpi:
+        raise ValueError(f"an image drawn at {drawn_dpi} dpi is not resampled up to {dpi}")
+    drawn = np.ascontiguousarray(rgba)
+    if dpi != drawn_dpi:
+        image = Image.fromarray(drawn, mode="RGBA")
+        if drawn_dpi % dpi == 0:  # 300 -> 150: the mean of each 2 x 2 block
+            image = image.reduce(int(drawn_dpi // dpi))
+        else:
+            h, w, _ = rgba.shape
+            image = image.resize((max(1, round(w * dpi / drawn_dpi)),
+                                  max(1, round(h * dpi / drawn_dpi))), Image.LANCZOS)
+        rgba = np.asarray(image)
+    buf = io.BytesIO()
+    indexed(rgba, palette_of=drawn).save(buf, format="png", dpi=(dpi, dpi))
+    return buf.getvalue()
+
+
+__all__ = ["render", "indexed", "png_bytes"]
