@@ -100,7 +100,7 @@ int main(int argc, char **argv)
          write_output(ctx, cov_analysis_reach(ctx, an, NULL, NULL, RADIUS_M), out, "reach.csv") ||
          write_output(ctx, cov_analysis_gaps(ctx, an, NULL, RADIUS_M, NULL, 0), out, "gaps.shp") ||
          write_output(ctx,
-                      cov_analysis_service_areas(ctx, an, NULL, RADIUS_M, COV_AREAS_BY_REGION_KIND),
+                      cov_analysis_service_areas(ctx, an, NULL, RADIUS_M, COV_AREAS_BY_REGION_KIND, NULL),
                       out, "service_areas.shp");
 done:
     cov_analysis_destroy(an);

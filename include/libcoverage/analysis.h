@@ -177,11 +177,13 @@ enum cov_service_area_mode {
 };
 
 /* Service-area polygons within threshold under model (lon/lat geometry).
+ * With COV_AREAS_BY_REGION_KIND, kind selects one kind (or derived kind);
+ * NULL gives every one. kind must be NULL with COV_AREAS_BY_FACILITY.
  * Caller frees with cov_table_destroy(); NULL with an error in ctx. */
 COV_API cov_table *cov_analysis_service_areas(cov_ctx *ctx,
                                               cov_analysis *analysis,
                                               const cov_travel_model *model,
-                                              double threshold, int mode);
+                                              double threshold, int mode, const char *kind);
 
 /* Uncovered land under model within threshold: per region and kind (NULL:
  * every kind and the derived kinds), the region minus the union of the

@@ -146,12 +146,33 @@ fail:
     return NULL;
 }
 
+/* The groups a table reports: every reported group (kind NULL) or the one
+ * named; its count, 0 with an error in ctx. groups holds n_groups + 1. */
+static size_t groups_named(cov_ctx *ctx, const cov_analysis *a, const char *kind,
+                           const char *what, size_t *groups)
+{
+    if (!kind) return cov__report_groups(a, groups);
+    long g = cov__group_find(a, kind);
+    if (g < 0 || a->groups[g].role == GROUP_NURSING_ANY) {
+        cov__error(ctx, COV_ERR_ARG, "%s: no facility kind \"%s\"", what, kind);
+        return 0;
+    }
+    groups[0] = (size_t)g;
+    return 1;
+}
+
 cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *a,
-                                      const cov_travel_model *model, double threshold, int mode)
+                                      const cov_travel_model *model, double threshold, int mode,
+                                      const char *kind)
 {
     COV_CHECK_ARG(ctx, ctx, NULL);
     COV_CHECK_ARG(ctx, a, NULL);
     COV_CHECK_ARG(ctx, mode == COV_AREAS_BY_FACILITY || mode == COV_AREAS_BY_REGION_KIND, NULL);
+    if (mode == COV_AREAS_BY_FACILITY && kind) {
+        cov__error(ctx, COV_ERR_ARG, "service areas: a kind selects regions' reached land "
+                   "(COV_AREAS_BY_REGION_KIND); per facility, select rows by their kind column");
+        return NULL;
+    }
     cov__reach *rr = cov__reach_get(ctx, a, model, threshold);
     if (!rr) return NULL;
     if (mode == COV_AREAS_BY_FACILITY)
@@ -162,7 +183,8 @@ cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *a,
                    : facility_circles(ctx, a, threshold);
     size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
     if (!groups) return NULL;
-    cov_table *t = region_table(ctx, a, rr, groups, cov__report_groups(a, groups), 1, 0);
+    size_t n = groups_named(ctx, a, kind, "service areas", groups);
+    cov_table *t = n ? region_table(ctx, a, rr, groups, n, 1, 0) : NULL;
     free(groups);
     return t;
 }
@@ -180,18 +202,8 @@ cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *a, const cov_travel_mod
     }
     size_t *groups = cov__mallocarray(ctx, a->n_groups + 1, sizeof *groups);
     if (!groups) return NULL;
-    size_t n = cov__report_groups(a, groups);
-    if (kind) {
-        long g = cov__group_find(a, kind);
-        if (g < 0 || a->groups[g].role == GROUP_NURSING_ANY) {
-            cov__error(ctx, COV_ERR_ARG, "gaps: no facility kind \"%s\"", kind);
-            free(groups);
-            return NULL;
-        }
-        groups[0] = (size_t)g;
-        n = 1;
-    }
-    cov__reach *rr = cov__reach_get(ctx, a, model, threshold);
+    size_t n = groups_named(ctx, a, kind, "gaps", groups);
+    cov__reach *rr = n ? cov__reach_get(ctx, a, model, threshold) : NULL;
     cov_table *t = rr ? region_table(ctx, a, rr, groups, n, 0, weight) : NULL;
     free(groups);
     return t;

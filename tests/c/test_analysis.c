@@ -184,13 +184,27 @@ static void check_areas(cov_ctx *ctx, cov_analysis *a)
     CHECK(wkb != NULL && size > 100);
     cov_free(wkb);
     cov_table_destroy(g);
-    cov_table *s = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_FACILITY);
+    cov_table *s = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_FACILITY, NULL);
     CHECK(cov_table_nrows(s) == 5);
     CHECK(fabs(cell(s, 0, "area_km2") / circle - 1) < 2e-4);
     cov_table_destroy(s);
-    s = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_REGION_KIND);
+    s = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_REGION_KIND, NULL);
     CHECK(find_row(s, "B", "zaibyo") < 0); /* no land reached: no row */
     CHECK(fabs(cell(s, find_row(s, "B", "zaishin"), "area_km2") / circle - 1) < 2e-4);
+    /* one kind: the same rows as in the table of every kind, and only them */
+    cov_table *one = cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_REGION_KIND,
+                                                "zaishin");
+    size_t n_zaishin = 0;
+    size_t ck = (size_t)cov_table_column_index(s, "kind");
+    size_t cr = (size_t)cov_table_column_index(s, "region_id");
+    for (size_t i = 0; i < cov_table_nrows(s); i++) {
+        if (strcmp(cov_table_string(s, ck, i), "zaishin") != 0) continue;
+        n_zaishin++;
+        long j = find_row(one, cov_table_string(s, cr, i), "zaishin");
+        CHECK_NEAR(cell(one, j, "area_km2"), cell(s, (long)i, "area_km2"), 0);
+    }
+    CHECK(n_zaishin > 0 && cov_table_nrows(one) == n_zaishin);
+    cov_table_destroy(one);
     cov_table_destroy(s);
 }
 
@@ -202,19 +216,25 @@ static void check_errors(cov_ctx *ctx, cov_analysis *a)
         CHECK(cov_last_error(ctx) == COV_ERR_ARG);
         CHECK(cov_analysis_reach(ctx, a, NULL, NULL, bad[i]) == NULL);
         CHECK(cov_analysis_gaps(ctx, a, NULL, bad[i], NULL, 0) == NULL);
-        CHECK(cov_analysis_service_areas(ctx, a, NULL, bad[i], COV_AREAS_BY_FACILITY) == NULL);
+        CHECK(cov_analysis_service_areas(ctx, a, NULL, bad[i], COV_AREAS_BY_FACILITY, NULL) ==
+              NULL);
     }
     CHECK_CONTAINS(cov_last_message(ctx), "radius");
     CHECK(cov_analysis_coverage(ctx, a, NULL, R, 2, 0) == NULL);
     CHECK_CONTAINS(cov_last_message(ctx), "weight column 2");
     CHECK(cov_analysis_gaps(ctx, a, NULL, R, NULL, 9) == NULL);
     CHECK(cov_analysis_gaps(ctx, a, NULL, R, "nursing_any", 0) == NULL);
-    CHECK(cov_analysis_service_areas(ctx, a, NULL, R, 99) == NULL);
+    CHECK(cov_analysis_service_areas(ctx, a, NULL, R, 99, NULL) == NULL);
+    CHECK(cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_REGION_KIND, "dentist") ==
+          NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "no facility kind \"dentist\"");
+    CHECK(cov_analysis_service_areas(ctx, a, NULL, R, COV_AREAS_BY_FACILITY, "nursing") == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "per facility, select rows");
     CHECK(cov_analysis_coverage(NULL, a, NULL, R, 0, 0) == NULL);
     CHECK(cov_analysis_coverage(ctx, NULL, NULL, R, 0, 0) == NULL);
     CHECK(cov_analysis_reach(ctx, NULL, NULL, NULL, R) == NULL);
     CHECK(cov_analysis_gaps(ctx, NULL, NULL, R, NULL, 0) == NULL);
-    CHECK(cov_analysis_service_areas(ctx, NULL, NULL, R, 1) == NULL);
+    CHECK(cov_analysis_service_areas(ctx, NULL, NULL, R, 1, NULL) == NULL);
     CHECK(cov_analysis_assignment(ctx, NULL) == NULL);
     CHECK(cov_analysis_create(ctx, NULL, NULL, NULL, NULL) == NULL);
     CHECK(cov_last_error(ctx) == COV_ERR_ARG);

@@ -394,10 +394,10 @@ static void test_hand_built(cov_ctx *ctx)
 
     /* service areas: an isochrone per facility, and per region and kind
      * the union clipped to the region (no larger than the region) */
-    cov_table *sa = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_FACILITY);
+    cov_table *sa = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_FACILITY, NULL);
     CHECK(sa && cov_table_nrows(sa) == NF && cov_table_has_geometry(sa));
     cov_table_destroy(sa);
-    sa = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND);
+    sa = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND, NULL);
     CHECK(sa && cov_table_nrows(sa) > 0);
     cov_table_destroy(sa);
 
@@ -407,9 +407,9 @@ static void test_hand_built(cov_ctx *ctx)
     CHECK(cov_travel_model_travel(ctx, mt, &tw) == COV_OK && tw.isochrone_buffer_m == 100.0);
     tw.isochrone_buffer_m = 300.0;
     cov_travel_model *mw = cov_travel_model_network(ctx, net, &tw);
-    cov_table *a100 = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND);
-    cov_table *a300 = cov_analysis_service_areas(ctx, a, mw, 310, COV_AREAS_BY_REGION_KIND);
-    cov_table *a100b = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND);
+    cov_table *a100 = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND, NULL);
+    cov_table *a300 = cov_analysis_service_areas(ctx, a, mw, 310, COV_AREAS_BY_REGION_KIND, NULL);
+    cov_table *a100b = cov_analysis_service_areas(ctx, a, mt, 310, COV_AREAS_BY_REGION_KIND, NULL);
     CHECK(a100 && a300 && a100b && cov_table_nrows(a100) == cov_table_nrows(a100b));
     if (a100 && a300 && a100b && cov_table_nrows(a100)) {
         size_t ca = (size_t)col(a100, "area_km2");

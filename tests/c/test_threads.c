@@ -82,7 +82,7 @@ static void *analyse(void *arg)
         cov_table_destroy(t);
     }
     if (ok) {
-        cov_table *t = cov_analysis_service_areas(ctx, an, NULL, 10000, COV_AREAS_BY_REGION_KIND);
+        cov_table *t = cov_analysis_service_areas(ctx, an, NULL, 10000, COV_AREAS_BY_REGION_KIND, NULL);
         char path[1024], name[64];
         snprintf(name, sizeof name, "threads_%d.shp", r->index);
         ok = keep(r, ctx, t) &&

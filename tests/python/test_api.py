@@ -515,6 +515,30 @@ def test_service_areas_and_gaps_tile_the_region(case):
             assert shapely.intersection(*parts).area < 1e-6 * scale
 
 
+def test_service_areas_of_one_kind():
+    """kind= gives the rows of that kind of the whole table, geometry and
+    all, by region (derived kinds too) and by facility; a kind the
+    facilities do not have is refused, naming it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        an = zaitaku.Analysis.sample()
+    every = an.service_areas()
+    for kind in ("nursing", "doctor_and_nursing"):
+        one = an.service_areas(kind=kind)
+        want = every[every.kind == kind].reset_index(drop=True)
+        assert len(one) == len(want) > 0 and set(one.kind) == {kind}
+        assert list(one.region_id) == list(want.region_id)
+        np.testing.assert_array_equal(one.area_km2, want.area_km2)
+        assert shapely.equals_exact(one.geometry.values, want.geometry.values, 0).all()
+    circles = an.service_areas(by="facility")
+    nurses = an.service_areas(by="facility", kind="nursing")
+    assert list(nurses.facility_id) == list(circles.facility_id[circles.kind == "nursing"])
+    with pytest.raises(zaitaku.InvalidArgumentError, match='no facility kind "dentist"'):
+        an.service_areas(kind="dentist")
+    with pytest.raises(ValueError, match="no facility kind 'dentist'"):
+        an.service_areas(by="facility", kind="dentist")
+
+
 def test_fully_covered_region_has_no_gap_row():
     """A region inside one facility's circle: covered land is the region
     (Geod area), the gap table has no row for it, the other region's gap

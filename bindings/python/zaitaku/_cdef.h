@@ -186,7 +186,8 @@ cov_table *cov_analysis_coverage(cov_ctx *ctx, cov_analysis *analysis,
                                  const cov_travel_model *model, double threshold,
                                  size_t weight, int flags);
 cov_table *cov_analysis_service_areas(cov_ctx *ctx, cov_analysis *analysis,
-                                      const cov_travel_model *model, double threshold, int mode);
+                                      const cov_travel_model *model, double threshold, int mode,
+                                      const char *kind);
 cov_table *cov_analysis_gaps(cov_ctx *ctx, cov_analysis *analysis,
                              const cov_travel_model *model, double threshold,
                              const char *kind, size_t weight);

@@ -482,22 +482,31 @@ class Analysis:
         return self._table(lib.cov_analysis_coverage, model, value, self._weight(weight),
                            flags, progress="coverage")
 
-    def service_areas(self, radius=None, by="region", winter=None):
+    def service_areas(self, radius=None, by="region", winter=None, kind=None):
         """Reached land: ``by="region"`` gives per region and kind the union
         of the geodesic circles clipped to the region; ``by="facility"`` one
         circle per facility. Along roads, isochrones instead of circles:
         the reached parts of roads buffered by ``buffer`` (with_network),
-        never land farther than that from a reached road. A GeoDataFrame in
-        EPSG:6668."""
-        return self._service_table(radius, by, winter).to_frame()
+        never land farther than that from a reached road. ``kind`` keeps
+        one kind (by region also a derived kind such as
+        ``doctor_and_nursing``), and by region computes only its overlays.
+        A GeoDataFrame in EPSG:6668."""
+        frame = self._service_table(radius, by, winter,
+                                    kind if by == "region" else None).to_frame()
+        if kind is not None and by == "facility":
+            if kind not in self.facilities.kinds:
+                raise ValueError(f"no facility kind {kind!r} (the facilities' kinds: "
+                                 f"{', '.join(self.facilities.kinds)})")
+            frame = frame[frame["kind"] == kind].reset_index(drop=True)
+        return frame
 
-    def _service_table(self, radius, by, winter=None):
+    def _service_table(self, radius, by, winter=None, kind=None):
         modes = {"region": lib.COV_AREAS_BY_REGION_KIND, "facility": lib.COV_AREAS_BY_FACILITY}
         if by not in modes:
             raise ValueError(f"by must be 'region' or 'facility', not {by!r}")
         model, value = self._call_args(radius, winter)
         return self._table(lib.cov_analysis_service_areas, model, value, modes[by],
-                           progress="service areas")
+                           encode(kind), progress="service areas")
 
     def gaps(self, radius=None, kind=None, weight=None, winter=None):
         """Uncovered land per region and kind: region minus the union of the

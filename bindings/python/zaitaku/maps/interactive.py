@@ -10,6 +10,7 @@ Examples
 >>> from zaitaku.maps.interactive import folium_map
 >>> m = folium_map(zaitaku.Analysis.sample())  # doctest: +SKIP
 """
+from ..errors import InvalidArgumentError
 from ..kinds import DOCTOR_AND_NURSING
 from .plot import KIND_STYLES, _OKABE_ITO, kind_label
 
@@ -45,8 +46,10 @@ def folium_map(analysis, kind=DOCTOR_AND_NURSING, radius=None, tiles="OpenStreet
                    tooltip=folium.GeoJsonTooltip(["region_id", "region_name", "share_pct"],
                                                  aliases=["圏域コード", "圏域名", "圏内の割合 %"])
                    ).add_to(m)
-    areas = analysis.service_areas(radius, by="region")
-    reached = areas[areas.kind == kind]
+    try:
+        reached = analysis.service_areas(radius, by="region", kind=kind)
+    except InvalidArgumentError:  # a kind none of the facilities has reaches nothing
+        reached = regions.iloc[:0]
     if len(reached):
         folium.GeoJson(reached.to_json(), name="圏内",
                        style_function=lambda f: {"fillColor": "#56B4E9", "color": "none",

@@ -117,8 +117,7 @@ class MapData:
         self.regions = regions.to_crs(self.crs)
         self.facilities = analysis.facilities.to_geodataframe().to_crs(self.crs)
         gaps = analysis.gaps(radius, kind=kind)
-        areas = analysis.service_areas(radius, by="region")
-        self.reached = areas[areas["kind"] == kind].to_crs(self.crs)
+        self.reached = analysis.service_areas(radius, by="region", kind=kind).to_crs(self.crs)
         self.gaps = gaps.to_crs(self.crs)
         self.reach_text = reach_text(analysis, radius)
         #: layers report sections add (:class:`Overlay`), drawn on the maps

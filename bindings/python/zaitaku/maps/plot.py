@@ -225,8 +225,7 @@ def _reached_and_gaps(analysis, kind, radius, regions):
             raise ValueError(f"kind {kind!r} is not a kind of these facilities nor a derived "
                              f"kind (kinds: {', '.join(known)})") from None
         return regions.iloc[:0], regions
-    areas = analysis.service_areas(radius, by="region")
-    return areas[areas["kind"] == kind], gaps
+    return analysis.service_areas(radius, by="region", kind=kind), gaps
 
 
 def _bounds(regions, points, radius_m):
