@@ -69,7 +69,8 @@ int main(int argc, char **argv)
     double t3 = now();
     cov_table *gaps = cov_analysis_gaps(ctx, an, NULL, 16000.0, NULL, 0);
     double t4 = now();
-    cov_table *sa = cov_analysis_service_areas(ctx, an, NULL, 16000.0, COV_AREAS_BY_REGION_KIND, NULL);
+    cov_table *sa =
+        cov_analysis_service_areas(ctx, an, NULL, 16000.0, COV_AREAS_BY_REGION_KIND, NULL);
     double t5 = now();
     if (!rt || !cov || !gaps || !sa) return fail(ctx, "polygon work");
     printf("{\"inputs_s\": %.3f, \"regions_table_s\": %.3f, \"coverage_with_areas_s\": %.3f, "

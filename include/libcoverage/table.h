@@ -66,6 +66,16 @@ COV_API unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table,
 COV_API unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table,
                                          size_t *offsets);
 
+/* Every row's string of column col in one buffer, each followed by a NUL
+ * (a missing string as ""), for bindings that cross once per column: row
+ * i's bytes are [offsets[i], offsets[i + 1] - 1) of the buffer; offsets is
+ * the caller's array of cov_table_nrows() + 1 entries and offsets[nrows]
+ * the buffer's size. Returns a buffer the caller frees with cov_free()
+ * (non-NULL also for an empty table), or NULL with an error in ctx (not a
+ * string column, out of memory). */
+COV_API char *cov_table_strings_all(cov_ctx *ctx, const cov_table *table, size_t col,
+                                    size_t *offsets);
+
 /* Writes the table as CSV (UTF-8, comma, header row, RFC 4180 quoting;
  * doubles with 17 significant digits, NaN as an empty cell). The geometry
  * column, if any, is written last as WKT. The file is written under a

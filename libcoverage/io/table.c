@@ -4,6 +4,7 @@
  * stores them with the function that frees them, so io needs no geometry
  * library. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,35 @@ const char *cov_table_string(const cov_table *table, size_t col, size_t row)
     if (!c || row >= table->nrows) return NULL;
     const char *s = ((char *const *)c->values)[row];
     return s ? s : "";
+}
+
+char *cov_table_strings_all(cov_ctx *ctx, const cov_table *table, size_t col, size_t *offsets)
+{
+    COV_CHECK_ARG(ctx, ctx && table && offsets, NULL);
+    const struct cov_column *c = column(table, col, COV_COL_STRING);
+    if (!c) {
+        cov__error(ctx, COV_ERR_ARG, "column %zu is not a string column", col);
+        return NULL;
+    }
+    char *const *v = (char *const *)c->values;
+    size_t len = 0;
+    offsets[0] = 0;
+    for (size_t i = 0; i < table->nrows; i++) {
+        size_t k = (v[i] ? strlen(v[i]) : 0) + 1;
+        if (k > SIZE_MAX - len) {
+            cov__error(ctx, COV_ERR_NOMEM, "strings of column %zu: too long", col);
+            return NULL;
+        }
+        len += k;
+        offsets[i + 1] = len;
+    }
+    char *buf = cov__malloc(ctx, len ? len : 1);
+    if (!buf) return NULL;
+    for (size_t i = 0; i < table->nrows; i++) {
+        size_t k = offsets[i + 1] - offsets[i];
+        memcpy(buf + offsets[i], v[i] ? v[i] : "", k);
+    }
+    return buf;
 }
 
 int cov_table_has_geometry(const cov_table *table)

@@ -307,6 +307,36 @@ static void test_wkb(cov_ctx *ctx)
     cov_table_destroy(t);
 }
 
+/* A string column in one buffer: each row's string and its NUL, in order;
+ * unset cells as "". */
+static void test_strings_all(cov_ctx *ctx)
+{
+    cov_table *t = cov__table_create(ctx, 3, 0);
+    cov__table_add_column(ctx, t, "name", COV_COL_STRING);
+    cov__table_add_column(ctx, t, "n", COV_COL_INT);
+    cov__table_set_string(ctx, t, 0, 0, "札幌");
+    cov__table_set_string(ctx, t, 0, 2, "a,b");
+    size_t off[4] = {99, 99, 99, 99};
+    char *all = cov_table_strings_all(ctx, t, 0, off);
+    CHECK(all && off[0] == 0 && off[1] == 7 && off[2] == 8 && off[3] == 12);
+    for (size_t r = 0; all && r < 3; r++) {
+        CHECK_STR(all + off[r], cov_table_string(t, 0, r));
+        CHECK(off[r + 1] - off[r] == strlen(cov_table_string(t, 0, r)) + 1);
+    }
+    cov_free(all);
+    CHECK(cov_table_strings_all(ctx, t, 1, off) == NULL && cov_last_error(ctx) == COV_ERR_ARG);
+    CHECK_CONTAINS(cov_last_message(ctx), "column 1 is not a string column");
+    CHECK(cov_table_strings_all(ctx, t, 5, off) == NULL);
+    CHECK(cov_table_strings_all(ctx, t, 0, NULL) == NULL);
+    cov_table_destroy(t);
+    cov_table *none = cov__table_create(ctx, 0, 0);
+    cov__table_add_column(ctx, none, "name", COV_COL_STRING);
+    all = cov_table_strings_all(ctx, none, 0, off);
+    CHECK(all != NULL && off[0] == 0);
+    cov_free(all);
+    cov_table_destroy(none);
+}
+
 /* ---- CSV ----------------------------------------------------------------- */
 
 static cov_table *csv_table(cov_ctx *ctx)
@@ -721,6 +751,7 @@ int main(void)
     test_storage(ctx);
     test_geom_cells(ctx);
     test_wkb(ctx);
+    test_strings_all(ctx);
     test_csv(ctx);
     test_shp_polygons(ctx, &m);
     empty_dir(test_dir);

@@ -907,3 +907,31 @@ def test_save_writes_what_is_in_memory(tmp_path):
         np.testing.assert_allclose(back["area_km2"], frame["area_km2"], rtol=1e-9)
         for a, b in zip(back.geometry, frame.geometry):
             assert shapely.symmetric_difference(a, b).area <= 1e-12 * b.area
+
+
+def test_string_columns_cross_in_one_call_as_cell_by_cell():
+    """Table string columns come from one C call per column
+    (cov_table_strings_all); they equal the strings read cell by cell
+    (cov_table_string), Japanese names and empty cells included."""
+    from zaitaku._ffi.core import _text
+    from zaitaku._libcoverage import lib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        an = zaitaku.Analysis.sample()
+    tables = {"reach": an._reach_table(None, None), "gaps": an._gaps_table(None, None, None),
+              "regions": an.regions._table(lib.cov_regions_table)}
+    checked = 0
+    for name, table in tables.items():
+        n = len(table)
+        for j in range(lib.cov_table_ncols(table.ptr)):
+            if lib.cov_table_column_type(table.ptr, j) != lib.COV_COL_STRING:
+                continue
+            cells = [_text(lib.cov_table_string(table.ptr, j, i)) for i in range(n)]
+            assert table._strings(j, n) == cells, (name, j)
+            checked += n
+    assert checked > 10_000
+    names = tables["regions"].to_frame(geometry=False).region_name
+    assert any("\u3000" <= ch for ch in "".join(names))  # Japanese text crossed whole
+    reach = tables["reach"].to_frame(geometry=False)
+    assert (reach.region_id == "").any()  # the sample's unassigned units: empty, not None

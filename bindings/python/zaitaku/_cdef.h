@@ -66,6 +66,8 @@ long cov_table_column_index(const cov_table *table, const char *name);
 const double *cov_table_doubles(const cov_table *table, size_t col);
 const int64_t *cov_table_ints(const cov_table *table, size_t col);
 const char *cov_table_string(const cov_table *table, size_t col, size_t row);
+char *cov_table_strings_all(cov_ctx *ctx, const cov_table *table, size_t col,
+                            size_t *offsets);
 int cov_table_has_geometry(const cov_table *table);
 unsigned char *cov_table_wkb(cov_ctx *ctx, const cov_table *table, size_t row, size_t *out_size);
 unsigned char *cov_table_wkb_all(cov_ctx *ctx, const cov_table *table, size_t *offsets);

@@ -243,7 +243,22 @@ class Table:
         if kind == lib.COV_COL_INT:
             return np.frombuffer(ffi.buffer(lib.cov_table_ints(self.ptr, j), 8 * n),
                                  dtype=np.int64).copy() if n else np.empty(0, np.int64)
-        return [_text(lib.cov_table_string(self.ptr, j, i)) for i in range(n)]
+        return self._strings(j, n)
+
+    def _strings(self, j, n):
+        """String column j, from one call into C and one decoding (a NUL
+        never takes part in an invalid UTF-8 sequence, so each string is
+        replaced exactly as by itself)."""
+        if n == 0:
+            return []
+        offsets = np.empty(n + 1, dtype=np.uintp)
+        buf = call(self.ctx, lib.cov_table_strings_all, self.ptr, j,
+                   ffi.cast("size_t *", ffi.from_buffer(offsets)))
+        try:
+            data = bytes(ffi.buffer(buf, int(offsets[n])))
+        finally:
+            lib.cov_free(buf)
+        return data.decode("utf-8", "replace").split("\0")[:-1]
 
     def wkb(self):
         """Each row's geometry as WKB bytes, from one call into C."""

@@ -19,6 +19,7 @@ Examples
 """
 import math
 from dataclasses import dataclass
+import threading
 import warnings
 from pathlib import Path
 
@@ -148,16 +149,27 @@ def _geod():
     return Geod(ellps="GRS80")
 
 
-def _to_lonlat(crs):
+_transformers = threading.local()  # pyproj transformers are not shared between threads
+
+
+def _transformer(source, target):
+    """A lon/lat-order transformer, made once per thread and pair of CRSs
+    (making one took 10 ms, and each map asked for several)."""
     from pyproj import Transformer
 
-    return Transformer.from_crs(crs, "EPSG:6668", always_xy=True)
+    cache = _transformers.__dict__.setdefault("made", {})
+    key = (str(source), str(target))
+    if key not in cache:
+        cache[key] = Transformer.from_crs(source, target, always_xy=True)
+    return cache[key]
+
+
+def _to_lonlat(crs):
+    return _transformer(crs, "EPSG:6668")
 
 
 def _from_lonlat(crs):
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:6668", crs, always_xy=True)
+    return _transformer("EPSG:6668", crs)
 
 
 def _nice_km(width_km, share=0.22):
@@ -541,12 +553,14 @@ def region_map(data, region_id, title=None, credit=None):
     return fig
 
 
-def save_figure(fig, path, dpi=300, pixels=None):
+def save_figure(fig, path, dpi=300, pixels=None, palette=None):
     """Writes fig as PNG or SVG (by path's suffix) through a temporary file
     in the same folder; returns the path. SVG text is stored as paths, so
     it shows the same without the font. PNGs are indexed colour
     (:mod:`zaitaku.maps.raster`); ``pixels``, fig already drawn at dpi by
-    :func:`~zaitaku.maps.raster.render`, saves drawing it again."""
+    :func:`~zaitaku.maps.raster.render`, saves drawing it again, and
+    ``palette`` (their :func:`~zaitaku.maps.raster.commonest`) counting
+    their colours again."""
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -563,17 +577,19 @@ def save_figure(fig, path, dpi=300, pixels=None):
                 fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
             else:
                 Path(tmp).write_bytes(raster.png_bytes(
-                    raster.render(fig, dpi) if pixels is None else pixels, dpi))
+                    raster.render(fig, dpi) if pixels is None else pixels, dpi,
+                    palette=palette if pixels is not None else None))
 
     return atomic_file(path, write)
 
 
-def figure_png_bytes(fig, dpi, pixels=None, drawn_dpi=None):
+def figure_png_bytes(fig, dpi, pixels=None, drawn_dpi=None, palette=None):
     """fig as PNG bytes (for embedding), drawn at dpi, or resampled from
-    ``pixels`` drawn at drawn_dpi (at least dpi)."""
+    ``pixels`` drawn at drawn_dpi (at least dpi), whose commonest colours
+    may be given as ``palette``."""
     if pixels is None:
         return raster.png_bytes(raster.render(fig, dpi), dpi)
-    return raster.png_bytes(pixels, dpi, drawn_dpi=drawn_dpi)
+    return raster.png_bytes(pixels, dpi, drawn_dpi=drawn_dpi, palette=palette)
 
 
 __all__ = ["MapData", "Overlay", "reach_text", "overview_map", "region_map", "save_figure", "draw_scale_bar",

@@ -36,19 +36,22 @@ def render(fig, dpi):
     return raw.reshape(-1, width, 4)
 
 
-def indexed(rgba, palette_of=None):
+def indexed(rgba, palette_of=None, palette=None):
     """rgba (height, width, 4 uint8, opaque) as a PIL image in mode "P":
     the 256 commonest colours exactly, every other pixel the nearest of
     them (in RGB distance); in mode "RGB" when those colours hold less than
     EXACT_SHARE of the pixels. With ``palette_of`` (another such array:
     the same picture drawn at a higher resolution), the palette is that
     image's: resampling blends every edge into new colours, and a small
-    marker's colour would not be among the commonest of the result."""
+    marker's colour would not be among the commonest of the result.
+    ``palette``, what :func:`commonest` gave for that image, saves
+    finding it again."""
     from PIL import Image
 
     rgba = np.ascontiguousarray(rgba)
-    keep = _palette(rgba if palette_of is None else np.ascontiguousarray(palette_of))
-    if keep is None:
+    keep = palette if palette is not None else \
+        commonest(rgba if palette_of is None else palette_of)
+    if keep is None or not len(keep):
         return Image.fromarray(rgba[..., :3], mode="RGB")
     code = _codes(rgba)
     lut = np.zeros(1 << 24, dtype=np.uint8)
@@ -57,9 +60,8 @@ def indexed(rgba, palette_of=None):
     member[keep] = True
     rare = np.unique(code[~member[code]])
     if len(rare):  # nearest: argmin of |p|^2 - 2 c.p over the palette p
-        palette = _channels(keep).astype(np.float32)
-        scores = (palette ** 2).sum(axis=1) - 2.0 * (_channels(rare).astype(np.float32)
-                                                     @ palette.T)
+        p = _channels(keep).astype(np.float32)
+        scores = (p ** 2).sum(axis=1) - 2.0 * (_channels(rare).astype(np.float32) @ p.T)
         lut[rare] = scores.argmin(axis=1).astype(np.uint8)
     out = Image.fromarray(lut[code], mode="P")
     out.putpalette(_channels(keep).astype(np.uint8).ravel().tolist())
@@ -75,27 +77,31 @@ def _channels(codes):
     return np.stack([codes & 255, (codes >> 8) & 255, (codes >> 16) & 255], axis=1)
 
 
-def _palette(rgba):
-    """The codes of rgba's PALETTE_SIZE commonest colours, or None when
-    they hold less than EXACT_SHARE of its pixels."""
+def commonest(rgba):
+    """The codes (red + green << 8 + blue << 16) of rgba's PALETTE_SIZE
+    commonest colours, or an empty array when they hold less than
+    EXACT_SHARE of its pixels (the image is then written in RGB)."""
     from PIL import Image
 
+    rgba = np.ascontiguousarray(rgba)
     h, w, _ = rgba.shape
     colours = Image.fromarray(rgba, mode="RGBA").getcolors(h * w)
     counts = np.fromiter((c for c, _ in colours), dtype=np.int64, count=len(colours))
     order = np.argsort(-counts, kind="stable")[:PALETTE_SIZE]
     if counts[order].sum() < EXACT_SHARE * h * w:
-        return None
+        return np.empty(0, dtype=np.int64)
     return np.array([r | (g << 8) | (b << 16) for _, (r, g, b, _a) in
                      (colours[i] for i in order)], dtype=np.int64)
 
 
-def png_bytes(rgba, dpi, drawn_dpi=None):
+def png_bytes(rgba, dpi, drawn_dpi=None, palette=None):
     """A PNG of rgba (indexed colour, see :func:`indexed`), which was drawn
     at drawn_dpi (default dpi), resampled to dpi when that is lower (by
     block means when drawn_dpi is a multiple of dpi, each side rounded up
     to whole pixels; else Lanczos, rounded); the file records dpi.
-    Resampling to a higher dpi is refused: draw at that dpi instead."""
+    Resampling to a higher dpi is refused: draw at that dpi instead.
+    ``palette``: :func:`commonest` of the drawn image, when it is known
+    already."""
     from PIL import Image
 
     drawn_dpi = dpi if drawn_dpi is None else drawn_dpi
@@ -112,8 +118,8 @@ def png_bytes(rgba, dpi, drawn_dpi=None):
                                   max(1, round(h * dpi / drawn_dpi))), Image.LANCZOS)
         rgba = np.asarray(image)
     buf = io.BytesIO()
-    indexed(rgba, palette_of=drawn).save(buf, format="png", dpi=(dpi, dpi))
+    indexed(rgba, palette_of=drawn, palette=palette).save(buf, format="png", dpi=(dpi, dpi))
     return buf.getvalue()
 
 
-__all__ = ["render", "indexed", "png_bytes"]
+__all__ = ["render", "commonest", "indexed", "png_bytes"]

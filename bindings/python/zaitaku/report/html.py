@@ -216,14 +216,17 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
             drawn_dpi = max(map_dpi if "png" in formats else 0,
                             html_dpi if "html" in formats else 0)
             pixels = raster.render(fig, drawn_dpi) if drawn_dpi else None
+            palette = raster.commonest(pixels) if drawn_dpi else None
             for fmt in ("png", "svg"):
                 if fmt in formats:
+                    same = drawn_dpi == map_dpi
                     mapstyle.save_figure(fig, out.path(f"maps/{name}.{fmt}"), dpi=map_dpi,
-                                         pixels=pixels if drawn_dpi == map_dpi else None)
+                                         pixels=pixels if same else None,
+                                         palette=palette if same else None)
                     result.maps.append(out_dir / "maps" / f"{name}.{fmt}")
             if "html" in formats:
                 pngs[name] = mapstyle.figure_png_bytes(fig, html_dpi, pixels=pixels,
-                                                       drawn_dpi=drawn_dpi)
+                                                       drawn_dpi=drawn_dpi, palette=palette)
             fig.clear()
         if "csv" in formats:
             for key, table in tables.items():
