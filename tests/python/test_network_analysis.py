@@ -354,3 +354,39 @@ def test_service_areas_along_roads_stay_within_region_and_buffer(sample_grid):
     inside = pts[shapely.contains(poly, pts)]
     assert len(inside) > 100
     assert shapely.distance(inside, roads).max() <= 200 * (1 + SCALE_TOL) + 0.5
+
+
+def test_repeated_polygon_calls_are_copies_of_one_result(sample_grid):
+    """gaps() and service_areas() are made once per travel model and
+    threshold: a repeated call equals the first and is a copy (changing it
+    changes nothing); the analyses derived along roads, in winter and on
+    another threshold share the C analysis but never each other's results,
+    which equal those of a fresh analysis."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        line = zaitaku.Analysis.sample()
+        net = zaitaku.read_network(sample_grid)
+        road = line.with_network(net, metric="time", threshold="30min")
+        first = line.gaps()
+        first.loc[:, "area_km2"] = -1.0
+        again = line.gaps()
+        assert (again.area_km2 > 0).all()
+        winter = road.with_season(True)
+        results = {"line": line.gaps(), "line 10km": line.gaps("10km"),
+                   "road": road.gaps(), "winter": winter.gaps(),
+                   "road 15min": road.gaps("15min")}
+        fresh_road = zaitaku.Analysis.sample().with_network(
+            zaitaku.read_network(sample_grid), metric="time", threshold="30min")
+        fresh = {"line": zaitaku.Analysis.sample().gaps(),
+                 "line 10km": zaitaku.Analysis.sample().gaps("10km"),
+                 "road": fresh_road.gaps(), "winter": fresh_road.with_season(True).gaps(),
+                 "road 15min": fresh_road.gaps("15min")}
+        for name, frame in results.items():
+            want = fresh[name].set_index(["region_id", "kind"]).area_km2
+            got = frame.set_index(["region_id", "kind"]).area_km2
+            pd.testing.assert_series_equal(got, want, check_exact=True, obj=name)
+        areas = {name: frame.area_km2.sum() for name, frame in results.items()}
+        assert len(set(areas.values())) == len(areas)  # five distinct results
+        reached = road.service_areas(kind="nursing")
+        assert reached.area_km2.tolist() == road.service_areas(kind="nursing").area_km2.tolist()
+        assert reached.area_km2.sum() != line.service_areas(kind="nursing").area_km2.sum()

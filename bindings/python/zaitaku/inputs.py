@@ -111,8 +111,11 @@ class Regions(_Wrapped):
 
     def to_geodataframe(self):
         """The regions (region_id, region_name, area_km2 on the GRS80
-        ellipsoid) as a GeoDataFrame in EPSG:6668."""
-        return self._table(lib.cov_regions_table).to_frame()
+        ellipsoid) as a GeoDataFrame in EPSG:6668 (made once: regions do
+        not change; each call returns a copy)."""
+        if getattr(self, "_frame", None) is None:
+            self._frame = self._table(lib.cov_regions_table).to_frame()
+        return self._frame.copy()
 
     def dissolve(self, mapping, from_field=None, to_field=None, name_field=None, strict=False):
         """Merges regions through a mapping (municipality code -> area code).

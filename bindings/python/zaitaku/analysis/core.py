@@ -106,6 +106,10 @@ class Analysis:
         self._ptr = ctx.owns(ptr, lib.cov_analysis_destroy, (regions, facilities, demand))
         self.network, self._road, self._road_threshold = None, None, None
         self.metric, self.winter = "straight", False
+        # polygon frames already made (_kept), shared with the analyses derived
+        # from this one (same C analysis): keyed by the C model, which each
+        # entry keeps alive so that its address is not reused
+        self._frames = {}
         if network is not None:
             self.__dict__.update(self.with_network(network, **network_options).__dict__)
         elif network_options:
@@ -491,8 +495,9 @@ class Analysis:
         one kind (by region also a derived kind such as
         ``doctor_and_nursing``), and by region computes only its overlays.
         A GeoDataFrame in EPSG:6668."""
-        frame = self._service_table(radius, by, winter,
-                                    kind if by == "region" else None).to_frame()
+        c_kind = kind if by == "region" else None
+        frame = self._kept("service_areas", radius, winter, (by, c_kind),
+                           lambda: self._service_table(radius, by, winter, c_kind))
         if kind is not None and by == "facility":
             if kind not in self.facilities.kinds:
                 raise ValueError(f"no facility kind {kind!r} (the facilities' kinds: "
@@ -513,7 +518,19 @@ class Analysis:
         kind's circles (isochrones along roads), with area_km2, n_parts and
         demand_uncovered. A GeoDataFrame in EPSG:6668; fully covered regions
         have no row."""
-        return self._gaps_table(radius, kind, weight, winter).to_frame()
+        return self._kept("gaps", radius, winter, (kind, self._weight(weight)),
+                          lambda: self._gaps_table(radius, kind, weight, winter))
+
+    def _kept(self, name, radius, winter, args, table):
+        """The frame of table() (a libcoverage Table), made once per travel
+        model, threshold and args and copied out on every call: a repeated
+        gaps() or service_areas() on Hokkaido took a second (lon/lat
+        geometry and WKB made again), a copy takes milliseconds."""
+        model, value = self._call_args(radius, winter)
+        key = (name, int(ffi.cast("uintptr_t", model)), value, args)
+        if key not in self._frames:
+            self._frames[key] = (table().to_frame(), model)
+        return self._frames[key][0].copy()
 
     def _gaps_table(self, radius, kind, weight, winter=None):
         model, value = self._call_args(radius, winter)

@@ -302,6 +302,24 @@ def _draw_layer(ax, frame, **style):
         frame.plot(ax=ax, aspect=None, **style)
 
 
+#: plot() draws geometry simplified to this share of the map's longer side
+#: (a fifth of a pixel on an 8-inch map at 100 dpi, 0.4 pixel at 200 dpi)
+DRAW_TOLERANCE = 1 / 4000
+
+
+def _drawn(frame, tolerance):
+    """frame with its geometry simplified to tolerance (in its CRS's units)
+    for drawing, row for row: Douglas-Peucker without topology preservation
+    (20-40x faster than with it on Hokkaido's areas, 722,000 vertices), and
+    below a pixel what it may drop (islets, slivers) is not seen. Tables and
+    areas keep the full geometry; only what is drawn is simplified."""
+    if frame is None or not len(frame) or not tolerance > 0:
+        return frame
+    out = frame.copy()
+    out["geometry"] = frame.geometry.simplify(tolerance, preserve_topology=False)
+    return out
+
+
 
 def kind_styles(kinds):
     """(kind, colour, marker) for each distinct kind in kinds: the known
@@ -636,16 +654,20 @@ def _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit, 
 
         ax = plt.figure(figsize=figsize, layout="constrained").add_subplot()
     # texts take their font when they are made, so nothing outlives this block
+    bounds = _bounds(regions, points, radius_m)
+    tolerance = DRAW_TOLERANCE * max(bounds[2] - bounds[0], bounds[3] - bounds[1])
     with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.7}):
-        _draw_layer(ax, regions, facecolor=LAND, edgecolor="none", zorder=1)
-        _draw_layer(ax, reached, facecolor=REACHED, edgecolor="none", zorder=2)
+        outlines = _drawn(regions, tolerance)
+        _draw_layer(ax, outlines, facecolor=LAND, edgecolor="none", zorder=1)
+        _draw_layer(ax, _drawn(reached, tolerance), facecolor=REACHED, edgecolor="none",
+                    zorder=2)
         if gaps:
-            _draw_layer(ax, gap_frame, facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///",
-                        linewidth=0, zorder=3)
-        _draw_layer(ax, regions, facecolor="none", edgecolor=OUTLINE, linewidth=1.1, zorder=4)
+            _draw_layer(ax, _drawn(gap_frame, tolerance), facecolor=GAP_FACE,
+                        edgecolor=GAP_HATCH, hatch="///", linewidth=0, zorder=3)
+        _draw_layer(ax, outlines, facecolor="none", edgecolor=OUTLINE, linewidth=1.1, zorder=4)
         shown = points if facilities else None
         groups = _legend_groups(_area_handles(kind, radius_m, gaps), _draw_facilities(ax, shown))
-        _set_extent(ax, _bounds(regions, points, radius_m))
+        _set_extent(ax, bounds)
         credit_text = _credit_text(credit, _room(ax)[0])
         right, map_width_in = _plan(ax, groups, credit_text.count("\n") + 1)
         _draw_region_names(ax, regions, shown, map_width_in)
