@@ -50,7 +50,6 @@ typedef struct cov__reach {
                              * the group's reach, analysis CRS; made when first asked for */
     int sets_made;          /* 0, or 1 + the costs asked (COV__COSTS_*) */
     cov__reach_sets sets;
-    cov_table *iso;         /* road models: one isochrone per facility, lon/lat */
     uint64_t used;
 } cov__reach;
 

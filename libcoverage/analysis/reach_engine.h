@@ -5,8 +5,9 @@
  * it (snapping the facilities and demand units first, once per network and
  * snap cap). An entry makes its products on demand and keeps them: counts
  * of facilities within reach per group and demand unit, the union of each
- * group's service areas (circles or isochrones, analysis CRS), the
- * per-facility reach sets (planning), and the per-facility isochrones.
+ * group's service areas (circles, or along roads the isochrone of one
+ * search from all the group's facilities; analysis CRS) and the
+ * per-facility reach sets (planning).
  * Coverage, gaps, service areas, reach tables, policy checks, clusters,
  * sites, designation and 2SFCA all read these; nothing else computes
  * reach. */
@@ -49,10 +50,6 @@ const GEOSGeometry *cov__reach_union(cov_ctx *ctx, cov_analysis *a, cov__reach *
  * entry; NULL with an error in ctx. */
 const cov__reach_sets *cov__reach_sets_of(cov_ctx *ctx, cov_analysis *a, cov__reach *r,
                                           int costs);
-
-/* Road models: one isochrone per facility (facility_id, kind, area_km2;
- * lon/lat). Owned by the entry; NULL with an error. */
-const cov_table *cov__reach_isochrones(cov_ctx *ctx, cov_analysis *a, cov__reach *r);
 
 /* Area in m^2 of region i not reached by group g (NaN on failure). */
 double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, cov__reach *r, size_t i,

@@ -195,6 +195,16 @@ int cov__net_snap_demand(cov_ctx *ctx, cov_network *net, const cov__snap *source
                          const double *lon, const double *lat, double max_m, cov__snap *out);
 void cov__snap_free(cov__snap *s);
 
+/* The isochrone of a group of facilities (members[0..n_members) of f; all
+ * of f when members is NULL): the buffer (travel->isochrone_buffer_m) of
+ * the parts of edges any of them reaches within threshold, from one search
+ * seeded at all of them, in lon/lat. The same polygon as the union of the
+ * members' own isochrones (cov_network_isochrones). Caller frees with
+ * GEOSGeom_destroy_r(); NULL with an error in ctx. */
+GEOSGeometry *cov__net_group_isochrone(cov_ctx *ctx, cov_network *net, const cov_facilities *f,
+                                       const size_t *members, size_t n_members,
+                                       const cov_travel *travel, double threshold);
+
 /* The units of d not snapped in *snap: demand_id, snap_distance_m. Caller
  * frees with cov_table_destroy(); NULL with an error in ctx. */
 cov_table *cov__net_unreachable_table(cov_ctx *ctx, const cov_demand *d, const cov__snap *snap);
