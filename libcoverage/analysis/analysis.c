@@ -55,6 +55,11 @@ static int add_group(cov_ctx *ctx, cov_analysis *a, const char *name, int role,
         if (role == GROUP_KIND ? strcmp(kind, name) == 0 : in_list(kind, kinds, n_kinds))
             g->members[g->n_members++] = i;
     }
+    g->same_as = -1;
+    for (size_t h = 0; h < a->n_groups && g->same_as < 0; h++)
+        if (a->groups[h].n_members == g->n_members && g->n_members &&
+            memcmp(a->groups[h].members, g->members, g->n_members * sizeof *g->members) == 0)
+            g->same_as = (long)h;
     a->n_groups++;
     if (role != GROUP_KIND && g->n_members == 0) return COV_OK;
     g->tree = cov__kdtree_build(ctx, f->lon, f->lat, g->members, g->n_members);
@@ -86,6 +91,7 @@ static int make_groups(cov_ctx *ctx, cov_analysis *a, const cov_analysis_options
         cov_group *g = &a->groups[a->n_groups];
         if (!(g->name = cov__strdup(ctx, COV_KIND_DOCTOR_AND_NURSING))) return COV_ERR_NOMEM;
         g->role = GROUP_COMBINED;
+        g->same_as = -1;
         a->combined_group = (long)a->n_groups++;
     }
     return COV_OK;

@@ -18,6 +18,10 @@ typedef struct cov_group {
     size_t *members; /* facility indices */
     size_t n_members;
     cov_kdtree *tree; /* NULL for GROUP_COMBINED */
+    /* the first earlier group with the same members (doctor_any of one
+     * doctor kind, nursing_any of "nursing"), whose polygons this one
+     * shares; -1 when none */
+    long same_as;
 } cov_group;
 
 /* A travel model: the straight line (metric COV_TRAVEL_STRAIGHT, network

@@ -17,6 +17,7 @@ static const GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, cov__reach
                                        size_t g, int covered)
 {
     size_t n = a->n_groups * a->n_regions;
+    if (a->groups[g].same_as >= 0) g = (size_t)a->groups[g].same_as; /* the same land */
     if (!rr->parts && !(rr->parts = cov__calloc(ctx, 2 * n, sizeof *rr->parts))) return NULL;
     GEOSGeometry **slot = &rr->parts[(size_t)covered * n + g * a->n_regions + i];
     if (*slot) return *slot;

@@ -413,6 +413,7 @@ static GEOSGeometry *union_of_isochrones(cov_ctx *ctx, cov_analysis *a, cov__rea
 
 const GEOSGeometry *cov__reach_union(cov_ctx *ctx, cov_analysis *a, cov__reach *r, size_t g)
 {
+    if (a->groups[g].same_as >= 0) return cov__reach_union(ctx, a, r, (size_t)a->groups[g].same_as);
     if (r->unions[g]) return r->unions[g];
     const cov_group *grp = &a->groups[g];
     if (grp->role == GROUP_COMBINED) {

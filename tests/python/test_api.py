@@ -935,3 +935,40 @@ def test_string_columns_cross_in_one_call_as_cell_by_cell():
     assert any("\u3000" <= ch for ch in "".join(names))  # Japanese text crossed whole
     reach = tables["reach"].to_frame(geometry=False)
     assert (reach.region_id == "").any()  # the sample's unassigned units: empty, not None
+
+
+def test_doctor_any_of_one_kind_is_that_kinds_land():
+    """With one doctor kind, doctor_any has that kind's members, and its
+    covered land, gaps and areas are that kind's (libcoverage shares the
+    polygons of groups with the same members); doctor_and_nursing is the
+    intersection with the nurses' land, as computed by shapely."""
+    import geopandas as gpd
+
+    from zaitaku.sample import sample_path
+
+    fac = pd.read_csv(sample_path("facilities.csv"), dtype={"facility_id": str})
+    fac = fac[fac.kind.isin(["zaishin", "nursing"])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        base = zaitaku.Analysis.sample()
+        an = zaitaku.Analysis(base.regions, zaitaku.read_facilities(fac, kind_field="kind"),
+                              base.demand)
+    cov = an.coverage().set_index(["region_id", "kind"])
+    gaps = an.gaps().set_index(["region_id", "kind"])
+    land = an.service_areas().set_index(["region_id", "kind"])
+    for rid in an.regions.ids:
+        for col in ("area_covered_km2", "share_covered", "demand_covered"):
+            assert cov.loc[(rid, "doctor_any"), col] == cov.loc[(rid, "zaishin"), col]
+        for table in (gaps, land):
+            if (rid, "zaishin") in table.index:
+                a, b = table.loc[(rid, "doctor_any")], table.loc[(rid, "zaishin")]
+                assert a.area_km2 == b.area_km2 and a.geometry.equals_exact(b.geometry, 0)
+            else:
+                assert (rid, "doctor_any") not in table.index
+        if (rid, "doctor_and_nursing") in land.index:
+            want = shapely.intersection(land.loc[(rid, "zaishin")].geometry,
+                                        land.loc[(rid, "nursing")].geometry)
+            got = land.loc[(rid, "doctor_and_nursing")].geometry
+            # C intersects in its projected CRS, shapely here in lon/lat
+            assert shapely.symmetric_difference(got, want).area < 1e-7 * want.area
+    assert isinstance(an.gaps(), gpd.GeoDataFrame)
