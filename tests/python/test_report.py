@@ -216,3 +216,39 @@ def test_bad_arguments(sample, tmp_path):
     with pytest.raises(ValueError, match="clashes"):
         build_report(sample, tmp_path, formats=["html"], region_pages=False,
                      extra_tables={"coverage": POLICY})
+
+
+def test_maps_drawn_in_workers_are_the_maps_drawn_here(sample, tmp_path):
+    """The report's maps drawn by forked workers (jobs=3) are, byte for
+    byte, those drawn in this process one by one (jobs=1), and so are the
+    page and the tables; a failure in a worker reaches the caller and
+    leaves no report behind."""
+    from zaitaku.report import drawing
+
+    if drawing._fork() is None:
+        pytest.skip("maps are drawn in workers only where fork is available (Linux)")
+    outs = {}
+    for jobs in (1, 3):
+        outs[jobs] = tmp_path / f"jobs{jobs}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+            sample.report(outs[jobs] / "index.html", title="同じ", date="2026-12-04",
+                          map_dpi=100, html_dpi=50, formats=["html", "csv", "png", "svg"],
+                          jobs=jobs)
+    files = {jobs: sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+             for jobs, out in outs.items()}
+    assert files[1] == files[3] and len([f for f in files[1] if f.suffix == ".png"]) == 4
+    for name in files[1]:
+        assert (outs[1] / name).read_bytes() == (outs[3] / name).read_bytes(), name
+
+    def broken(data, region_id, **kwargs):
+        raise RuntimeError(f"cannot draw {region_id}")
+
+    failed = tmp_path / "failed"
+    with pytest.MonkeyPatch.context() as mp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        mp.setattr("zaitaku.maps.mapstyle.region_map", broken)
+        with pytest.raises(RuntimeError, match="cannot draw 990"):
+            sample.report(failed / "index.html", title="失敗", map_dpi=100, html_dpi=50,
+                          formats=["html", "png"], jobs=2)
+    assert not failed.exists() or not any(failed.iterdir())

@@ -593,7 +593,8 @@ class Analysis:
         xlsx, png, svg), ``map_dpi``, ``html_dpi``, ``credits`` (strings or
         dicts with text, what, licence), ``extra_tables`` ({key: DataFrame},
         e.g. ``policy_checks``), ``extra_sections`` (list of
-        :class:`zaitaku.report.Section`), ``crs`` (projected CRS of maps).
+        :class:`zaitaku.report.Section`), ``crs`` (projected CRS of maps),
+        ``jobs`` (processes drawing the maps; default the cores, at most 4).
 
         Returns
         -------

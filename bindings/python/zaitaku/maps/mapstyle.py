@@ -566,10 +566,12 @@ def save_figure(fig, path, dpi=300, pixels=None, palette=None):
     if fig.canvas is None or not hasattr(fig.canvas, "print_figure"):
         FigureCanvasAgg(fig)
     def write(tmp):
+        # no date and fixed element ids: the same map gives the same file
         with warnings.catch_warnings(), \
-                rc_context({"svg.fonttype": "path", "savefig.bbox": "standard"}):
+                rc_context({"svg.fonttype": "path", "savefig.bbox": "standard",
+                            "svg.hashsalt": "zaitaku"}):
             if fmt == "svg":
-                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata={"Date": None})
             else:
                 Path(tmp).write_bytes(raster.png_bytes(
                     raster.render(fig, dpi) if pixels is None else pixels, dpi,

@@ -31,12 +31,13 @@ import pandas as pd
 from .._ffi.core import libcoverage_version
 from .._version import __version__
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY
-from ..maps import mapstyle, raster
+from ..maps import mapstyle
 from ..outputs import OutputSet
 from ..units import percent
 from . import sections as report_sections
 from . import tables as T
 from .context import SECTIONS, ReportContext, ReportResult, Section
+from .drawing import draw_maps
 from .validation import check_inputs_outside, planning_settings
 
 DEFAULT_KINDS = (DOCTOR_ANY, "nursing", DOCTOR_AND_NURSING)
@@ -142,14 +143,16 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
                  formats=("html", "csv", "xlsx", "png", "svg"), html_name="report.html",
                  map_dpi=300, html_dpi=150, region_pages=True, region_label="在宅医療圏",
                  credits=None, config=None, notes=None, extra_tables=None,
-                 extra_sections=None, crs=None, nursing_kinds=("nursing",), planning=None):
+                 extra_sections=None, crs=None, nursing_kinds=("nursing",), planning=None,
+                 jobs=None):
     """Writes the report of an analysis into out_dir; returns a
     :class:`ReportResult`. See :meth:`zaitaku.Analysis.report`.
 
     ``planning`` (True, or a dict of ``[planning]`` keys, see
     docs/report.md) adds policy checks, gap clusters and designation picks
     (and sites) to the report; with a configuration its ``[planning]``
-    table is used."""
+    table is used. ``jobs``: processes drawing the maps (default: the
+    cores available, at most 4; 1 draws them here, one by one)."""
     formats = list(formats)
     unknown = sorted(set(formats) - {"html", "csv", "xlsx", "png", "svg"})
     if unknown:
@@ -205,36 +208,32 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     # the end: a report that fails half-way leaves the previous one whole,
     # and no output may replace an input of the analysis.
     with OutputSet(analysis.context, out_dir) as out:
-        # maps: made once, written as files and embedded
-        figures = [("overview", mapstyle.overview_map(data, coverage, credit=credit_line))]
-        region_ids = list(data.regions.region_id) if region_pages else []
-        for rid in region_ids:
-            figures.append((f"region_{rid}", mapstyle.region_map(data, rid, credit=credit_line)))
-        pngs = {}
-        for name, fig in figures:
-            # drawn once: the PNG file and the page's image share the pixels
-            drawn_dpi = max(map_dpi if "png" in formats else 0,
-                            html_dpi if "html" in formats else 0)
-            pixels = raster.render(fig, drawn_dpi) if drawn_dpi else None
-            palette = raster.commonest(pixels) if drawn_dpi else None
-            for fmt in ("png", "svg"):
-                if fmt in formats:
-                    same = drawn_dpi == map_dpi
-                    mapstyle.save_figure(fig, out.path(f"maps/{name}.{fmt}"), dpi=map_dpi,
-                                         pixels=pixels if same else None,
-                                         palette=palette if same else None)
-                    result.maps.append(out_dir / "maps" / f"{name}.{fmt}")
-            if "html" in formats:
-                pngs[name] = mapstyle.figure_png_bytes(fig, html_dpi, pixels=pixels,
-                                                       drawn_dpi=drawn_dpi, palette=palette)
-            fig.clear()
-        if "csv" in formats:
-            for key, table in tables.items():
-                T.write_csv(table, out.path(f"tables/{key}.csv"))
-                result.csv[key] = out_dir / "tables" / f"{key}.csv"
-        if "xlsx" in formats:
-            T.write_xlsx(tables, out.path("tables.xlsx"))
-            result.xlsx = out_dir / "tables.xlsx"
+        # maps: each made and drawn once, written as files and embedded,
+        # in worker processes while the tables are written here
+        makers = [("overview", lambda: mapstyle.overview_map(data, coverage,
+                                                             credit=credit_line))]
+        for rid in (list(data.regions.region_id) if region_pages else []):
+            makers.append((f"region_{rid}", lambda rid=rid: mapstyle.region_map(
+                data, rid, credit=credit_line)))
+        maps = []
+        for name, make in makers:
+            paths = {fmt: out.path(f"maps/{name}.{fmt}") for fmt in ("png", "svg")
+                     if fmt in formats}
+            result.maps += [out_dir / "maps" / f"{name}.{fmt}" for fmt in paths]
+            maps.append((name, make, paths))
+
+        def write_tables():
+            if "csv" in formats:
+                for key, table in tables.items():
+                    T.write_csv(table, out.path(f"tables/{key}.csv"))
+                    result.csv[key] = out_dir / "tables" / f"{key}.csv"
+            if "xlsx" in formats:
+                T.write_xlsx(tables, out.path("tables.xlsx"))
+                result.xlsx = out_dir / "tables.xlsx"
+
+        pngs = {name: png for name, png in
+                draw_maps(maps, formats, map_dpi, html_dpi, jobs=jobs,
+                          meanwhile=write_tables).items() if png is not None}
         if "html" in formats:
             meta = dict(title=title or "在宅医療の到達範囲と空白地域", subtitle=subtitle,
                         organisation=organisation, date=date or _dt.date.today().isoformat(),
@@ -496,5 +495,5 @@ def build_report_from_config(cfg, out_dir=None):
         weight=cfg["demand"]["weight"], formats=rep["formats"], map_dpi=rep["map_dpi"],
         html_dpi=rep["html_dpi"], region_pages=rep["region_pages"],
         region_label=rep["region_label"], config=cfg, notes=notes,
-        nursing_kinds=ana["nursing_kinds"] or ("nursing",))
+        nursing_kinds=ana["nursing_kinds"] or ("nursing",), jobs=rep["jobs"] or None)
 

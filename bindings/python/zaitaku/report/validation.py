@@ -236,6 +236,9 @@ def _check_combinations(file, cfg):
         if not 50 <= rep[key] <= 1200:
             raise ConfigError(file, f"report.{key}", "a resolution between 50 and 1200 dpi",
                               got=repr(rep[key]))
+    if rep["jobs"] > 64:
+        raise ConfigError(file, "report.jobs", "a number of processes from 0 (as many as the "
+                          "cores, at most 4) to 64", got=repr(rep["jobs"]))
     reg = cfg["regions"]
     if reg["map"] and not (reg["map_from"] and reg["map_to"]):
         raise ConfigError(file, "regions.map_from", "map_from and map_to with regions.map "
