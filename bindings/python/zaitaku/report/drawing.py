@@ -12,6 +12,7 @@ drawn here one after the other; the files are the same byte for byte.
 import multiprocessing
 import os
 import sys
+import warnings
 
 from ..maps import mapstyle, raster
 
@@ -88,7 +89,14 @@ def draw_maps(maps, formats, map_dpi, html_dpi, jobs=None, meanwhile=None):
         return pngs
     _WORK = dict(maps=maps, options=options)
     try:
-        with context.Pool(min(jobs, len(maps))) as pool:
+        with warnings.catch_warnings():
+            # Python 3.12 warns about forking with other threads alive (a
+            # progress bar's monitor): the workers only draw, taking none
+            # of the locks those threads hold
+            warnings.filterwarnings("ignore", category=DeprecationWarning,
+                                    message=r".*fork\(\) may lead to deadlocks")
+            pool = context.Pool(min(jobs, len(maps)))
+        with pool:
             pending = pool.map_async(_draw, range(len(maps)), chunksize=1)
             if meanwhile is not None:
                 meanwhile()
