@@ -222,6 +222,40 @@ static void check_union(cov_ctx *ctx, const char *const *texts, size_t n, double
     GEOSGeom_destroy_r(ctx->geos, u);
 }
 
+/* Appends "x y," of point i of n on the circle of radius rad (exact on the
+ * x axis, so that both halves of a cut circle share those vertices). */
+static size_t on_circle(char *buf, size_t at, size_t cap, double rad, int i, int n)
+{
+    double a = 2 * PI * i / n, x = rad * cos(a), y = rad * sin(a);
+    if (i % (n / 2) == 0) x = i % n == 0 ? rad : -rad, y = 0;
+    return at + (size_t)snprintf(buf + at, cap - at, "%.17g %.17g,", x, y);
+}
+
+/* Rings long enough for the indexed containment test (>= 256 points): a
+ * 600-gon coast around a 64-gon lake, cut into two halves that share their
+ * vertices on the cut, an island in the lake, and an islet inside the
+ * coast's box but outside the coast. */
+static void test_union_long_rings(cov_ctx *ctx)
+{
+    enum { N = 600, H = 64 };
+    static char north[32768], south[32768];
+    char *half[2] = {north, south};
+    for (int side = 0; side < 2; side++) {
+        size_t cap = sizeof north, at = (size_t)snprintf(half[side], cap, "POLYGON((");
+        /* the outer arc of this half, then the lake's arc back, then closed */
+        for (int k = 0; k <= N / 2; k++)
+            at = on_circle(half[side], at, cap, 10, side * N / 2 + k, N);
+        for (int k = H / 2; k >= 0; k--)
+            at = on_circle(half[side], at, cap, 5, side * H / 2 + k, H);
+        at = on_circle(half[side], at, cap, 10, side * N / 2, N);
+        snprintf(half[side] + at - 1, cap - at + 1, "))"); /* over the last comma */
+    }
+    const char *parts[] = {north, south, "POLYGON((-1 -1,1 -1,1 1,-1 1,-1 -1))",
+                           "POLYGON((9 9,9.5 9,9.5 9.5,9 9.5,9 9))"};
+    double ring = 0.5 * N * 100 * sin(2 * PI / N) - 0.5 * H * 25 * sin(2 * PI / H);
+    check_union(ctx, parts, 4, ring + 4 + 0.25, 3);
+}
+
 static void test_union_parts(cov_ctx *ctx)
 {
     const char *two[] = {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"};
@@ -244,6 +278,7 @@ static void test_union_parts(cov_ctx *ctx)
     const char *island[] = {"POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1))",
                             "POLYGON((1.5 1.5,2.5 1.5,2.5 2.5,1.5 2.5,1.5 1.5))"};
     check_union(ctx, island, 2, 13.0, 2);
+    test_union_long_rings(ctx);
 }
 
 int main(void)
