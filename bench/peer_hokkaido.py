@@ -184,6 +184,63 @@ def coverage(cells, code, names, n_within):
     return g.reindex(names.index, fill_value=0).assign(name=names)
 
 
+def geodesic_circles(st, radius_m, segments=128):
+    """The 16 km circle of every station as a lon/lat polygon of geodesic
+    points (pyproj.Geod.fwd at equal azimuths), as libcoverage makes them."""
+    geod = pyproj.Geod(ellps="GRS80")
+    n = len(st)
+    az = np.tile(np.arange(segments) * 360.0 / segments, n)
+    lon, lat, _ = geod.fwd(np.repeat(st["lon"].to_numpy(), segments),
+                           np.repeat(st["lat"].to_numpy(), segments), az,
+                           np.full(n * segments, radius_m))
+    ring = np.stack([lon, lat], axis=1).reshape(n, segments, 2)
+    ring = np.concatenate([ring, ring[:, :1]], axis=1)
+    return shapely.polygons(ring)
+
+
+def polygons(areas, cells, code, n_within, st, radius_m):
+    """What ``zaitaku coverage`` writes beside the tables: per area the land
+    within 16 km of a station (service area) and the rest (gap, with the
+    demand of the cells out of reach), in an equal-area projection centred
+    on the areas for the overlays and areas, written back in lon/lat."""
+    b = areas.total_bounds
+    crs = (f"+proj=laea +lat_0={(b[1] + b[3]) / 2} +lon_0={(b[0] + b[2]) / 2} "
+           "+ellps=GRS80 +units=m +no_defs")
+    circles = gpd.GeoSeries(geodesic_circles(st, radius_m), crs="EPSG:6668").to_crs(crs)
+    reached = shapely.union_all(circles.to_numpy())
+    land = areas.to_crs(crs)
+    covered = shapely.intersection(land.geometry.to_numpy(), reached)
+    gap = shapely.difference(land.geometry.to_numpy(), reached)
+    out_of_reach = pd.Series(cells["total"].where(n_within == 0, 0).to_numpy()).groupby(
+        code.to_numpy()).sum()
+    base = pd.DataFrame({"region_id": land["iryoken2_code"], "region_name": land["iryoken2_name"],
+                         "kind": "nursing"})
+    service = gpd.GeoDataFrame(base.assign(area_km2=shapely.area(covered) / 1e6),
+                               geometry=covered, crs=crs)
+    gaps = gpd.GeoDataFrame(base.assign(area_km2=shapely.area(gap) / 1e6,
+                                        n_parts=shapely.get_num_geometries(gap),
+                                        demand_uncovered=out_of_reach.reindex(
+                                            land["iryoken2_code"]).fillna(0).to_numpy()),
+                            geometry=gap, crs=crs)
+    keep = lambda f: f[f.area_km2 > 0].to_crs("EPSG:6668")  # noqa: E731
+    return keep(service), keep(gaps), shapely.area(land.geometry.to_numpy()) / 1e6
+
+
+def write_outputs(out, cells, code, method, snap, st, nearest, dist, n_within, cov, land_km2,
+                  service, gaps):
+    """coverage.csv, reach.csv, gaps.shp and service_areas.shp, as the CLI."""
+    out.mkdir(parents=True, exist_ok=True)
+    cov = cov.assign(area_km2=land_km2, area_covered_km2=service.set_index("region_id")
+                     .area_km2.reindex(cov.index).fillna(0).to_numpy())
+    cov.rename_axis("region_id").reset_index().to_csv(out / "coverage.csv", index=False)
+    pd.DataFrame({"demand_id": cells["code"], "region_id": code.fillna(""), "kind": "nursing",
+                  "nearest_id": st["id"].to_numpy()[nearest], "distance_m": dist,
+                  "n_within": n_within}).to_csv(out / "reach.csv", index=False,
+                                                float_format="%.17g")
+    gaps.to_file(out / "gaps.shp", engine="pyogrio", encoding="utf-8")
+    service.to_file(out / "service_areas.shp", engine="pyogrio", encoding="utf-8")
+
+
 def versions():
     v = {"python": platform.python_version(), "geos": shapely.geos_version_string,
          "proj": pyproj.proj_version_str}
@@ -199,6 +256,10 @@ def main():
     ap.add_argument("--dissolve", choices=["coverage", "unary"], default="coverage",
                     help="dissolve method; N03 is a valid polygon coverage (checked "
                          "with shapely.coverage_is_valid), so coverage union is exact")
+    ap.add_argument("--polygons", metavar="OUT_DIR",
+                    help="also make the gap and service-area polygons and write what "
+                         "zaitaku coverage writes (coverage.csv with areas, reach.csv, "
+                         "gaps.shp, service_areas.shp) into OUT_DIR, timed")
     args = ap.parse_args()
     data = shared_data_dir()
 
@@ -223,6 +284,12 @@ def main():
     names = areas.set_index("iryoken2_code")["iryoken2_name"]
     cov = coverage(cells, code, names, n_within)
     lap("coverage")
+    if args.polygons:
+        service, gaps, land_km2 = polygons(areas, cells, code, n_within, st, RADIUS_M)
+        lap("polygons")
+        write_outputs(Path(args.polygons), cells, code, method, snap, st, nearest, dist,
+                      n_within, cov, land_km2, service, gaps)
+        lap("write")
     t["total"] = clock() - t0
 
     unassigned = code.isna().to_numpy()
