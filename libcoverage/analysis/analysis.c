@@ -116,7 +116,8 @@ static int choose_projection(cov_ctx *ctx, cov_analysis *a, const char *crs)
                                 &a->proj, &a->crs_def) != COV_OK)
         return ctx->status;
     a->region_proj = cov__calloc(ctx, r->n, sizeof *a->region_proj);
-    return a->region_proj ? COV_OK : COV_ERR_NOMEM;
+    a->region_tiles = cov__calloc(ctx, r->n ? r->n : 1, sizeof *a->region_tiles);
+    return a->region_proj && a->region_tiles ? COV_OK : COV_ERR_NOMEM;
 }
 
 cov_analysis *cov_analysis_create(cov_ctx *ctx, const cov_regions *regions,
@@ -234,6 +235,9 @@ void cov_analysis_destroy(cov_analysis *a)
     for (size_t i = 0; a->region_proj && i < a->n_regions; i++)
         if (a->region_proj[i]) GEOSGeom_destroy_r(a->ctx->geos, a->region_proj[i]);
     free(a->region_proj);
+    for (size_t i = 0; a->region_tiles && i < a->n_regions; i++)
+        cov__tiles_free(a->ctx, &a->region_tiles[i]);
+    free(a->region_tiles);
     free(a->demand_region);
     free(a->demand_snap_m);
     free(a->demand_on_land);

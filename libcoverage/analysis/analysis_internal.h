@@ -52,6 +52,7 @@ typedef struct cov__reach {
     GEOSGeometry **unions;  /* per group: union of service areas (analysis CRS) */
     GEOSGeometry **parts;   /* [covered][group][region]: each region minus (0) or within (1)
                              * the group's reach, analysis CRS; made when first asked for */
+    double *uncovered_m2;   /* [group][region]: area of the region out of reach, NaN not yet */
     int sets_made;          /* 0, or 1 + the costs asked (COV__COSTS_*) */
     cov__reach_sets sets;
     uint64_t used;
@@ -80,6 +81,7 @@ struct cov_analysis {
     char *crs_def;
     cov_xform proj; /* lon/lat -> analysis CRS */
     GEOSGeometry **region_proj; /* outlines, made on demand */
+    struct cov__tiles *region_tiles; /* per region: pieces for areas, made on demand */
     int64_t *demand_region;
     unsigned char *demand_on_land; /* 1: outside every region, on the land layer */
     double *demand_snap_m;
@@ -105,6 +107,19 @@ int cov__assign(cov_ctx *ctx, cov_analysis *a, const cov_regions *land);
 
 /* Region outline i in the analysis CRS (made on demand). */
 const GEOSGeometry *cov__region_proj(cov_ctx *ctx, cov_analysis *a, size_t i);
+
+/* A projected region cut into pieces of at most a few thousand points by
+ * boxes, for areas of what a reach leaves uncovered without overlaying
+ * the whole region (areas.c). */
+typedef struct cov__tiles {
+    int made;            /* 0 not yet, 1 made, -1 could not be made */
+    size_t n;
+    GEOSGeometry **piece; /* valid polygons, the region's part in box k */
+    double (*box)[4];    /* xmin, ymin, xmax, ymax */
+    double *area_m2;
+} cov__tiles;
+
+void cov__tiles_free(cov_ctx *ctx, cov__tiles *t);
 
 /* Demand weights per region for one group's counts within reach. */
 typedef struct cov_row_sums {

@@ -29,13 +29,150 @@ static const GEOSGeometry *region_part(cov_ctx *ctx, cov_analysis *a, cov__reach
     return *slot;
 }
 
+void cov__tiles_free(cov_ctx *ctx, cov__tiles *t)
+{
+    for (size_t k = 0; k < t->n; k++) GEOSGeom_destroy_r(ctx->geos, t->piece[k]);
+    free(t->piece);
+    free(t->box);
+    free(t->area_m2);
+    memset(t, 0, sizeof *t);
+}
+
+#define TILE_POINTS 2000 /* a piece small enough to overlay cheaply */
+#define TILE_DEPTH 14
+
+static int tiles_push(cov_ctx *ctx, cov__tiles *t, GEOSGeometry *g, const double box[4])
+{
+    if (GEOSisValid_r(ctx->geos, g) != 1) { /* a clip by box may leave a sliver crossing */
+        GEOSGeometry *v = GEOSMakeValid_r(ctx->geos, g);
+        GEOSGeom_destroy_r(ctx->geos, g);
+        if (!v) return COV_ERR_GEOMETRY;
+        g = v;
+    }
+    size_t cap = t->n + 1;
+    GEOSGeometry **pg = cov__realloc(ctx, t->piece, cap * sizeof *pg);
+    if (pg) t->piece = pg;
+    double(*pb)[4] = pg ? cov__realloc(ctx, t->box, cap * sizeof *pb) : NULL;
+    if (pb) t->box = pb;
+    double *pa = pb ? cov__realloc(ctx, t->area_m2, cap * sizeof *pa) : NULL;
+    if (!pa) {
+        GEOSGeom_destroy_r(ctx->geos, g);
+        return COV_ERR_NOMEM;
+    }
+    t->area_m2 = pa;
+    t->piece[t->n] = g;
+    memcpy(t->box[t->n], box, sizeof t->box[0]);
+    if (!GEOSArea_r(ctx->geos, g, &t->area_m2[t->n])) t->area_m2[t->n] = 0;
+    t->n++;
+    return COV_OK;
+}
+
+/* Cuts g (owned) in halves of its box, the longer side first, until each
+ * piece has at most TILE_POINTS points. */
+static int tiles_cut(cov_ctx *ctx, cov__tiles *t, GEOSGeometry *g, const double box[4],
+                     int depth)
+{
+    if (GEOSisEmpty_r(ctx->geos, g)) {
+        GEOSGeom_destroy_r(ctx->geos, g);
+        return COV_OK;
+    }
+    if (GEOSGetNumCoordinates_r(ctx->geos, g) <= TILE_POINTS || depth >= TILE_DEPTH)
+        return tiles_push(ctx, t, g, box);
+    double half[2][4];
+    memcpy(half[0], box, sizeof half[0]);
+    memcpy(half[1], box, sizeof half[1]);
+    int x = box[2] - box[0] >= box[3] - box[1];
+    double mid = x ? 0.5 * (box[0] + box[2]) : 0.5 * (box[1] + box[3]);
+    half[0][x ? 2 : 3] = half[1][x ? 0 : 1] = mid;
+    int rc = COV_OK;
+    for (int h = 0; rc == COV_OK && h < 2; h++) {
+        GEOSGeometry *part = GEOSClipByRect_r(ctx->geos, g, half[h][0], half[h][1], half[h][2],
+                                              half[h][3]);
+        rc = part ? tiles_cut(ctx, t, part, half[h], depth + 1) : COV_ERR_GEOMETRY;
+    }
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return rc;
+}
+
+/* Region i's pieces, made once; NULL when they cannot be made (the caller
+ * overlays the whole region instead). */
+static const cov__tiles *region_tiles(cov_ctx *ctx, cov_analysis *a, size_t i)
+{
+    cov__tiles *t = &a->region_tiles[i];
+    if (t->made) return t->made > 0 ? t : NULL;
+    const GEOSGeometry *r = cov__region_proj(ctx, a, i);
+    double box[4];
+    if (!r || !GEOSGeom_getXMin_r(ctx->geos, r, &box[0]) ||
+        !GEOSGeom_getYMin_r(ctx->geos, r, &box[1]) || !GEOSGeom_getXMax_r(ctx->geos, r, &box[2]) ||
+        !GEOSGeom_getYMax_r(ctx->geos, r, &box[3]))
+        return NULL;
+    GEOSGeometry *whole = GEOSGeom_clone_r(ctx->geos, r);
+    int rc = whole ? tiles_cut(ctx, t, whole, box, 0) : COV_ERR_NOMEM;
+    if (rc != COV_OK) cov__tiles_free(ctx, t);
+    t->made = rc == COV_OK ? 1 : -1;
+    return t->made > 0 ? t : NULL;
+}
+
+/* The area of region i outside u, piece by piece: a piece whose box u
+ * holds is covered, one whose box u misses is not, the others are
+ * overlaid alone (a piece of 2,000 points against the part of u in its
+ * box, instead of a whole coast against all of u). NaN when an overlay
+ * fails. */
+static double tiled_uncovered_m2(cov_ctx *ctx, const cov__tiles *t, const GEOSGeometry *u)
+{
+    const GEOSPreparedGeometry *pu = GEOSPrepare_r(ctx->geos, u);
+    if (!pu) return NAN;
+    double total = 0.0;
+    for (size_t k = 0; k < t->n && !isnan(total); k++) {
+        const double *b = t->box[k];
+        GEOSGeometry *box = GEOSGeom_createRectangle_r(ctx->geos, b[0], b[1], b[2], b[3]);
+        char holds = box ? GEOSPreparedContains_r(ctx->geos, pu, box) : 2;
+        char meets = holds == 0 ? GEOSPreparedIntersects_r(ctx->geos, pu, box) : 1;
+        if (box) GEOSGeom_destroy_r(ctx->geos, box);
+        if (holds == 2 || meets == 2) {
+            total = NAN;
+        } else if (!holds && !meets) {
+            total += t->area_m2[k];
+        } else if (!holds) {
+            GEOSGeometry *gap = GEOSDifference_r(ctx->geos, t->piece[k], u);
+            double area = 0.0;
+            if (!gap || !GEOSArea_r(ctx->geos, gap, &area)) total = NAN;
+            else total += area;
+            if (gap) GEOSGeom_destroy_r(ctx->geos, gap);
+        }
+    }
+    GEOSPreparedGeom_destroy_r(ctx->geos, pu);
+    return total;
+}
+
 double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, size_t i,
                                 size_t g)
 {
-    const GEOSGeometry *gap = region_part(ctx, a, rr, i, g, 0);
+    if (a->groups[g].same_as >= 0) g = (size_t)a->groups[g].same_as; /* the same land */
+    size_t n = a->n_groups * a->n_regions;
+    if (!rr->uncovered_m2) {
+        if (!(rr->uncovered_m2 = cov__mallocarray(ctx, n ? n : 1, sizeof *rr->uncovered_m2)))
+            return NAN;
+        for (size_t k = 0; k < n; k++) rr->uncovered_m2[k] = NAN;
+    }
+    double *slot = &rr->uncovered_m2[g * a->n_regions + i];
+    if (!isnan(*slot)) return *slot; /* kept: the figure does not change once given */
+    const GEOSGeometry *made = rr->parts ? rr->parts[g * a->n_regions + i] : NULL;
     double area = NAN;
-    if (gap) GEOSArea_r(ctx->geos, gap, &area);
-    return area;
+    if (made) { /* the gap itself was made (gaps, maps): its area, within 1e-14 of the pieces' */
+        GEOSArea_r(ctx->geos, made, &area);
+        return *slot = area;
+    }
+    const GEOSGeometry *u = cov__reach_union(ctx, a, rr, g);
+    if (!u) return NAN;
+    const cov__tiles *t = region_tiles(ctx, a, i);
+    if (t) area = tiled_uncovered_m2(ctx, t, u);
+    if (isnan(area)) { /* pieces or one of their overlays failed: the whole region */
+        cov_clear_error(ctx);
+        const GEOSGeometry *gap = region_part(ctx, a, rr, i, g, 0);
+        if (gap) GEOSArea_r(ctx->geos, gap, &area);
+    }
+    return *slot = area;
 }
 
 /* Groups reported in tables: real kinds, then doctor_any and combined. */

@@ -134,6 +134,7 @@ static void entry_free(cov_analysis *a, cov__reach *r)
     free(r->counts);
     free(r->unions);
     free(r->parts);
+    free(r->uncovered_m2);
     cov__reach_sets_free(&r->sets);
     memset(r, 0, sizeof *r);
 }

@@ -972,3 +972,39 @@ def test_doctor_any_of_one_kind_is_that_kinds_land():
             # C intersects in its projected CRS, shapely here in lon/lat
             assert shapely.symmetric_difference(got, want).area < 1e-7 * want.area
     assert isinstance(an.gaps(), gpd.GeoDataFrame)
+
+
+def test_areas_from_pieces_equal_the_whole_overlay():
+    """Coverage's areas come from the region cut into pieces of at most
+    2,000 points (each overlaid alone, or taken whole or not at all when a
+    reach holds or misses its box); on a region of 20,000 points with one
+    circle inside and one across its border they equal the areas of the
+    gaps made by overlaying the whole region, and the inside circle's land
+    is the inscribed 128-gon."""
+    box = shapely.segmentize(shapely.box(140.0, 42.0, 142.0, 44.0), 0.0004)
+    assert shapely.get_num_coordinates(box) > 19_000
+    reg = zaitaku.read_regions(gpd.GeoDataFrame({"id": ["1"]}, geometry=[box], crs=6668), "id")
+    fac = pd.DataFrame({"facility_id": ["N1", "Z1", "Z2"],
+                        "kind": ["nursing", "zaishin", "zaishin"],
+                        "lon": [141.0, 140.05, 141.7], "lat": [43.0, 43.0, 42.3]})
+    dem = pd.DataFrame({"id": ["p"], "lon": [141.0], "lat": [43.0]})
+
+    def analysis():
+        return keep(zaitaku.Analysis(reg, zaitaku.read_facilities(fac, kind_field="kind"),
+                                     zaitaku.read_demand(dem, id_field="id", lon_field="lon",
+                                                         lat_field="lat"), radius=16000))
+
+    pieces = analysis().coverage().set_index("kind")
+    whole_an = analysis()
+    gaps = whole_an.gaps().set_index("kind")  # the whole region overlaid first
+    whole = whole_an.coverage().set_index("kind")
+    for kind in ("nursing", "zaishin", "doctor_any", "doctor_and_nursing"):
+        assert pieces.loc[kind, "area_covered_km2"] == pytest.approx(
+            whole.loc[kind, "area_covered_km2"], rel=1e-9)
+        assert pieces.loc[kind, "area_km2"] - pieces.loc[kind, "area_covered_km2"] == \
+            pytest.approx(gaps.loc[kind, "area_km2"], rel=1e-9)
+    assert pieces.loc["nursing", "area_covered_km2"] == pytest.approx(
+        ngon_area_m2(16000, 128) / 1e6, rel=1e-4)
+    # Z1's circle is cut by the border: less than two whole circles
+    assert ngon_area_m2(16000, 128) / 1e6 < pieces.loc["zaishin", "area_covered_km2"] < \
+        2 * ngon_area_m2(16000, 128) / 1e6

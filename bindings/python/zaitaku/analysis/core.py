@@ -547,9 +547,11 @@ class Analysis:
         leaves no partial set of outputs, and an output that would replace
         an input is refused (InputFileError) before anything is written.
         Returns the list of paths written."""
+        # the gaps first: coverage's areas are then theirs, not made again
+        gaps = self._gaps_table(radius, None, weight, winter)
         jobs = [("coverage.csv", self._coverage_table(radius, weight, True, winter)),
                 ("reach.csv", self._reach_table(None, radius, winter)),
-                ("gaps.shp", self._gaps_table(radius, None, weight, winter)),
+                ("gaps.shp", gaps),
                 ("service_areas.shp", self._service_table(radius, "region", winter))]
         with OutputSet(self._ctx, folder) as out:
             for name, table in jobs:
