@@ -118,11 +118,13 @@ static const cov__tiles *region_tiles(cov_ctx *ctx, cov_analysis *a, size_t i)
  * overlaid alone (a piece of 2,000 points against the part of u in its
  * box, instead of a whole coast against all of u). NaN when an overlay
  * fails. */
-static double tiled_uncovered_m2(cov_ctx *ctx, const cov__tiles *t, const GEOSGeometry *u)
+static double tiled_uncovered_m2(cov_ctx *ctx, const cov__tiles *t, const GEOSGeometry *u,
+                                 const GEOSGeometry *region)
 {
     const GEOSPreparedGeometry *pu = GEOSPrepare_r(ctx->geos, u);
     if (!pu) return NAN;
     double total = 0.0;
+    int reached = 0;
     for (size_t k = 0; k < t->n && !isnan(total); k++) {
         const double *b = t->box[k];
         GEOSGeometry *box = GEOSGeom_createRectangle_r(ctx->geos, b[0], b[1], b[2], b[3]);
@@ -134,14 +136,21 @@ static double tiled_uncovered_m2(cov_ctx *ctx, const cov__tiles *t, const GEOSGe
         } else if (!holds && !meets) {
             total += t->area_m2[k];
         } else if (!holds) {
+            reached = 1;
             GEOSGeometry *gap = GEOSDifference_r(ctx->geos, t->piece[k], u);
             double area = 0.0;
             if (!gap || !GEOSArea_r(ctx->geos, gap, &area)) total = NAN;
             else total += area;
             if (gap) GEOSGeom_destroy_r(ctx->geos, gap);
+        } else {
+            reached = 1;
         }
     }
     GEOSPreparedGeom_destroy_r(ctx->geos, pu);
+    /* reaching none of it: the whole region, not the sum of its pieces
+     * (which differs in the last digits, and would leave covered land of
+     * 1e-11 km2) */
+    if (!reached && !isnan(total) && !GEOSArea_r(ctx->geos, region, &total)) total = NAN;
     return total;
 }
 
@@ -166,7 +175,7 @@ double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, s
     const GEOSGeometry *u = cov__reach_union(ctx, a, rr, g);
     if (!u) return NAN;
     const cov__tiles *t = region_tiles(ctx, a, i);
-    if (t) area = tiled_uncovered_m2(ctx, t, u);
+    if (t) area = tiled_uncovered_m2(ctx, t, u, cov__region_proj(ctx, a, i));
     if (isnan(area)) { /* pieces or one of their overlays failed: the whole region */
         cov_clear_error(ctx);
         const GEOSGeometry *gap = region_part(ctx, a, rr, i, g, 0);
