@@ -170,7 +170,7 @@ static int chain_spans(cov_ctx *ctx, const cov_network *n, const spans *sp, piec
     size_t *off = cov__calloc(ctx, nn + 2, sizeof *off);
     uint32_t *inc = cov__mallocarray(ctx, 2 * ns + 1, sizeof *inc);
     uint8_t *used = cov__calloc(ctx, ns + 1, 1);
-    uint32_t *back = cov__mallocarray(ctx, ns + 1, sizeof *back);
+    size_t *back = cov__mallocarray(ctx, ns + 1, sizeof *back); /* span << 1 | walked f0 -> f1 */
     coords c = {0};
     int rc = off && inc && used && back ? COV_OK : COV_ERR_NOMEM;
     /* incidence: the spans at each node (CSR) */
@@ -198,7 +198,7 @@ static int chain_spans(cov_ctx *ctx, const cov_network *n, const spans *sp, piec
             if (q == NO_NODE) break;
             used[q] = 1;
             int from_f0 = span_node(n, &sp->v[q], 0) == v; /* walked f0 -> f1 */
-            back[nb++] = q << 1 | (uint32_t)from_f0;
+            back[nb++] = (size_t)q << 1 | (size_t)from_f0;
             v = span_node(n, &sp->v[q], from_f0 ? 1 : 0);
         }
         /* the chain from its far end: the backward spans reversed, each
@@ -371,8 +371,9 @@ cov_table *cov_network_isochrones(cov_ctx *ctx, cov_network *net, const cov_faci
     for (size_t r = 0; rc == COV_OK && r < rows; r++) {
         pieces p = {0};
         size_t n_members = 0;
-        for (size_t i = 0; i < f->n; i++)
-            if (by_kind ? f->kind_of[i] == r : i == r) members[n_members++] = i;
+        if (!by_kind) members[n_members++] = r; /* a facility by itself */
+        for (size_t i = 0; by_kind && i < f->n; i++)
+            if (f->kind_of[i] == r) members[n_members++] = i;
         rc = group_pieces(ctx, &s, &fs, members, n_members, k, threshold, &p);
         double km2 = 0;
         GEOSGeometry *g = rc == COV_OK ? buffer_pieces(ctx, net, &p, buffer_m, &km2) : NULL;
