@@ -252,3 +252,17 @@ def test_maps_drawn_in_workers_are_the_maps_drawn_here(sample, tmp_path):
             sample.report(failed / "index.html", title="失敗", map_dpi=100, html_dpi=50,
                           formats=["html", "png"], jobs=2)
     assert not failed.exists() or not any(failed.iterdir())
+
+
+def test_weights_are_named_in_japanese(built):
+    """The page names the weight as planners do (総人口, 75歳以上人口), and
+    the methods keep the column's id beside the name; other weights keep
+    their own names."""
+    from zaitaku.report.tables import weight_text
+
+    _, _, page = built
+    assert "の需要単位（総人口）について" in page
+    assert "<dt>人口の重み</dt><dd>総人口（total）</dd>" in page
+    assert weight_text("age75") == "75歳以上人口"
+    assert weight_text("age75", with_id=True) == "75歳以上人口（age75）"
+    assert weight_text("高齢者") == "高齢者" and weight_text(None) == ""

@@ -46,7 +46,7 @@ def enhanced(ctx):
         table["share_covered"] = np.where(table.demand_total > 0,
                                           table.demand_covered / table.demand_total, np.nan)
     names = "・".join(T.kind_name(k) for k in kinds)
-    text = (f"{names}のどれかが {an.threshold_text()} 以内にある需要（{ctx.weight or '重み'}）です。"
+    text = (f"{names}のどれかが {an.threshold_text()} 以内にある需要（{T.weight_text(ctx.weight) or '重み'}）です。"
             "機能強化型は在宅医療を担う医師が多く、緊急の往診と看取りの実績がある在支診・在支病で、"
             "24 時間の往診体制の支えになります。圏域の外の施設も、届く範囲にあれば数えます。")
     return Section(key="enhanced_coverage", title=T.TABLE_TITLES["enhanced_coverage"], text=text,

@@ -78,7 +78,7 @@ def forecast(ctx):
         "change_demand_covered": "圏内の増減", "change_demand_uncovered": "圏外の増減",
         "change_share_covered": "割合の増減"})
     if fc["format"] == "mhlw":
-        what = (f"{later_name}の需要は、各メッシュの需要（{ctx.weight or '重み'}）に、その圏域の"
+        what = (f"{later_name}の需要は、各メッシュの需要（{T.weight_text(ctx.weight) or '重み'}）に、その圏域の"
                 f"{_MEASURES[fc['measure']]}の {int(fc['base_year'])} 年度から {int(fc['year'])} 年度への"
                 "伸び率（厚生労働省「構想区域別の医療需要推計」）を掛けたものです。人口の推計ではなく、"
                 "在宅医療の需要の大きさを同じ単位で表す指数です。")

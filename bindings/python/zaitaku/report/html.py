@@ -275,7 +275,8 @@ def _render(ctx, tables, sections, pngs, meta, result):
     share = total.demand_covered.sum() / total.demand_total.sum() if len(total) else float("nan")
     parts.append(f'<section class="overview" id="overview"><h2>概要と全体図</h2>'
                  f"<p>{len(regions)} の{_e(label)}、{len(an.facilities):,} 施設、"
-                 f"{len(an.demand):,} の需要単位（{_e(meta['weight_name'] or '')}）について、"
+                 f"{len(an.demand):,} の需要単位"
+                 f"（{_e(T.weight_text(meta['weight_name']))}）について、"
                  f"施設から{how}{_e(km)} 以内に住む人口の割合を求めました。"
                  f"{_e(kind_text)}の {_e(km)} 圏内に住む人口は全体の "
                  f"<strong>{percent(share)}%</strong> です。</p>")
@@ -410,7 +411,7 @@ def _methods(ctx, meta, result, sections):
          + ("。往診の 16 km ルールは道路網を使う場合も常に直線距離で判定"
             if an.network is not None else "")),
         ("冗長性", "同じ種類の施設が 2 か所以上圏内（24 時間の当番体制に必要）"),
-        ("人口の重み", meta["weight_name"] or "-"),
+        ("人口の重み", T.weight_text(meta["weight_name"], with_id=True) or "-"),
         ("医師の種類 (doctor_any)", "在支診・在支病・機能強化型・後方支援病院・病院・診療所など"
                                     "医師のいる施設のいずれか"),
         ("医師と訪問看護 (doctor_and_nursing)", "医師の種類の施設と訪問看護ステーションの両方が圏内"),

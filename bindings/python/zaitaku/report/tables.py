@@ -169,6 +169,28 @@ def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nu
 
 # ---------------------------------------------------------------- display
 
+#: Japanese names of the weight columns the readers give (e-Stat mesh,
+#: the sample); the report says the name and keeps the column's id beside it.
+WEIGHT_NAMES = {"total": "総人口", "age65": "65歳以上人口", "age75": "75歳以上人口",
+                "age85": "85歳以上人口", "households": "世帯数", "male": "男性人口",
+                "female": "女性人口"}
+
+
+def weight_text(name, with_id=False):
+    """How the report names a weight column: 「75歳以上人口」 for age75
+    (with its id when with_id: 「75歳以上人口（age75）」); other names as given.
+
+    >>> weight_text("age75"), weight_text("age75", with_id=True), weight_text("pop")
+    ('75歳以上人口', '75歳以上人口（age75）', 'pop')
+    """
+    if not name:
+        return ""
+    label = WEIGHT_NAMES.get(name)
+    if label is None:
+        return name
+    return f"{label}（{name}）" if with_id else label
+
+
 def heading(column):
     """A column's Japanese heading; ``share_covered:nursing`` becomes
     ``圏内の割合: 訪問看護ステーション``."""
