@@ -79,6 +79,10 @@ double cov__area_m2(cov_ctx *ctx, const GEOSGeometry *g);
  * are not changed. NULL with an error in ctx. */
 GEOSGeometry *cov__union_parts(cov_ctx *ctx, const GEOSGeometry *const *parts, size_t n);
 
+/* Where (px, py) lies against the closed ring of n points x, y (first = last):
+ * 1 inside, 0 on the boundary, -1 outside (even-odd crossing rule). */
+int cov__point_in_ring(double px, double py, const double *x, const double *y, size_t n);
+
 /* A geodesic circle: `segments` points at geodesic distance radius_m from
  * (lon, lat), projected with xf, as a Polygon (NULL on failure). */
 GEOSGeometry *cov__geod_circle(cov_ctx *ctx, const cov_xform *xf, double lon,

@@ -267,15 +267,19 @@ static int ring_area_cmp(const void *a, const void *b)
     return (*x)->area > (*y)->area ? -1 : (*x)->area < (*y)->area;
 }
 
-/* Even-odd test of (px, py) against the closed ring r. */
-static int in_ring(const ring_info *r, double px, double py)
+int cov__point_in_ring(double px, double py, const double *x, const double *y, size_t n)
 {
-    int in = 0;
-    for (size_t i = 0, j = r->n - 1; i < r->n; j = i++)
-        if ((r->y[i] > py) != (r->y[j] > py) &&
-            px < (r->x[j] - r->x[i]) * (py - r->y[i]) / (r->y[j] - r->y[i]) + r->x[i])
-            in = !in;
-    return in;
+    int inside = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        double x1 = x[i], y1 = y[i], x2 = x[i + 1], y2 = y[i + 1];
+        double cross = (x2 - x1) * (py - y1) - (y2 - y1) * (px - x1);
+        if (cross == 0 && px >= fmin(x1, x2) && px <= fmax(x1, x2) && py >= fmin(y1, y2) &&
+            py <= fmax(y1, y2))
+            return 0;
+        if ((y1 > py) != (y2 > py) && px < x1 + (py - y1) * (x2 - x1) / (y2 - y1))
+            inside = !inside;
+    }
+    return inside ? 1 : -1;
 }
 
 static GEOSGeometry *ring_geom(cov_ctx *ctx, const ring_info *r)
@@ -336,7 +340,7 @@ static GEOSGeometry *nest_rings(cov_ctx *ctx, GEOSGeometry **lines, size_t m)
             size_t pi = (size_t)(p - r);
             int in;
             if (p->n < 256) {
-                in = in_ring(p, q->x[0], q->y[0]);
+                in = cov__point_in_ring(q->x[0], q->y[0], p->x, p->y, p->n) > 0;
             } else {
                 if (!located[pi]) {
                     GEOSGeometry *shell = ring_geom(ctx, p);

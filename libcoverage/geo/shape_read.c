@@ -76,22 +76,6 @@ static int read_ring(cov_ctx *ctx, const cov_shp_reader *r, int rec, const SHPOb
     return COV_OK;
 }
 
-/* 1 inside, 0 on the boundary, -1 outside (even-odd crossing rule). */
-static int point_in_ring(double px, double py, const double *x, const double *y, int n)
-{
-    int inside = 0;
-    for (int i = 0; i + 1 < n; i++) {
-        double x1 = x[i], y1 = y[i], x2 = x[i + 1], y2 = y[i + 1];
-        double cross = (x2 - x1) * (py - y1) - (y2 - y1) * (px - x1);
-        if (cross == 0 && px >= fmin(x1, x2) && px <= fmax(x1, x2) && py >= fmin(y1, y2) &&
-            py <= fmax(y1, y2))
-            return 0;
-        if ((y1 > py) != (y2 > py) && px < x1 + (py - y1) * (x2 - x1) / (y2 - y1))
-            inside = !inside;
-    }
-    return inside ? 1 : -1;
-}
-
 /* Whether ring b lies in ring a: decided by b's first vertex that is not on
  * a's boundary (a hole may touch its shell at a vertex). */
 static int ring_in_ring(const SHPObject *o, const ring *a, const ring *b)
@@ -101,7 +85,8 @@ static int ring_in_ring(const SHPObject *o, const ring *a, const ring *b)
         return 0;
     const double *ax = o->padfX + a->start, *ay = o->padfY + a->start;
     for (int k = 0; k + 1 < b->n; k++) {
-        int where = point_in_ring(o->padfX[b->start + k], o->padfY[b->start + k], ax, ay, a->n);
+        int where = cov__point_in_ring(o->padfX[b->start + k], o->padfY[b->start + k], ax, ay,
+                                       (size_t)a->n);
         if (where) return where > 0;
     }
     return 1; /* every vertex on a's boundary: the same ring */

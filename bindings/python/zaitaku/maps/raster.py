@@ -51,7 +51,7 @@ def indexed(rgba, palette_of=None, palette=None):
     rgba = np.ascontiguousarray(rgba)
     keep = palette if palette is not None else \
         commonest(rgba if palette_of is None else palette_of)
-    if keep is None or not len(keep):
+    if not len(keep):
         return Image.fromarray(rgba[..., :3], mode="RGB")
     code = _codes(rgba)
     lut = np.zeros(1 << 24, dtype=np.uint8)

@@ -57,13 +57,17 @@ def write_map(fig, paths, formats, map_dpi, html_dpi):
                                      palette=palette)
 
 
-def _draw(i):
-    name, make, paths = _WORK["maps"][i]
+def _made_and_written(make, paths, options):
     fig = make()
     try:
-        return write_map(fig, paths, **_WORK["options"])
+        return write_map(fig, paths, **options)
     finally:
         fig.clear()
+
+
+def _draw(i):
+    _, make, paths = _WORK["maps"][i]
+    return _made_and_written(make, paths, _WORK["options"])
 
 
 def draw_maps(maps, formats, map_dpi, html_dpi, jobs=None, meanwhile=None):
@@ -77,13 +81,7 @@ def draw_maps(maps, formats, map_dpi, html_dpi, jobs=None, meanwhile=None):
     options = dict(formats=formats, map_dpi=map_dpi, html_dpi=html_dpi)
     context = _fork() if jobs > 1 and len(maps) > 1 else None
     if context is None:
-        pngs = {}
-        for name, make, paths in maps:
-            fig = make()
-            try:
-                pngs[name] = write_map(fig, paths, **options)
-            finally:
-                fig.clear()
+        pngs = {name: _made_and_written(make, paths, options) for name, make, paths in maps}
         if meanwhile is not None:
             meanwhile()
         return pngs
