@@ -122,7 +122,7 @@ def milp_subset(areas, dem, nursing, hosp, codes, budget):
     prob.solve(pulp.PULP_CBC_CMD(msg=False))
     t_milp = time.perf_counter() - t0
     return {"areas": ",".join(codes), "units": len(units), "candidates": len(hreg),
-            "pairs": len(x), "budget": budget, "greedy_covered": float(picks.covered_demand.iloc[-1]),
+            "pairs": len(x), "budget": budget, "greedy_covered": float(picks.covered_demand_cumulative.iloc[-1]),
             "milp_covered": float(pulp.value(prob.objective)), "greedy_s": t_greedy,
             "milp_s (incl. pyproj reach)": t_milp, "status": pulp.LpStatus[prob.status]}
 
@@ -161,8 +161,8 @@ def main():
                                             swap_passes=0), 1)
     full = planning.designate(an, budget=31, candidate_kinds=["hospital"])[0]
     greedy = planning.designate(an, budget=31, candidate_kinds=["hospital"], swap_passes=0)[0]
-    print(f"covered demand: greedy {greedy.covered_demand.iloc[-1]:.0f}, "
-          f"with swaps {full.covered_demand.iloc[-1]:.0f}")
+    print(f"covered demand: greedy {greedy.covered_demand_cumulative.iloc[-1]:.0f}, "
+          f"with swaps {full.covered_demand_cumulative.iloc[-1]:.0f}")
     res = milp_subset(areas, dem, nursing, hosp, args.subset.split(","), args.budget)
     for k, v in res.items():
         print(f"{k}: {v}")

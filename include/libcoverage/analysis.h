@@ -20,7 +20,7 @@
  *   path to it and n_within the facilities within the threshold; two more
  *   columns: time_s (the path's time; with the distance metric, the time
  *   along the shortest path) and snap_distance_m (the unit's access leg,
- *   NaN when unreachable).
+ *   NaN when unreachable), then lon and lat as on the straight line.
  * - coverage and gaps count a unit covered when a facility reaches it
  *   within the threshold.
  * - service areas are isochrones: the reached parts of edges buffered by
@@ -138,8 +138,9 @@ COV_API cov_table *cov_analysis_assignment(cov_ctx *ctx,
  * (the nearest doctor of any kind) when there are doctors, in long form;
  * kind may also be COV_KIND_DOCTOR_ANY. Columns:
  * demand_id, region_id, kind, nearest_id ("" when the kind has no
- * facility), nearest_index (-1 then), distance_m (NaN then), n_within.
- * Cost grows as (demand + facilities) log(facilities). Caller frees with
+ * facility), nearest_index (-1 then), distance_m (NaN then), n_within,
+ * lon, lat (the unit's point, JGD2011 degrees, so a written table can be
+ * mapped alone). Cost grows as (demand + facilities) log(facilities). Caller frees with
  * cov_table_destroy(); NULL with an error in ctx (COV_ERR_ARG for an
  * unknown kind or a threshold out of range). */
 COV_API cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *analysis,

@@ -17,9 +17,10 @@ static const cov_column_spec spec[] = {
     {"kind", COV_COL_STRING},        {"nearest_id", COV_COL_STRING},
     {"nearest_index", COV_COL_INT},  {"distance_m", COV_COL_DOUBLE},
     {"n_within", COV_COL_INT},       {"time_s", COV_COL_DOUBLE},
-    {"snap_distance_m", COV_COL_DOUBLE}};
+    {"snap_distance_m", COV_COL_DOUBLE}, {"lon", COV_COL_DOUBLE},
+    {"lat", COV_COL_DOUBLE}};
 enum { C_DEMAND, C_REGION, C_KIND, C_NEAREST_ID, C_NEAREST, C_DIST, C_WITHIN, C_TIME, C_SNAP,
-       N_COLS };
+       C_LON, C_LAT, N_COLS };
 
 /* A (facility, unit) pair whose path's other metric is wanted. */
 typedef struct need {
@@ -254,6 +255,7 @@ cov_table *cov__net_reach_table(cov_ctx *ctx, cov_analysis *a, cov__reach *rr, s
                 goto fail;
         }
     }
+    cov__reach_unit_points(d, tb, c[C_LON], c[C_LAT], n_groups);
     free(nd);
     free(cost);
     return tb;

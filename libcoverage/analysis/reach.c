@@ -11,8 +11,19 @@
 static const cov_column_spec reach_spec[] = {
     {"demand_id", COV_COL_STRING},  {"region_id", COV_COL_STRING}, {"kind", COV_COL_STRING},
     {"nearest_id", COV_COL_STRING}, {"nearest_index", COV_COL_INT}, {"distance_m", COV_COL_DOUBLE},
-    {"n_within", COV_COL_INT}};
-enum { C_DEMAND, C_REGION, C_KIND, C_NEAREST_ID, C_NEAREST, C_DISTANCE, C_WITHIN, N_COLS };
+    {"n_within", COV_COL_INT},      {"lon", COV_COL_DOUBLE},       {"lat", COV_COL_DOUBLE}};
+enum { C_DEMAND, C_REGION, C_KIND, C_NEAREST_ID, C_NEAREST, C_DISTANCE, C_WITHIN, C_LON, C_LAT,
+       N_COLS };
+
+void cov__reach_unit_points(const cov_demand *d, cov_table *t, size_t c_lon, size_t c_lat,
+                            size_t n_groups)
+{
+    double *lon = cov__table_doubles_mut(t, c_lon), *lat = cov__table_doubles_mut(t, c_lat);
+    for (size_t k = 0; k < n_groups; k++) {
+        memcpy(lon + k * d->n, d->lon, d->n * sizeof *lon);
+        memcpy(lat + k * d->n, d->lat, d->n * sizeof *lat);
+    }
+}
 
 /* Fills rows [row0, row0 + n_demand) for group g. */
 static int fill_group(cov_ctx *ctx, cov_analysis *a, cov__reach *r, cov_table *t,
@@ -72,6 +83,7 @@ cov_table *cov_analysis_reach(cov_ctx *ctx, cov_analysis *a, const cov_travel_mo
     if (!t || cov__table_add_columns(ctx, t, reach_spec, N_COLS, c) != COV_OK) goto fail;
     for (size_t k = 0; k < n_groups; k++)
         if (fill_group(ctx, a, r, t, c, first + k, k * n) != COV_OK) goto fail;
+    cov__reach_unit_points(a->demand, t, c[C_LON], c[C_LAT], n_groups);
     return t;
 fail:
     cov_table_destroy(t);

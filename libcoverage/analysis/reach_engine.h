@@ -60,4 +60,9 @@ double cov__region_uncovered_m2(cov_ctx *ctx, cov_analysis *a, cov__reach *r, si
 cov_table *cov__net_reach_table(cov_ctx *ctx, cov_analysis *a, cov__reach *r, size_t first,
                                 size_t n_groups);
 
+/* Fills the lon and lat columns of a long reach table of n_groups blocks
+ * of d->n rows with each unit's point (reach.c). */
+void cov__reach_unit_points(const cov_demand *d, cov_table *t, size_t c_lon, size_t c_lat,
+                            size_t n_groups);
+
 #endif /* COV_ANALYSIS_REACH_ENGINE_H */

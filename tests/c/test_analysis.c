@@ -156,6 +156,11 @@ static void check_reach(cov_ctx *ctx, cov_analysis *a)
     CHECK_STR(cov_table_string(t, (size_t)c_near, 15 + 4), "D1");
     CHECK_NEAR(cov_table_doubles(t, (size_t)c_d)[19], dist(141.1, 42.9, 141.1, 43.1), 1e-6);
     CHECK(cov_table_ints(t, (size_t)c_n)[15] == 2); /* p1: D1 and D4 */
+    /* each row carries its unit's point, in every kind's block */
+    const double *lon = cov_table_doubles(t, (size_t)cov_table_column_index(t, "lon"));
+    const double *lat = cov_table_doubles(t, (size_t)cov_table_column_index(t, "lat"));
+    CHECK(lon[5] == 141.1 && lat[5] == 43.12 && lon[14] == 141.1 && lat[14] == 42.9);
+    CHECK(lon[19] == lon[4] && lat[19] == lat[4]);
     cov_table_destroy(t);
     t = cov_analysis_reach(ctx, a, NULL, "nursing", R);
     CHECK(cov_table_nrows(t) == 5);

@@ -826,7 +826,8 @@ def test_regions_in_web_mercator(fixed_case):
 STRING, INT, FLOAT = "string", "int64", "float64"
 COLUMNS = {
     "reach": {"demand_id": STRING, "region_id": STRING, "kind": STRING, "nearest_id": STRING,
-              "nearest_index": INT, "distance_m": FLOAT, "n_within": INT},
+              "nearest_index": INT, "distance_m": FLOAT, "n_within": INT, "lon": FLOAT,
+              "lat": FLOAT},
     "coverage": {"region_id": STRING, "region_name": STRING, "kind": STRING,
                  "n_facilities": INT, "demand_total": FLOAT, "demand_covered": FLOAT,
                  "share_covered": FLOAT, "demand_redundant": FLOAT, "share_redundant": FLOAT,
@@ -894,6 +895,9 @@ def test_save_writes_what_is_in_memory(tmp_path):
         numbers = {c: [""] for c, k in spec.items() if k != STRING}
         back = pd.read_csv(tmp_path / "out" / name, dtype={c: str for c in strings},
                            keep_default_na=False, na_values=numbers, encoding="utf-8")
+        if name == "coverage.csv":  # what it counts, for a table read alone
+            assert set(back.pop("weight")) == {"age65"}
+            assert set(back.pop("threshold")) == {"12 km"}
         # (a CSV has no types: whole numbers such as 80880 read back as int)
         pd.testing.assert_frame_equal(back, frame, check_exact=True, check_dtype=False, obj=name)
     for name, frame in (("gaps.shp", an.gaps(weight="age65")), ("service_areas.shp", an.service_areas())):

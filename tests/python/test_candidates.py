@@ -121,8 +121,8 @@ def test_psychiatric_only_hospital_is_left_out_unless_asked(seed):
     assert "PSY" not in set(picks.facility_id) and "OUT" not in set(picks.facility_id)
     assert set(picks.facility_id) <= set(fac.facility_id[allowed])
     assert sorted(picks.region_id) == ["R0", "R1"]
-    assert picks.covered_demand.iloc[-1] == pytest.approx(covered_by(fac, units, picks.facility_id))
-    assert picks.covered_demand.iloc[-1] < 50_000  # the heavy cluster stays uncovered
+    assert picks.covered_demand_cumulative.iloc[-1] == pytest.approx(covered_by(fac, units, picks.facility_id))
+    assert picks.covered_demand_cumulative.iloc[-1] < 50_000  # the heavy cluster stays uncovered
     excluded = picks.attrs["excluded"].set_index("facility_id")
     assert excluded.loc["PSY", ["beds", "beds_psychiatric"]].tolist() == [399.0, 399.0]
     assert excluded.loc["PSY", "reason"] == "psychiatric beds only (399 of 399)"
@@ -136,8 +136,8 @@ def test_psychiatric_only_hospital_is_left_out_unless_asked(seed):
     picks, _ = planning.designate(an, threshold=RADIUS, candidate_kinds=kinds,
                                   include_psychiatric_only=True)
     assert picks[picks.region_id == "R0"].facility_id.tolist() == ["PSY"]
-    assert picks.covered_demand.iloc[-1] == pytest.approx(covered_by(fac, units, picks.facility_id))
-    assert picks.covered_demand.iloc[-1] > 50_000
+    assert picks.covered_demand_cumulative.iloc[-1] == pytest.approx(covered_by(fac, units, picks.facility_id))
+    assert picks.covered_demand_cumulative.iloc[-1] > 50_000
     assert set(picks.attrs["excluded"].facility_id) == {"OUT"}
 
 

@@ -66,8 +66,13 @@ def sample_coverage_args(out, radius="16km", **replace):
     return args
 
 
-def read_coverage(path):
-    return pd.read_csv(path, dtype={"region_id": str, "region_name": str, "kind": str})
+def read_coverage(path, weight="total", threshold="16 km"):
+    """coverage.csv without the columns that say what it counts, which are
+    checked here."""
+    table = pd.read_csv(path, dtype={"region_id": str, "region_name": str, "kind": str})
+    assert set(table.pop("weight")) == {weight}
+    assert set(table.pop("threshold")) == {threshold}
+    return table
 
 
 def api_coverage(**kwargs):
@@ -149,7 +154,7 @@ def test_demo_radius_and_entry_point(tmp_path):
     result = run_script("demo", "--out", tmp_path, "--radius", "500m", "--no-map")
     assert_ok(result)
     assert not (tmp_path / "map.png").exists()
-    pdt.assert_frame_equal(read_coverage(tmp_path / "coverage.csv"),
+    pdt.assert_frame_equal(read_coverage(tmp_path / "coverage.csv", threshold="500 m"),
                            api_coverage(radius="500m"), check_dtype=False)
 
 
@@ -202,7 +207,7 @@ def test_coverage_island_has_a_nurse_and_no_clinic(coverage_16km):
 
 def test_coverage_shrinks_with_the_radius(coverage_16km, coverage_500m):
     big = read_coverage(coverage_16km[0] / "coverage.csv")
-    small = read_coverage(coverage_500m[0] / "coverage.csv")
+    small = read_coverage(coverage_500m[0] / "coverage.csv", threshold="500 m")
     both = big.merge(small, on=["region_id", "kind"], suffixes=("_16km", "_500m"))
     assert len(both) == len(big) == len(small) == 21
     assert (both.share_covered_500m <= both.share_covered_16km).all()
@@ -378,3 +383,102 @@ def test_warnings_print_on_one_line_once(capsys):
     assert capsys.readouterr().err.splitlines() == [
         "zaitaku: warning: 3 cells are outside",
         "zaitaku: warning: Glyph 12354 missing (UserWarning)"]
+
+
+# ---------------------------------------------------------------- facilities as JSON (issue 18)
+
+def _facility_records(lon="lg", lat="lt"):
+    """The sample's facilities.csv as a list of records (read with the csv
+    module), the coordinates under other names, as clinics_geo.json has
+    them; numbers stay numbers, as JSON writes them."""
+    with open(sample("facilities.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [{"facility_id": r["facility_id"], "name": r["name"], "kind": r["kind"],
+             lon: float(r["lon"]), lat: float(r["lat"])} for r in rows]
+
+
+def _write_json(path, records):
+    import json
+
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_coverage_reads_a_json_list_of_records_as_the_csv(tmp_path, coverage_16km):
+    """The same facilities as a JSON list give the CSV run's reach and
+    coverage, row for row."""
+    stations = _write_json(tmp_path / "clinics_geo.json", _facility_records())
+    result = run_script(*sample_coverage_args(tmp_path / "out", facilities=stations),
+                        "--lon-field", "lg", "--lat-field", "lt")
+    assert_ok(result)
+    csv_out, _ = coverage_16km
+    for name in ("reach.csv", "coverage.csv"):
+        got = pd.read_csv(tmp_path / "out" / name, dtype=str)
+        expected = pd.read_csv(csv_out / name, dtype=str)
+        pdt.assert_frame_equal(got, expected)
+
+
+def test_read_facilities_json_equals_csv(tmp_path):
+    stations = _write_json(tmp_path / "stations.json", _facility_records("x", "y"))
+    got = zaitaku.read_facilities(stations, kind_field="kind", name_field="name",
+                                  lon_field="x", lat_field="y")
+    expected = zaitaku.read_facilities(sample("facilities.csv"), kind_field="kind",
+                                       name_field="name")
+    got, expected = got.to_geodataframe(), expected.to_geodataframe()
+    pdt.assert_frame_equal(got.drop(columns="geometry"), expected.drop(columns="geometry"))
+    frame = pd.read_csv(sample("facilities.csv"))  # the coordinates as written
+    assert (got.geometry.x - frame.lon).abs().max() < 1e-9
+    assert (got.geometry.y - frame.lat).abs().max() < 1e-9
+
+
+def test_a_geojson_named_json_is_still_a_vector_file(tmp_path):
+    records = _facility_records()
+    features = [{"type": "Feature", "properties": {"facility_id": r["facility_id"],
+                                                   "kind": r["kind"]},
+                 "geometry": {"type": "Point", "coordinates": [r["lg"], r["lt"]]}}
+                for r in records]
+    path = _write_json(tmp_path / "points.json", {"type": "FeatureCollection",
+                                                  "features": features})
+    fac = zaitaku.read_facilities(path, kind_field="kind").to_geodataframe()
+    assert fac.facility_id.tolist() == [r["facility_id"] for r in records]
+
+
+@pytest.mark.parametrize("damage, needles", [
+    (lambda recs: recs[6].pop("lt"), ["record 7", "(id C007)", "field lt", "no coordinate"]),
+    (lambda recs: recs[2].update(lg=None), ["record 3", "field lg", "no coordinate"]),
+    (lambda recs: recs[4].update(lt="north"), ["record 5", "field lt", "'north'"]),
+    (lambda recs: recs.insert(1, ["C099", 140.0, 40.0]), ["record 2", "expected an object"]),
+])
+def test_json_record_without_coordinates_is_named(tmp_path, damage, needles):
+    records = _facility_records()
+    damage(records)
+    stations = _write_json(tmp_path / "bad_stations.json", records)
+    result = run_module(*sample_coverage_args(tmp_path / "out", facilities=stations),
+                        "--lon-field", "lg", "--lat-field", "lt")
+    assert_one_line_error(result, "bad_stations.json", *needles)
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------- --threshold, the API's name (issue 18)
+
+def test_coverage_threshold_is_the_radius(tmp_path):
+    """--threshold 10km writes what --radius 10km writes, the API's coverage
+    at 10 km."""
+    for option in ("--threshold", "--radius"):
+        args = sample_coverage_args(tmp_path / option.strip("-"), radius=None)
+        assert_ok(run_module(*args, option, "10km"))
+    for name in ("coverage.csv", "reach.csv"):
+        pdt.assert_frame_equal(pd.read_csv(tmp_path / "threshold" / name, dtype=str),
+                               pd.read_csv(tmp_path / "radius" / name, dtype=str))
+    pdt.assert_frame_equal(read_coverage(tmp_path / "threshold" / "coverage.csv",
+                                         threshold="10 km"),
+                           api_coverage(radius="10km"), check_dtype=False)
+
+
+@pytest.mark.parametrize("value, needle", [
+    ("30min", "--threshold 30min is a time: it needs --roads"),
+    ("far", "'far' is neither a distance"),
+])
+def test_coverage_bad_threshold(tmp_path, value, needle):
+    result = run_module(*sample_coverage_args(tmp_path / "out"), "--threshold", value)
+    assert_one_line_error(result, needle)

@@ -64,6 +64,8 @@ def test_coverage_along_roads_equals_the_python_api(roads, tmp_path):
         off = an.unreachable()
     got = pd.read_csv(out / "coverage.csv", dtype={"region_id": str, "region_name": str,
                                                    "kind": str})
+    assert set(got.pop("threshold")) == {"30 min by road (winter)"}
+    assert set(got.pop("weight")) == {"total"}
     pdt.assert_frame_equal(got, want, check_dtype=False)
     assert sorted(pd.read_csv(out / "unreachable.csv", dtype=str).demand_id) == \
         sorted(off.demand_id)
@@ -84,3 +86,21 @@ def test_coverage_along_roads_equals_the_python_api(roads, tmp_path):
 def test_bad_road_options_exit_2_with_one_line(roads, tmp_path, extra, needles):
     extra = [str(roads) if e == "ROADS" else e for e in extra]
     one_line_error(run(*coverage_args(tmp_path / "out", *extra)), *needles)
+
+
+@pytest.mark.parametrize("threshold, option", [("30min", "--max-time"),
+                                                ("8km", "--max-distance")])
+def test_threshold_along_roads_is_max_time_or_distance(roads, tmp_path, threshold, option):
+    """--threshold (the API's name) with --roads: its unit picks the option."""
+    for name, given in (("alias", "--threshold"), ("option", option)):
+        result = run(*coverage_args(tmp_path / name, "--roads", roads, given, threshold))
+        assert result.returncode == 0, result.stderr
+    for name in ("coverage.csv", "reach.csv", "unreachable.csv"):
+        pdt.assert_frame_equal(pd.read_csv(tmp_path / "alias" / name, dtype=str),
+                               pd.read_csv(tmp_path / "option" / name, dtype=str))
+
+
+def test_threshold_and_max_time_exclude_each_other(roads, tmp_path):
+    result = run(*coverage_args(tmp_path / "out", "--roads", roads, "--threshold", "30min",
+                                "--max-time", "20min"))
+    one_line_error(result, "--max-time", "not allowed with argument --threshold")

@@ -8,7 +8,7 @@ docs/architecture.md. Lowest floor first:
 
 | floor      | modules                                                        |
 |------------|----------------------------------------------------------------|
-| vocabulary | zaitaku.errors, zaitaku.units, zaitaku.kinds, zaitaku._version |
+| vocabulary | zaitaku.errors, zaitaku.units, zaitaku.kinds, zaitaku.columns, zaitaku._version |
 | ffi        | zaitaku._ffi, zaitaku._libcoverage, zaitaku._build             |
 | readers    | zaitaku.outputs, zaitaku.inputs, zaitaku.mesh, zaitaku.sample, zaitaku.network, zaitaku._roads_io |
 | maps       | zaitaku.maps                                                   |
@@ -32,7 +32,8 @@ PACKAGE = Path(zaitaku.__file__).resolve().parent
 
 #: The floors, lowest first (a name covers the module and everything under it).
 FLOORS = [
-    ("vocabulary", ["zaitaku.errors", "zaitaku.units", "zaitaku.kinds", "zaitaku._version"]),
+    ("vocabulary", ["zaitaku.errors", "zaitaku.units", "zaitaku.kinds", "zaitaku.columns",
+                    "zaitaku._version"]),
     ("ffi", ["zaitaku._ffi", "zaitaku._libcoverage", "zaitaku._build"]),
     ("readers", ["zaitaku.outputs", "zaitaku.inputs", "zaitaku.mesh", "zaitaku.sample",
                  "zaitaku.network", "zaitaku._roads_io"]),

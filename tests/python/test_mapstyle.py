@@ -150,7 +150,7 @@ def test_share_classes_and_palette():
 
 def test_overview_legend_counts_regions_per_class(data, sample):
     cov = sample.coverage(area=False)
-    fig = rendered(mapstyle.overview_map(data, cov))
+    fig = rendered(mapstyle.overview_map(data, cov, layer="share"))
     shares = cov[cov.kind == "doctor_and_nursing"].share_covered
     expected = [sum(mapstyle.share_class(s) == i for s in shares) for i in range(4)]
     labels = [t.get_text() for lg in fig.axes[1].get_children()
@@ -158,3 +158,161 @@ def test_overview_legend_counts_regions_per_class(data, sample):
     got = [int(next(t for t in labels if t.startswith(lab)).split(": ")[1].rstrip("圏域"))
            for lab in mapstyle.SHARE_LABELS]
     assert got == expected and sum(got) == 3
+
+
+# ---------------------------------------------------------------- people out of reach
+
+def _uncovered_by_brute_force(sample, kind_sets, radius_m=16000.0):
+    """Units with no facility of some set of kinds within radius_m
+    (geodesic, pyproj), and their total weight: independent of the reach
+    table. kind_sets: a unit is out when, for any set, none of its kinds
+    is within reach."""
+    demand = sample.demand.to_geodataframe()
+    regions = sample.reach().drop_duplicates("demand_id").set_index("demand_id").region_id
+    demand = demand[demand.demand_id.isin(regions.index[regions.notna() & (regions != "")])]
+    fac = sample.facilities.to_geodataframe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        cx, cy = demand.geometry.centroid.x.to_numpy(), demand.geometry.centroid.y.to_numpy()
+    out = np.zeros(len(demand), bool)
+    for kinds in kind_sets:
+        pts = fac[fac.kind.isin(kinds)]
+        near = np.zeros(len(demand), bool)
+        for x, y in zip(pts.geometry.x, pts.geometry.y):
+            d = GEOD.inv(np.full(len(cx), x), np.full(len(cy), y), cx, cy)[2]
+            near |= d <= radius_m
+        out |= ~near
+    return demand[out]
+
+
+def test_people_out_of_reach_are_the_units_no_facility_reaches(sample):
+    from zaitaku.maps import people
+
+    units = people.out_of_reach(sample, "nursing", weight="total")
+    brute = _uncovered_by_brute_force(sample, [["nursing"]])
+    assert set(units.demand_id) == set(brute.demand_id) and len(units) > 10
+    assert units["total"].sum() == pytest.approx(brute["total"].sum())
+    # doctor_and_nursing: out when the doctors or the nurses are
+    doctors = ["enhanced_single", "enhanced_network", "zaishin", "zaibyo", "backup_hospital",
+               "hospital", "clinic"]
+    both = people.out_of_reach(sample, "doctor_and_nursing", weight="total")
+    brute = _uncovered_by_brute_force(sample, [doctors, ["nursing"]])
+    assert set(both.demand_id) == set(brute.demand_id)
+    # and against the coverage table: what is not covered
+    cov = sample.coverage(area=False)
+    cov = cov[cov.kind == "doctor_and_nursing"]
+    assert both["total"].sum() == pytest.approx((cov.demand_total - cov.demand_covered).sum())
+
+
+def test_people_layer_draws_every_uncovered_person_once(data, sample):
+    """The cells a map draws hold the uncovered people of its extent: the
+    mesh's own cells, or squares that add up to the same total."""
+    from zaitaku.maps import people
+
+    layer = data.people
+    units = people.out_of_reach(sample, data.kind, weight="total")
+    total = units["total"].sum()
+    x0, y0, x1, y1 = data.regions.total_bounds
+    whole = (x0 - 1000, y0 - 1000, x1 + 1000, y1 + 1000)
+    for width_in in (6.76, 0.5):  # native 1 km cells; squares (a small map)
+        rings, values, size, native = layer.cells(whole, width_in)
+        assert values.sum() == pytest.approx(total)
+        assert native == (width_in > 1)
+        mm = size * width_in * 25.4 / (whole[2] - whole[0])
+        if native:
+            assert len(values) == len(units) and size == pytest.approx(1000, rel=0.05)
+        else:
+            assert mm >= people.GRID_MIN_MM and len(values) < len(units)
+            assert all(np.ptp(r, axis=0) == pytest.approx([size, size]) for r in rings)
+    rings, values, _, native = layer.cells(whole, 6.76, region_id="9902")
+    assert values.sum() == pytest.approx(units[units.region_id == "9902"]["total"].sum())
+
+
+def test_class_breaks_and_labels():
+    from zaitaku.maps import people
+
+    values = np.arange(1, 1001)
+    breaks = people.nice_breaks(values)
+    # each bound a round number at or below its percentile
+    for b, q in zip(breaks[1:], (50, 75, 90, 97)):
+        assert b <= np.percentile(values, q) < b * 2.5
+        assert str(b).strip("0") in ("1", "2", "5")
+    labels = people.class_labels(breaks)
+    assert labels[0] == f"1〜{breaks[1] - 1}人" and labels[-1] == f"{breaks[-1]}人以上"
+    luma = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b, _ in people.class_colours(5)]
+    assert luma == sorted(luma, reverse=True)
+
+
+@pytest.mark.parametrize("which", ["overview", "9901", "9902", "9903"])
+def test_people_legend_and_no_label_collisions(data, sample, which):
+    from zaitaku.maps import labels
+
+    fig = (mapstyle.overview_map(data, sample.coverage(area=False)) if which == "overview"
+           else mapstyle.region_map(data, which))
+    meta = fig.zaitaku_meta
+    assert meta["people"] == "圏外の総人口（1 km メッシュ）"
+    classes = meta["legend"][meta["legend"].index(meta["people"]) + 1:]
+    assert classes[0].startswith("1") and classes[0].endswith("人")
+    assert "16 km 圏外の土地（空白地域）" in meta["legend"]
+    assert meta["label_collisions"] == 0 == len(labels.label_collisions(rendered(fig)))
+    names = [t for t in fig.axes[0].texts if t.get_gid() == "zaitaku-region-name"]
+    assert names and not meta["dropped"]
+
+
+def test_label_collisions_are_counted():
+    """Two labels drawn on top of each other count once; the placer moves
+    the second clear of the first, or drops it when there is no room."""
+    from matplotlib.figure import Figure
+
+    from zaitaku.maps import labels
+
+    font = dict(fontfamily=japanese_font() or "DejaVu Sans", gid="zaitaku-region-name")
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_axes([0, 0, 1, 1])
+    for _ in range(2):
+        ax.text(0.5, 0.5, "重なる", **font)
+    ax.text(0.1, 0.1, "離れた", **font)
+    assert len(labels.label_collisions(fig)) == 1
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_axes([0, 0, 1, 1])
+    placer = labels.Placer(ax)
+    first = placer.place("札幌", [(0.5, 0.5)], **font)
+    second = placer.place("札幌", [(0.5, 0.5)] + labels.around(0.5, 0.5, placer, 30, 16),
+                          **font)
+    assert first is not None and second is not None
+    assert second.get_position() != first.get_position()
+    assert labels.label_collisions(fig) == []
+    # a third with no free candidate is dropped, and said so
+    assert placer.place("旭川", [(0.5, 0.5)], **font) is None and placer.dropped == ["旭川"]
+    assert labels.label_collisions(fig) == []
+
+
+def test_hokkaido_overview_labels_do_not_collide():
+    """With the real data present: the Hokkaido overview (21 areas, about
+    1,200 facilities, 31 picks' numbers) places every label clear of the
+    others, and its people layer holds the people the coverage table
+    leaves out."""
+    import os
+    from pathlib import Path
+
+    shared = Path(os.environ.get("COV_SHARED_DATA", Path(__file__).resolve().parents[3] /
+                                 "shared" / "data"))
+    if not (shared / "hokkaido_n03_shapefile_cp932").is_dir():
+        pytest.skip("the Hokkaido data are not here (COV_SHARED_DATA)")
+    from zaitaku.maps import labels
+    from zaitaku.report import load_config
+    from zaitaku.report.build import build_analysis
+
+    os.environ.setdefault("COV_SHARED_DATA", str(shared))
+    cfg = load_config(Path(__file__).resolve().parents[2] / "examples" / "hokkaido_report.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        an, _ = build_analysis(cfg)
+    data = mapstyle.MapData(an, weight="age75", people_label="75歳以上人口")
+    cov = an.coverage(weight="age75", area=False)
+    fig = rendered(mapstyle.overview_map(data, cov))
+    assert labels.label_collisions(fig) == [] and fig.zaitaku_meta["label_collisions"] == 0
+    names = [t for t in fig.axes[0].texts if t.get_gid() == "zaitaku-region-name"]
+    assert len(names) + len(fig.zaitaku_meta["dropped"]) == 21 and len(names) >= 19
+    both = cov[cov.kind == "doctor_and_nursing"]
+    assert data.people.total == pytest.approx((both.demand_total - both.demand_covered).sum())

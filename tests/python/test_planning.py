@@ -146,7 +146,7 @@ def test_designation_against_milp(seed):
     assert got <= best + 1e-6  # a feasible solution cannot beat the optimum
     # the table's own figures agree with the recomputation
     assert picks.gain_objective.sum() == pytest.approx(got, rel=1e-12)
-    assert picks.covered_demand.iloc[-1] == pytest.approx(covered, rel=1e-12)
+    assert picks.covered_demand_cumulative.iloc[-1] == pytest.approx(covered, rel=1e-12)
     assert regions.covered_after.sum() == pytest.approx(covered, rel=1e-12)
 
 
@@ -189,8 +189,8 @@ def test_designation_errors_and_target():
     with pytest.raises(KeyError, match="nope"):
         planning.designate(an, fixed=["nope"])
     picks, _ = planning.designate(an, target_share=0.5, threshold="8km", one_per_region=False)
-    assert picks.share_covered.iloc[-1] >= 0.5
-    assert len(picks) == 1 or picks.share_covered.iloc[-2] < 0.5
+    assert picks.share_covered_cumulative.iloc[-1] >= 0.5
+    assert len(picks) == 1 or picks.share_covered_cumulative.iloc[-2] < 0.5
     with pytest.raises(ValueError, match="needs a road network"):
         planning.designate(an, threshold="30min")
 

@@ -384,3 +384,27 @@ def test_plot_without_ax_makes_a_pyplot_figure(sample):
         assert tuple(ax.figure.get_size_inches()) == (5, 4)
     finally:
         plt.close(ax.figure)
+
+
+def test_people_layer_is_a_choice_with_its_own_legend_group(sample):
+    """people=True shades the uncovered people in classes (their own legend
+    group, the land paler beneath); the cells drawn hold every uncovered
+    person of the coverage table. The default map stays the map of land."""
+    from matplotlib.collections import PolyCollection
+
+    ax, _ = draw(sample, people=True, weight="age75", kind="nursing")
+    labels = legend_texts(ax)
+    assert labels[0] == "圏外の75歳以上人口（1 km メッシュ）"
+    assert "16 km 圏外の土地（空白地域）" in labels
+    (cells,) = [c for c in ax.collections if isinstance(c, PolyCollection)
+                and c.get_gid() == "zaitaku-people"]
+    cov = sample.coverage(weight="age75", area=False)
+    cov = cov[cov.kind == "nursing"]
+    from zaitaku.maps.people import out_of_reach
+
+    units = out_of_reach(sample, "nursing", weight="age75")
+    assert len(cells.get_paths()) == int((units.age75 > 0).sum())
+    assert units.age75.sum() == pytest.approx((cov.demand_total - cov.demand_covered).sum())
+    plain, _ = draw(sample)
+    assert not [c for c in plain.collections if c.get_gid() == "zaitaku-people"]
+    assert legend_texts(plain)[0] == "区域"

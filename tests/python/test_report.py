@@ -266,3 +266,30 @@ def test_weights_are_named_in_japanese(built):
     assert weight_text("age75") == "75歳以上人口"
     assert weight_text("age75", with_id=True) == "75歳以上人口（age75）"
     assert weight_text("高齢者") == "高齢者" and weight_text(None) == ""
+
+
+def test_maps_show_people_out_of_reach_and_record_their_labels(sample, built):
+    """Every map's figure says what it drew: the people layer's legend
+    (heading and classes) and no overlapping labels, counted as the map was
+    drawn; the caption names the classes. The uncovered people are those
+    the coverage table leaves out."""
+    import json
+
+    out, result, page = built
+    figures = re.findall(r'<figure class="map" data-label-collisions="(\d+)" '
+                         r'data-labels-dropped="(\d+)" data-legend="([^"]*)">', page)
+    assert len(figures) == 4 == len(result.map_meta)
+    for collisions, dropped, legend in figures:
+        assert collisions == "0" and dropped == "0"
+        entries = json.loads(legend.replace("&quot;", '"'))
+        assert "圏外の総人口（1 km メッシュ）" in entries
+        assert "16 km 圏外の土地（空白地域）" in entries
+    meta = result.map_meta["overview"]
+    classes = meta["legend"][meta["legend"].index(meta["people"]) + 1:][:3]
+    assert f"色は{meta['people']}: {'、'.join(classes)}" in page
+    from zaitaku.maps.people import out_of_reach
+
+    units = out_of_reach(sample, "doctor_and_nursing", "total")
+    cov = result.tables["coverage"]
+    cov = cov[cov.kind == "doctor_and_nursing"]
+    assert units.total.sum() == pytest.approx((cov.demand_total - cov.demand_covered).sum())

@@ -159,11 +159,17 @@ def test_screenshot_is_not_blank(page):
     assert px.std() > 25
     colours = {tuple(c) for c in px.reshape(-1, 3)[::5]}
     assert len(colours) > 200  # text, map fills, markers: not a flat page
-    # the map's area is drawn: cividis classes of the overview are on screen
-    from zaitaku.maps.mapstyle import share_colours
+    # the map's area is drawn: the people out of reach (their classes'
+    # colours) and the land within reach are on screen
+    from zaitaku.maps.people import class_colours
+    from zaitaku.maps.plot import REACHED
 
-    dark = np.array(share_colours()[3][:3]) * 255
-    assert (np.abs(px - dark).sum(axis=-1) < 12).mean() > 0.005
+    def share_of(colour):
+        return (np.abs(px - np.array(colour[:3]) * 255).sum(axis=-1) < 12).mean()
+
+    reached = [int(REACHED[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    assert share_of(reached) > 0.01
+    assert sum(share_of(c) for c in class_colours(5)) > 0.0005
     full = screenshot(browser, "report-full.png", full=True)
     assert full.shape[0] > 5000 and full.std() > 25
 
@@ -260,3 +266,36 @@ def test_print_layout_breaks_a_page_per_region(page):
     for x0, y0, x1, y1 in boxes:  # A4, 210 x 297 mm, as the CSS asks
         assert (x1 - x0) * 25.4 / 72 == pytest.approx(210, abs=1)
         assert (y1 - y0) * 25.4 / 72 == pytest.approx(297, abs=1)
+
+
+def test_maps_show_people_out_of_reach_with_no_label_collisions(page):
+    """Every map on the page, as the browser lays it out: the people layer's
+    legend entries (recorded by the map as drawn, and named in its
+    caption), no overlapping labels (counted on the figure with
+    matplotlib's renderer), none dropped; and the map's classes are the
+    colours seen in its image on screen."""
+    import json
+
+    from zaitaku.maps.people import class_colours
+
+    browser, result = page
+    figures = browser.evaluate(
+        "Array.from(document.querySelectorAll('figure.map')).map(f => [f.dataset.labelCollisions,"
+        " f.dataset.labelsDropped, f.dataset.legend, f.querySelector('figcaption').innerText,"
+        " f.querySelector('img').alt])")
+    assert len(figures) == 4
+    for collisions, dropped, legend, caption, alt in figures:
+        entries = json.loads(legend)
+        people = [e for e in entries if e.startswith("圏外の総人口（")]
+        assert len(people) == 1 and people[0] in caption
+        classes = entries[entries.index(people[0]) + 1:]
+        assert classes[0].startswith("1") and classes[0] in caption
+        assert any("圏外の土地" in e for e in entries)
+        assert collisions == "0" and dropped == "0"
+    assert result.map_meta["overview"]["label_collisions"] == 0
+    # the overview's image as the browser decoded it shows the classes' colours
+    browser.evaluate("document.querySelector('figure.map').scrollIntoView()")
+    px = screenshot(browser, "report-overview.png")
+    hits = [(np.abs(px - np.array(c[:3]) * 255).sum(axis=-1) < 16).sum()
+            for c in class_colours(5)]
+    assert sum(h > 0 for h in hits) >= 3, hits

@@ -22,6 +22,7 @@ import importlib
 from ._ffi.core import libcoverage_version
 from ._version import __version__
 from .analysis import DOCTOR_AND_NURSING, DOCTOR_ANY, Analysis, compare_coverage
+from .analysis.compare import Comparison, compare
 from .errors import (CancelledError, CoverageError, CoverageWarning, CRSError, DuplicateIdError,
                      EmptyInputError, EncodingError, FieldError, FileFormatError, GeometryError,
                      InputFileError, InternalError, InvalidArgumentError, InvalidValueError,
@@ -44,7 +45,7 @@ __all__ = [
     "GeometryError", "InputFileError", "InternalError", "InvalidArgumentError",
     "InvalidValueError", "MeshCodeError", "CancelledError", "libcoverage_version",
     "planning", "official", "Network", "read_network", "seconds", "road_grid",
-    "sample_road_grid", "compare_coverage",
+    "sample_road_grid", "compare_coverage", "compare", "Comparison",
 ]
 
 

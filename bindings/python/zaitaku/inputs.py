@@ -243,6 +243,21 @@ class Demand(_Wrapped):
         point), EPSG:6668."""
         return self._table(lib.cov_demand_table).to_frame()
 
+    def points(self):
+        """demand_id, lon, lat: each unit's point (a cell's centroid, as
+        coverage counts it), JGD2011 degrees."""
+        import pandas as pd
+
+        n = len(self)
+
+        def column(fn):
+            return (np.frombuffer(ffi.buffer(fn(self._ptr), 8 * n), dtype=np.float64).copy()
+                    if n else np.empty(0))
+
+        return pd.DataFrame({"demand_id": [_core._text(lib.cov_demand_id(self._ptr, i))
+                                           for i in range(n)],
+                             "lon": column(lib.cov_demand_lon), "lat": column(lib.cov_demand_lat)})
+
     def __repr__(self):
         return f"<Demand: {len(self)} units, weights {self.weight_names} from {self.source}>"
 
@@ -329,7 +344,9 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
                     network_field=None, doctors_field=None, nurse_fte_field=None,
                     beds_field=None, beds_psychiatric_field=None):
     """Reads facilities (points) from a CSV with coordinate columns, a point
-    shapefile, another vector file, a GeoDataFrame or a DataFrame.
+    shapefile, a JSON list of records with coordinate fields (as
+    介護サービス情報公表's ``clinics_geo.json``), another vector file
+    (GeoJSON, GeoPackage, ...), a GeoDataFrame or a DataFrame.
 
     Parameters
     ----------
@@ -341,8 +358,8 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         nurse FTE) columns. Without ``kind_field`` every facility gets
         ``default_kind`` (``"facility"`` when None).
     lon_field, lat_field : str
-        Coordinate columns of a CSV or DataFrame (x and y in ``crs`` when
-        that is not lon/lat).
+        Coordinate columns of a CSV or DataFrame, or fields of the records
+        of a JSON list (x and y in ``crs`` when that is not lon/lat).
     crs : str, int or pyproj.CRS, optional
         CRS of the coordinates (default JGD2011 lon/lat, or the data's own).
     roles_field, h24_field, network_field, doctors_field, nurse_fte_field, beds_field : str, optional
@@ -386,7 +403,9 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
         fn = lib.cov_facilities_read_csv if _suffix(source) == ".csv" else lib.cov_facilities_read_shp
         ptr = call(ctx, fn, encode_path(source), fields, encode(crs_text(crs)))
         return Facilities(ctx, ptr, os.fsdecode(source))
-    frame, label = _as_frame(source)
+    records = _json_records(source, id_field, lon_field, lat_field) if (
+        _is_path(source) and _suffix(source) == ".json") else None
+    frame, label = (records, os.fsdecode(source)) if records is not None else _as_frame(source)
     if hasattr(frame, "geometry") and lon_field not in frame.columns:
         crs = crs if crs is not None else frame.crs
         x, y = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
@@ -408,6 +427,58 @@ def read_facilities(source, id_field="facility_id", *, kind_field=None, name_fie
     _set_attributes(fac, frame, label, roles_field, h24_field, network_field, doctors_field,
                     nurse_fte_field, beds_field, beds_psychiatric_field)
     return fac
+
+
+def _json_records(source, id_field, lon_field, lat_field):
+    """A ``.json`` file that is a list of records (objects), such as the
+    介護サービス情報公表 stations' ``clinics_geo.json``, as a DataFrame with
+    float ``lon_field``/``lat_field`` columns; None for any other JSON
+    (GeoJSON is an object), which geopandas then reads. A record that is not
+    an object or lacks a coordinate is an error naming the file, the record
+    (from 1) and the field."""
+    import json
+
+    import pandas as pd
+
+    from .errors import FieldError, FileFormatError, InputFileError, InvalidValueError
+
+    path = os.fsdecode(source)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        why = ("no such file" if isinstance(e, FileNotFoundError)
+               else f"cannot be read ({e.strerror})")
+        raise InputFileError(f"{path}: {why}", code=lib.COV_ERR_IO, status="COV_ERR_IO") from None
+    try:
+        data = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None  # not JSON text zaitaku reads itself: geopandas says what it is
+    if not isinstance(data, list):
+        return None
+    lon, lat = np.empty(len(data)), np.empty(len(data))
+    for i, rec in enumerate(data):
+        if not isinstance(rec, dict):
+            raise FileFormatError(f"{path}: record {i + 1}: expected an object with {lon_field} "
+                                  f"and {lat_field}, got {type(rec).__name__}",
+                                  code=lib.COV_ERR_FORMAT, status="COV_ERR_FORMAT")
+        for field, out in ((lon_field, lon), (lat_field, lat)):
+            value = rec.get(field)
+            fid = rec.get(id_field)
+            where = (f"{path}: record {i + 1}" + (f" (id {fid})" if fid not in (None, "") else "")
+                     + f", field {field}")
+            if value is None or value == "":
+                # FieldError as for a CSV without the column: the options name the field
+                raise FieldError(f"{where}: no coordinate (fields: {', '.join(map(str, rec))})",
+                                 code=lib.COV_ERR_FIELD, status="COV_ERR_FIELD")
+            try:
+                out[i] = float(value)
+            except (TypeError, ValueError):
+                raise InvalidValueError(f"{where}: {value!r} is not a number",
+                                        code=lib.COV_ERR_VALUE, status="COV_ERR_VALUE") from None
+    frame = pd.DataFrame.from_records(data) if data else pd.DataFrame(columns=[lon_field, lat_field])
+    frame[lon_field], frame[lat_field] = lon, lat
+    return frame
 
 
 def _numbers(frame, column, label):

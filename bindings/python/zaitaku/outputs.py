@@ -4,12 +4,19 @@ one file; :class:`OutputSet` a set, all or nothing. Every writer of a set
 of files (Analysis.save, the report, the planning and roads commands) goes
 through :class:`OutputSet`; single files (a map, a table) through
 :func:`atomic_file`."""
+import csv
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from ._libcoverage import ffi, lib
-from .errors import error_for
+from .columns import english_headers, japanese_headers
+from .errors import error_for, InvalidArgumentError
+from .kinds import kind_name
+
+#: What ``headers=`` takes: the English column ids, or Japanese headings.
+HEADERS = ("en", "ja")
 
 # files that come with a shapefile: writing x.shp replaces every one of them
 _SHAPEFILE_SET = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -124,3 +131,124 @@ class OutputSet:
             ffi.release(self._set)  # the destructor, now
             self._set = None
         return False
+
+
+# ---------------------------------------------------------------- tables read alone
+
+def check_headers(headers):
+    """headers itself when it is one of :data:`HEADERS`; else
+    InvalidArgumentError naming the choices."""
+    if headers not in HEADERS:
+        raise InvalidArgumentError(f"headers={headers!r}: give one of {', '.join(HEADERS)}")
+    return headers
+
+
+def standalone(frame):
+    """frame as a plain table that can be read alone: a point geometry
+    becomes lon and lat columns (JGD2011 degrees, EPSG:6668; kept when the
+    frame has them already), any other geometry is left out (the
+    shapefile beside it holds it).
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> g = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(141.35, 43.06)], crs="EPSG:6668")
+    >>> standalone(g).to_dict("records")
+    [{'id': 'a', 'lon': 141.35, 'lat': 43.06}]
+    """
+    import pandas as pd
+
+    geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
+    out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    if geometry is None or not len(frame) or "lon" in out.columns:
+        return out
+    if frame.crs is not None and not frame.crs.equals("EPSG:6668"):
+        geometry = geometry.to_crs("EPSG:6668")
+    points = geometry.geom_type.eq("Point") & ~geometry.is_empty
+    if points.all():
+        out["lon"], out["lat"] = geometry.x.to_numpy(), geometry.y.to_numpy()
+    return out
+
+
+# Text Excel would run as a formula (OWASP "CSV injection"): = + - @, and
+# tab or carriage return first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(table):
+    """table with every text cell that Excel would evaluate as a formula
+    prefixed with an apostrophe, the spreadsheet's mark for "this is text"
+    (names from downloaded files and facility lists are data, never
+    formulas). Numbers are untouched.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_text(pd.DataFrame({"name": ["=HYPERLINK(1)", "札幌", "-x"], "n": [-1, 2, 3]})).values.tolist()
+    [["'=HYPERLINK(1)", -1], ['札幌', 2], ["'-x", 3]]
+    """
+    import pandas as pd
+
+    out = table
+    for col in table.columns:
+        if not (table[col].dtype == object or pd.api.types.is_string_dtype(table[col].dtype)):
+            continue
+        values = table[col]
+        bad = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        if bad.any():
+            if out is table:
+                out = table.copy()
+            out[col] = values.where(~bad, "'" + values.astype(str))
+    return out
+
+
+def write_csv(frame, path, headers="en", weight=None):
+    """frame as a CSV at path (into an OutputSet's staging folder or an
+    atomic_file's temporary one), made :func:`standalone`: UTF-8 with the
+    English column ids, or with ``headers="ja"`` the Japanese headings of
+    :func:`zaitaku.columns.japanese_headers` (人口 named by ``weight``) in
+    UTF-8 with a BOM, which Excel opens as UTF-8, text Excel would run as
+    a formula written as text (:func:`as_text`), and each ``kind`` with
+    its Japanese name beside it (``kind_name``)."""
+    table = standalone(frame)
+    if check_headers(headers) == "ja":
+        if "kind" in table.columns and "kind_name" not in table.columns:
+            # the kind's Japanese name beside its id, which stays for reading back
+            table.insert(table.columns.get_loc("kind") + 1, "kind_name",
+                         table["kind"].map(kind_name))
+        # for Excel: names from downloaded lists are data, never formulas
+        table = as_text(table).rename(columns=japanese_headers(table.columns, weight))
+    table.to_csv(path, index=False, encoding="utf-8-sig" if headers == "ja" else "utf-8")
+
+
+def relabel_csv(path, weight=None):
+    """Rewrites the header line of a CSV libcoverage wrote (UTF-8, English
+    ids) with the Japanese headings, and a BOM; the rows are copied as
+    they are."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".ja")
+    with open(path, encoding="utf-8", newline="") as src:
+        header = next(csv.reader([src.readline()]))
+        named = japanese_headers(header, weight)
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as dst:
+            csv.writer(dst, lineterminator="\n").writerow([named.get(c, c) for c in header])
+            shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(tmp, path)
+
+
+def read_csv(path, **kwargs):
+    """A CSV zaitaku wrote, by its column ids whichever ``headers`` it was
+    written with (pandas.read_csv's keywords; ``dtype`` and ``usecols`` by
+    id)."""
+    import pandas as pd
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader([f.readline()]), [])
+    ids = english_headers(header)
+    to_heading = {ids.get(h, h): h for h in header}
+    if "dtype" in kwargs and isinstance(kwargs["dtype"], dict):
+        kwargs["dtype"] = {to_heading.get(k, k): v for k, v in kwargs["dtype"].items()}
+    if "usecols" in kwargs:
+        kwargs["usecols"] = [to_heading.get(c, c) for c in kwargs["usecols"]]
+    if isinstance(kwargs.get("na_values"), dict):
+        kwargs["na_values"] = {to_heading.get(k, k): v for k, v in kwargs["na_values"].items()}
+    return pd.read_csv(path, encoding="utf-8-sig", **kwargs).rename(columns=ids)

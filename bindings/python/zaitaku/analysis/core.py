@@ -9,7 +9,7 @@ from pathlib import Path
 from .._ffi import core as _core
 from .._ffi.core import Table, call, cstrings, encode
 from .._libcoverage import ffi, lib
-from ..outputs import OutputSet
+from ..outputs import OutputSet, check_headers, relabel_csv, write_csv
 from ..errors import CoverageWarning
 from ..inputs import crs_text
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY  # noqa: F401  (zaitaku.analysis.core's)
@@ -48,6 +48,17 @@ class Analysis:
         neighbouring town stays outside (method ``outside_land`` in
         :meth:`assignment`). Without it, a warning says when the regions look
         like part of the land (docs/edges.md).
+    scenario : str, optional
+        A label for this analysis ("2025", "winter", "plan A"): written in
+        a ``scenario`` column of the tables :meth:`save` writes, and the
+        name :func:`zaitaku.compare` gives it. :meth:`with_scenario`
+        relabels; analyses derived with ``with_network`` and the like keep
+        it.
+
+    Facilities may also be a DataFrame or GeoDataFrame as the official
+    readers return it: read with :func:`read_facilities` (id
+    ``facility_id``; kind, name and the planning columns by their usual
+    names when present, see :func:`zaitaku.analysis.core.facility_fields`).
 
     Examples
     --------
@@ -61,9 +72,10 @@ class Analysis:
 
     def __init__(self, regions, facilities, demand, *, radius="16km", coastal_snap="1km",
                  crs=None, doctor_kinds=None, nursing_kinds=None, circle_segments=128,
-                 land=None, network=None, **network_options):
+                 land=None, network=None, scenario=None, **network_options):
         from ..inputs import Demand, Facilities, Regions
 
+        facilities = _facilities_of(facilities, getattr(regions, "_ctx", None))
         for value, cls in ((regions, Regions), (facilities, Facilities), (demand, Demand)):
             if not isinstance(value, cls):
                 raise TypeError(f"Analysis needs {cls.__name__} (from read_{cls.__name__.lower()}), "
@@ -110,6 +122,7 @@ class Analysis:
         # from this one (same C analysis): keyed by the C model, which each
         # entry keeps alive so that its address is not reused
         self._frames = {}
+        self.scenario = _scenario(scenario)
         if network is not None:
             self.__dict__.update(self.with_network(network, **network_options).__dict__)
         elif network_options:
@@ -220,6 +233,19 @@ class Analysis:
         if metric not in ("distance", "time"):
             raise ValueError(f"metric must be 'distance' or 'time', not {metric!r}")
         return self._derive(self._road, metric, self.winter, None)
+
+    def with_scenario(self, label):
+        """The same analysis under another scenario label (a new Analysis
+        sharing everything else; None removes the label).
+
+        >>> import zaitaku
+        >>> an = zaitaku.Analysis.sample()
+        >>> an.with_scenario("2025").scenario, an.scenario
+        ('2025', None)
+        """
+        out = self._derive(self._road, self.metric, self.winter, self._road_threshold)
+        out.scenario = _scenario(label)
+        return out
 
     def with_kinds(self, doctor_kinds=None, nursing_kinds=None):
         """The same analysis counting other kinds as doctors (doctor_any)
@@ -355,12 +381,13 @@ class Analysis:
 
     def unreachable(self):
         """Demand units farther than the snap cap from every road
-        (demand_id, snap_distance_m): along roads, they are never
-        covered."""
+        (demand_id, snap_distance_m, and the unit's point: lon, lat):
+        along roads, they are never covered."""
         if self.network is None:
             raise ValueError("unreachable: the analysis is on the straight line "
                              "(with_network gives a road analysis)")
-        return self._table(lib.cov_analysis_unreachable, self._model_ptr()).to_frame()
+        units = self._table(lib.cov_analysis_unreachable, self._model_ptr()).to_frame()
+        return units.merge(self.demand.points(), on="demand_id", how="left")
 
     def _call_args(self, radius, winter=None):
         """(C model, threshold value) for one query: the threshold's unit
@@ -442,7 +469,8 @@ class Analysis:
         -------
         pandas.DataFrame
             demand_id, region_id, kind, nearest_id, nearest_index,
-            distance_m, n_within (long form, one row per unit and kind).
+            distance_m, n_within, and the unit's point (lon, lat, JGD2011
+            degrees) (long form, one row per unit and kind).
             Along roads (:meth:`with_network`) the nearest facility is the
             one within the threshold (none beyond it), distance_m the path's
             length, and two more columns: time_s (the path's driving time)
@@ -537,28 +565,58 @@ class Analysis:
         return self._table(lib.cov_analysis_gaps, model, value, encode(kind),
                            self._weight(weight), progress="gaps")
 
-    def save(self, folder, radius=None, weight=None, winter=None, extra=None):
+    def save(self, folder, radius=None, weight=None, winter=None, extra=None, headers="en"):
         """Writes coverage.csv, reach.csv, gaps.shp and service_areas.shp
         (UTF-8, .prj and .cpg) into folder, and each ``extra`` item (name:
         DataFrame) as a CSV beside them.
+
+        Each CSV can be read alone: coverage.csv says what it counts in
+        columns ``weight`` (the demand's weight column) and ``threshold``
+        ("16 km", "30 min by road"), and ``scenario`` when the analysis has
+        one; reach.csv holds each unit's point (lon, lat). ``headers="ja"``
+        writes Japanese headings (圏域コード, 圏域名, 75歳以上人口, ...;
+        :func:`zaitaku.columns.japanese_headers`) in UTF-8 with a BOM.
 
         Computed first, then written into a staging folder and renamed into
         place (see :class:`zaitaku.outputs.OutputSet`): a failed call
         leaves no partial set of outputs, and an output that would replace
         an input is refused (InputFileError) before anything is written.
         Returns the list of paths written."""
+        check_headers(headers)
+        names = self.demand.weight_names
+        weight_name = names[self._weight(weight)] if names else None
         # the gaps first: coverage's areas are then theirs, not made again
         gaps = self._gaps_table(radius, None, weight, winter)
-        jobs = [("coverage.csv", self._coverage_table(radius, weight, True, winter)),
-                ("reach.csv", self._reach_table(None, radius, winter)),
+        coverage = self.labelled(self._coverage_table(radius, weight, True, winter).to_frame(),
+                                 radius, weight, winter)
+        jobs = [("reach.csv", self._reach_table(None, radius, winter)),
                 ("gaps.shp", gaps),
                 ("service_areas.shp", self._service_table(radius, "region", winter))]
         with OutputSet(self._ctx, folder) as out:
+            write_csv(coverage, out.path("coverage.csv"), headers, weight_name)
             for name, table in jobs:
-                (table.write_shp if name.endswith(".shp") else table.write_csv)(out.path(name))
+                path = out.path(name)
+                (table.write_shp if name.endswith(".shp") else table.write_csv)(path)
+                if headers == "ja" and name.endswith(".csv"):
+                    relabel_csv(path, weight_name)
             for name, frame in (extra or {}).items():
-                frame.to_csv(out.path(name), index=False)
+                write_csv(frame, out.path(name), headers, weight_name)
             return out.commit()
+
+    def labelled(self, frame, radius=None, weight=None, winter=None, threshold=True):
+        """frame with what its figures count, for a table read alone:
+        ``weight`` (the weight column's name), ``threshold``
+        (:meth:`threshold_text`; not with ``threshold=False``, for tables
+        of several thresholds) and, when the analysis has one,
+        ``scenario``; a copy."""
+        frame = frame.copy()
+        names = self.demand.weight_names
+        frame["weight"] = names[self._weight(weight)] if names else ""
+        if threshold:
+            frame["threshold"] = self.threshold_text(radius, winter)
+        if self.scenario is not None:
+            frame["scenario"] = self.scenario
+        return frame
 
     def plot(self, kind=DOCTOR_AND_NURSING, radius=None, ax=None, **kwargs):
         """A map of the regions, the facilities by kind and the land within
@@ -607,6 +665,57 @@ class Analysis:
 
         path = Path(path)
         return build_report(self, path.parent, html_name=path.name, **kwargs)
+
+    def explore(self, kind=DOCTOR_AND_NURSING, radius=None, **kwargs):
+        """An interactive map needing no network: :func:`zaitaku.maps.interactive.explore`."""
+        from ..maps.interactive import explore
+
+        return explore(self, kind=kind, radius=radius, **kwargs)
+
+
+#: Columns :class:`Analysis` reads from a facilities DataFrame, when present:
+#: read_facilities' keyword -> column (the official readers' names).
+FACILITY_COLUMNS = {"kind_field": "kind", "name_field": "name", "capacity_field": "capacity",
+                    "roles_field": "roles", "h24_field": "h24", "network_field": "network",
+                    "doctors_field": "doctors", "nurse_fte_field": "nurse_fte",
+                    "beds_field": "beds", "beds_psychiatric_field": "beds_psychiatric"}
+
+
+def facility_fields(frame):
+    """read_facilities' keywords for a facilities DataFrame: each column
+    of :data:`FACILITY_COLUMNS` it has (``role`` for ``roles`` too).
+
+    >>> import pandas as pd
+    >>> facility_fields(pd.DataFrame(columns=["facility_id", "kind", "name", "role", "lon", "lat"]))
+    {'kind_field': 'kind', 'name_field': 'name', 'roles_field': 'role'}
+    """
+    fields = {}
+    for keyword, column in FACILITY_COLUMNS.items():
+        for name in (column, "role") if column == "roles" else (column,):
+            if name in frame.columns:
+                fields[keyword] = name
+                break
+    return fields
+
+
+def _facilities_of(facilities, ctx):
+    """facilities, read with read_facilities when it is a DataFrame."""
+    import pandas as pd
+
+    if not isinstance(facilities, pd.DataFrame):
+        return facilities
+    from ..inputs import read_facilities
+
+    return read_facilities(facilities, ctx=ctx, **facility_fields(facilities))
+
+
+def _scenario(label):
+    if label is None:
+        return None
+    label = str(label).strip()
+    if not label:
+        raise ValueError("scenario: give a non-empty label (or None)")
+    return label
 
 
 def _check_kinds(facilities, doctor_kinds, nursing_kinds):

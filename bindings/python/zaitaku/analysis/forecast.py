@@ -315,42 +315,15 @@ def compare_coverage(scenarios, *, radius=None, weight=None, total=True):
     """
     import pandas as pd
 
+    from .compare import side_by_side
+
     if not isinstance(scenarios, Mapping) or len(scenarios) < 2:
         raise ValueError("compare_coverage needs a dict of at least two scenarios "
                          "(name -> coverage table or Analysis)")
-    keys = ["region_id", "kind"]
-    out = None
-    for name, cov in scenarios.items():
-        if hasattr(cov, "coverage") and not isinstance(cov, pd.DataFrame):
-            cov = cov.coverage(radius, weight=weight, area=False)
-        missing = [c for c in keys + ["region_name", "demand_total", "demand_covered"]
-                   if c not in cov.columns]
-        if missing:
-            raise _err(FieldError, "COV_ERR_FIELD", f"scenario {name!r}: no column "
-                       f"{missing[0]!r}: give Analysis.coverage() tables")
-        part = cov[keys + ["region_name", "demand_total", "demand_covered"]].copy()
-        if total:
-            sums = part.groupby("kind", sort=False)[["demand_total", "demand_covered"]].sum()
-            sums = sums.reset_index().assign(region_id="all", region_name="all regions")
-            part = pd.concat([part, sums[part.columns]], ignore_index=True)
-        part[f"demand_uncovered_{name}"] = part.demand_total - part.demand_covered
-        with np.errstate(invalid="ignore", divide="ignore"):
-            part[f"share_covered_{name}"] = np.where(part.demand_total > 0,
-                                                     part.demand_covered / part.demand_total,
-                                                     np.nan)
-        part = part.rename(columns={"demand_total": f"demand_total_{name}",
-                                    "demand_covered": f"demand_covered_{name}"})
-        if out is None:
-            out = part
-            continue
-        part = part.drop(columns="region_name")
-        both = out[keys].merge(part[keys], how="outer", indicator=True)
-        odd = both[both["_merge"] != "both"]
-        if len(odd):
-            r = odd.iloc[0]
-            raise ValueError(f"scenario {name!r} has other regions or kinds than the first "
-                             f"(e.g. region {r.region_id}, kind {r.kind})")
-        out = out.merge(part, on=keys, how="left")
+    tables = {name: cov.coverage(radius, weight=weight, area=False)
+              if hasattr(cov, "coverage") and not isinstance(cov, pd.DataFrame) else cov
+              for name, cov in scenarios.items()}
+    out = side_by_side(tables, total=total, strict=True)
     names = list(scenarios)
     a, b = names[0], names[-1]
     with np.errstate(invalid="ignore", divide="ignore"):

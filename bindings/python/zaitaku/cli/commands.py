@@ -20,12 +20,12 @@ import sys
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
 from ..analysis import Analysis
 from ..errors import CancelledError, CoverageError, CoverageWarning, InternalError
+from ..outputs import read_csv
 from .common import (PROG, _Parser, _add_coverage, _aligned, _check_out, _check_coverage_args,
-                     _crs_for, _distance, _pad, _say, analysis_from_args, display_width, percent)
+                     _crs_for, _distance, _pad, _say, add_table_options, analysis_from_args,
+                     display_width, percent)
 from .forecast import DESCRIBE as _FORECAST_DESCRIBE
 from .forecast import add_forecast_options, check_forecast_args, forecast_outputs
 from .planning import add_planning_commands
@@ -58,6 +58,7 @@ def build_parser():
     add_forecast_options(commands.choices["coverage"])  # demand of another year (issue 13)
     _add_report(commands, common)
     add_planning_commands(commands, common)  # zaitaku check, zaitaku plan
+    from .compare import add_compare_command; add_compare_command(commands, common)  # noqa: E702
     return parser
 
 
@@ -83,6 +84,7 @@ def _add_demo(commands, common):
     p.add_argument("--weight", choices=["total", "age65", "age75"], default="total",
                    help="population counted: everyone, 65+ or 75+ (default: total)")
     p.add_argument("--no-map", action="store_true", help="do not draw map.png")
+    add_table_options(p)
     p.set_defaults(run=_run_demo)
 
 
@@ -93,8 +95,8 @@ _WHO = {"total": "people", "age65": "people aged 65+", "age75": "people aged 75+
 
 def _run_demo(args):
     _check_out(args.out)
-    an = Analysis.sample(radius=args.radius)
-    written = an.save(args.out, weight=args.weight)
+    an = Analysis.sample(radius=args.radius, scenario=args.scenario)
+    written = an.save(args.out, weight=args.weight, headers=args.headers)
     coverage = _read_coverage(written[0])
     print(f"サンプル県 (fictional sample): {len(an.regions)} home-care areas, "
           f"{len(an.facilities)} facilities, {len(an.demand)} 1 km mesh cells")
@@ -138,7 +140,8 @@ def _run_coverage(args):
     an = analysis_from_args(args)
     if net is not None:
         return _run_roads(args, an, net)
-    written = an.save(args.out, weight=args.weight, extra=forecast_outputs(args, an))
+    written = an.save(args.out, weight=args.weight, extra=forecast_outputs(args, an),
+                      headers=args.headers)
     for line in _aligned(_described(written, an.radius_m)):
         print(line)
     return 0
@@ -161,7 +164,8 @@ def _run_roads(args, an, net):
     # one set with the other outputs: refused as a whole over an input,
     # written as a whole or not at all
     extra = {**forecast_outputs(args, an, limit), "unreachable.csv": an.unreachable()}
-    *written, unreachable = an.save(args.out, radius=limit, weight=args.weight, extra=extra)
+    *written, unreachable = an.save(args.out, radius=limit, weight=args.weight, extra=extra,
+                                    headers=args.headers)
     text = an.threshold_text(limit)
     files = [(path, _DESCRIBE[Path(path).name](path, limit).replace(
         _distance_text(limit), text)) for path in written]
@@ -176,8 +180,8 @@ def _run_roads(args, an, net):
 # ---------------------------------------------------------------- output
 
 def _read_coverage(path):
-    return pd.read_csv(path, dtype={"region_id": str, "region_name": str, "kind": str},
-                       keep_default_na=False, na_values={"share_covered": ["", "nan", "NaN"]})
+    return read_csv(path, dtype={"region_id": str, "region_name": str, "kind": str},
+                    keep_default_na=False, na_values={"share_covered": ["", "nan", "NaN"]})
 
 
 def coverage_table(coverage, kinds=SUMMARY_KINDS):
@@ -225,7 +229,7 @@ def _describe_coverage(path, radius_m):
 
 
 def _describe_reach(path, radius_m):
-    reach = pd.read_csv(path, usecols=["demand_id", "kind"], dtype=str, keep_default_na=False)
+    reach = read_csv(path, usecols=["demand_id", "kind"], dtype=str, keep_default_na=False)
     return (f"{_plural(len(reach), 'row')} ({_plural(reach.demand_id.nunique(), 'demand unit')}"
             f" x {_plural(reach.kind.nunique(), 'kind')}): nearest facility, distance, "
             f"count within {_distance_text(radius_m)}")

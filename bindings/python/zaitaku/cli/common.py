@@ -61,8 +61,10 @@ def _kinds(text):
     return kinds
 
 
-def _add_coverage(commands, common, run=None):
-    """The ``coverage`` command's parser (run: what it runs)."""
+def _add_coverage(commands, common, run=None, threshold=True):
+    """The ``coverage`` command's parser (run: what it runs; threshold:
+    with the --threshold alias, which ``zaitaku check`` and ``zaitaku
+    plan``, copying these options, have as their own doctor threshold)."""
     p = commands.add_parser(
         "coverage", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="reach and coverage of your own regions, facilities and demand",
@@ -101,7 +103,9 @@ print(zaitaku.sample_dir())"):
 
     g = p.add_argument_group("facilities (points that give care)")
     g.add_argument("--facilities", metavar="PATH", required=True,
-                   help="CSV with coordinate columns, or a point shapefile")
+                   help="CSV with coordinate columns, a JSON list of records with "
+                        "coordinate fields (--lon-field, --lat-field), a point shapefile "
+                        "or a GeoJSON/GeoPackage")
     g.add_argument("--facility-id", metavar="FIELD", default="facility_id",
                    help="unique facility id (default: facility_id; in a shapefile, whose "
                         "field names stop at 10 characters, facility_i is found too)")
@@ -114,9 +118,11 @@ print(zaitaku.sample_dir())"):
     g.add_argument("--capacity-field", metavar="FIELD",
                    help="field holding the capacity (doctors, nurse FTE)")
     g.add_argument("--lon-field", metavar="FIELD", default="lon",
-                   help="longitude (or x) column of a CSV (default: lon)")
+                   help="longitude (or x) column of a CSV or field of JSON records "
+                        "(default: lon)")
     g.add_argument("--lat-field", metavar="FIELD", default="lat",
-                   help="latitude (or y) column of a CSV (default: lat)")
+                   help="latitude (or y) column of a CSV or field of JSON records "
+                        "(default: lat)")
     g.add_argument("--facilities-crs", metavar="CRS",
                    help="CRS of the facilities' coordinates, overriding a .prj")
     g.add_argument("--doctor-kinds", metavar="K1,K2", type=_kinds,
@@ -158,12 +164,26 @@ print(zaitaku.sample_dir())"):
                         "projection centred on the regions)")
     g.add_argument("--out", metavar="DIR", type=Path, required=True,
                    help="folder for the outputs (made when missing)")
-    _add_roads(p)
+    add_table_options(g)
+    _add_roads(p, threshold)
     p.set_defaults(run=run)
 
 
-def _add_roads(p):
-    """Options of reach along roads (issue 4)."""
+def add_table_options(group):
+    """--headers and --scenario: how the CSVs a command writes are headed
+    and labelled."""
+    group.add_argument("--headers", choices=["en", "ja"], default="en",
+                       help="CSV headers: en, the column ids (default), or ja, Japanese "
+                            "headings for council tables (圏域コード, 圏域名, 75歳以上人口, ...; "
+                            "UTF-8 with a BOM, which Excel opens as UTF-8)")
+    group.add_argument("--scenario", metavar="LABEL",
+                       help="a label for this run (2025, winter, plan A), written in a "
+                            "scenario column of the tables; zaitaku compare names it so")
+
+
+def _add_roads(p, threshold=True):
+    """Options of reach along roads (issue 4), and --threshold, the name
+    the Python API and ``zaitaku check`` give reach (issue 18)."""
     g = p.add_argument_group("roads (reach along a road network instead of the straight line)")
     g.add_argument("--roads", metavar="PATH",
                    help="line shapefile of roads (the .dbf may be missing); with it, "
@@ -180,6 +200,12 @@ def _add_roads(p):
                        help="reach within this driving time, e.g. 30min or 1h")
     limit.add_argument("--max-distance", metavar="DIST", type=_distance("max distance"),
                        help="reach within this distance along roads, e.g. 16km")
+    if threshold:
+        limit.add_argument("--threshold", metavar="DIST|TIME", dest="reach_threshold",
+                           type=_reach_threshold,
+                           help="reach as the Python API and zaitaku check name it: a "
+                                "distance is --radius (straight line) or, with --roads, "
+                                "--max-distance; a time (with --roads) is --max-time")
     g.add_argument("--winter", action="store_true",
                    help="winter speeds: 10 km/h slower, at least half (see README)")
     g.add_argument("--snap-max", metavar="DIST", type=_distance("snap max"), default=1000.0,
@@ -192,9 +218,41 @@ def _time(what):
     return _argument_type(seconds, what)
 
 
+def _reach_threshold(text):
+    """An argparse type for --threshold: ``(metric, value, text)``, a
+    distance in metres or a time in seconds, as its unit says."""
+    for metric, convert in (("distance", metres), ("time", seconds)):
+        try:
+            return metric, convert(text, "threshold"), text
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"{text!r} is neither a distance (e.g. 16km) nor a time "
+                                     "(e.g. 30min)")
+
+
+def _resolve_threshold(args):
+    """--threshold into the option it stands for: --radius, --max-distance
+    or --max-time (once: the checks run again when the analysis is read)."""
+    given = getattr(args, "reach_threshold", None)
+    if given is None:
+        return
+    metric, value, text = given
+    args.reach_threshold = None
+    if not args.roads:
+        if metric == "time":
+            raise ValueError(f"--threshold {text} is a time: it needs --roads (a road "
+                             "network); in a straight line give a distance")
+        args.radius = value
+    elif metric == "time":
+        args.max_time = value
+    else:
+        args.max_distance = value
+
+
 def _check_coverage_args(args):
     """Combinations argparse cannot express, and inputs that do not exist
     (checked before any reading, so the message names the option)."""
+    _resolve_threshold(args)
     for option, value in (("--regions", args.regions), ("--regions-map", args.regions_map),
                           ("--facilities", args.facilities), ("--demand", args.demand)):
         if value is not None and not Path(value).is_file():
@@ -292,7 +350,7 @@ def analysis_from_args(args, attributes=False):
                       lat_field=args.demand_lat, weight_fields=args.weight_field,
                       header=not args.no_header,
                       crs=_crs_for(args.demand, args.demand_crs, args.crs))
-    return build_analysis(
+    an = build_analysis(
         regions=dict(path=args.regions, id_field=args.region_id, name_field=args.region_name,
                      crs=_crs_for(args.regions, args.regions_crs, args.crs)),
         dissolve=dict(mapping=args.regions_map, from_field=args.map_from, to_field=args.map_to,
@@ -305,3 +363,5 @@ def analysis_from_args(args, attributes=False):
                         crs=_crs_for(args.facilities, args.facilities_crs, args.crs), **extra),
         demand=demand, radius=args.radius, coastal_snap=args.coastal_snap, crs=args.area_crs,
         doctor_kinds=args.doctor_kinds, nursing_kinds=args.nursing_kinds)
+    scenario = getattr(args, "scenario", None)
+    return an if scenario is None else an.with_scenario(scenario)

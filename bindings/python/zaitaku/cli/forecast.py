@@ -7,9 +7,8 @@ region's demand was scaled by)."""
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from ..analysis.forecast import CODE_FIELDS, NOTE_MOVED, compare_coverage
+from ..outputs import read_csv
 from ..units import percent
 
 MEASURES = ("home_visits", "outpatient", "population")
@@ -114,8 +113,8 @@ def _regions_spec(args):
 
 
 def _describe_compare(path, radius_m):
-    cmp = pd.read_csv(path, dtype={"region_id": str}, keep_default_na=False,
-                      na_values=["", "nan", "NaN"])
+    cmp = read_csv(path, dtype={"region_id": str}, keep_default_na=False,
+                   na_values=["", "nan", "NaN"])
     shares = [c for c in cmp.columns if c.startswith("share_covered_")]
     a, b = shares[0][len("share_covered_"):], shares[-1][len("share_covered_"):]
     rows = cmp[cmp.region_id == "all"].set_index("kind")
@@ -132,7 +131,7 @@ def _describe_compare(path, radius_m):
 
 
 def _describe_factors(path, radius_m):
-    f = pd.read_csv(path, dtype={"region_id": str})
+    f = read_csv(path, dtype={"region_id": str})
     return (f"factor per region ({len(f)} regions, {f.factor.min():.3g} to "
             f"{f.factor.max():.3g}) and units scaled")
 

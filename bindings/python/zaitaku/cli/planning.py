@@ -7,11 +7,12 @@ conventions: outputs written through temporary files into --out, one line
 per output printed, exit 2 with a one-line reason on bad input.
 """
 import argparse
+from pathlib import Path
 
 from . import common as cli
 
 from .. import planning
-from ..outputs import OutputSet
+from ..outputs import OutputSet, write_csv
 
 MARK = {1: "ok", 0: "FAIL", -1: "-"}
 
@@ -19,7 +20,8 @@ MARK = {1: "ok", 0: "FAIL", -1: "-"}
 def _inputs_parent():
     """A parent parser holding every input option of ``zaitaku coverage``."""
     holder = argparse.ArgumentParser(add_help=False)
-    cli._add_coverage(holder.add_subparsers(), argparse.ArgumentParser(add_help=False))
+    cli._add_coverage(holder.add_subparsers(), argparse.ArgumentParser(add_help=False),
+                      threshold=False)  # --threshold is the commands' own: the doctor's
     return holder._subparsers._group_actions[0].choices["coverage"]
 
 
@@ -45,8 +47,9 @@ def add_planning_commands(commands, common):
                  "psychiatric beds (精神病床) among the beds")):
             g.add_argument(option, dest=dest, metavar="FIELD", help=what)
         g = p.add_argument_group(f"{name} options")
-        g.add_argument("--threshold", metavar="DIST",
-                       help="reach of a doctor (default: 16km straight line)")
+        g.add_argument("--threshold", "--doctor-threshold", dest="threshold", metavar="DIST",
+                       help="reach of a doctor (default: 16km straight line); "
+                            "--doctor-threshold is the Python API's and the report's name")
         if name == "check":
             g.add_argument("--rule16", metavar="DIST", type=cli._distance("rule16"),
                            default=16000.0, help="house-call radius, straight line "
@@ -57,6 +60,19 @@ def add_planning_commands(commands, common):
                            help="share of demand the share checks need (default: 0.9)")
             g.add_argument("--no-clusters", action="store_true",
                            help="do not write gap_clusters.shp")
+            g.add_argument("--home-care-counts", metavar="CSV",
+                           help="number of 在支診/在支病 per region from statistics (e.g. "
+                                "医療施設調査), for when their locations are unknown: the "
+                                "home_care check uses these counts (UTF-8 or CP932; columns "
+                                "--counts-code, --counts-value; '-' is none, as e-Stat "
+                                "writes it); regions the table lacks keep the facilities' count")
+            g.add_argument("--counts-code", metavar="COL", default="region_id",
+                           help="region code column of --home-care-counts (default: region_id)")
+            g.add_argument("--counts-value", metavar="COL", default="count",
+                           help="count column of --home-care-counts (default: count)")
+            g.add_argument("--home-care-source", metavar="TEXT", default="statistics",
+                           help="source the home_care reasons cite for the counts "
+                                "(default: statistics), e.g. '医療施設調査 2023'")
         else:
             g.add_argument("--budget", metavar="K", type=int, default=0,
                            help="new designations allowed (default: one per area that "
@@ -100,8 +116,32 @@ DIR/excluded_candidates.csv (every facility left out, with its reason); with
 }
 
 
+#: planning.h's default reach of a doctor on the straight line, which the
+#: C calls use when no threshold is given
+DEFAULT_THRESHOLD = "16km"
+
+
 def _read(args):
+    """The analysis; the coverage options these commands do not use are
+    refused rather than ignored (a --radius or --roads that changed nothing
+    read as if it had)."""
+    if args.roads or args.max_time is not None or args.max_distance is not None:
+        raise ValueError(f"zaitaku {args.command} measures along the straight line only: "
+                         "--roads, --max-time and --max-distance are for zaitaku coverage "
+                         "(from Python, planning.check/designate take an.with_network(...))")
+    if args.radius != 16000.0 and not _same_reach(args.threshold, args.radius):
+        raise ValueError(f"zaitaku {args.command} does not use --radius: the reach of a "
+                         "doctor is --threshold (or --doctor-threshold)"
+                         + (", of a nurse --nursing-threshold" if args.command == "check" else ""))
     return cli.analysis_from_args(args, attributes=True)
+
+
+def _same_reach(threshold, radius_m):
+    """Whether --threshold says the --radius given beside it."""
+    try:
+        return threshold is not None and cli.metres(threshold, "threshold") == radius_m
+    except ValueError:
+        return False
 
 
 def _share(value, what):
@@ -110,27 +150,89 @@ def _share(value, what):
     return value
 
 
-def _write_csv(frame, path):
-    """frame without its geometry as UTF-8 CSV (into an OutputSet's staging
-    folder: see _outputs)."""
-    frame.drop(columns="geometry", errors="ignore").to_csv(path, index=False, encoding="utf-8")
+def _writer(an, args):
+    """A function writing a table as a CSV that can be read alone, into an
+    OutputSet's staging folder: points as lon and lat, the headers asked
+    for and, with ``label``, what its figures count (weight, threshold,
+    scenario: Analysis.labelled)."""
+    names = an.demand.weight_names
+    weight = args.weight or (names[0] if names else None)
+
+    def write(frame, path, label=False, threshold=None):
+        if label:  # check.csv (threshold False) has a threshold per check, in its reasons
+            frame = an.labelled(frame, threshold or DEFAULT_THRESHOLD, args.weight,
+                                threshold=threshold is not False)
+        write_csv(frame, path, args.headers, weight)
+
+    return write
+
+
+def _home_care_counts(path, code, value):
+    """Region code -> count from the CSV of --home-care-counts, or an error
+    naming the file, line and column."""
+    import csv
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"--home-care-counts {path}: does not exist")
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp932")  # e-Stat's own downloads
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"--home-care-counts {path}: neither UTF-8 nor CP932 (byte "
+                             f"{exc.start})") from None
+    rows = list(csv.reader(text.splitlines()))
+    header = [h.strip() for h in rows[0]] if rows else []
+    for option, column in (("--counts-code", code), ("--counts-value", value)):
+        if column not in header:
+            raise KeyError(f"--home-care-counts {path}: no column {column!r} ({option}; "
+                           f"columns: {', '.join(header) or 'none'})")
+    i, j = header.index(code), header.index(value)
+    counts = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        rid, n = row[i].strip(), row[j].strip()
+        if rid in counts:
+            raise ValueError(f"--home-care-counts {path}: line {line}: region {rid} again")
+        if n in ("-", "－"):
+            n = "0"
+        if not n.isdigit():
+            raise ValueError(f"--home-care-counts {path}: line {line}, column {value}: "
+                             f"{n!r} is not a count (a whole number, or '-' for none)")
+        counts[rid] = int(n)
+    return counts
 
 
 def _run_check(args):
     _share(args.min_share, "--min-share")
+    counts = None
+    if args.home_care_counts is not None:  # read before the analysis: bad input fails fast
+        counts = _home_care_counts(args.home_care_counts, args.counts_code, args.counts_value)
     an = _read(args)
-    table = planning.check(an, weight=args.weight, rule16=args.rule16,
-                           doctor_threshold=args.threshold,
-                           nursing_threshold=args.nursing_threshold,
-                           min_share_rule16=args.min_share, min_share_nursing=args.min_share,
-                           min_share_redundant=args.min_share)
+    try:
+        table = planning.check(an, weight=args.weight, rule16=args.rule16,
+                               doctor_threshold=args.threshold,
+                               nursing_threshold=args.nursing_threshold,
+                               min_share_rule16=args.min_share,
+                               min_share_nursing=args.min_share,
+                               min_share_redundant=args.min_share, home_care_counts=counts,
+                               home_care_source=args.home_care_source)
+    except KeyError as exc:  # a region of the counts the analysis does not have
+        if counts is None:
+            raise
+        why = str(exc.args[0]).removeprefix("home_care_counts: ")
+        raise KeyError(f"--home-care-counts {args.home_care_counts}: {why}") from None
     backup = planning.backup(an, doctor_threshold=args.threshold)
     clusters = None if args.no_clusters else planning.clusters(
         an, threshold=args.nursing_threshold, weight=args.weight)
     # computed first; then one set: refused over an input, all or nothing
+    write = _writer(an, args)
     with OutputSet(an.context, args.out) as out:
-        _write_csv(table, out.path("check.csv"))
-        _write_csv(backup, out.path("backup.csv"))
+        write(table, out.path("check.csv"), label=True, threshold=False)
+        write(backup, out.path("backup.csv"))
         if clusters is not None:
             _write_layer(clusters, out.path("gap_clusters.shp"))
         paths = out.commit()
@@ -194,13 +296,14 @@ def _run_plan(args):
                                         include_psychiatric_only=args.include_psychiatric_only)
     excluded = picks.attrs["excluded"]
     s = planning.sites(an, n=args.sites, weight=args.weight) if args.sites else None
+    write = _writer(an, args)
     with OutputSet(an.context, args.out) as out:
-        _write_csv(picks, out.path("plan.csv"))
+        write(picks, out.path("plan.csv"), label=True, threshold=args.threshold)
         _write_layer(picks, out.path("plan.shp"))
-        _write_csv(regions, out.path("plan_regions.csv"))
-        _write_csv(excluded, out.path("excluded_candidates.csv"))
+        write(regions, out.path("plan_regions.csv"), label=True, threshold=args.threshold)
+        write(excluded, out.path("excluded_candidates.csv"))
         if s is not None:
-            _write_csv(s, out.path("sites.csv"))
+            write(s, out.path("sites.csv"), label=True)
             _write_layer(s, out.path("sites.shp"))
         paths = out.commit()
     files = [(paths[0], f"{len(picks)} leads, in order"), (paths[1], "the same as points"),
@@ -209,10 +312,10 @@ def _run_plan(args):
     if s is not None:
         files += [(paths[4], f"{len(s)} sites for nursing stations"),
                   (paths[5], "the same as points")]
-    print("rank  id  kind  area  reason  share covered")
+    print("rank  id  kind  area  reason  share of all demand covered (cumulative)")
     for row in picks.itertuples():
         print(f"{row.rank:>4}  {row.facility_id}  {row.kind}  {row.region_id}  {row.reason}  "
-              f"{cli.percent(row.share_covered)}")
+              f"{cli.percent(row.share_covered_cumulative)}")
     for row in regions[regions.status != "ok"].itertuples():
         print(f"{row.region_id} {row.region_name}: {row.status}")
     _print_excluded(excluded)

@@ -23,11 +23,15 @@ import threading
 import warnings
 from pathlib import Path
 
+from ..columns import weight_text
 from ..kinds import DOCTOR_AND_NURSING
 from ..outputs import atomic_file
+from . import labels as L
+from . import people as P
 from . import raster
-from .plot import (GAP_FACE, GAP_HATCH, INK, KIND_NAMES, LAND, OUTLINE, REACHED,
-                   _drawn, _font_families, _wrap, kind_label, kind_styles)
+from .plot import (GAP_FACE, GAP_HATCH, GAP_LIGHT_FACE, GAP_LIGHT_HATCH, INK, KIND_NAMES, LAND,
+                   OUTLINE, REACHED, _drawn, _ems, _font_families, _wrap, kind_label,
+                   kind_styles)
 
 #: Share classes of the overview map (lower bounds) and their labels.
 SHARE_BREAKS = (0.0, 0.5, 0.8, 0.95)
@@ -39,6 +43,7 @@ WIDTH_IN = 7.0          # fits an A4 page's text width (17 cm) with margins
 KEY_IN = 1.35           # legend and credit below the map
 TITLE_IN = 0.5
 MARGIN_IN = 0.12
+MAP_W_IN = WIDTH_IN - 2 * MARGIN_IN
 _LABEL_PT, _NAME_PT, _CREDIT_PT = 8, 9, 6.5
 
 
@@ -104,9 +109,20 @@ class MapData:
     radius : str or float, optional
     crs : str, int or pyproj.CRS, optional
         A projected CRS (metres); a geographic one is refused.
+    weight : str or int, optional
+        The weight the people layer counts (default the demand's first).
+    people : GeoDataFrame or False, optional
+        The demand units out of reach (:func:`zaitaku.maps.people.out_of_reach`,
+        computed here when not given); False: maps without the people layer.
+    people_label : str, optional
+        What the weight counts, for the legend (e.g. ``"75歳以上人口"``;
+        default the weight's name).
+    nursing_kinds : sequence of str
+        The nursing kinds of ``doctor_and_nursing`` (as the analysis counts them).
     """
 
-    def __init__(self, analysis, kind=DOCTOR_AND_NURSING, radius=None, crs=None):
+    def __init__(self, analysis, kind=DOCTOR_AND_NURSING, radius=None, crs=None, weight=None,
+                 people=None, people_label=None, nursing_kinds=("nursing",)):
         from pyproj import CRS
 
         self.analysis, self.kind = analysis, kind
@@ -121,6 +137,14 @@ class MapData:
         self.reached = analysis.service_areas(radius, by="region", kind=kind).to_crs(self.crs)
         self.gaps = gaps.to_crs(self.crs)
         self.reach_text = reach_text(analysis, radius)
+        names = analysis.demand.weight_names
+        weight = names[0] if weight is None else weight if isinstance(weight, str) \
+            else names[weight]
+        if people is None:
+            people = P.out_of_reach(analysis, kind, weight, radius, nursing_kinds)
+        #: the people out of reach (:class:`~zaitaku.maps.people.PeopleLayer`), or None
+        self.people = None if people is False else \
+            P.PeopleLayer(people, weight, self.crs, people_label or weight_text(weight))
         #: layers report sections add (:class:`Overlay`), drawn on the maps
         self.overlays = []
         self._shown = {}  # (layer, tolerance) -> simplified layer (shown())
@@ -229,7 +253,7 @@ def _figure(extent, title, credit, key_in=KEY_IN, rows=0):
     dx, dy = x1 - x0, y1 - y0
     map_w = WIDTH_IN - 2 * MARGIN_IN
     credit_text = _wrap(credit, map_w * 72 / _CREDIT_PT * 1.0)
-    row_in = _LABEL_PT * 1.5 / 72          # a legend row with its spacing
+    row_in = _LABEL_PT * 1.4 / 72          # a legend row with its spacing (0.35 em)
     line_in = _CREDIT_PT * 1.3 / 72        # a credit line
     key_in = max(key_in, 0.25 + (rows + 1) * row_in + (credit_text.count("\n") + 1) * line_in)
     map_h = min(max(map_w * dy / dx, 3.2), 7.6)
@@ -260,6 +284,18 @@ def _figure(extent, title, credit, key_in=KEY_IN, rows=0):
              fontsize=_CREDIT_PT, color="#444444", transform=key.transAxes,
              gid="zaitaku-credit")
     return fig, ax, key, (x0, y0, x1, y1)
+
+
+def _framed(extent):
+    """extent widened as :func:`_figure` widens it to the map's shape (to
+    know a map's scale before its figure is made)."""
+    x0, y0, x1, y1 = extent
+    dx, dy = x1 - x0, y1 - y0
+    map_h = min(max(MAP_W_IN * dy / dx, 3.2), 7.6)
+    if map_h / MAP_W_IN <= dy / dx:
+        grow = dy * MAP_W_IN / map_h - dx
+        x0, x1 = x0 - grow / 2, x1 + grow / 2
+    return (x0, y0, x1, y1)
 
 
 def _extent(bounds, pad=0.05):
@@ -326,25 +362,59 @@ def _facility_handles(ax, facilities, extent, size):
     return handles
 
 
-def _names(ax, regions, labels, extent):
-    """Each region's label at a point well inside its largest part."""
+_HALO_NAME = 2.5
+
+
+def _label_half_pt(text, size):
+    """A label's half-width and half-height in points, roughly (for
+    spacing candidates; the placer tests the rendered box)."""
+    lines = str(text).split("\n")
+    return (max(_ems(line) for line in lines) * size * 1.05 / 2 + 1,
+            len(lines) * size * 1.25 / 2 + 1)
+
+
+def _names(ax, regions, labels, extent, placer):
+    """Each region's label inside its largest part, clear of the labels
+    placed before (the narrowest parts first, as they have the least
+    room): at the pole of inaccessibility, else at points around it that
+    are still inside; a part too small for any gets its label beside it
+    with a leader line, or none (listed in placer.dropped)."""
     import matplotlib.patheffects as pe
+    import shapely
     from shapely.ops import polylabel
 
-    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+    halo = [pe.withStroke(linewidth=_HALO_NAME, foreground="white")]
     x0, y0, x1, y1 = extent
+    jobs = []
     for geom, text in zip(regions.geometry, labels):
         if geom is None or geom.is_empty or not text:
             continue
         part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        cut = part.intersection(shapely.box(x0, y0, x1, y1))
+        if cut.is_empty:
+            continue
+        part = max(getattr(cut, "geoms", [cut]), key=lambda g: g.area) \
+            if cut.geom_type != "Polygon" else cut
+        if part.geom_type != "Polygon" or part.area <= 0:
+            continue
+        jobs.append((part.bounds[2] - part.bounds[0], text, part))
+    for _, text, part in sorted(jobs, key=lambda job: job[0]):
         try:
-            point = polylabel(part, tolerance=max(x1 - x0, y1 - y0) / 500)
+            pole = polylabel(part, tolerance=max(x1 - x0, y1 - y0) / 500)
         except Exception:  # noqa: BLE001 - odd rings
-            point = part.representative_point()
-        if x0 < point.x < x1 and y0 < point.y < y1:
-            ax.text(point.x, point.y, text, ha="center", va="center", fontsize=_NAME_PT,
-                    fontweight="bold", color="#111111", path_effects=halo, zorder=6,
-                    gid="zaitaku-region-name")
+            pole = part.representative_point()
+        px, py = pole.x, pole.y
+        hw, hh = _label_half_pt(text, _NAME_PT)
+        near = L.around(px, py, placer, hw * 0.5, hh * 0.6, rings=(1, 2, 3, 4.5))
+        near = [(px, py)] + [(x, y) for x, y in near if shapely.contains_xy(part, x, y)]
+        minx, miny, maxx, maxy = part.bounds
+        gx, gy = placer.pt_to_data(hw + 4, hh + 4)
+        far = [((minx + maxx) / 2, miny - gy), ((minx + maxx) / 2, maxy + gy),
+               (maxx + gx, (miny + maxy) / 2), (minx - gx, (miny + maxy) / 2)]
+        far += L.around(px, py, placer, hw + 6, hh + 6, rings=(1.5, 2.5))
+        placer.place(text, near, leader_from=(px, py), far=far, max_cost=None,
+                     fontsize=_NAME_PT, fontweight="bold", color="#111111",
+                     path_effects=halo, zorder=6, gid="zaitaku-region-name")
 
 
 def draw_scale_bar(ax, crs):
@@ -364,7 +434,8 @@ def draw_scale_bar(ax, crs):
     bar_h = 0.012 * (y1 - y0)
     ax.add_patch(Rectangle((left - 0.015 * (x1 - x0), y - 0.02 * (y1 - y0)),
                            right - left + 0.06 * (x1 - x0), 0.075 * (y1 - y0),
-                           facecolor="white", alpha=0.85, edgecolor="none", zorder=7))
+                           facecolor="white", alpha=0.85, edgecolor="none", zorder=7,
+                           gid="zaitaku-scalebar-box"))
     for s, e, colour in ((left, half, INK), (half, right, "white")):
         ax.add_patch(Rectangle((s, y), e - s, bar_h, facecolor=colour, edgecolor=INK,
                                linewidth=0.7, zorder=8))
@@ -394,16 +465,25 @@ def draw_north_arrow(ax, crs):
     return angle
 
 
-def _legend(ax, key, areas, facilities):
-    """Two legends side by side below the map: areas (left), facilities
-    (right). The map axes' own labels (geopandas names the CRS axes) go."""
+def _legend(ax, key, areas, facilities, people=()):
+    """Two legends side by side below the map: the people out of reach and
+    the areas (left, each under its bold heading), the facilities (right).
+    The map axes' own labels (geopandas names the CRS axes) go."""
+    from matplotlib.patches import Patch
+
     ax.set_xlabel("")
     ax.set_ylabel("")
     style = dict(frameon=False, fontsize=_LABEL_PT, handlelength=1.5, borderaxespad=0.0,
                  labelspacing=0.35, alignment="left", title_fontproperties={"weight": "bold",
                                                                              "size": _LABEL_PT})
-    left = key.legend(handles=areas, loc="upper left", bbox_to_anchor=(0, 1), title="区域",
-                      **style)
+    people = list(people)
+    handles = people + ([Patch(visible=False, label="区域")] if people else []) + areas
+    left = key.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 1),
+                      title=None if people else "区域", **style)
+    headers = {people[0].get_label(), "区域"} if people else set()
+    for text in left.get_texts():
+        if text.get_text() in headers:
+            text.set_fontweight("bold")
     key.add_artist(left)
     if facilities:
         key.legend(handles=facilities, loc="upper left", bbox_to_anchor=(0.47, 1),
@@ -412,11 +492,11 @@ def _legend(ax, key, areas, facilities):
 
 def _draw_overlays(ax, data, region_id, extent):
     """Draws the overlays of one region (region_id None: the overview, only
-    those marked on_overview); returns their legend handles."""
-    import matplotlib.patheffects as pe
+    those marked on_overview); returns (their legend handles, their labels
+    to place: (x, y, text, colour), their point positions)."""
+    import numpy as np
 
-    handles = []
-    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    handles, texts, points = [], [], []
     x0, y0, x1, y1 = extent
     for ov in data.overlays:
         if region_id is None and not ov.on_overview:
@@ -425,39 +505,111 @@ def _draw_overlays(ax, data, region_id, extent):
             ov.frame[ov.frame.region_id.astype(str) == str(region_id)]
         if not len(frame):
             continue
-        points = frame.geom_type.isin(["Point"]).all()
-        _draw(ax, frame if points else _clipped(_simplified(frame, extent), extent), **ov.style)
+        is_points = frame.geom_type.isin(["Point"]).all()
+        _draw(ax, frame if is_points else _clipped(_simplified(frame, extent), extent),
+              **ov.style)
+        if is_points:
+            points += [(g.x, g.y) for g in frame.geometry]
         if ov.text:
             for geom, text in zip(frame.geometry, frame[ov.text]):
-                at = geom if points else geom.representative_point()
+                at = geom if is_points else geom.representative_point()
                 if str(text) and x0 < at.x < x1 and y0 < at.y < y1:
-                    ax.annotate(str(text), (at.x, at.y), xytext=(5, 4),
-                                textcoords="offset points", fontsize=7, fontweight="bold",
-                                color=ov.colour, path_effects=halo,
-                                zorder=9, gid="zaitaku-overlay-label")
+                    texts.append((at.x, at.y, str(text), ov.colour))
         if ov.handle is not None:
             handles.append(ov.handle)
-    return handles
+    return handles, texts, np.array(points, float).reshape(-1, 2)
+
+
+def _place_overlay_labels(placer, texts):
+    """Overlay labels (ranks, people counts) beside their feature, clear of
+    each other: around it, then farther out with a leader line."""
+    import matplotlib.patheffects as pe
+
+    halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    for x, y, text, colour in texts:
+        hw, hh = _label_half_pt(text, 7)
+        near = L.around(x, y, placer, hw + 4, hh + 3, rings=(1, 1.6))
+        far = L.around(x, y, placer, hw + 4, hh + 3, rings=(2.6, 3.8))
+        placer.place(text, near, leader_from=(x, y), far=far, fontsize=7, fontweight="bold",
+                     color=colour, path_effects=halo, zorder=9, gid="zaitaku-overlay-label")
+
+
+def _placer(ax, facilities, overlay_points, extent):
+    """A label placer for ax: clear of the scale bar and the north arrow,
+    preferring spots without markers."""
+    import numpy as np
+
+    ax.apply_aspect()
+    x0, y0, x1, y1 = extent
+    x, y = facilities.geometry.x.to_numpy(), facilities.geometry.y.to_numpy()
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    points = np.vstack([np.column_stack([x[inside], y[inside]]), overlay_points])
+    obstacles = [a for a in ax.patches if a.get_gid() == "zaitaku-scalebar-box"]
+    obstacles += [t for t in ax.texts if t.get_gid() == "zaitaku-north-arrow"]
+    obstacles += [t.arrow_patch for t in ax.texts
+                  if t.get_gid() == "zaitaku-north" and t.arrow_patch is not None]
+    return L.Placer(ax, obstacles=obstacles, points=points)
+
+
+def _record(fig, placer, people_title):
+    """What the report says of a map, kept on the figure: its legend's
+    entries, the people layer's heading, the labels set beside their
+    feature with a leader line or dropped for want of room, and the
+    number of overlapping label boxes (counted on the figure as drawn)."""
+    entries = [t.get_text() for ax in fig.axes for lg in
+               ([a for a in ax.artists if type(a).__name__ == "Legend"] +
+                ([ax.get_legend()] if ax.get_legend() is not None else []))
+               for t in lg.get_texts() if t.get_text().strip()]
+    fig.zaitaku_meta = dict(legend=entries, people=people_title,
+                            dropped=list(placer.dropped), leadered=list(placer.leadered),
+                            label_collisions=len(L.label_collisions(fig)))
 
 
 def _credit(text):
     return f"© zaitaku / libcoverage; {text}" if text else "© zaitaku / libcoverage"
 
 
+#: how the gaps are drawn: alone (the land view), or beneath the people
+_GAPS = dict(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///", linewidth=0, zorder=3)
+_GAPS_LIGHT = dict(facecolor=GAP_LIGHT_FACE, edgecolor=GAP_LIGHT_HATCH, hatch="///",
+                   linewidth=0, zorder=3)
+
+
+def _area_handles(km, label, people, extra=()):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    gaps = _GAPS_LIGHT if people else _GAPS
+    return [Patch(facecolor=REACHED, edgecolor="none", label=f"{km} 圏内（{label}）"),
+            Patch(facecolor=gaps["facecolor"], edgecolor=gaps["edgecolor"], hatch="///",
+                  linewidth=0, label=f"{km} 圏外の土地（空白地域）"),
+            Line2D([], [], color=OUTLINE, linewidth=1.3, label="圏域の境界"), *extra]
+
+
 # ---------------------------------------------------------------- maps
 
-def overview_map(data, coverage, kind=None, title=None, credit=None):
-    """The overview: every region coloured by its share of demand within
-    reach of ``kind`` (four cividis classes), labelled with name and share,
-    and the facilities by kind.
+def overview_map(data, coverage, kind=None, title=None, credit=None, layer="people"):
+    """The overview, labelled with each region's name and share within
+    reach of ``kind``, with the facilities by kind.
 
-    Returns a matplotlib Figure (not known to pyplot)."""
+    ``layer="people"`` (with the data's people layer): the people out of
+    reach shaded in classes over the land within reach and the land out of
+    reach (hatched, pale); ``"share"``: every region coloured by its share
+    of demand within reach (four cividis classes).
+
+    Returns a matplotlib Figure (not known to pyplot); its
+    ``zaitaku_meta`` says what :func:`_record` keeps."""
     from matplotlib import rc_context
     from matplotlib.patches import Patch
 
+    if layer not in ("people", "share"):
+        raise ValueError(f"layer must be 'people' or 'share', not {layer!r}")
     kind = kind or data.kind
+    people = layer == "people" and data.people is not None and kind == data.kind
     km = data.reach_text
-    title = title or f"{km} 圏内の人口割合（{KIND_NAMES.get(kind, kind)}）"
+    name = KIND_NAMES.get(kind, kind)
+    title = title or (f"{km} 圏外に住む{data.people.label}（{name}）" if people else
+                      f"{km} 圏内の人口割合（{name}）")
     rows = coverage[coverage["kind"] == kind].set_index("region_id")
     regions = data.regions.copy()
     regions["share"] = [rows["share_covered"].get(r, float("nan")) for r in regions.region_id]
@@ -466,24 +618,43 @@ def overview_map(data, coverage, kind=None, title=None, credit=None):
     with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(regions.total_bounds)
         extra = sum(1 for ov in data.overlays if ov.on_overview)
-        rows = max(len(SHARE_BREAKS) + extra, len(set(data.facilities["kind"])))
+        # two headings and the classes above the three kinds of land
+        n_area = 2 + data.people.n_classes(_framed(extent), MAP_W_IN) + 3 if people \
+            else len(SHARE_BREAKS)
+        rows = max(n_area + extra, len(set(data.facilities["kind"])))
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
                                        KEY_IN + 0.17 * max(0, extra), rows=rows)
         shown = data.shown("regions", extent)
         classes = [share_class(s) for s in regions["share"]]
-        faces = [colours[c] if c is not None else NO_DATA for c in classes]
-        shown.plot(ax=ax, aspect=None, color=faces, edgecolor=OUTLINE, linewidth=0.8, zorder=2)
-        handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.5,
-                         label=f"{SHARE_LABELS[i]}: {classes.count(i)}圏域")
-                   for i in range(len(SHARE_BREAKS))]
+        people_handles, people_title = [], None
+        if people:
+            shown.plot(ax=ax, aspect=None, color=LAND, edgecolor="none", zorder=1)
+            _draw(ax, data.shown("reached", extent), facecolor=REACHED, edgecolor="none",
+                  zorder=2)
+            _draw(ax, data.shown("gaps", extent), **_GAPS_LIGHT)
+            people_handles, people_title = P.draw(ax, data.people, extent, MAP_W_IN)
+            shown.plot(ax=ax, aspect=None, color="none", edgecolor=OUTLINE, linewidth=0.8,
+                       zorder=4)
+            handles = _area_handles(km, name, True)
+        else:
+            faces = [colours[c] if c is not None else NO_DATA for c in classes]
+            shown.plot(ax=ax, aspect=None, color=faces, edgecolor=OUTLINE, linewidth=0.8,
+                       zorder=2)
+            handles = [Patch(facecolor=colours[i], edgecolor=OUTLINE, linewidth=0.5,
+                             label=f"{SHARE_LABELS[i]}: {classes.count(i)}圏域")
+                       for i in range(len(SHARE_BREAKS))]
         size = 14 if len(data.facilities) <= 200 else 5
         markers = _facility_handles(ax, data.facilities, extent, size)
-        handles += _draw_overlays(ax, data, None, extent)
-        labels = [f"{n}\n{_pct(s)}" for n, s in zip(regions.region_name, regions["share"])]
-        _names(ax, shown, labels, extent)
+        more, texts, points = _draw_overlays(ax, data, None, extent)
+        handles += more
         draw_scale_bar(ax, data.crs)
         draw_north_arrow(ax, data.crs)
-        _legend(ax, key, handles, markers)
+        placer = _placer(ax, data.facilities, points, extent)
+        _place_overlay_labels(placer, texts)
+        labels = [f"{n}\n{_pct(s)}" for n, s in zip(regions.region_name, regions["share"])]
+        _names(ax, shown, labels, extent, placer)
+        _legend(ax, key, handles, markers, people_handles)
+        _record(fig, placer, people_title)
     return fig
 
 
@@ -497,11 +668,12 @@ def _pct(share):
 
 
 def region_map(data, region_id, title=None, credit=None):
-    """One region: its land within reach of the data's kind, the gaps
-    (hatched), the facilities by kind in and near it, the neighbouring
-    regions in grey. Returns a matplotlib Figure."""
+    """One region: the people out of reach (the data's people layer, in
+    classes), its land within reach of the data's kind, the land out of
+    reach (hatched; pale beneath the people), the facilities by kind in
+    and near it, the neighbouring regions in grey. Returns a matplotlib
+    Figure (``zaitaku_meta`` as for :func:`overview_map`)."""
     from matplotlib import rc_context
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     regions = data.regions
@@ -511,12 +683,15 @@ def region_map(data, region_id, title=None, credit=None):
     name = focus.region_name.iloc[0] or region_id
     km = data.reach_text
     label = KIND_NAMES.get(data.kind, data.kind)
-    title = title or f"{name}: {km} 圏内（{label}）"
+    people = data.people is not None
+    title = title or (f"{name}: {km} 圏外に住む{data.people.label}（{label}）" if people else
+                      f"{name}: {km} 圏内（{label}）")
     families = _font_families(stacklevel=4)
     with rc_context({"text.parse_math": False, "font.family": families, "hatch.linewidth": 0.6}):
         extent = _extent(focus.total_bounds, pad=0.08)
         extra = len(data.overlays)
-        rows = max(4 + extra, len(set(data.facilities["kind"])))
+        n_people = 2 + data.people.n_classes(_framed(extent), MAP_W_IN) if people else 0
+        rows = max(4 + extra + n_people, len(set(data.facilities["kind"])))
         fig, ax, key, extent = _figure(extent, title, _credit(credit),
                                        KEY_IN + 0.17 * extra, rows=rows)
         # every layer simplified once per size of map (shared by the pages),
@@ -528,23 +703,25 @@ def region_map(data, region_id, title=None, credit=None):
               zorder=1)
         _draw(ax, drawn[mine], facecolor=LAND, edgecolor="none", zorder=1)
         for layer, style in (("reached", dict(facecolor=REACHED, edgecolor="none", zorder=2)),
-                             ("gaps", dict(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///",
-                                           linewidth=0, zorder=3))):
+                             ("gaps", _GAPS_LIGHT if people else _GAPS)):
             part = data.shown(layer, extent)
             _draw(ax, _clipped(part[part.region_id == region_id], extent), **style)
+        people_handles, people_title = P.draw(ax, data.people, extent, MAP_W_IN,
+                                              region_id=region_id)
         _draw(ax, drawn[mine], facecolor="none", edgecolor=OUTLINE, linewidth=1.3, zorder=4)
-        handles = [Patch(facecolor=REACHED, edgecolor="none", label=f"{km} 圏内（{label}）"),
-                   Patch(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///", linewidth=0,
-                         label=f"{km} 圏外（空白地域）"),
-                   Line2D([], [], color=OUTLINE, linewidth=1.3, label="圏域の境界"),
-                   Patch(facecolor=OTHER_LAND, edgecolor="#999999", label="他の圏域")]
+        handles = _area_handles(km, label, people, [
+            Patch(facecolor=OTHER_LAND, edgecolor="#999999", label="他の圏域")])
         size = 22 if len(data.facilities) <= 200 else 10
         markers = _facility_handles(ax, data.facilities, extent, size)
-        handles += _draw_overlays(ax, data, region_id, extent)
-        _names(ax, shown, list(shown.region_name), extent)
+        more, texts, points = _draw_overlays(ax, data, region_id, extent)
+        handles += more
         draw_scale_bar(ax, data.crs)
         draw_north_arrow(ax, data.crs)
-        _legend(ax, key, handles, markers)
+        placer = _placer(ax, data.facilities, points, extent)
+        _place_overlay_labels(placer, texts)
+        _names(ax, shown, list(shown.region_name), extent, placer)
+        _legend(ax, key, handles, markers, people_handles)
+        _record(fig, placer, people_title)
     return fig
 
 

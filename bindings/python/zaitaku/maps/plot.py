@@ -48,6 +48,8 @@ _THIN_MARKERS = {"P", "X", "*"}
 
 LAND, REACHED = "#f4f4f4", "#bcdcf2"
 GAP_FACE, GAP_HATCH = "#fde6d6", "#D55E00"
+# the land out of reach beneath the people layer: the same hatch, paler
+GAP_LIGHT_FACE, GAP_LIGHT_HATCH = "#fcf1ea", "#eeb899"
 OUTLINE, INK = "#333333", "#222222"
 CREDIT = "© zaitaku / libcoverage"
 
@@ -356,7 +358,7 @@ def _draw_facilities(ax, facilities):
     return handles
 
 
-def _area_handles(kind, radius_m, gaps):
+def _area_handles(kind, radius_m, gaps, people=False):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -364,16 +366,19 @@ def _area_handles(kind, radius_m, gaps):
     handles = [Patch(facecolor=REACHED, edgecolor="none",
                      label=f"{km} 圏内（{KIND_NAMES.get(kind, kind)}）")]
     if gaps:
-        handles.append(Patch(facecolor=GAP_FACE, edgecolor=GAP_HATCH, hatch="///", linewidth=0,
-                             label=f"{km} 圏外（空白地域）"))
+        face, hatch = (GAP_LIGHT_FACE, GAP_LIGHT_HATCH) if people else (GAP_FACE, GAP_HATCH)
+        handles.append(Patch(facecolor=face, edgecolor=hatch, hatch="///", linewidth=0,
+                             label=f"{km} 圏外の土地（空白地域）" if people else
+                             f"{km} 圏外（空白地域）"))
     handles.append(Line2D([], [], color=OUTLINE, linewidth=1.2, label="在宅医療圏の境界"))
     return handles
 
 
-def _legend_groups(area_handles, facility_handles):
+def _legend_groups(area_handles, facility_handles, people_handles=()):
     from matplotlib.patches import Patch
 
-    groups = [[Patch(visible=False, label="区域")] + area_handles]
+    groups = [list(people_handles)] if people_handles else []
+    groups += [[Patch(visible=False, label="区域")] + area_handles]
     if facility_handles:
         groups.append([Patch(visible=False, label="施設の種類: 数")] + facility_handles)
     return groups
@@ -394,7 +399,7 @@ def _draw_legend(ax, groups, right):
         where = dict(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=len(groups))
     legend = ax.legend(handles=handles, frameon=False, fontsize=_LABEL_PT, handlelength=1.6,
                        columnspacing=2.0, borderaxespad=0.2, **where)
-    headers = {g[0].get_label() for g in groups}
+    headers = {g[0].get_label() for g in groups if not g[0].get_visible()}
     for text in legend.get_texts():
         if text.get_text() in headers:
             text.set_fontweight("bold")
@@ -597,8 +602,35 @@ def _draw_credit(ax, text, legend, right):
 
 # ---------------------------------------------------------------- public
 
+def _draw_people(ax, analysis, kind, radius, weight, nursing_kinds, bounds, map_width_in):
+    """The people out of reach of kind (:mod:`zaitaku.maps.people`) on the
+    lon/lat axes: classed in the analysis's projected CRS (the cells' size
+    in metres), drawn back in lon/lat. Returns the legend handles."""
+    import numpy as np
+    from pyproj import CRS, Transformer
+
+    from ..columns import weight_text
+    from .people import PeopleLayer, draw, out_of_reach
+
+    names = analysis.demand.weight_names
+    weight = names[0] if weight is None else weight if isinstance(weight, str) else names[weight]
+
+    crs = CRS.from_user_input(analysis.crs)
+    layer = PeopleLayer(out_of_reach(analysis, kind, weight, radius, nursing_kinds), weight, crs,
+                        weight_text(weight))
+    fwd = Transformer.from_crs("EPSG:6668", crs, always_xy=True)
+    inv = Transformer.from_crs(crs, "EPSG:6668", always_xy=True)
+    minx, miny, maxx, maxy = bounds
+    xs, ys = fwd.transform([minx, maxx, minx, maxx], [miny, miny, maxy, maxy])
+    extent = (min(xs), min(ys), max(xs), max(ys))
+    handles, _ = draw(ax, layer, extent, map_width_in, zorder=3.5,
+                      to_map=lambda xy: np.column_stack(inv.transform(xy[:, 0], xy[:, 1])))
+    return handles
+
+
 def plot_analysis(analysis, kind=DOCTOR_AND_NURSING, radius=None, ax=None, title=None,
-                  facilities=True, gaps=True, figsize=(8, 8), credit=None):
+                  facilities=True, gaps=True, figsize=(8, 8), credit=None, people=False,
+                  weight=None, nursing_kinds=("nursing",)):
     """Draws a map of an analysis: the regions and their names, the land
     within reach of ``kind``, its gaps, and the facilities by kind.
 
@@ -620,6 +652,16 @@ def plot_analysis(analysis, kind=DOCTOR_AND_NURSING, radius=None, ax=None, title
     credit : str, optional
         Source text added to the credit line, e.g.
         ``"国土数値情報（行政区域データ）を加工して作成"``.
+    people : bool
+        Shade the people out of reach of ``kind`` (the demand units no
+        facility of it reaches, as mesh cells, or summed into squares when
+        the cells are too small to see), in classes with their own legend
+        group; the land out of reach is then drawn paler beneath. Off by
+        default: the map of land stays as it was.
+    weight : str, optional
+        The weight ``people`` counts (default the demand's first).
+    nursing_kinds : sequence of str
+        The nursing kinds of ``doctor_and_nursing``, for ``people``.
 
     Returns
     -------
@@ -639,10 +681,11 @@ def plot_analysis(analysis, kind=DOCTOR_AND_NURSING, radius=None, ax=None, title
     >>> ax = zaitaku.Analysis.sample().plot(kind="nursing")  # doctest: +SKIP
     """
     return _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit,
-                 _font_families())
+                 _font_families(), (weight, nursing_kinds) if people else None)
 
 
-def _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit, families):
+def _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit, families,
+          people=None):
     from matplotlib import rc_context
 
     radius_m = analysis.model_for(radius)[1]
@@ -662,11 +705,15 @@ def _plot(analysis, kind, radius, ax, title, facilities, gaps, figsize, credit, 
         _draw_layer(ax, _drawn(reached, tolerance), facecolor=REACHED, edgecolor="none",
                     zorder=2)
         if gaps:
-            _draw_layer(ax, _drawn(gap_frame, tolerance), facecolor=GAP_FACE,
-                        edgecolor=GAP_HATCH, hatch="///", linewidth=0, zorder=3)
+            face, hatch = (GAP_LIGHT_FACE, GAP_LIGHT_HATCH) if people else (GAP_FACE, GAP_HATCH)
+            _draw_layer(ax, _drawn(gap_frame, tolerance), facecolor=face,
+                        edgecolor=hatch, hatch="///", linewidth=0, zorder=3)
+        people_handles = _draw_people(ax, analysis, kind, radius, people[0], people[1], bounds,
+                                      _room(ax)[0]) if people else []
         _draw_layer(ax, outlines, facecolor="none", edgecolor=OUTLINE, linewidth=1.1, zorder=4)
         shown = points if facilities else None
-        groups = _legend_groups(_area_handles(kind, radius_m, gaps), _draw_facilities(ax, shown))
+        groups = _legend_groups(_area_handles(kind, radius_m, gaps, bool(people)),
+                                _draw_facilities(ax, shown), people_handles)
         _set_extent(ax, bounds)
         credit_text = _credit_text(credit, _room(ax)[0])
         right, map_width_in = _plan(ax, groups, credit_text.count("\n") + 1)
@@ -698,8 +745,8 @@ def save_map(analysis, path, kind=DOCTOR_AND_NURSING, radius=None, dpi=200, **kw
     dpi : float
         Pixels per inch.
     **kwargs
-        ``title``, ``facilities``, ``gaps``, ``figsize``, ``credit`` of
-        :func:`plot_analysis`.
+        ``title``, ``facilities``, ``gaps``, ``figsize``, ``credit``,
+        ``people``, ``weight``, ``nursing_kinds`` of :func:`plot_analysis`.
 
     Returns
     -------
@@ -719,7 +766,8 @@ def save_map(analysis, path, kind=DOCTOR_AND_NURSING, radius=None, dpi=200, **kw
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    options = dict(title=None, facilities=True, gaps=True, figsize=(8, 8), credit=None)
+    options = dict(title=None, facilities=True, gaps=True, figsize=(8, 8), credit=None,
+                   people=False, weight=None, nursing_kinds=("nursing",))
     unknown = sorted(set(kwargs) - set(options))
     if unknown:
         raise TypeError(f"save_map() got unexpected keyword argument(s) {', '.join(unknown)}"
@@ -734,7 +782,8 @@ def save_map(analysis, path, kind=DOCTOR_AND_NURSING, radius=None, dpi=200, **kw
     families = _font_families()
     fig = Figure(figsize=options["figsize"], dpi=dpi, layout="constrained")
     _plot(analysis, kind, radius, fig.add_subplot(), options["title"], options["facilities"],
-          options["gaps"], options["figsize"], options["credit"], families)
+          options["gaps"], options["figsize"], options["credit"], families,
+          (options["weight"], options["nursing_kinds"]) if options["people"] else None)
     def write(tmp):
         with warnings.catch_warnings(), \
                 rc_context({"savefig.bbox": "standard", "svg.fonttype": "path"}):

@@ -276,13 +276,24 @@ def sites(an, *, n=5, kinds=None, threshold=None, radius=None, weight=None):
     Returns
     -------
     geopandas.GeoDataFrame
-        rank, demand_id, region_id, gain_demand, covered_demand,
-        share_of_gap, with the site's point.
+        rank, demand_id, region_id, gain_demand,
+        covered_demand_cumulative (the gap's demand covered by this
+        site and those before it), share_of_gap_cumulative (that, as a
+        share of the demand out of reach), with the site's point.
     """
     keep, travel = [], _Travel(an)
     o = _gap_options(an, kinds, threshold, weight, "1km", radius, n, keep, travel)
     return _frame(an, call(an.context, lib.cov_plan_sites, an.c_analysis, travel.ptr, o,
-                           progress="sites"))
+                           progress="sites")).rename(columns=_CUMULATIVE)
+
+
+#: libcoverage's names of the running totals of the greedy tables, and the
+#: names zaitaku gives them, which say that they are running totals over
+#: every region (a plan.csv read alone read "share_covered" as the pick's
+#: own region's share).
+_CUMULATIVE = {"covered_demand": "covered_demand_cumulative",
+               "share_covered": "share_covered_cumulative",
+               "share_of_gap": "share_of_gap_cumulative"}
 
 
 # -- designation ------------------------------------------------------------------------
@@ -380,8 +391,10 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     -------
     picks : geopandas.GeoDataFrame
         rank, facility_id, name, kind, region_id, reason ("fixed",
-        "region", "coverage"), gain_demand, covered_demand, share_covered,
-        gain_objective; fixed first, then in greedy order.
+        "region", "coverage"), gain_demand, covered_demand_cumulative
+        (the demand of all regions within reach of this pick and those
+        before it), share_covered_cumulative (that over the demand of all
+        regions), gain_objective; fixed first, then in greedy order.
         ``picks.attrs["excluded"]`` holds the rows of :func:`candidates`
         left out (candidate 0), each with its status and reason: other
         kinds, outside every region, psychiatric beds only.
@@ -420,7 +433,7 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     listing = _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
     call(an.context, lib.cov_plan_designate, an.c_analysis, travel.ptr, o, picks, regions, returns="status",
          progress="designation")
-    picks, regions = _frame(an, picks[0]), _frame(an, regions[0])
+    picks, regions = _frame(an, picks[0]).rename(columns=_CUMULATIVE), _frame(an, regions[0])
     picks.attrs["excluded"] = listing[listing.candidate == 0].reset_index(drop=True)
     return picks, regions
 

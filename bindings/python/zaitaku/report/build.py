@@ -384,3 +384,34 @@ def build_analysis(cfg, work_dir=None):
              "facility_notes": [n for n in (table.attrs.get("notes") or [])],
              "region_units": len(subunits), "network": network, "subunits": subunits}
     return analysis, notes
+
+
+#: The interactive map written beside report.html with ``[report] interactive = true``.
+INTERACTIVE_NAME = "interactive.html"
+
+
+def interactive_section(ctx):
+    """The section linking the interactive map (``[report] interactive``,
+    or ``ctx.store["interactive"]`` from Python), or None when not asked.
+    The page (:func:`zaitaku.maps.interactive.explore` of the report's map
+    kind, weight and map data) is left in ``ctx.store["files"]`` for the
+    report to write beside report.html."""
+    from ..maps.interactive import explore
+    from .context import Section
+    from .tables import weight_text
+
+    cfg = ctx.config
+    wanted = cfg["report"].get("interactive") if cfg is not None else ctx.store.get("interactive")
+    if not wanted:
+        return None
+    credit = "; ".join(c["text"] for c in (cfg or {}).get("credits") or [])
+    weight = ctx.weight if isinstance(ctx.weight, str) else \
+        ctx.analysis.demand.weight_names[ctx.weight or 0]
+    page = explore(ctx.analysis, kind=ctx.maps.kind, weight=weight, data=ctx.maps,
+                   coverage=ctx.coverage, credit=credit or None, weight_label=weight_text(weight))
+    ctx.store.setdefault("files", {})[INTERACTIVE_NAME] = page.html
+    return Section(key="interactive", title="操作できる地図",
+                   text=(f"{INTERACTIVE_NAME} はブラウザで開く地図です（ネットワーク不要）。"
+                         "拡大・移動し、圏域・人口メッシュ・施設・到達範囲と空白地域の表示を"
+                         "切り替えられます。"),
+                   html=f'<p><a href="{INTERACTIVE_NAME}">{INTERACTIVE_NAME} を開く</a></p>')

@@ -88,13 +88,16 @@ class ReportContext:
 @dataclass
 class ReportResult:
     """Paths written: ``html``, ``csv`` (key -> path), ``xlsx``, ``maps``
-    (list), and the tables themselves (key -> DataFrame)."""
+    (list), the tables themselves (key -> DataFrame), and ``map_meta``
+    (map name -> its legend entries, dropped labels and label collisions,
+    as :func:`zaitaku.report.drawing.draw_maps` gives them)."""
 
     html: Path = None
     csv: dict = field(default_factory=dict)
     xlsx: Path = None
     maps: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
+    map_meta: dict = field(default_factory=dict)
 
     def paths(self):
         out = [p for p in [self.html, self.xlsx] if p] + list(self.csv.values()) + self.maps

@@ -58,9 +58,11 @@ def write_map(fig, paths, formats, map_dpi, html_dpi):
 
 
 def _made_and_written(make, paths, options):
+    """(page PNG bytes or None, what the map says of itself: the
+    ``zaitaku_meta`` of :mod:`zaitaku.maps.mapstyle`'s maps, or {})."""
     fig = make()
     try:
-        return write_map(fig, paths, **options)
+        return write_map(fig, paths, **options), dict(getattr(fig, "zaitaku_meta", {}))
     finally:
         fig.clear()
 
@@ -74,7 +76,9 @@ def draw_maps(maps, formats, map_dpi, html_dpi, jobs=None, meanwhile=None):
     """Draws maps, a list of (name, make, paths): make() returns the
     Figure, paths as for :func:`write_map`. ``meanwhile`` is called in this
     process while the workers draw (the report writes its tables). Returns
-    {name: page PNG bytes or None}, in the order of maps."""
+    {name: (page PNG bytes or None, the map's metadata)}, in the order of
+    maps: its legend's entries, the labels it dropped or set with a leader
+    line, and its count of overlapping labels (computed as it was drawn)."""
     global _WORK
 
     jobs = default_jobs() if jobs is None else max(1, int(jobs))

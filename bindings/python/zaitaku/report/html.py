@@ -32,6 +32,7 @@ from .._ffi.core import libcoverage_version
 from .._version import __version__
 from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY
 from ..maps import mapstyle
+from ..maps.people import out_of_reach
 from ..outputs import OutputSet
 from ..units import percent
 from . import sections as report_sections
@@ -164,7 +165,11 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     coverage = analysis.coverage(radius=radius, weight=weight)
     kinds = [k for k in kinds if k in set(coverage["kind"])] or [map_kind]
     real_kinds = [k for k in coverage["kind"].unique() if k not in (DOCTOR_ANY, DOCTOR_AND_NURSING)]
-    data = mapstyle.MapData(analysis, kind=map_kind, radius=radius, crs=crs)
+    # the people out of reach: found once, drawn on the maps and counted per gap
+    units = out_of_reach(analysis, map_kind, weight_name, radius, nursing_kinds) \
+        if weight_name else False
+    data = mapstyle.MapData(analysis, kind=map_kind, radius=radius, crs=crs, weight=weight_name,
+                            people=units, people_label=T.weight_text(weight_name))
     if config is not None:
         plan = config.get("planning")
     else:
@@ -180,7 +185,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         "facilities_by_kind": T.facilities_by_kind(coverage, real_kinds),
         "gaps": pd.DataFrame(data.gaps.drop(columns="geometry")),
         "gap_areas": T.gap_areas(data, T.uncovered_units(analysis, map_kind, weight_name,
-                                                           radius, nursing_kinds), weight_name)
+                                                           units=units), weight_name)
         if weight_name else pd.DataFrame(),
     }
     sections = list(extra_sections or [])
@@ -188,11 +193,12 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
         title_, frame = value if isinstance(value, tuple) else (T.TABLE_TITLES.get(key, key),
                                                                   value)
         sections.append(Section(key=key, title=title_, table=frame))
+    from .build import interactive_section
     from .enhanced import enhanced
     from .forecast import forecast
 
-    for name, builder in {"enhanced_coverage": enhanced, "forecast": forecast,
-                          **report_sections.BUILDERS, **SECTIONS}.items():
+    for name, builder in {"interactive": interactive_section, "enhanced_coverage": enhanced,
+                          "forecast": forecast, **report_sections.BUILDERS, **SECTIONS}.items():
         made = builder(ctx)
         if made is not None:
             sections.append(made)
@@ -231,9 +237,9 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
                 T.write_xlsx(tables, out.path("tables.xlsx"))
                 result.xlsx = out_dir / "tables.xlsx"
 
-        pngs = {name: png for name, png in
-                draw_maps(maps, formats, map_dpi, html_dpi, jobs=jobs,
-                          meanwhile=write_tables).items() if png is not None}
+        drawn = draw_maps(maps, formats, map_dpi, html_dpi, jobs=jobs, meanwhile=write_tables)
+        pngs = {name: png for name, (png, _) in drawn.items() if png is not None}
+        result.map_meta.update({name: meta for name, (_, meta) in drawn.items()})
         if "html" in formats:
             meta = dict(title=title or "在宅医療の到達範囲と空白地域", subtitle=subtitle,
                         organisation=organisation, date=date or _dt.date.today().isoformat(),
@@ -243,6 +249,8 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
             page = _render(ctx, tables, sections, pngs, meta, result)
             out.path(html_name).write_text(page, encoding="utf-8")
             result.html = out_dir / html_name
+        for name, text in ctx.store.get("files", {}).items():  # e.g. interactive.html
+            out.path(name).write_text(text, encoding="utf-8")
         out.commit()
     return result
 
@@ -281,9 +289,15 @@ def _render(ctx, tables, sections, pngs, meta, result):
                  f"{_e(kind_text)}の {_e(km)} 圏内に住む人口は全体の "
                  f"<strong>{percent(share)}%</strong> です。</p>")
     if "overview" in pngs:
-        parts.append(f"<figure>{_img(pngs['overview'], '全体図: 圏域別の圏内人口割合')}"
-                     f"<figcaption>圏域ごとの {_e(km)} 圏内人口の割合（{_e(kind_text)}）。"
-                     "色は 4 段階（cividis）。</figcaption></figure>")
+        meta_o = result.map_meta.get("overview", {})
+        if meta_o.get("people"):
+            alt = f"全体図: {km} 圏外に住む{T.weight_text(meta['weight_name'])}"
+            caption = (f"{km} 圏外（{kind_text}）に住む人の分布。{_people_text(meta_o)}"
+                       "淡い斜線は圏外の土地、青は圏内の土地。ラベルは圏域名と圏内人口の割合。")
+        else:
+            alt = "全体図: 圏域別の圏内人口割合"
+            caption = f"圏域ごとの {km} 圏内人口の割合（{kind_text}）。色は 4 段階（cividis）。"
+        parts.append(_map_figure(pngs["overview"], alt, caption, meta_o))
     parts.append(f"<h3>{_e(T.TABLE_TITLES['summary'])}</h3>" + T.html_table(tables["summary"]))
     parts.append("</section>")
 
@@ -307,9 +321,12 @@ def _render(ctx, tables, sections, pngs, meta, result):
             continue
         parts.append(f'<section class="region" id="region-{_e(rid)}">'
                      f"<h2>{_e(name)}（{_e(rid)}）</h2>")
-        parts.append(f"<figure>{_img(pngs[key], f'{name} の地図')}"
-                     f"<figcaption>{_e(km)} 圏内（{_e(kind_text)}）と空白地域、施設。"
-                     "</figcaption></figure>")
+        meta_r = result.map_meta.get(key, {})
+        caption = (f"{km} 圏外（{kind_text}）に住む人の分布。{_people_text(meta_r)}"
+                   "淡い斜線は圏外の土地（空白地域）、青は圏内の土地。施設は種類別の記号。"
+                   if meta_r.get("people") else
+                   f"{km} 圏内（{kind_text}）と空白地域、施設。")
+        parts.append(_map_figure(pngs[key], f"{name} の地図", caption, meta_r))
         rc = cov[cov.region_id == rid]
         fk = tables["facilities_by_kind"]
         counts = fk[fk.region_id == rid].drop(columns=["region_id", "region_name"])
@@ -343,6 +360,40 @@ def _render(ctx, tables, sections, pngs, meta, result):
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(meta['title'])}</title><style>{CSS}</style></head>"
             f"<body>\n{body}\n</body></html>\n")
+
+
+def _people_text(meta):
+    """The people layer's legend as a sentence: its heading and classes."""
+    entries = meta.get("legend") or []
+    title = meta.get("people")
+    if not title or title not in entries:
+        return ""
+    start = entries.index(title) + 1
+    classes = []
+    for entry in entries[start:]:
+        if not entry.endswith("人") and not entry.endswith("人以上"):
+            break
+        classes.append(entry)
+    return f"色は{title}: {'、'.join(classes)}。"
+
+
+def _map_figure(png, alt, caption, meta):
+    """A map with its caption; the labels the map had no room for are
+    named there. data-* attributes keep what the map says of itself (its
+    legend's entries, its count of overlapping labels) for checks."""
+    import json
+
+    dropped = meta.get("dropped") or []
+    if dropped:
+        caption += ("（場所がなく省いたラベル: " + "、".join(d.replace("\n", " ") for d in dropped)
+                    + "）")
+    attrs = ""
+    if meta:
+        attrs = (f' data-label-collisions="{int(meta.get("label_collisions", 0))}"'
+                 f' data-labels-dropped="{len(dropped)}"'
+                 f' data-legend="{_e(json.dumps(meta.get("legend") or [], ensure_ascii=False))}"')
+    return (f'<figure class="map"{attrs}>{_img(png, alt)}'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
 def _section_html(s, dpi):

@@ -76,6 +76,8 @@ SCHEMA = {
         "html_dpi": (_NUM, 150, "resolution of the maps embedded in report.html"),
         "region_pages": (_BOOL, True, "one page per region"),
         "region_label": (_STR, "在宅医療圏", "what a region is called in headings"),
+        "interactive": (_BOOL, False, "also write interactive.html beside report.html: a map "
+                                      "that pans, zooms and toggles layers, needing no network"),
         "jobs": (_COUNT, 0, "processes drawing the maps (0: the cores available, at most 4; "
                           "1: one by one)"),
     },

@@ -30,11 +30,12 @@ T.register_table("gap_clusters", T.TABLE_TITLES["gap_clusters"], {
     "nearest_id": "最寄りの施設", "nearest_distance_m": "最寄りまで (m)"})
 T.register_table("designation", T.TABLE_TITLES["designation"], {
     "rank": "順", "facility_id": "施設ID", "name": "名称", "gain_demand": "追加でカバーする人口",
-    "covered_demand": "累計カバー人口", "gain_objective": "目的関数の増分",
+    "covered_demand_cumulative": "累計カバー人口",
+    "share_covered_cumulative": "累計の割合（全圏域）", "gain_objective": "目的関数の増分",
     "n_candidates": "候補数", "n_fixed": "指定済み", "n_picked": "新規指定",
     "covered_before": "指定前の圏内人口", "covered_after": "指定後の圏内人口",
     "share_before": "指定前の割合", "share_after": "指定後の割合", "status": "状況",
-    "demand_id": "メッシュ", "share_of_gap": "空白人口に占める割合"})
+    "demand_id": "メッシュ", "share_of_gap_cumulative": "空白人口に占める割合"})
 T.register_table("road_coverage", T.TABLE_TITLES["road_coverage"], {
     "share_straight": "直線での割合", "share_road": "道路での割合（夏期）",
     "share_road_winter": "道路での割合（冬期）", "change_road": "道路 − 直線（ポイント）",
@@ -87,19 +88,36 @@ def gap_clusters(ctx):
     nursing = plan["nursing_threshold"]
     clusters = P.clusters(an, kinds=plan["cluster_kinds"], threshold=nursing, weight=ctx.weight,
                           link=plan["cluster_link"])
+    kinds = "・".join(T.kind_name(k) for k in (plan["cluster_kinds"] or ["nursing"]))
     if len(clusters):
         from matplotlib.patches import Patch
 
+        label = f"空白クラスター（{kinds}の圏外。数字は人口）"
         ctx.maps.add_overlay(_overlay(
-            clusters, dict(facecolor="none", edgecolor=CLUSTER_EDGE, linewidth=1.1, zorder=4),
-            "空白クラスター（番号は人口順）", "cluster_id", CLUSTER_EDGE,
-            Patch(facecolor="none", edgecolor=CLUSTER_EDGE, linewidth=1.1,
-                  label="空白クラスター（番号は人口順）"), top=5))
-    kinds = "・".join(T.kind_name(k) for k in (plan["cluster_kinds"] or ["nursing"]))
+            _people_labels(clusters, CLUSTERS_LABELLED),
+            dict(facecolor="none", edgecolor=CLUSTER_EDGE, linewidth=1.1, zorder=4),
+            label, "people_text", CLUSTER_EDGE,
+            Patch(facecolor="none", edgecolor=CLUSTER_EDGE, linewidth=1.1, label=label)))
     text = (f"{kinds}の圏外にある需要単位を、隣り合うメッシュ（8 近傍）ごとにまとめ、人口の多い順に並べたもの"
-            f"です（{len(clusters):,} クラスター）。地図では輪郭で示し、圏域ごとに上位 5 つに番号を付けました。")
+            f"です（{len(clusters):,} クラスター）。地図では輪郭で示し、圏域ごとに人口の多い "
+            f"{CLUSTERS_LABELLED} つにその人口を記しました（1 人未満のものには記しません）。")
     return Section(key="gap_clusters", title=T.TABLE_TITLES["gap_clusters"], text=text,
                    table=_geo(clusters), html_rows=plan["max_rows"])
+
+
+#: gap clusters labelled with their people on each region's map (the largest)
+CLUSTERS_LABELLED = 3
+
+
+def _people_labels(clusters, top):
+    """clusters with ``people_text``: 「1,234人」 for the ``top`` largest of
+    each region (by demand, as ranked), empty for the others and for those
+    of less than one person, whose label would say 0."""
+    frame = clusters.copy()
+    rank = frame.groupby("region_id")["demand"].rank(method="first", ascending=False)
+    frame["people_text"] = [f"{d:,.0f}人" if r <= top and round(d) >= 1 else ""
+                            for d, r in zip(frame["demand"], rank)]
+    return frame
 
 
 def _overlay(frame, style, label, text, colour, handle, top=None, on_overview=False):

@@ -10,8 +10,9 @@ import warnings
 
 import pandas as pd
 
-from ..kinds import DOCTOR_AND_NURSING, DOCTOR_ANY, KIND_NAMES, kind_name
-from ..outputs import atomic_file
+from ..columns import WEIGHT_NAMES, weight_text  # noqa: F401  (report.tables' names too)
+from ..kinds import KIND_NAMES, kind_name
+from ..outputs import as_text, atomic_file  # noqa: F401  (as_text: report.tables' too)
 from ..units import percent
 
 #: Japanese headings of the columns the report's tables use.
@@ -134,62 +135,25 @@ def gap_areas(data, units, weight_name, limit=None):
     return pd.DataFrame(parts[cols]).reset_index(drop=True)
 
 
-def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nursing",)):
-    """The demand units out of reach of kind, as libcoverage counts them:
-    no facility of the kind within the threshold (``n_within == 0`` in the
-    reach table, in the analysis's travel model: metres or seconds). With
-    region_id, the weight and their point, EPSG:6668. For
-    ``doctor_and_nursing`` a unit is out of reach when a doctor or a
-    visiting nurse is. Nothing is measured here: the reach table is C's."""
+def uncovered_units(analysis, kind, weight_name, radius=None, nursing_kinds=("nursing",),
+                    units=None):
+    """The demand units out of reach of kind
+    (:func:`zaitaku.maps.people.out_of_reach`, or ``units`` it gave), as
+    points: region_id, the weight and the unit's centroid, EPSG:6668."""
     import geopandas as gpd
-    import numpy as np
 
-    reach = analysis.reach(radius=radius)
-    reach = reach[reach.region_id.notna() & (reach.region_id != "")]
+    from ..maps.people import out_of_reach
 
-    def out_of_reach(kinds):
-        within = reach[reach.kind.isin(kinds)].groupby("demand_id")["n_within"].sum()
-        return set(within.index[within == 0]) | (set(reach.demand_id) - set(within.index))
-
-    if kind == DOCTOR_AND_NURSING:
-        out = out_of_reach([DOCTOR_ANY]) | out_of_reach(list(nursing_kinds))
-    else:
-        out = out_of_reach([kind])
-    units = analysis.demand.to_geodataframe()
-    region = reach.drop_duplicates("demand_id").set_index("demand_id")["region_id"]
-    units = units[units.demand_id.isin(out) & units.demand_id.isin(region.index)]
+    if units is None:
+        units = out_of_reach(analysis, kind, weight_name, radius, nursing_kinds)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # centroid in lon/lat: cells are rectangles
         centres = units.geometry.centroid
-    return gpd.GeoDataFrame({"demand_id": units.demand_id.to_numpy(),
-                             "region_id": units.demand_id.map(region).to_numpy(),
-                             weight_name: np.asarray(units[weight_name], float)},
-                            geometry=centres.values, crs="EPSG:6668")
+    return gpd.GeoDataFrame(units.drop(columns="geometry"), geometry=centres.values,
+                            crs="EPSG:6668")
 
 
 # ---------------------------------------------------------------- display
-
-#: Japanese names of the weight columns the readers give (e-Stat mesh,
-#: the sample); the report says the name and keeps the column's id beside it.
-WEIGHT_NAMES = {"total": "総人口", "age65": "65歳以上人口", "age75": "75歳以上人口",
-                "age85": "85歳以上人口", "households": "世帯数", "male": "男性人口",
-                "female": "女性人口"}
-
-
-def weight_text(name, with_id=False):
-    """How the report names a weight column: 「75歳以上人口」 for age75
-    (with its id when with_id: 「75歳以上人口（age75）」); other names as given.
-
-    >>> weight_text("age75"), weight_text("age75", with_id=True), weight_text("pop")
-    ('75歳以上人口', '75歳以上人口（age75）', 'pop')
-    """
-    if not name:
-        return ""
-    label = WEIGHT_NAMES.get(name)
-    if label is None:
-        return name
-    return f"{label}（{name}）" if with_id else label
-
 
 def heading(column):
     """A column's Japanese heading; ``share_covered:nursing`` becomes
@@ -261,36 +225,6 @@ def html_table(table):
 
 
 # ---------------------------------------------------------------- files
-
-# Text Excel would run as a formula (OWASP "CSV injection"): = + - @, and
-# tab or carriage return first.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def as_text(table):
-    """table with every text cell that Excel would evaluate as a formula
-    prefixed with an apostrophe, the spreadsheet's mark for "this is text"
-    (names from downloaded files and facility lists are data, never
-    formulas). Numbers are untouched.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> as_text(pd.DataFrame({"name": ["=HYPERLINK(1)", "札幌", "-x"], "n": [-1, 2, 3]})).values.tolist()
-    [["'=HYPERLINK(1)", -1], ['札幌', 2], ["'-x", 3]]
-    """
-    out = table
-    for col in table.columns:
-        if not (table[col].dtype == object or pd.api.types.is_string_dtype(table[col].dtype)):
-            continue
-        values = table[col]
-        bad = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
-        if bad.any():
-            if out is table:
-                out = table.copy()
-            out[col] = values.where(~bad, "'" + values.astype(str))
-    return out
-
 
 def write_csv(table, path):
     """table as CSV in UTF-8 with a BOM (Excel reads it as UTF-8); text that

@@ -1,0 +1,177 @@
+"""Map labels placed clear of each other: each label is tried at candidate
+positions (its anchor, then offsets around it) and kept at the first whose
+rendered box (matplotlib's own text extent, with the figure's renderer)
+meets no label already placed, no obstacle (legend, scale bar, north
+arrow) and stays inside the map frame, preferring among those the one
+covering the fewest markers; a label with no free candidate near its
+anchor gets a leader line from farther out, or is dropped and listed.
+
+:func:`label_collisions` counts the overlapping label boxes of a drawn
+figure; the report records it for every map (none expected).
+
+Examples
+--------
+>>> from matplotlib.figure import Figure
+>>> fig = Figure(figsize=(3, 2))
+>>> ax = fig.add_axes([0, 0, 1, 1])
+>>> placer = Placer(ax)
+>>> [placer.place("Sapporo", [(0.5, 0.5)], fontsize=9) is not None for _ in range(2)]
+[True, False]
+>>> placer.dropped, len(label_collisions(fig))
+(['Sapporo'], 0)
+"""
+import numpy as np
+
+#: gids of the texts that count as labels (region names, overlay labels)
+LABEL_GIDS = ("zaitaku-region-name", "zaitaku-overlay-label")
+PAD_PT = 1.5   # air kept around a label (a halo, and rendering at another dpi)
+
+
+def _renderer(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if fig.canvas is None or not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def _overlap(a, b, tol=0.0):
+    """Whether boxes a and b ([x0, y0, x1, y1], display pixels) overlap by
+    more than tol pixels both ways."""
+    return (min(a[2], b[2]) - max(a[0], b[0]) > tol) and (min(a[3], b[3]) - max(a[1], b[1]) > tol)
+
+
+class Placer:
+    """Places labels on one axes, each clear of those placed before.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    obstacles : list of Artist
+        Drawn things a label must not cover (legend, scale bar, north arrow).
+    points : array (n, 2), optional
+        Marker positions in data coordinates: a label prefers candidates
+        covering fewer of them (a soft rule: markers are many).
+    """
+
+    def __init__(self, ax, obstacles=(), points=None):
+        self.ax, self.fig = ax, ax.figure
+        self.renderer = _renderer(self.fig)
+        self.pad = PAD_PT * self.fig.dpi / 72
+        frame = ax.get_window_extent(self.renderer)
+        self.frame = [frame.x0, frame.y0, frame.x1, frame.y1]
+        self.boxes = []
+        for artist in obstacles:
+            b = artist.get_window_extent(self.renderer)
+            self.boxes.append([b.x0, b.y0, b.x1, b.y1])
+        self.points = (ax.transData.transform(np.asarray(points, float))
+                       if points is not None and len(points) else np.empty((0, 2)))
+        self.dropped, self.leadered = [], []
+
+    def pt_to_data(self, dx_pt, dy_pt):
+        """An offset in points as one in data units (axes of equal aspect
+        or not: each direction by its own scale)."""
+        (x0, y0), (x1, y1) = self.ax.transData.inverted().transform(
+            [[0, 0], [dx_pt * self.fig.dpi / 72, dy_pt * self.fig.dpi / 72]])
+        return x1 - x0, y1 - y0
+
+    def _box(self, text):
+        b = text.get_window_extent(self.renderer)
+        return [b.x0 - self.pad, b.y0 - self.pad, b.x1 + self.pad, b.y1 + self.pad]
+
+    def _free(self, box):
+        f = self.frame
+        if box[0] < f[0] or box[1] < f[1] or box[2] > f[2] or box[3] > f[3]:
+            return False
+        return not any(_overlap(box, b) for b in self.boxes)
+
+    def _cost(self, box):
+        p = self.points
+        return int(((p[:, 0] > box[0]) & (p[:, 0] < box[2]) & (p[:, 1] > box[1]) &
+                    (p[:, 1] < box[3])).sum()) if len(p) else 0
+
+    def place(self, label, candidates, leader_from=None, far=(), max_cost=None, **style):
+        """Draws label (a str) at the best free candidate (x, y in data
+        coordinates, the text centred there): the free one covering the
+        fewest markers, the earlier on a tie. Else at the first free one
+        of ``far`` with a line from ``leader_from`` (x, y). Returns the Text,
+        or None when no candidate is free (the label is listed in
+        :attr:`dropped`)."""
+        style = dict(dict(ha="center", va="center", zorder=9), **style)
+        text = self.ax.text(0, 0, label, **style)
+        best = None
+        for i, (x, y) in enumerate(candidates):
+            text.set_position((x, y))
+            box = self._box(text)
+            if self._free(box):
+                cost = self._cost(box)
+                if best is None or cost < best[0]:
+                    best = (cost, i, (x, y), box)
+                if cost == 0:
+                    break
+        if best is not None and (max_cost is None or best[0] <= max_cost or not far):
+            text.set_position(best[2])
+            self.boxes.append(best[3])
+            return text
+        for x, y in far:
+            text.set_position((x, y))
+            box = self._box(text)
+            if self._free(box):
+                self.boxes.append(box)
+                self._leader(leader_from, (x, y), style)
+                self.leadered.append(label)
+                return text
+        if best is not None:
+            text.set_position(best[2])
+            self.boxes.append(best[3])
+            return text
+        text.remove()
+        self.dropped.append(label)
+        return None
+
+    def _leader(self, start, end, style):
+        if start is None:
+            return
+        line, = self.ax.plot([start[0], end[0]], [start[1], end[1]], color="#555555",
+                             linewidth=0.6, zorder=style.get("zorder", 9) - 0.5)
+        line.set_gid("zaitaku-leader")
+
+
+def around(x, y, placer, dx_pt, dy_pt, rings=(1.0,)):
+    """Candidate centres around (x, y): right, left, above, below and the
+    four diagonals, each ring a multiple of (dx_pt, dy_pt) away (the
+    label's half-size plus a gap, in points)."""
+    out = []
+    for r in rings:
+        ux, uy = placer.pt_to_data(dx_pt * r, dy_pt * r)
+        out += [(x + ux, y), (x - ux, y), (x, y + uy), (x, y - uy),
+                (x + ux, y + uy), (x - ux, y + uy), (x + ux, y - uy), (x - ux, y - uy)]
+    return out
+
+
+def label_collisions(fig, gids=LABEL_GIDS, legends=True):
+    """The pairs of label texts of a figure (texts whose gid is in gids, on
+    any of its axes) whose rendered boxes overlap, and labels overlapping a
+    legend: a list of (text, text) pairs (a legend as "legend"). Drawn
+    with the figure's own renderer at its dpi; boxes that touch within
+    half a pixel do not count."""
+    renderer = _renderer(fig)
+    labels, others = [], []
+    for ax in fig.axes:
+        for t in ax.texts:
+            if t.get_gid() in gids and t.get_visible() and t.get_text():
+                b = t.get_window_extent(renderer)
+                labels.append((t.get_text(), [b.x0, b.y0, b.x1, b.y1]))
+        legend = ax.get_legend()
+        found = [legend] if legend is not None else []
+        found += [a for a in ax.artists if type(a).__name__ == "Legend"]
+        for lg in (found if legends else []):
+            b = lg.get_window_extent(renderer)
+            others.append(("legend", [b.x0, b.y0, b.x1, b.y1]))
+    pairs = [(a[0], b[0]) for i, a in enumerate(labels) for b in labels[i + 1:]
+             if _overlap(a[1], b[1], 0.5)]
+    pairs += [(a[0], b[0]) for a in labels for b in others if _overlap(a[1], b[1], 0.5)]
+    return pairs
+
+
+__all__ = ["Placer", "around", "label_collisions", "LABEL_GIDS"]
