@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pandas.testing as pdt
 import pytest
 
 import zaitaku
@@ -265,6 +266,20 @@ def test_cli_compare(runs, folders, tmp_path, capsys):
     assert f"lost {int(s.loc['nursing', 'n_lost']):,}" in line
     assert f"covered -{-s.loc['nursing', 'change_demand_covered']:,.0f}" in line
     assert "zaitaku: note: reach differs" in printed.err
+    # read alone: what each side counts, from each run's own coverage.csv
+    for name, run in (("16km", runs["fa"]), ("10km", runs["fb"])):
+        own = pd.read_csv(run / "coverage.csv")
+        assert set(got[f"weight_column_{name}"]) == set(own.weight)
+        assert set(got[f"threshold_{name}"]) == set(own.threshold)
+    # Japanese headings read back to the same table
+    rc = main(["compare", str(runs["fa"]), str(runs["fb"]), "--out", str(tmp_path / "ja"),
+               "--names", "16km,10km", "--headers", "ja", "--no-map"])
+    assert rc == 0
+    header = (tmp_path / "ja" / "compare.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("圏域コード,圏域名,種類,種類（名称）,")
+    from zaitaku.outputs import read_csv
+    back = read_csv(tmp_path / "ja" / "compare.csv", dtype={"region_id": str})
+    pdt.assert_frame_equal(back[got.columns], got, check_dtype=False)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -485,6 +485,8 @@ def test_cli_writes_the_comparison(tmp_path, capsys, sample):
                       keep_default_na=False, na_values=[""])
     later = quiet(sample.scale_demand, AREA_FACTORS)
     want = zaitaku.compare_coverage({"2025": sample, "2040": later}, weight="age75")
+    # read alone: what both scenarios count
+    assert set(got.pop("weight")) == {"age75"} and set(got.pop("threshold")) == {"16 km"}
     pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)
     used = pd.read_csv(tmp_path / "out" / "demand_factors.csv", dtype={"region_id": str})
     assert dict(zip(used.region_id, used.factor)) == AREA_FACTORS

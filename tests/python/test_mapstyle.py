@@ -287,6 +287,34 @@ def test_label_collisions_are_counted():
     assert labels.label_collisions(fig) == []
 
 
+def test_leader_lines_keep_off_labels():
+    """A leader line through another label counts as a collision; the
+    placer takes a far spot whose leader crosses no label (checked with
+    the segment test against boxes by hand: a diagonal through the square
+    [4, 6]^2 crosses it, a horizontal line below it does not)."""
+    from matplotlib.figure import Figure
+
+    from zaitaku.maps import labels
+
+    assert labels._crosses((0, 0), (10, 10), [4, 4, 6, 6])
+    assert not labels._crosses((0, 0), (10, 0), [4, 4, 6, 6])
+    assert not labels._crosses((0, 0), (3, 3), [4, 4, 6, 6])
+    font = dict(fontfamily=japanese_font() or "DejaVu Sans", gid="zaitaku-region-name")
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    placer = labels.Placer(ax)
+    placer.place("札幌", [(5, 5)], **font)
+    # crowded at its anchor: the first far spot's leader would cross 札幌
+    moved = placer.place("石狩", [(5, 5)], leader_from=(1, 5), far=[(9, 5), (5, 9)], **font)
+    assert moved.get_position() == (5, 9) and placer.leadered == ["石狩"]
+    assert labels.label_collisions(fig) == []
+    line, = ax.plot([0, 10], [5, 5])
+    line.set_gid("zaitaku-leader")
+    assert labels.label_collisions(fig) == [("leader", "札幌")]
+
+
 def test_hokkaido_overview_labels_do_not_collide():
     """With the real data present: the Hokkaido overview (21 areas, about
     1,200 facilities, 31 picks' numbers) places every label clear of the

@@ -299,3 +299,53 @@ def test_maps_show_people_out_of_reach_with_no_label_collisions(page):
     hits = [(np.abs(px - np.array(c[:3]) * 255).sum(axis=-1) < 16).sum()
             for c in class_colours(5)]
     assert sum(h > 0 for h in hits) >= 3, hits
+
+
+def _pdf_pages(browser):
+    import re
+
+    pdf = base64.b64decode(browser.send("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def test_summary_edition_is_the_overview_and_a_page_per_area(tmp_path):
+    """summary.html (issue 18: a report to send by mail): the overview and
+    one printed A4 page per area, each with the area's map and its shares
+    as coverage computes them; the full report's tables are not in it."""
+    from zaitaku.report.tables import display_frame
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        an = zaitaku.Analysis.sample()
+        result = an.report(tmp_path / "report.html", formats=["html"], summary=True,
+                           weight="age75")
+        cov = an.coverage(weight="age75", area=False)
+    assert result.summary == tmp_path / "summary.html" and result.summary in result.paths()
+    text = result.summary.read_text(encoding="utf-8")
+    full = result.html.read_text(encoding="utf-8")
+    assert len(text) < len(full) and "面積の大きい順" in full and "面積の大きい順" not in text
+    assert "方法とデータの出典" in full and "方法とデータの出典" not in text
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(result.summary.as_uri(), 1000, 1400)
+        browser.evaluate("document.fonts.ready.then(() => true)")
+        sections = browser.evaluate(
+            "Array.from(document.querySelectorAll('section.region')).map(s => ["
+            "s.id, s.querySelectorAll('img.map').length, s.innerText])")
+        pages = _pdf_pages(browser)
+        # the overview alone, to know how many pages it takes
+        browser.evaluate("document.querySelectorAll('section.region, section.credits')"
+                         ".forEach(s => s.remove()) || true")
+        overview_pages = _pdf_pages(browser)
+    finally:
+        browser.close()
+    regions = list(an.regions.ids)
+    assert [s[0] for s in sections] == [f"region-{r}" for r in regions]
+    assert all(s[1] == 1 for s in sections)  # each area's map
+    assert pages == overview_pages + len(regions) + 1  # a page per area, then the credits
+    for (_, _, inner), rid in zip(sections, regions):
+        rows = cov[(cov.region_id == rid) & cov.kind.isin(
+            ["doctor_any", "nursing", "doctor_and_nursing"])]
+        shown = display_frame(rows[["share_covered"]])
+        for value in shown.iloc[:, 0]:
+            assert str(value) in inner, (rid, value)

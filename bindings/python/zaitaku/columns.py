@@ -25,7 +25,7 @@ COLUMN_HEADINGS = {
     # areas and kinds
     "region_id": "圏域コード", "region_name": "圏域名", "kind": "種類", "kind_name": "種類（名称）",
     "n_facilities": "施設数", "scenario": "シナリオ", "weight": "集計の対象",
-    "threshold": "到達の基準",
+    "threshold": "到達の基準", "weight_column": "集計した列",
     # coverage.csv
     "demand_total": "人口", "demand_covered": "圏内の人口",
     "share_covered": "圏内の人口割合",

@@ -631,24 +631,34 @@ class Comparison:
         Figure, not known to pyplot (see :func:`zaitaku.analysis.compare.difference_map`)."""
         return difference_map(self, kind, title=title, credit=credit)
 
-    def save(self, folder, kinds=None, maps=True, dpi=200, credit=None):
-        """Writes compare.csv (the table), compare_cells.csv (the units),
+    def save(self, folder, kinds=None, maps=True, dpi=200, credit=None, headers="en"):
+        """Writes compare.csv (the table, with what each run counts:
+        weight_column_<name> and threshold_<name>), compare_cells.csv (the
+        units),
         compare_runs.csv (the runs and the notes) and compare_<kind>.png
         per kind of ``kinds`` (default doctor_and_nursing, when both runs
         have its units) into folder, as one set (see
-        :class:`zaitaku.outputs.OutputSet`). Returns the paths written."""
-        from ..outputs import OutputSet
+        :class:`zaitaku.outputs.OutputSet`); ``headers="ja"``: Japanese
+        headings (:func:`zaitaku.outputs.write_csv`). Returns the paths
+        written."""
+        from ..outputs import OutputSet, check_headers, write_csv
 
         if kinds is None:
             kinds = [DOCTOR_AND_NURSING] if DOCTOR_AND_NURSING in self.map_kinds() else []
         kinds = [kinds] if isinstance(kinds, str) else list(kinds)
         figures = [(k, self.plot(k, credit=credit)) for k in kinds] if maps else []
         ctx = next((r.analysis._ctx for r in self.runs if r.analysis is not None), None)
+        check_headers(headers)
+        table = self.table.copy()
+        for run in self.runs:  # a table read alone says what each side counts
+            said = run.describe()
+            table[f"weight_column_{run.name}"] = said["weight"]
+            table[f"threshold_{run.name}"] = said["reach"]
         with OutputSet(ctx, folder) as out:
-            self.table.to_csv(out.path("compare.csv"), index=False)
+            write_csv(table, out.path("compare.csv"), headers)
             if self.cells is not None:
-                self.cells.to_csv(out.path("compare_cells.csv"), index=False)
-            self.runs_table().to_csv(out.path("compare_runs.csv"), index=False)
+                write_csv(self.cells, out.path("compare_cells.csv"), headers)
+            write_csv(self.runs_table(), out.path("compare_runs.csv"), headers)
             if figures:
                 from ..maps.mapstyle import save_figure
 

@@ -49,6 +49,9 @@ example:
                    help=f"kinds mapped and summarised (default: {DOCTOR_AND_NURSING} mapped; "
                         f"{', '.join(SUMMARY_KINDS)} summarised)")
     p.add_argument("--no-map", action="store_true", help="do not draw the maps")
+    p.add_argument("--headers", choices=["en", "ja"], default="en",
+                   help="CSV headers: en, the column ids (default), or ja, Japanese headings "
+                        "(UTF-8 with a BOM)")
     p.set_defaults(run=run_compare)
 
 
@@ -75,7 +78,7 @@ def run_compare(args):
         mapped = [DOCTOR_AND_NURSING] if DOCTOR_AND_NURSING in cmp.map_kinds() else []
     if not args.no_map and mapped:
         os.environ.setdefault("MPLBACKEND", "Agg")  # files only; never a window
-    written = cmp.save(args.out, kinds=mapped, maps=not args.no_map)
+    written = cmp.save(args.out, kinds=mapped, maps=not args.no_map, headers=args.headers)
     a, b = cmp.names
     print(f"{a} -> {b}: share of demand within reach, all areas")
     for line in summary_lines(cmp, kinds or SUMMARY_KINDS):

@@ -102,7 +102,9 @@ def forecast_outputs(args, an, radius=None):
     later = an.scale_demand(factors, by=by, default=args.factors_default, code_field=code,
                             factor_field="factor" if args.forecast else args.factors_value)
     cmp = compare_coverage({names[0]: an, names[1]: later}, radius=radius, weight=args.weight)
-    return {"coverage_compare.csv": cmp, "demand_factors.csv": later.demand_factors}
+    # read alone: what both scenarios count
+    return {"coverage_compare.csv": an.labelled(cmp, radius, args.weight),
+            "demand_factors.csv": later.demand_factors}
 
 
 def _regions_spec(args):

@@ -239,19 +239,12 @@ def _out_of_reach(analysis, kinds, radius, nursing_kinds):
 
 
 def _weight_breaks(values):
-    """Four class breaks of the positive weights (quantiles 50, 75, 90 and
-    97 %), rounded to two significant digits, strictly increasing."""
-    import numpy as np
+    """The weight classes' upper bounds: the round numbers of the print
+    maps' people classes (:func:`zaitaku.maps.people.nice_breaks`) above 1,
+    so that both say 「5人未満」 alike."""
+    from .people import nice_breaks
 
-    if not len(values):
-        return []
-    breaks = []
-    for q in (0.5, 0.75, 0.9, 0.97):
-        v = float(np.quantile(values, q))
-        v = float(f"{v:.2g}") if v > 0 else v
-        if not breaks or v > breaks[-1]:
-            breaks.append(v)
-    return breaks
+    return [int(b) for b in nice_breaks(values)[1:]]
 
 
 def _cells(analysis, weight, masks, crs, frame):

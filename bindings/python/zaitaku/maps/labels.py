@@ -35,6 +35,26 @@ def _renderer(fig):
     return fig.canvas.get_renderer()
 
 
+def _crosses(p, q, box):
+    """Whether the segment p-q (display pixels) passes through box
+    [x0, y0, x1, y1] (Liang-Barsky clipping)."""
+    (x, y), dx, dy = p, q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for step, room in ((-dx, x - box[0]), (dx, box[2] - x), (-dy, y - box[1]), (dy, box[3] - y)):
+        if step == 0:
+            if room < 0:
+                return False
+            continue
+        t = room / step
+        if step < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
 def _overlap(a, b, tol=0.0):
     """Whether boxes a and b ([x0, y0, x1, y1], display pixels) overlap by
     more than tol pixels both ways."""
@@ -66,6 +86,7 @@ class Placer:
             self.boxes.append([b.x0, b.y0, b.x1, b.y1])
         self.points = (ax.transData.transform(np.asarray(points, float))
                        if points is not None and len(points) else np.empty((0, 2)))
+        self.leaders = []  # leader lines drawn, as display segments: labels keep off them
         self.dropped, self.leadered = [], []
 
     def pt_to_data(self, dx_pt, dy_pt):
@@ -75,6 +96,16 @@ class Placer:
             [[0, 0], [dx_pt * self.fig.dpi / 72, dy_pt * self.fig.dpi / 72]])
         return x1 - x0, y1 - y0
 
+    def clear_point(self, points):
+        """The first of points (data coordinates) under no label placed so
+        far, or None: where a leader line can start inside a crowded
+        feature without running under another label."""
+        for x, y in points:
+            px, py = self.ax.transData.transform((x, y))
+            if not any(b[0] <= px <= b[2] and b[1] <= py <= b[3] for b in self.boxes):
+                return (x, y)
+        return None
+
     def _box(self, text):
         b = text.get_window_extent(self.renderer)
         return [b.x0 - self.pad, b.y0 - self.pad, b.x1 + self.pad, b.y1 + self.pad]
@@ -83,7 +114,8 @@ class Placer:
         f = self.frame
         if box[0] < f[0] or box[1] < f[1] or box[2] > f[2] or box[3] > f[3]:
             return False
-        return not any(_overlap(box, b) for b in self.boxes)
+        return not (any(_overlap(box, b) for b in self.boxes) or
+                    any(_crosses(p, q, box) for p, q in self.leaders))
 
     def _cost(self, box):
         p = self.points
@@ -113,12 +145,18 @@ class Placer:
             text.set_position(best[2])
             self.boxes.append(best[3])
             return text
+        start = (self.ax.transData.transform(leader_from) if leader_from is not None
+                 else None)
         for x, y in far:
             text.set_position((x, y))
             box = self._box(text)
-            if self._free(box):
+            end = self.ax.transData.transform((x, y))
+            if self._free(box) and (start is None or not any(
+                    _crosses(start, end, b) for b in self.boxes)):
                 self.boxes.append(box)
                 self._leader(leader_from, (x, y), style)
+                if start is not None:
+                    self.leaders.append((start, end))
                 self.leadered.append(label)
                 return text
         if best is not None:
@@ -151,8 +189,9 @@ def around(x, y, placer, dx_pt, dy_pt, rings=(1.0,)):
 
 def label_collisions(fig, gids=LABEL_GIDS, legends=True):
     """The pairs of label texts of a figure (texts whose gid is in gids, on
-    any of its axes) whose rendered boxes overlap, and labels overlapping a
-    legend: a list of (text, text) pairs (a legend as "legend"). Drawn
+    any of its axes) whose rendered boxes overlap, labels overlapping a
+    legend, and leader lines crossing a label other than their own: a list
+    of (text, text) pairs (a legend as "legend", a leader as "leader"). Drawn
     with the figure's own renderer at its dpi; boxes that touch within
     half a pixel do not count."""
     renderer = _renderer(fig)
@@ -171,6 +210,17 @@ def label_collisions(fig, gids=LABEL_GIDS, legends=True):
     pairs = [(a[0], b[0]) for i, a in enumerate(labels) for b in labels[i + 1:]
              if _overlap(a[1], b[1], 0.5)]
     pairs += [(a[0], b[0]) for a in labels for b in others if _overlap(a[1], b[1], 0.5)]
+    # a leader line through another label hides it as surely as a label does
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_gid() != "zaitaku-leader":
+                continue
+            p, q = ax.transData.transform(np.column_stack(line.get_data()))[[0, -1]]
+            for name, box in labels:
+                inner = [box[0] + 0.5, box[1] + 0.5, box[2] - 0.5, box[3] - 0.5]
+                own = box[0] <= q[0] <= box[2] and box[1] <= q[1] <= box[3]
+                if not own and _crosses(p, q, inner):
+                    pairs.append(("leader", name))
     return pairs
 
 

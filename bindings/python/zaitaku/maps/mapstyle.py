@@ -375,10 +375,12 @@ def _label_half_pt(text, size):
 
 def _names(ax, regions, labels, extent, placer):
     """Each region's label inside its largest part, clear of the labels
-    placed before (the narrowest parts first, as they have the least
-    room): at the pole of inaccessibility, else at points around it that
-    are still inside; a part too small for any gets its label beside it
-    with a leader line, or none (listed in placer.dropped)."""
+    placed before: first every label whose pole of inaccessibility is free
+    goes there (the narrowest parts first, as they have the least room);
+    the others at points around their pole that are still inside, else
+    beside the part with a leader line from a point of it under no label,
+    else the same at 4/5 of the size, else none (listed in
+    placer.dropped)."""
     import matplotlib.patheffects as pe
     import shapely
     from shapely.ops import polylabel
@@ -398,23 +400,42 @@ def _names(ax, regions, labels, extent, placer):
         if part.geom_type != "Polygon" or part.area <= 0:
             continue
         jobs.append((part.bounds[2] - part.bounds[0], text, part))
+    style = dict(fontsize=_NAME_PT, fontweight="bold", color="#111111", path_effects=halo,
+                 zorder=6, gid="zaitaku-region-name")
+    poles = []
     for _, text, part in sorted(jobs, key=lambda job: job[0]):
         try:
             pole = polylabel(part, tolerance=max(x1 - x0, y1 - y0) / 500)
         except Exception:  # noqa: BLE001 - odd rings
             pole = part.representative_point()
-        px, py = pole.x, pole.y
-        hw, hh = _label_half_pt(text, _NAME_PT)
-        near = L.around(px, py, placer, hw * 0.5, hh * 0.6, rings=(1, 2, 3, 4.5))
-        near = [(px, py)] + [(x, y) for x, y in near if shapely.contains_xy(part, x, y)]
-        minx, miny, maxx, maxy = part.bounds
-        gx, gy = placer.pt_to_data(hw + 4, hh + 4)
-        far = [((minx + maxx) / 2, miny - gy), ((minx + maxx) / 2, maxy + gy),
-               (maxx + gx, (miny + maxy) / 2), (minx - gx, (miny + maxy) / 2)]
-        far += L.around(px, py, placer, hw + 6, hh + 6, rings=(1.5, 2.5))
-        placer.place(text, near, leader_from=(px, py), far=far, max_cost=None,
-                     fontsize=_NAME_PT, fontweight="bold", color="#111111",
-                     path_effects=halo, zorder=6, gid="zaitaku-region-name")
+        poles.append((text, part, pole.x, pole.y))
+    # first every label at its region's pole where that is free, so that a
+    # large region's label is not crowded out by its neighbours' moved ones
+    # (nor moved into a neighbour); then the others around their poles, or
+    # beside the region
+    rest = []
+    for text, part, px, py in poles:
+        if placer.place(text, [(px, py)], **style) is None:
+            placer.dropped.pop()
+            rest.append((text, part, px, py))
+    # a label with no room at the full size gets a second try at 4/5 of it
+    for size in (_NAME_PT, _NAME_PT * 0.8):
+        rest, crowded = [], rest
+        for text, part, px, py in crowded:
+            hw, hh = _label_half_pt(text, size)
+            near = L.around(px, py, placer, hw * 0.5, hh * 0.6, rings=(1, 2, 3, 4.5, 6, 8))
+            near = [(px, py)] + [(x, y) for x, y in near if shapely.contains_xy(part, x, y)]
+            minx, miny, maxx, maxy = part.bounds
+            gx, gy = placer.pt_to_data(hw + 4, hh + 4)
+            far = [((minx + maxx) / 2, miny - gy), ((minx + maxx) / 2, maxy + gy),
+                   (maxx + gx, (miny + maxy) / 2), (minx - gx, (miny + maxy) / 2)]
+            far += L.around(px, py, placer, hw + 6, hh + 6, rings=(1.5, 2.5, 3.5, 5))
+            # the leader starts at a point of the region under no label
+            start = placer.clear_point(near) or (px, py)
+            if placer.place(text, near, leader_from=start, far=far, max_cost=None,
+                            **dict(style, fontsize=size)) is None and size == _NAME_PT:
+                placer.dropped.pop()
+                rest.append((text, part, px, py))
 
 
 def draw_scale_bar(ax, crs):

@@ -87,12 +87,14 @@ class ReportContext:
 
 @dataclass
 class ReportResult:
-    """Paths written: ``html``, ``csv`` (key -> path), ``xlsx``, ``maps``
+    """Paths written: ``html``, ``summary`` (the summary edition, when
+    asked), ``csv`` (key -> path), ``xlsx``, ``maps``
     (list), the tables themselves (key -> DataFrame), and ``map_meta``
     (map name -> its legend entries, dropped labels and label collisions,
     as :func:`zaitaku.report.drawing.draw_maps` gives them)."""
 
     html: Path = None
+    summary: Path = None
     csv: dict = field(default_factory=dict)
     xlsx: Path = None
     maps: list = field(default_factory=list)
@@ -100,5 +102,6 @@ class ReportResult:
     map_meta: dict = field(default_factory=dict)
 
     def paths(self):
-        out = [p for p in [self.html, self.xlsx] if p] + list(self.csv.values()) + self.maps
+        out = ([p for p in [self.html, self.summary, self.xlsx] if p] + list(self.csv.values())
+               + self.maps)
         return out

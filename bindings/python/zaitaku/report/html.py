@@ -107,6 +107,19 @@ section.overview h2 { break-before: avoid; }
 """
 
 
+#: The summary edition: a region's map and table on one A4 page (the
+#: printable height is 267 mm; the heading and the table take the rest).
+SUMMARY_CSS = """
+section.region img.map { max-height: 180mm; width: auto; max-width: 100%; margin: 2mm auto; }
+section.region { break-inside: avoid; }
+section.region h2 { margin-top: 0; }
+section.credits { break-before: page; }
+"""
+
+#: The summary edition's file name.
+SUMMARY_NAME = "summary.html"
+
+
 # ---------------------------------------------------------------- build
 
 def _weight_name(analysis, weight):
@@ -145,7 +158,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
                  map_dpi=300, html_dpi=150, region_pages=True, region_label="在宅医療圏",
                  credits=None, config=None, notes=None, extra_tables=None,
                  extra_sections=None, crs=None, nursing_kinds=("nursing",), planning=None,
-                 jobs=None):
+                 jobs=None, summary=False):
     """Writes the report of an analysis into out_dir; returns a
     :class:`ReportResult`. See :meth:`zaitaku.Analysis.report`.
 
@@ -153,7 +166,9 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
     docs/report.md) adds policy checks, gap clusters and designation picks
     (and sites) to the report; with a configuration its ``[planning]``
     table is used. ``jobs``: processes drawing the maps (default: the
-    cores available, at most 4; 1 draws them here, one by one)."""
+    cores available, at most 4; 1 draws them here, one by one).
+    ``summary``: also write summary.html, the overview and one page per
+    region (map and shares), to send by mail."""
     formats = list(formats)
     unknown = sorted(set(formats) - {"html", "csv", "xlsx", "png", "svg"})
     if unknown:
@@ -249,6 +264,11 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
             page = _render(ctx, tables, sections, pngs, meta, result)
             out.path(html_name).write_text(page, encoding="utf-8")
             result.html = out_dir / html_name
+            if summary:
+                out.path(SUMMARY_NAME).write_text(
+                    _render_summary(ctx, tables, pngs, meta, result, html_name),
+                    encoding="utf-8")
+                result.summary = out_dir / SUMMARY_NAME
         for name, text in ctx.store.get("files", {}).items():  # e.g. interactive.html
             out.path(name).write_text(text, encoding="utf-8")
         out.commit()
@@ -258,10 +278,8 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
 # ---------------------------------------------------------------- HTML
 
 def _render(ctx, tables, sections, pngs, meta, result):
-    an, data = ctx.analysis, ctx.maps
+    data = ctx.maps
     km = data.reach_text
-    how = "直線 " if an.network is None else ""
-    label = meta["region_label"]
     regions = data.regions
     parts = [f"<header><h1>{_e(meta['title'])}</h1>"]
     if meta["subtitle"]:
@@ -278,26 +296,9 @@ def _render(ctx, tables, sections, pngs, meta, result):
         f'<li><a href="#{_e(a)}">{_e(t)}</a></li>' for a, t in toc) + "</ol></nav>")
 
     # overview
+    parts.append('<section class="overview" id="overview"><h2>概要と全体図</h2>')
+    parts += _overview(ctx, pngs, meta, result)
     kind_text = T.kind_name(meta["map_kind"])
-    total = ctx.coverage[ctx.coverage.kind == meta["map_kind"]]
-    share = total.demand_covered.sum() / total.demand_total.sum() if len(total) else float("nan")
-    parts.append(f'<section class="overview" id="overview"><h2>概要と全体図</h2>'
-                 f"<p>{len(regions)} の{_e(label)}、{len(an.facilities):,} 施設、"
-                 f"{len(an.demand):,} の需要単位"
-                 f"（{_e(T.weight_text(meta['weight_name']))}）について、"
-                 f"施設から{how}{_e(km)} 以内に住む人口の割合を求めました。"
-                 f"{_e(kind_text)}の {_e(km)} 圏内に住む人口は全体の "
-                 f"<strong>{percent(share)}%</strong> です。</p>")
-    if "overview" in pngs:
-        meta_o = result.map_meta.get("overview", {})
-        if meta_o.get("people"):
-            alt = f"全体図: {km} 圏外に住む{T.weight_text(meta['weight_name'])}"
-            caption = (f"{km} 圏外（{kind_text}）に住む人の分布。{_people_text(meta_o)}"
-                       "淡い斜線は圏外の土地、青は圏内の土地。ラベルは圏域名と圏内人口の割合。")
-        else:
-            alt = "全体図: 圏域別の圏内人口割合"
-            caption = f"圏域ごとの {km} 圏内人口の割合（{kind_text}）。色は 4 段階（cividis）。"
-        parts.append(_map_figure(pngs["overview"], alt, caption, meta_o))
     parts.append(f"<h3>{_e(T.TABLE_TITLES['summary'])}</h3>" + T.html_table(tables["summary"]))
     parts.append("</section>")
 
@@ -321,12 +322,7 @@ def _render(ctx, tables, sections, pngs, meta, result):
             continue
         parts.append(f'<section class="region" id="region-{_e(rid)}">'
                      f"<h2>{_e(name)}（{_e(rid)}）</h2>")
-        meta_r = result.map_meta.get(key, {})
-        caption = (f"{km} 圏外（{kind_text}）に住む人の分布。{_people_text(meta_r)}"
-                   "淡い斜線は圏外の土地（空白地域）、青は圏内の土地。施設は種類別の記号。"
-                   if meta_r.get("people") else
-                   f"{km} 圏内（{kind_text}）と空白地域、施設。")
-        parts.append(_map_figure(pngs[key], f"{name} の地図", caption, meta_r))
+        parts.append(_region_figure(key, name, pngs, km, kind_text, result))
         rc = cov[cov.region_id == rid]
         fk = tables["facilities_by_kind"]
         counts = fk[fk.region_id == rid].drop(columns=["region_id", "region_name"])
@@ -360,6 +356,85 @@ def _render(ctx, tables, sections, pngs, meta, result):
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(meta['title'])}</title><style>{CSS}</style></head>"
             f"<body>\n{body}\n</body></html>\n")
+
+
+def _overview(ctx, pngs, meta, result):
+    """The overview's opening: what was measured, the share within reach
+    and the overview map (both editions)."""
+    an, data = ctx.analysis, ctx.maps
+    km = data.reach_text
+    how = "直線 " if an.network is None else ""
+    label = meta["region_label"]
+    regions = data.regions
+    parts = []
+    kind_text = T.kind_name(meta["map_kind"])
+    total = ctx.coverage[ctx.coverage.kind == meta["map_kind"]]
+    share = total.demand_covered.sum() / total.demand_total.sum() if len(total) else float("nan")
+    parts.append(f"<p>{len(regions)} の{_e(label)}、{len(an.facilities):,} 施設、"
+                 f"{len(an.demand):,} の需要単位"
+                 f"（{_e(T.weight_text(meta['weight_name']))}）について、"
+                 f"施設から{how}{_e(km)} 以内に住む人口の割合を求めました。"
+                 f"{_e(kind_text)}の {_e(km)} 圏内に住む人口は全体の "
+                 f"<strong>{percent(share)}%</strong> です。</p>")
+    if "overview" in pngs:
+        meta_o = result.map_meta.get("overview", {})
+        if meta_o.get("people"):
+            alt = f"全体図: {km} 圏外に住む{T.weight_text(meta['weight_name'])}"
+            caption = (f"{km} 圏外（{kind_text}）に住む人の分布。{_people_text(meta_o)}"
+                       "淡い斜線は圏外の土地、青は圏内の土地。ラベルは圏域名と圏内人口の割合。")
+        else:
+            alt = "全体図: 圏域別の圏内人口割合"
+            caption = f"圏域ごとの {km} 圏内人口の割合（{kind_text}）。色は 4 段階（cividis）。"
+        parts.append(_map_figure(pngs["overview"], alt, caption, meta_o))
+    return parts
+
+
+def _region_figure(key, name, pngs, km, kind_text, result):
+    meta_r = result.map_meta.get(key, {})
+    caption = (f"{km} 圏外（{kind_text}）に住む人の分布。{_people_text(meta_r)}"
+               "淡い斜線は圏外の土地（空白地域）、青は圏内の土地。施設は種類別の記号。"
+               if meta_r.get("people") else
+               f"{km} 圏内（{kind_text}）と空白地域、施設。")
+    return _map_figure(pngs[key], f"{name} の地図", caption, meta_r)
+
+
+def _render_summary(ctx, tables, pngs, meta, result, full_name):
+    """The summary edition (issue 18: a report one can send by mail): the
+    overview and one A4 page per region, its map and its shares within
+    reach, then the credits; the tables, gap lists and methods stay in the
+    full report (full_name), named at the end."""
+    data = ctx.maps
+    km, kind_text = data.reach_text, T.kind_name(meta["map_kind"])
+    parts = [f"<header><h1>{_e(meta['title'])}（要約版）</h1>"]
+    if meta["subtitle"]:
+        parts.append(f'<p class="subtitle">{_e(meta["subtitle"])}</p>')
+    who = " ・ ".join(x for x in (meta["organisation"], str(meta["date"])) if x)
+    parts.append(f'<p class="meta">{_e(who)}</p></header>')
+    parts.append('<section class="overview" id="overview"><h2>概要と全体図</h2>')
+    parts += _overview(ctx, pngs, meta, result)
+    parts.append(f"<h3>{_e(T.TABLE_TITLES['summary'])}</h3>" + T.html_table(tables["summary"]))
+    parts.append("</section>")
+    cov = ctx.coverage
+    cols = ["kind", "n_facilities", "demand_total", "demand_covered", "share_covered"]
+    for rid, name in zip(data.regions.region_id, data.regions.region_name):
+        key = f"region_{rid}"
+        if key not in pngs:
+            continue
+        rc = cov[(cov.region_id == rid) & cov.kind.isin(meta["kinds"])]
+        parts.append(f'<section class="region" id="region-{_e(rid)}">'
+                     f"<h2>{_e(name)}（{_e(rid)}）</h2>"
+                     + _region_figure(key, name, pngs, km, kind_text, result)
+                     + T.html_table(rc[[c for c in cols if c in rc]]) + "</section>")
+    parts.append('<section class="credits"><h2>データの出典</h2><ul class="credits">')
+    for c in meta["credits"]:
+        line = (f"{c['what']}: " if c.get("what") else "") + c["text"]
+        parts.append(f"<li>{_e(line)}</li>")
+    parts.append(f'</ul><p class="note">表の全体、空白地域の一覧、方法は {_e(full_name)} に'
+                 "あります。</p></section>")
+    return (f'<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(meta['title'])}（要約版）</title><style>{CSS}{SUMMARY_CSS}</style>"
+            f"</head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
 
 
 def _people_text(meta):
@@ -547,5 +622,6 @@ def build_report_from_config(cfg, out_dir=None):
         weight=cfg["demand"]["weight"], formats=rep["formats"], map_dpi=rep["map_dpi"],
         html_dpi=rep["html_dpi"], region_pages=rep["region_pages"],
         region_label=rep["region_label"], config=cfg, notes=notes,
-        nursing_kinds=ana["nursing_kinds"] or ("nursing",), jobs=rep["jobs"] or None)
+        nursing_kinds=ana["nursing_kinds"] or ("nursing",), jobs=rep["jobs"] or None,
+        summary=rep["summary"])
 

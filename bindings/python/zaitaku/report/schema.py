@@ -78,6 +78,8 @@ SCHEMA = {
         "region_label": (_STR, "在宅医療圏", "what a region is called in headings"),
         "interactive": (_BOOL, False, "also write interactive.html beside report.html: a map "
                                       "that pans, zooms and toggles layers, needing no network"),
+        "summary": (_BOOL, False, "also write summary.html: the overview and one page per "
+                                  "region (map and shares), small enough to send by mail"),
         "jobs": (_COUNT, 0, "processes drawing the maps (0: the cores available, at most 4; "
                           "1: one by one)"),
     },

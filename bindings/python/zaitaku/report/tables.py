@@ -10,21 +10,19 @@ import warnings
 
 import pandas as pd
 
-from ..columns import WEIGHT_NAMES, weight_text  # noqa: F401  (report.tables' names too)
+from ..columns import COLUMN_HEADINGS, WEIGHT_NAMES, weight_text  # noqa: F401  (report.tables' too)
 from ..kinds import KIND_NAMES, kind_name
 from ..outputs import as_text, atomic_file  # noqa: F401  (as_text: report.tables' too)
 from ..units import percent
 
-#: Japanese headings of the columns the report's tables use.
+#: Japanese headings of the columns the report's tables use: those of the
+#: CSVs (zaitaku.columns, copied: tables register theirs here), shorter
+#: ones where a report table is narrow, and the report's own columns.
 COLUMN_NAMES = {
-    "region_id": "圏域コード", "region_name": "圏域名", "kind": "種類",
-    "kind_name": "種類（名称）", "n_facilities": "施設数", "demand_total": "人口",
-    "demand_covered": "圏内の人口", "share_covered": "圏内の割合",
-    "demand_redundant": "2か所以上の圏内の人口", "share_redundant": "2か所以上の割合",
-    "area_km2": "面積 (km²)", "area_covered_km2": "圏内の面積 (km²)",
-    "share_area_covered": "圏内の面積割合", "gap_rank": "順位", "demand_uncovered": "圏外の人口",
-    "lon": "経度", "lat": "緯度", "n_cells": "メッシュ数", "total": "計",
-    "source": "出典", "n_rows": "件数", "reason": "理由", "examples": "例",
+    **COLUMN_HEADINGS,
+    "share_covered": "圏内の割合", "share_redundant": "2か所以上の割合",
+    "gap_rank": "順位", "n_cells": "メッシュ数", "total": "計",
+    "source": "出典", "n_rows": "件数", "examples": "例",
 }
 #: How a check's result (planning.check: 1, 0, -1) is shown.
 PASSED_TEXT = {1: "適合", 0: "不適合", -1: "対象外"}
