@@ -145,3 +145,19 @@ def test_japanese_tables_never_carry_formulas(tmp_path):
     assert ja["種類（名称）"].tolist() == ["在支診", "訪問看護ステーション"]
     # the English table is data for programs: as it was
     assert pd.read_csv(tmp_path / "en.csv").name.tolist() == frame.name.tolist()
+
+
+def test_threshold_is_the_radius_by_planning_s_word(an, tmp_path):
+    """One name for the reach (issue 18): threshold= gives what radius
+    gives, on the straight line and along roads; both at once only when
+    they agree."""
+    pdt.assert_frame_equal(an.coverage(threshold="10km"), an.coverage("10km"))
+    pdt.assert_frame_equal(an.reach(threshold="10km"), an.reach(radius="10km"))
+    pdt.assert_frame_equal(an.gaps(threshold="10km"), an.gaps("10km"))
+    assert read_csv(an.save(tmp_path, threshold="10km")[0]).threshold.iloc[0] == "10 km"
+    with pytest.warns(zaitaku.CoverageWarning):
+        roads = an.with_network(zaitaku.sample_road_grid(), metric="time")
+    pdt.assert_frame_equal(roads.coverage(threshold="20min", area=False),
+                           roads.coverage("20min", area=False))
+    with pytest.raises(ValueError, match="give one"):
+        an.coverage("10km", threshold="12km")

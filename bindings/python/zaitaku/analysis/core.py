@@ -60,6 +60,11 @@ class Analysis:
     ``facility_id``; kind, name and the planning columns by their usual
     names when present, see :func:`zaitaku.analysis.core.facility_fields`).
 
+    The queries (:meth:`reach`, :meth:`coverage`, :meth:`gaps`,
+    :meth:`service_areas`, :meth:`save`) take the reach as ``radius`` or,
+    by planning's and the roads' word, ``threshold=``; either is a distance
+    ("16km") or, along roads, a time ("30min").
+
     Examples
     --------
     >>> import zaitaku
@@ -461,7 +466,7 @@ class Analysis:
         a = self.assignment()
         return a[a.method == "unassigned"].reset_index(drop=True)
 
-    def reach(self, kind=None, radius=None, winter=None):
+    def reach(self, kind=None, radius=None, winter=None, *, threshold=None):
         """Per demand unit and kind: the nearest facility (id, index and
         geodesic distance_m) and n_within, the facilities within the radius.
 
@@ -476,13 +481,14 @@ class Analysis:
             length, and two more columns: time_s (the path's driving time)
             and snap_distance_m (NaN: the unit is off every road).
         """
+        radius = _either(radius, threshold)
         return self._reach_table(kind, radius, winter).to_frame()
 
     def _reach_table(self, kind, radius, winter=None):
         model, value = self._call_args(radius, winter)
         return self._table(lib.cov_analysis_reach, model, encode(kind), value, progress="reach")
 
-    def coverage(self, radius=None, weight=None, area=True, winter=None):
+    def coverage(self, radius=None, weight=None, area=True, winter=None, *, threshold=None):
         """Coverage per region and kind (and the derived kinds doctor_any
         and doctor_and_nursing).
 
@@ -506,6 +512,7 @@ class Analysis:
             facilities within reach), share_redundant, area_km2,
             area_covered_km2, share_area_covered.
         """
+        radius = _either(radius, threshold)
         return self._coverage_table(radius, weight, area, winter).to_frame()
 
     def _coverage_table(self, radius, weight, area, winter=None):
@@ -514,7 +521,8 @@ class Analysis:
         return self._table(lib.cov_analysis_coverage, model, value, self._weight(weight),
                            flags, progress="coverage")
 
-    def service_areas(self, radius=None, by="region", winter=None, kind=None):
+    def service_areas(self, radius=None, by="region", winter=None, kind=None, *,
+                      threshold=None):
         """Reached land: ``by="region"`` gives per region and kind the union
         of the geodesic circles clipped to the region; ``by="facility"`` one
         circle per facility. Along roads, isochrones instead of circles:
@@ -523,6 +531,7 @@ class Analysis:
         one kind (by region also a derived kind such as
         ``doctor_and_nursing``), and by region computes only its overlays.
         A GeoDataFrame in EPSG:6668."""
+        radius = _either(radius, threshold)
         c_kind = kind if by == "region" else None
         frame = self._kept("service_areas", radius, winter, (by, c_kind),
                            lambda: self._service_table(radius, by, winter, c_kind))
@@ -541,11 +550,12 @@ class Analysis:
         return self._table(lib.cov_analysis_service_areas, model, value, modes[by],
                            encode(kind), progress="service areas")
 
-    def gaps(self, radius=None, kind=None, weight=None, winter=None):
+    def gaps(self, radius=None, kind=None, weight=None, winter=None, *, threshold=None):
         """Uncovered land per region and kind: region minus the union of the
         kind's circles (isochrones along roads), with area_km2, n_parts and
         demand_uncovered. A GeoDataFrame in EPSG:6668; fully covered regions
         have no row."""
+        radius = _either(radius, threshold)
         return self._kept("gaps", radius, winter, (kind, self._weight(weight)),
                           lambda: self._gaps_table(radius, kind, weight, winter))
 
@@ -565,7 +575,8 @@ class Analysis:
         return self._table(lib.cov_analysis_gaps, model, value, encode(kind),
                            self._weight(weight), progress="gaps")
 
-    def save(self, folder, radius=None, weight=None, winter=None, extra=None, headers="en"):
+    def save(self, folder, radius=None, weight=None, winter=None, extra=None, headers="en", *,
+             threshold=None):
         """Writes coverage.csv, reach.csv, gaps.shp and service_areas.shp
         (UTF-8, .prj and .cpg) into folder, and each ``extra`` item (name:
         DataFrame) as a CSV beside them.
@@ -582,6 +593,7 @@ class Analysis:
         leaves no partial set of outputs, and an output that would replace
         an input is refused (InputFileError) before anything is written.
         Returns the list of paths written."""
+        radius = _either(radius, threshold)
         check_headers(headers)
         names = self.demand.weight_names
         weight_name = names[self._weight(weight)] if names else None
@@ -707,6 +719,22 @@ def _facilities_of(facilities, ctx):
     from ..inputs import read_facilities
 
     return read_facilities(facilities, ctx=ctx, **facility_fields(facilities))
+
+
+def _either(radius, threshold):
+    """The reach a query was given, by either name: ``radius`` (the
+    straight line's word) or ``threshold`` (planning's and the roads' word,
+    as in planning.check(doctor_threshold=...)); both only when they agree.
+
+    >>> _either(None, "10km"), _either("10km", None), _either(None, None)
+    ('10km', '10km', None)
+    """
+    if threshold is None:
+        return radius
+    if radius is not None and radius != threshold:
+        raise ValueError(f"radius {radius!r} and threshold {threshold!r}: give one (they are "
+                         "the same thing)")
+    return threshold
 
 
 def _scenario(label):
