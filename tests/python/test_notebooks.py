@@ -369,6 +369,36 @@ def test_quickstart_lists_the_rock_and_draws_a_map(quickstart):
                                  and any("text/html" in o.get("data", {}) for o in c.outputs))
 
 
+def test_quickstart_shows_people_an_offline_map_and_a_comparison(quickstart):
+    """The people map draws, explore() shows a page with no network
+    resource, and compare()'s summary gives the nurses' shares at 16 and
+    10 km that an independent count (pyproj geodesics, geopandas
+    assignment) gives for people 75+."""
+    import geopandas as gpd
+
+    nb, folder = quickstart
+    assert not _errors(nb)
+    people = _tagged(nb, "people-map")
+    assert any("image/png" in o.get("data", {}) for o in people.outputs)
+    page = _html(_tagged(nb, "explore"))
+    assert "srcdoc=" in page and "http://" not in page.replace("http://www.w3.org", "")
+    assert "https://" not in page
+    shown = _frame(_html(_tagged(nb, "compare-summary"))).set_index("kind")
+    munis = gpd.read_file(zaitaku.sample_path("municipalities.shp"))
+    areas = pd.read_csv(zaitaku.sample_path("areas.csv"), dtype=str)
+    munis = munis.drop(columns="area_code").merge(areas[["muni_code", "area_code"]], on="muni_code")
+    mesh = pd.read_csv(zaitaku.sample_path("population_mesh1km.csv"), dtype={"mesh_code": str})
+    fac = pd.read_csv(zaitaku.sample_path("facilities.csv"))
+    lon, lat = _mesh_centroids(mesh.mesh_code)
+    keep = ~pd.isna(_assign(lon, lat, munis, "area_code"))
+    nurses = fac[fac.kind == "nursing"]
+    w = mesh.age75.to_numpy()[keep]
+    for name, radius in (("16 km", 16000.0), ("10 km", 10000.0)):
+        covered = _within(lon, lat, nurses.lon.to_numpy(), nurses.lat.to_numpy(), radius)[keep]
+        assert float(shown.loc["nursing", f"share_covered_{name}"]) == pytest.approx(
+            w[covered].sum() / w.sum(), abs=1e-6), name
+
+
 def test_hokkaido_notebook_stops_clearly_without_the_data(tmp_path):
     with pytest.raises(CellExecutionError, match=r"real data not found at .*set COV_SHARED_DATA"):
         _execute("hokkaido_real.ipynb", tmp_path, COV_SHARED_DATA=str(tmp_path / "nowhere"))
