@@ -156,6 +156,11 @@ def test_demo_radius_and_entry_point(tmp_path):
     assert not (tmp_path / "map.png").exists()
     pdt.assert_frame_equal(read_coverage(tmp_path / "coverage.csv", threshold="500 m"),
                            api_coverage(radius="500m"), check_dtype=False)
+    # --threshold is --radius by planning's word
+    result = run_script("demo", "--out", tmp_path / "t", "--threshold", "500m", "--no-map")
+    assert_ok(result)
+    assert (tmp_path / "t" / "coverage.csv").read_bytes() == \
+        (tmp_path / "coverage.csv").read_bytes()
 
 
 # ---------------------------------------------------------------- coverage

@@ -250,7 +250,9 @@ def _kinds_covered(lon, lat, facilities, doctor_kinds=DOCTOR_KINDS):
     return covered
 
 
-def _sample_coverage():
+def _sample_inputs():
+    """The sample's mesh, facilities, cell centres and each cell's area
+    (NaN outside), read with geopandas and pandas, not zaitaku."""
     import geopandas as gpd
 
     munis = gpd.read_file(zaitaku.sample_path("municipalities.shp"))
@@ -259,7 +261,11 @@ def _sample_coverage():
     mesh = pd.read_csv(zaitaku.sample_path("population_mesh1km.csv"), dtype={"mesh_code": str})
     fac = pd.read_csv(zaitaku.sample_path("facilities.csv"))
     lon, lat = _mesh_centroids(mesh.mesh_code)
-    region = _assign(lon, lat, munis, "area_code")
+    return mesh, fac, lon, lat, _assign(lon, lat, munis, "area_code")
+
+
+def _sample_coverage():
+    mesh, fac, lon, lat, region = _sample_inputs()
     return _coverage(region, mesh.total.to_numpy(), _kinds_covered(lon, lat, fac))
 
 
@@ -374,8 +380,6 @@ def test_quickstart_shows_people_an_offline_map_and_a_comparison(quickstart):
     resource, and compare()'s summary gives the nurses' shares at 16 and
     10 km that an independent count (pyproj geodesics, geopandas
     assignment) gives for people 75+."""
-    import geopandas as gpd
-
     nb, folder = quickstart
     assert not _errors(nb)
     people = _tagged(nb, "people-map")
@@ -384,13 +388,8 @@ def test_quickstart_shows_people_an_offline_map_and_a_comparison(quickstart):
     assert "srcdoc=" in page and "http://" not in page.replace("http://www.w3.org", "")
     assert "https://" not in page
     shown = _frame(_html(_tagged(nb, "compare-summary"))).set_index("kind")
-    munis = gpd.read_file(zaitaku.sample_path("municipalities.shp"))
-    areas = pd.read_csv(zaitaku.sample_path("areas.csv"), dtype=str)
-    munis = munis.drop(columns="area_code").merge(areas[["muni_code", "area_code"]], on="muni_code")
-    mesh = pd.read_csv(zaitaku.sample_path("population_mesh1km.csv"), dtype={"mesh_code": str})
-    fac = pd.read_csv(zaitaku.sample_path("facilities.csv"))
-    lon, lat = _mesh_centroids(mesh.mesh_code)
-    keep = ~pd.isna(_assign(lon, lat, munis, "area_code"))
+    mesh, fac, lon, lat, region = _sample_inputs()
+    keep = ~pd.isna(region)
     nurses = fac[fac.kind == "nursing"]
     w = mesh.age75.to_numpy()[keep]
     for name, radius in (("16 km", 16000.0), ("10 km", 10000.0)):

@@ -157,7 +157,8 @@ def standalone(frame):
     """
     import pandas as pd
 
-    geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
+    # a plain DataFrame's geometry column has no CRS to say what it is in
+    geometry = frame.geometry if "geometry" in frame.columns and hasattr(frame, "crs") else None
     out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     if geometry is None or not len(frame) or "lon" in out.columns:
         return out

@@ -79,8 +79,10 @@ def _add_demo(commands, common):
                     "coverage.csv, reach.csv, gaps.shp, service_areas.shp and map.png.")
     p.add_argument("--out", metavar="DIR", type=Path, default=Path("zaitaku-demo"),
                    help="folder for the outputs (default: ./zaitaku-demo)")
-    p.add_argument("--radius", metavar="DIST", type=_distance("radius"), default=16000.0,
-                   help="reach, e.g. 16km or 500m (default: 16km, the house-call rule)")
+    p.add_argument("--radius", "--threshold", metavar="DIST", type=_distance("radius"),
+                   default=16000.0,
+                   help="reach, e.g. 16km or 500m (default: 16km, the house-call rule); "
+                        "--threshold is the same")
     p.add_argument("--weight", choices=["total", "age65", "age75"], default="total",
                    help="population counted: everyone, 65+ or 75+ (default: total)")
     p.add_argument("--no-map", action="store_true", help="do not draw map.png")
