@@ -73,6 +73,12 @@ double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g);
  * -1 with an error in ctx on failure. */
 double cov__area_m2(cov_ctx *ctx, const GEOSGeometry *g);
 
+/* The same in a given equal-area projection xf (any centre: a Lambert
+ * azimuthal equal-area projection keeps areas everywhere; its centre only
+ * moves the shape distortion), so that many polygons share one PROJ
+ * transform, whose making costs more than a municipality's area. */
+double cov__area_m2_in(cov_ctx *ctx, const cov_xform *xf, const GEOSGeometry *g);
+
 /* The union of n polygons that tile without overlapping (the parts of a
  * region), by counting shared edges (linear), checked by area and falling
  * back to the general union when the parts do not tile exactly. The inputs

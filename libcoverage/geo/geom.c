@@ -45,18 +45,26 @@ double cov__geod_area_m2(cov_ctx *ctx, const GEOSGeometry *g)
     return a;
 }
 
+double cov__area_m2_in(cov_ctx *ctx, const cov_xform *xf, const GEOSGeometry *g)
+{
+    double area = -1.0;
+    if (GEOSisEmpty_r(ctx->geos, g)) return 0.0;
+    GEOSGeometry *p = cov__xform_geom_densify(ctx, xf, g, 0, 0.01, "area");
+    if (p && !GEOSArea_r(ctx->geos, p, &area)) area = -1.0;
+    if (p) GEOSGeom_destroy_r(ctx->geos, p);
+    return area;
+}
+
 double cov__area_m2(cov_ctx *ctx, const GEOSGeometry *g)
 {
-    double x0, y0, x1, y1, area = -1.0;
+    double x0, y0, x1, y1, area;
     char *def = NULL;
     cov_xform xf;
     if (GEOSisEmpty_r(ctx->geos, g)) return 0.0;
     if (!GEOSGeom_getExtent_r(ctx->geos, g, &x0, &y0, &x1, &y1) ||
         cov__xform_to_projected(ctx, NULL, 0.5 * (x0 + x1), 0.5 * (y0 + y1), &xf, &def) != COV_OK)
         return -1.0;
-    GEOSGeometry *p = cov__xform_geom_densify(ctx, &xf, g, 0, 0.01, "area");
-    if (p && !GEOSArea_r(ctx->geos, p, &area)) area = -1.0;
-    if (p) GEOSGeom_destroy_r(ctx->geos, p);
+    area = cov__area_m2_in(ctx, &xf, g);
     cov__xform_free(&xf);
     free(def);
     return area;

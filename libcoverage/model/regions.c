@@ -258,13 +258,30 @@ cov_table *cov_regions_table(cov_ctx *ctx, const cov_regions *r)
         {"region_id", COV_COL_STRING}, {"region_name", COV_COL_STRING}, {"area_km2", COV_COL_DOUBLE}};
     enum { C_ID, C_NAME, C_AREA };
     size_t c[3];
+    cov_xform xf = {0};
+    char *def = NULL;
     cov_table *t = cov__table_create(ctx, r->n, 1);
     if (!t || cov__table_add_columns(ctx, t, spec, 3, c) != COV_OK) goto fail;
+    /* one equal-area projection centred on all the regions: making one per
+     * region cost more than the areas (N03's 194 municipalities: 1.7 s) */
+    double bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
+    for (size_t i = 0; i < r->n; i++) {
+        const GEOSGeometry *g = cov__regions_outline(ctx, r, i);
+        double x0, y0, x1, y1;
+        if (!g) goto fail;
+        if (GEOSisEmpty_r(ctx->geos, g) || !GEOSGeom_getExtent_r(ctx->geos, g, &x0, &y0, &x1, &y1))
+            continue;
+        bx0 = fmin(bx0, x0), by0 = fmin(by0, y0), bx1 = fmax(bx1, x1), by1 = fmax(by1, y1);
+    }
+    if (bx0 > bx1) bx0 = bx1 = by0 = by1 = 0.0; /* every region empty */
+    if (cov__xform_to_projected(ctx, NULL, 0.5 * (bx0 + bx1), 0.5 * (by0 + by1), &xf, &def) !=
+        COV_OK)
+        goto fail;
     double *area = cov__table_doubles_mut(t, c[C_AREA]);
     for (size_t i = 0; i < r->n; i++) {
         const GEOSGeometry *g = cov__regions_outline(ctx, r, i);
         GEOSGeometry *copy = g ? GEOSGeom_clone_r(ctx->geos, g) : NULL;
-        if (!copy || (area[i] = cov__area_m2(ctx, g) / 1e6) < 0 ||
+        if (!copy || (area[i] = cov__area_m2_in(ctx, &xf, g) / 1e6) < 0 ||
             cov__table_set_string(ctx, t, c[C_ID], i, r->ids[i]) != COV_OK ||
             cov__table_set_string(ctx, t, c[C_NAME], i, r->names[i]) != COV_OK) {
             if (copy) GEOSGeom_destroy_r(ctx->geos, copy);
@@ -272,8 +289,12 @@ cov_table *cov_regions_table(cov_ctx *ctx, const cov_regions *r)
         }
         cov__table_set_geometry(t, i, copy);
     }
+    cov__xform_free(&xf);
+    free(def);
     return t;
 fail:
+    cov__xform_free(&xf);
+    free(def);
     cov_table_destroy(t);
     return NULL;
 }
