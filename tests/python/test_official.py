@@ -404,6 +404,49 @@ def test_todokede_xlsx_kinds_and_matching(tmp_path):
     assert sorted(fac.kinds) == ["enhanced_network", "enhanced_single", "zaibyo"]
 
 
+def _sheet_xml(cells):
+    """A worksheet's XML from (reference, attributes, body) cells, one
+    <row> per reference row as written."""
+    rows = {}
+    for ref, attrs, body in cells:
+        rows.setdefault("".join(ch for ch in ref if ch.isdigit()), []).append(
+            f'<c r="{ref}"{attrs}' + (f">{body}</c>" if body is not None else "/>"))
+    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData>'
+            + "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in rows.items())
+            + "</sheetData></worksheet>").encode("utf-8")
+
+
+def test_shared_string_sheets_read_as_the_cell_loop_reads_them():
+    """The vectorised reader of shared-string sheets (the 厚生局 lists) gives
+    what the cell-by-cell loop gives, and leaves every other sheet to it."""
+    import gc
+
+    from zaitaku.official._kouseikyoku import _cell_rows, _shared_rows
+
+    strings = ["項番", "", "　", "北の診療所", "支援診３", "札幌市"]
+    ts = ' s="0" t="s"'
+    plain = [("A2", ts, "<v>0</v>"), ("C2", ts, "<v>3</v>"), ("B2", ' t="s"', "<v>4</v>"),
+             ("A3", ts, None), ("B3", ts, ""),                         # empty: no row 3
+             ("A4", ts, "<v>1</v>"), ("D4", ts, "<v>2</v>"),           # blank texts: row 4 left out
+             ("AA7", ts, "<v>5</v>"), ("B10", ts, "<v>03</v>"), ("A9", ts, "<v>5</v>")]
+    data = _sheet_xml(plain)
+    fast = _shared_rows(data, strings)
+    assert fast == _cell_rows(data.decode(), strings, "t.xlsx", "s")
+    assert [r for r, _ in fast] == [2, 7, 9, 10]
+    assert fast[0][1] == ["項番", "支援診３", "北の診療所"] and len(fast[1][1]) == 27
+    assert fast[3][1] == ["", "北の診療所"]  # <v>03</v>: string 3
+    assert gc.isenabled()
+    # every other sheet is the loop's: a number, an inline string, a cell written twice,
+    # a column beyond XFD, a string index beyond the table
+    for odd in [("E2", ' s="0"', "<v>12</v>"), ("E2", ' t="inlineStr"', "<is><t>x</t></is>"),
+                ("A2", ts, "<v>5</v>"), ("XFE2", ts, "<v>5</v>"), ("E2", ts, "<v>6</v>")]:
+        assert _shared_rows(_sheet_xml(plain + [odd]), strings) is None, odd
+    inline = _sheet_xml(plain + [("E2", ' t="inlineStr"', "<is><t>x</t></is>")])
+    assert _cell_rows(inline.decode(), strings, "t.xlsx", "s")[0][1][4] == "x"
+    with pytest.raises(zaitaku.FileFormatError, match="cell XFE2: beyond Excel's last column"):
+        _cell_rows(_sheet_xml(plain + [("XFE2", ts, "<v>5</v>")]).decode(), strings, "t.xlsx", "s")
+
+
 def test_match_by_code_first():
     rows = pd.DataFrame({"name": ["全然違う名前"], "address": ["どこか"], "code": ["0110112345"]})
     fac = pd.DataFrame({"facility_id": ["X"], "name": ["北の病院"], "address": ["札幌市"],

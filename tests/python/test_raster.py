@@ -72,6 +72,26 @@ def test_commonest_colours_exact_and_the_rest_nearest():
     assert (got == want).all()
 
 
+def test_one_palette_after_another():
+    # the look-up table is kept and refilled for each palette: a colour of
+    # the previous palette that is rare in the next picture must take its
+    # nearest colour there, not its old index
+    rng = np.random.default_rng(11)
+    first = rng.integers(0, 256, size=(40, 3))
+    a = first[rng.integers(0, 40, size=(100, 120))].astype(np.uint8)
+    b = rng.integers(0, 256, size=(256, 3))[np.arange(100 * 120) % 256].reshape(100, 120, 3)
+    b[3, :5] = first[0]  # 5 pixels, fewer than any of b's 256 colours
+    b = b.astype(np.uint8)
+    for img in (a, b, a, b):
+        got = np.asarray(raster.indexed(opaque(img)).convert("RGB")).astype(int)
+        colours, counts = np.unique(img.reshape(-1, 3), axis=0, return_counts=True)
+        top = colours[counts > 5].astype(int)  # the palette: all but the rare colour
+        assert len(top) <= 256
+        d = ((img.reshape(-1, 1, 3).astype(int) - top[None]) ** 2).sum(axis=2)
+        assert ((d == d.min(axis=1, keepdims=True)).sum(axis=1) == 1).all()  # no ties
+        assert (got.reshape(-1, 3) == top[d.argmin(axis=1)]).all()
+
+
 def test_many_colours_are_written_in_rgb_unchanged():
     ramp = np.zeros((64, 256, 3), np.uint8)
     ramp[..., 0] = np.arange(256)

@@ -21,7 +21,10 @@ An enhanced 在支病 keeps its enhanced type as its kind (so the planning
 checks count it as enhanced and as a home-care doctor) and says it is a
 hospital in ``institution``; ``shien`` keeps the code itself.
 """
+import contextlib
+import gc
 import html
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -113,10 +116,108 @@ def _column(letters):
     return n - 1
 
 
+# A cell as the 厚生局 lists write every one: a shared string (``<c r="B7"
+# s="0" t="s"><v>12</v></c>``) or empty; on the sheet's bytes (the tags are
+# ASCII, and UTF-8 puts no ASCII byte inside a character).
+_SHARED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>/]*)(?:/>|></c>|><v>(\d+)</v></c>)')
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """The cyclic garbage collector paused: findall's million tuples of
+    bytes (which hold no cycles) would make it sweep the growing heap again
+    and again, adding a fifth to the time of reading the 北海道 list."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@_no_cycle_collection()
+def _shared_rows(data, strings):
+    """[(row number, cells)] of a sheet whose every cell is a shared string
+    or empty, as :func:`_cell_rows` gives them, with numpy instead of a loop
+    per cell (the 北海道 list has 880,000 cells); None for any other sheet,
+    which :func:`_cell_rows` then reads (and says what is wrong with it).
+
+    Every ``<c r="`` starting a match is what makes this exact: _CELL then
+    finds the same cells (each match holds one ``<c r="``, and its
+    attributes hold no ``>`` or ``/``), with the same attributes and a body
+    ``<v>N</v>`` or none."""
+    cells = _SHARED_CELL.findall(data)
+    if len(cells) != data.count(b'<c r="'):
+        return None  # a cell of another form (inline string, number, formula, ...)
+    if not cells:
+        return []
+    letters, rows, attrs, values = zip(*cells)
+    del cells
+    n = len(values)
+    has = np.fromiter(map(bool, values), bool, n)
+    if not all(b't="s"' in a for a in set(itertools.compress(attrs, has))):
+        return None  # a number or a date
+    # each distinct text converted once
+    column = {k: _column(k.decode("ascii")) for k in set(letters)}
+    number = {k: int(k) for k in set(rows)}
+    index = {k: int(k) if k else -1 for k in set(values)}
+    col = np.fromiter(map(column.__getitem__, letters), np.int64, n)[has]
+    row = np.fromiter(map(number.__getitem__, rows), np.int64, n)[has]
+    idx = np.fromiter(map(index.__getitem__, values), np.int64, n)[has]
+    if not len(idx):
+        return []
+    if col.max() >= _MAX_COLUMNS or idx.max() >= len(strings):
+        return None  # the loop names the cell
+    order = np.lexsort((col, row))
+    col, row, idx = col[order], row[order], idx[order]
+    key = row * _MAX_COLUMNS + col
+    if (np.diff(key) == 0).any():
+        return None  # a cell written twice: the loop keeps the last
+    numbers, start = np.unique(row, return_index=True)
+    width = col[np.r_[start[1:], len(col)] - 1] + 1   # the last cell of each row
+    if len(numbers) * int(width.max()) > 4 * len(col) + 65536:
+        return None  # rows far apart in width: the loop builds them one by one
+    at = np.repeat(np.arange(len(numbers)), np.diff(np.r_[start, len(col)]))
+    grid = np.full((len(numbers), int(width.max())), "", dtype=object)
+    text = np.array(strings, dtype=object)
+    grid[at, col] = text[idx]
+    filled = np.array([bool(s.strip()) for s in strings], dtype=bool)[idx]
+    kept = np.bincount(at, weights=filled, minlength=len(numbers)) > 0
+    full = grid.tolist()
+    return [(r, full[i][:w])
+            for i, (r, w, k) in enumerate(zip(numbers.tolist(), width.tolist(), kept.tolist())) if k]
+
+
+def _cell_rows(xml, strings, path, name):
+    """[(row number, cells)] of a sheet's XML text, cell by cell; rows
+    without text are left out."""
+    rows = {}
+    for col, row, attrs, body in _CELL.findall(xml):
+        if not body:
+            continue
+        if 't="s"' in attrs:
+            value = strings[int(_VALUE.search(body).group(1))]
+        elif 't="inlineStr"' in attrs:
+            value = html.unescape("".join(_TEXT.findall(_PHONETIC.sub("", body))))
+        else:
+            raise _NotPlain(f"cell {col}{row} is not text")
+        j = _column(col)
+        if j >= _MAX_COLUMNS:  # a damaged sheet, not a row of 10^12 cells
+            raise format_error(f"{path}: sheet {name!r}, cell {col}{row}: "
+                               f"beyond Excel's last column XFD; not an xlsx sheet")
+        rows.setdefault(int(row), {})[j] = value
+    table = []
+    for r in sorted(rows):
+        cells = rows[r]
+        table.append((r, [cells.get(i, "") for i in range(max(cells) + 1)]))
+    return [(i, c) for i, c in table if any(x.strip() for x in c)]
+
+
 def _plain_xlsx(path):
     """The sheets of a workbook whose cells are all shared or inline strings
     (as every 厚生局 list is), read straight from its XML: the same cells as
-    openpyxl gives, in half the time. Anything else (numbers, dates,
+    openpyxl gives, in less than half the time. Anything else (numbers, dates,
     formulas) raises _NotPlain and goes to openpyxl."""
     try:
         with zipfile.ZipFile(path) as z:
@@ -131,27 +232,12 @@ def _plain_xlsx(path):
             out = []
             for sheet in book.iter(_MAIN + "sheet"):
                 t = target[sheet.get(_REL + "id")]
-                xml = read_member(z, t.lstrip("/") if t.startswith("/") else "xl/" + t, path).decode("utf-8")
-                rows = {}
-                for col, row, attrs, body in _CELL.findall(xml):
-                    if not body:
-                        continue
-                    if 't="s"' in attrs:
-                        value = strings[int(_VALUE.search(body).group(1))]
-                    elif 't="inlineStr"' in attrs:
-                        value = html.unescape("".join(_TEXT.findall(_PHONETIC.sub("", body))))
-                    else:
-                        raise _NotPlain(f"cell {col}{row} is not text")
-                    j = _column(col)
-                    if j >= _MAX_COLUMNS:  # a damaged sheet, not a row of 10^12 cells
-                        raise format_error(f"{path}: sheet {sheet.get('name')!r}, cell {col}{row}: "
-                                           f"beyond Excel's last column XFD; not an xlsx sheet")
-                    rows.setdefault(int(row), {})[j] = value
-                table = []
-                for r in sorted(rows):
-                    cells = rows[r]
-                    table.append((r, [cells.get(i, "") for i in range(max(cells) + 1)]))
-                out.append((sheet.get("name"), [(i, c) for i, c in table if any(x.strip() for x in c)]))
+                data = read_member(z, t.lstrip("/") if t.startswith("/") else "xl/" + t, path)
+                xml = data.decode("utf-8")  # a sheet not in UTF-8 goes to openpyxl
+                table = _shared_rows(data, strings)
+                if table is None:
+                    table = _cell_rows(xml, strings, path, sheet.get("name"))
+                out.append((sheet.get("name"), table))
             return out
     except FileFormatError:
         raise  # a member too large to inflate: openpyxl must not try either
@@ -259,6 +345,21 @@ def _bed_types(text):
     return out, None
 
 
+_SPACES_PARENS = re.compile(r"[\s()（）]")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _each(column, f):
+    """f of every cell of a text column, each distinct text once: a list
+    repeats an institution's cells on each of its 届出 rows (36,000 rows,
+    5,000 institutions in 北海道's)."""
+    codes, texts = pd.factorize(column)
+    if (codes < 0).any():   # a missing cell: never in what _sheets gives
+        return column.map(f, na_action="ignore")
+    done = np.array([f(t) for t in texts] + [""], dtype=object)
+    return pd.Series(done[codes], index=column.index, dtype=column.dtype, name=column.name)
+
+
 def _frame(label, sheet, rows, pos):
     """The data rows of one sheet as a frame of NFKC-normalised text. Rows
     are padded to the header's columns too: a sheet whose last columns are
@@ -268,13 +369,15 @@ def _frame(label, sheet, rows, pos):
     raw = pd.DataFrame(cells, dtype=str) if cells else pd.DataFrame(columns=range(width), dtype=str)
     col = lambda k: (raw[pos[k]] if pos.get(k) is not None  # noqa: E731
                      else pd.Series("", index=raw.index, dtype=str))
-    nfkc = lambda s: s.str.normalize("NFKC").str.strip()  # noqa: E731
-    sym = nfkc(col("受理記号")).str.replace(r"[\s()（）]", "", regex=True)
+    nfkc = lambda s: _each(s, lambda t: unicodedata.normalize("NFKC", t).strip())  # noqa: E731
+    sym = _each(col("受理記号"),
+                lambda t: _SPACES_PARENS.sub("", unicodedata.normalize("NFKC", t).strip()))
     return pd.DataFrame({
-        "number": nfkc(col("医療機関番号")).str.replace(r"\D", "", regex=True),
-        "raw_number": col("医療機関番号"), "name": col("医療機関名称").str.strip(),
-        "address": col("address").str.strip(), "postal_code": nfkc(col("postal_code")),
-        "bed_types": col("beds").str.strip(), "symbol": sym,
+        "number": _each(col("医療機関番号"),
+                        lambda t: _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", t).strip())),
+        "raw_number": col("医療機関番号"), "name": _each(col("医療機関名称"), str.strip),
+        "address": _each(col("address"), str.strip), "postal_code": nfkc(col("postal_code")),
+        "bed_types": _each(col("beds"), str.strip), "symbol": sym,
         "notification": nfkc(col("notification")), "since": col("since"),
         "pref_code": nfkc(col("pref_code")), "pref_name": nfkc(col("pref_name")),
         "type": nfkc(col("type")), "file": label,
@@ -454,9 +557,11 @@ def _institutions(rows, prefecture, report, has_network):
     symbols = rows[rows.symbol != ""].drop_duplicates(["institution_code", "symbol"])
     out["symbols"] = symbols.groupby("institution_code", sort=False).symbol.agg("|".join) \
         .reindex(out.index).fillna("")
-    held = set(zip(symbols.institution_code, symbols.symbol))
+    holders = {}   # symbol -> the institutions holding it
+    for ic, s in zip(symbols.institution_code, symbols.symbol):
+        holders.setdefault(s, set()).add(ic)
     for attr, (codes, _) in HOME_CARE_ATTRIBUTES.items():
-        have = {ic for ic, s in held if s in codes}
+        have = set().union(*(holders.get(c, ()) for c in codes))
         out[attr] = out.index.isin(list(have))
     if has_network:
         net = rows.drop_duplicates("institution_code").set_index("institution_code").network

@@ -130,7 +130,10 @@ def _similar(a, b, threshold):
     the other (札幌田中病院, 医療法人タナカメディカル札幌田中病院)."""
     if min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)):
         return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= threshold
+    m = difflib.SequenceMatcher(None, a, b)
+    # the quick ratios are upper bounds of ratio (as in difflib.get_close_matches)
+    return m.real_quick_ratio() >= threshold and m.quick_ratio() >= threshold \
+        and m.ratio() >= threshold
 
 
 # ---------------------------------------------------------------- 届出受理状況
@@ -229,6 +232,7 @@ def match_facilities(rows, facilities, *, name="name", address="address", code=N
             raise field_error(f"match_facilities: {what} have no column {missing[0]!r} (columns: "
                               f"{', '.join(map(str, frame.columns))})")
     fac = facilities.reset_index(drop=True)
+    fac.attrs = {}  # pandas deep-copies attrs (a reader's report) on every column taken
     f_keys = [name_keys(n) for n in fac[facility_name]]
     f_addr = [normalize_address(a) for a in fac[facility_address]]
     f_muni = [municipality_of(a) for a in fac[facility_address]]

@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 
-from ..maps import mapstyle, raster
+from ..maps import labels, mapstyle, raster
 
 _WORK = None  # what the forked workers draw: set before they start
 
@@ -60,11 +60,13 @@ def write_map(fig, paths, formats, map_dpi, html_dpi):
 def _made_and_written(make, paths, options):
     """(page PNG bytes or None, what the map says of itself: the
     ``zaitaku_meta`` of :mod:`zaitaku.maps.mapstyle`'s maps, or {})."""
-    fig = make()
-    try:
-        return write_map(fig, paths, **options), dict(getattr(fig, "zaitaku_meta", {}))
-    finally:
-        fig.clear()
+    # the maps share their legends, credit and names: measured once
+    with labels.shared_text_metrics():
+        fig = make()
+        try:
+            return write_map(fig, paths, **options), dict(getattr(fig, "zaitaku_meta", {}))
+        finally:
+            fig.clear()
 
 
 def _draw(i):
