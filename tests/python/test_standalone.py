@@ -161,3 +161,18 @@ def test_threshold_is_the_radius_by_planning_s_word(an, tmp_path):
                            roads.coverage("20min", area=False))
     with pytest.raises(ValueError, match="give one"):
         an.coverage("10km", threshold="12km")
+
+
+def test_scenario_label_follows_the_analyses_made_from_one(an):
+    """A scenario names the people and the travel: with_network, other
+    kinds and relabelling keep or set it; other demand (scale_demand) is
+    another scenario and starts unnamed."""
+    a = an.with_scenario("2025")
+    assert a.with_kinds(nursing_kinds=["nursing"]).scenario == "2025"
+    with pytest.warns(zaitaku.CoverageWarning):
+        assert a.with_network(zaitaku.sample_road_grid()).scenario == "2025"
+    later = a.scale_demand({"9901": 1.0, "9902": 1.0, "9903": 1.0})
+    assert later.scenario is None and later.with_scenario("2040").scenario == "2040"
+    assert a.with_scenario(None).scenario is None
+    with pytest.raises(ValueError, match="non-empty"):
+        a.with_scenario("  ")

@@ -258,7 +258,9 @@ class Analysis:
         kinds = {name: list(value) for name, value in (("doctor_kinds", doctor_kinds),
                                                         ("nursing_kinds", nursing_kinds))
                  if value is not None}
-        return self._rebuilt(self.demand, **kinds)
+        out = self._rebuilt(self.demand, **kinds)
+        out.scenario = self.scenario  # the same people and travel: the same scenario
+        return out
 
     def _rebuilt(self, demand, **options):
         """A new Analysis of these regions and facilities on ``demand``, with
