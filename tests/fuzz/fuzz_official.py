@@ -191,6 +191,9 @@ def seeds():
     k["found_unknown_encoding"] = bytes([1]) + wb["xl/workbook.xml"].replace(
         b'encoding="UTF-8"', b'encoding="UTF-9"')
     k["found_beyond_xfd"] = bytes([4]) + sheet.replace('r="J5"', 'r="ZZZZZZZ5"').encode("utf-8")
+    # a column of 20 letters: past int64 in the shared-string fast path (issue 15's reader)
+    k["found_column_beyond_int64"] = bytes([4]) + sheet.replace(
+        'r="J5"', 'r="' + "Z" * 20 + '5"').encode("utf-8")
     table = estat_table()
     colspan = b"644142001,120,58,62,50\r\n644142002,15,8,7,6\r\n"
     e = {"mode0_zip_member": bytes([0]) + table, "mode1_txt": bytes([1]) + table,

@@ -438,8 +438,11 @@ def test_shared_string_sheets_read_as_the_cell_loop_reads_them():
     assert gc.isenabled()
     # every other sheet is the loop's: a number, an inline string, a cell written twice,
     # a column beyond XFD, a string index beyond the table
+    # (and numbers that would not fit in int64: the fuzzer's 20-letter column)
     for odd in [("E2", ' s="0"', "<v>12</v>"), ("E2", ' t="inlineStr"', "<is><t>x</t></is>"),
-                ("A2", ts, "<v>5</v>"), ("XFE2", ts, "<v>5</v>"), ("E2", ts, "<v>6</v>")]:
+                ("A2", ts, "<v>5</v>"), ("XFE2", ts, "<v>5</v>"), ("E2", ts, "<v>6</v>"),
+                ("A" * 20 + "2", ts, "<v>5</v>"), ("A" + "9" * 25, ts, "<v>5</v>"),
+                ("E2", ts, "<v>" + "9" * 25 + "</v>")]:
         assert _shared_rows(_sheet_xml(plain + [odd]), strings) is None, odd
     inline = _sheet_xml(plain + [("E2", ' t="inlineStr"', "<is><t>x</t></is>")])
     assert _cell_rows(inline.decode(), strings, "t.xlsx", "s")[0][1][4] == "x"

@@ -158,6 +158,11 @@ def _shared_rows(data, strings):
     has = np.fromiter(map(bool, values), bool, n)
     if not all(b't="s"' in a for a in set(itertools.compress(attrs, has))):
         return None  # a number or a date
+    # numbers beyond what a sheet holds (XFD, row 1,048,576, an index of a
+    # billion strings) are the loop's to name, and would not fit in int64
+    if (max(map(len, set(letters))) > 3 or max(map(len, set(rows))) > 9 or
+            max(map(len, set(values))) > 9):
+        return None
     # each distinct text converted once
     column = {k: _column(k.decode("ascii")) for k in set(letters)}
     number = {k: int(k) for k in set(rows)}
