@@ -219,6 +219,22 @@ class Demand(_Wrapped):
         return np.frombuffer(ffi.buffer(lib.cov_demand_weights(self._ptr, j), 8 * n),
                              dtype=np.float64).copy() if n else np.empty(0)
 
+    def weight_name(self, weight=None):
+        """The name of a weight column given by name or number (None: the
+        first); None when the demand has no weight column and none is
+        asked for. A name or number that is not a column fails as
+        :meth:`weights` does.
+
+        >>> import zaitaku
+        >>> dem = zaitaku.Analysis.sample().demand
+        >>> dem.weight_name(), dem.weight_name(2), dem.weight_name("age65")
+        ('total', 'age75', 'age65')
+        """
+        names = self.weight_names
+        if weight is None:
+            return names[0] if names else None
+        return names[self._weight_index(weight)]
+
     def _weight_index(self, name):
         """A weight column by name (KeyError listing the names when absent)
         or by number (out of range: InvalidArgumentError, as the library

@@ -157,10 +157,9 @@ def _from_analysis(an, radius, weight, area):
     import pandas as pd
 
     reach = an.reach(radius=radius)
-    names = an.demand.weight_names
-    weight_name = names[an._weight(weight)] if names else None
+    weight_name = an.demand.weight_name(weight)
     ids = an.assignment()["demand_id"].astype(str).to_numpy()
-    values = an.demand.weights(weight_name) if names else np.ones(len(ids))
+    values = an.demand.weights(weight_name) if weight_name else np.ones(len(ids))
     weights = pd.Series(values, index=ids, dtype=float)
     nursing = an._options.get("nursing_kinds") or _DEFAULT_NURSING
     metric, value = an.measure(radius)

@@ -597,8 +597,7 @@ class Analysis:
         Returns the list of paths written."""
         radius = _either(radius, threshold)
         check_headers(headers)
-        names = self.demand.weight_names
-        weight_name = names[self._weight(weight)] if names else None
+        weight_name = self.demand.weight_name(weight)
         # the gaps first: coverage's areas are then theirs, not made again
         gaps = self._gaps_table(radius, None, weight, winter)
         coverage = self.labelled(self._coverage_table(radius, weight, True, winter).to_frame(),
@@ -624,8 +623,7 @@ class Analysis:
         of several thresholds) and, when the analysis has one,
         ``scenario``; a copy."""
         frame = frame.copy()
-        names = self.demand.weight_names
-        frame["weight"] = names[self._weight(weight)] if names else ""
+        frame["weight"] = self.demand.weight_name(weight) or ""
         if threshold:
             frame["threshold"] = self.threshold_text(radius, winter)
         if self.scenario is not None:

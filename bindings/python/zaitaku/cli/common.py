@@ -169,13 +169,18 @@ print(zaitaku.sample_dir())"):
     p.set_defaults(run=run)
 
 
-def add_table_options(group):
-    """--headers and --scenario: how the CSVs a command writes are headed
-    and labelled."""
+def add_headers_option(group):
+    """--headers: the CSVs' column ids, or Japanese headings."""
     group.add_argument("--headers", choices=["en", "ja"], default="en",
                        help="CSV headers: en, the column ids (default), or ja, Japanese "
                             "headings for council tables (圏域コード, 圏域名, 75歳以上人口, ...; "
                             "UTF-8 with a BOM, which Excel opens as UTF-8)")
+
+
+def add_table_options(group):
+    """--headers and --scenario: how the CSVs a command writes are headed
+    and labelled."""
+    add_headers_option(group)
     group.add_argument("--scenario", metavar="LABEL",
                        help="a label for this run (2025, winter, plan A), written in a "
                             "scenario column of the tables; zaitaku compare names it so")

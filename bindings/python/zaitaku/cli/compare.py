@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..analysis.compare import compare
 from ..kinds import DOCTOR_AND_NURSING
-from .common import _aligned, _check_out, _kinds, _say, percent
+from .common import _aligned, _check_out, _kinds, _say, add_headers_option, percent
 
 SUMMARY_KINDS = ("doctor_any", "nursing", "doctor_and_nursing")
 
@@ -49,9 +49,7 @@ example:
                    help=f"kinds mapped and summarised (default: {DOCTOR_AND_NURSING} mapped; "
                         f"{', '.join(SUMMARY_KINDS)} summarised)")
     p.add_argument("--no-map", action="store_true", help="do not draw the maps")
-    p.add_argument("--headers", choices=["en", "ja"], default="en",
-                   help="CSV headers: en, the column ids (default), or ja, Japanese headings "
-                        "(UTF-8 with a BOM)")
+    add_headers_option(p)
     p.set_defaults(run=run_compare)
 
 

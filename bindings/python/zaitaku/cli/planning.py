@@ -155,8 +155,7 @@ def _writer(an, args):
     OutputSet's staging folder: points as lon and lat, the headers asked
     for and, with ``label``, what its figures count (weight, threshold,
     scenario: Analysis.labelled)."""
-    names = an.demand.weight_names
-    weight = args.weight or (names[0] if names else None)
+    weight = an.demand.weight_name(args.weight)
 
     def write(frame, path, label=False, threshold=None):
         if label:  # check.csv (threshold False) has a threshold per check, in its reasons

@@ -256,7 +256,7 @@ def _cells(analysis, weight, masks, crs, frame):
     from .mapstyle import _from_lonlat
 
     units = analysis.demand.to_geodataframe()
-    name = weight if isinstance(weight, str) else analysis.demand.weight_names[weight or 0]
+    name = analysis.demand.weight_name(weight)
     w = np.asarray(units[name], float)
     keep = (w > 0) & units.demand_id.isin(masks.keys()).to_numpy()
     units, w = units[keep], w[keep]

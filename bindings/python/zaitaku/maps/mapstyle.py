@@ -137,9 +137,7 @@ class MapData:
         self.reached = analysis.service_areas(radius, by="region", kind=kind).to_crs(self.crs)
         self.gaps = gaps.to_crs(self.crs)
         self.reach_text = reach_text(analysis, radius)
-        names = analysis.demand.weight_names
-        weight = names[0] if weight is None else weight if isinstance(weight, str) \
-            else names[weight]
+        weight = analysis.demand.weight_name(weight)
         if people is None:
             people = P.out_of_reach(analysis, kind, weight, radius, nursing_kinds)
         #: the people out of reach (:class:`~zaitaku.maps.people.PeopleLayer`), or None

@@ -53,8 +53,7 @@ def out_of_reach(analysis, kind, weight=None, radius=None, nursing_kinds=("nursi
     import numpy as np
     import pandas as pd
 
-    names = analysis.demand.weight_names
-    weight = names[0] if weight is None else weight if isinstance(weight, str) else names[weight]
+    weight = analysis.demand.weight_name(weight)
     reach = analysis.reach(radius=radius)
     reach = reach[reach.region_id.notna() & (reach.region_id != "")]
     ids = pd.Series(reach.demand_id.unique())

@@ -612,8 +612,7 @@ def _draw_people(ax, analysis, kind, radius, weight, nursing_kinds, bounds, map_
     from ..columns import weight_text
     from .people import PeopleLayer, draw, out_of_reach
 
-    names = analysis.demand.weight_names
-    weight = names[0] if weight is None else weight if isinstance(weight, str) else names[weight]
+    weight = analysis.demand.weight_name(weight)
 
     crs = CRS.from_user_input(analysis.crs)
     layer = PeopleLayer(out_of_reach(analysis, kind, weight, radius, nursing_kinds), weight, crs,

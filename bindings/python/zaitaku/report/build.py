@@ -405,8 +405,7 @@ def interactive_section(ctx):
     if not wanted:
         return None
     credit = "; ".join(c["text"] for c in (cfg or {}).get("credits") or [])
-    weight = ctx.weight if isinstance(ctx.weight, str) else \
-        ctx.analysis.demand.weight_names[ctx.weight or 0]
+    weight = ctx.analysis.demand.weight_name(ctx.weight)
     page = explore(ctx.analysis, kind=ctx.maps.kind, weight=weight, data=ctx.maps,
                    coverage=ctx.coverage, credit=credit or None, weight_label=weight_text(weight))
     ctx.store.setdefault("files", {})[INTERACTIVE_NAME] = page.html

@@ -122,13 +122,6 @@ SUMMARY_NAME = "summary.html"
 
 # ---------------------------------------------------------------- build
 
-def _weight_name(analysis, weight):
-    names = analysis.demand.weight_names
-    if weight is None:
-        return names[0] if names else None
-    return weight if isinstance(weight, str) else names[weight]
-
-
 def _credits(analysis, config, credits):
     if credits is not None:
         items = credits
@@ -176,7 +169,7 @@ def build_report(analysis, out_dir, *, title=None, subtitle=None, organisation=N
                          "expected html, csv, xlsx, png, svg")
     T.require_writers(formats)
     out_dir = Path(out_dir)
-    weight_name = _weight_name(analysis, weight)
+    weight_name = analysis.demand.weight_name(weight)
     coverage = analysis.coverage(radius=radius, weight=weight)
     kinds = [k for k in kinds if k in set(coverage["kind"])] or [map_kind]
     real_kinds = [k for k in coverage["kind"].unique() if k not in (DOCTOR_ANY, DOCTOR_AND_NURSING)]
@@ -425,11 +418,8 @@ def _render_summary(ctx, tables, pngs, meta, result, full_name):
                      f"<h2>{_e(name)}（{_e(rid)}）</h2>"
                      + _region_figure(key, name, pngs, km, kind_text, result)
                      + T.html_table(rc[[c for c in cols if c in rc]]) + "</section>")
-    parts.append('<section class="credits"><h2>データの出典</h2><ul class="credits">')
-    for c in meta["credits"]:
-        line = (f"{c['what']}: " if c.get("what") else "") + c["text"]
-        parts.append(f"<li>{_e(line)}</li>")
-    parts.append(f'</ul><p class="note">表の全体、空白地域の一覧、方法は {_e(full_name)} に'
+    parts.append('<section class="credits"><h2>データの出典</h2>' + _credit_list(meta)
+                 + f'<p class="note">表の全体、空白地域の一覧、方法は {_e(full_name)} に'
                  "あります。</p></section>")
     return (f'<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -582,16 +572,7 @@ def _methods(ctx, meta, result, sections):
     for s in sections:
         if s.where == "methods":
             parts.append(_section_html(s, meta["html_dpi"]))
-    parts.append("<h3>データの出典</h3><ul class=\"credits\">")
-    for c in meta["credits"]:
-        line = (f"{c['what']}: " if c.get("what") else "") + c["text"]
-        if c.get("licence"):
-            line += f"（{c['licence']}）"
-        parts.append(f"<li>{_e(line)}</li>")
-    if not meta["credits"]:
-        parts.append("<li>（出典が設定されていません: 設定ファイルの [[credits]] に記入してください）"
-                     "</li>")
-    parts.append("</ul>")
+    parts.append("<h3>データの出典</h3>" + _credit_list(meta))
     files = ["tables/*.csv（UTF-8 BOM 付き）" if result.csv else None,
              "tables.xlsx" if result.xlsx else None,
              "maps/*.png（印刷用）・maps/*.svg" if result.maps else None]
@@ -600,6 +581,21 @@ def _methods(ctx, meta, result, sections):
         parts.append(f'<p class="note">同じ表と地図のファイル: {_e("、".join(files))}</p>')
     parts.append("</section>")
     return "".join(parts)
+
+
+def _credit_list(meta):
+    """The data credits as a list (what, text and licence of each), in both
+    editions; a line asking for them when there are none."""
+    items = []
+    for c in meta["credits"]:
+        line = (f"{c['what']}: " if c.get("what") else "") + c["text"]
+        if c.get("licence"):
+            line += f"（{c['licence']}）"
+        items.append(f"<li>{_e(line)}</li>")
+    if not meta["credits"]:
+        items.append("<li>（出典が設定されていません: 設定ファイルの [[credits]] に記入してください）"
+                     "</li>")
+    return '<ul class="credits">' + "".join(items) + "</ul>"
 
 
 def build_report_from_config(cfg, out_dir=None):
