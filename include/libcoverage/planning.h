@@ -179,6 +179,21 @@ typedef struct cov_plan_options {
      * beds (NaN) never exclude. (Appended in C API 3.0; struct_size keeps
      * older callers on the default.) */
     int psychiatric_only_candidates;
+    /* Optional per-facility masks (appended in C API 3.1; struct_size
+     * keeps older callers on NULL).
+     * start[i] != 0 begins from candidate i designated: the greedy only
+     * adds to these picks, up to the budget (more of them than the budget
+     * fails with COV_ERR_ARG), and swaps and pair moves may change them;
+     * with swap_passes 0 and a budget of their number the plan is exactly
+     * them (how a plan made elsewhere, e.g. by an exact solver, gets its
+     * tables). Fixed facilities or non-candidates in it are ignored.
+     * focus[i] != 0 adds candidate i to the candidates of the pair moves
+     * (beside the PAIR_TOP best single gains) wherever it reaches a unit of
+     * the two picks taken out: e.g. the candidates a linear relaxation of
+     * the covering model uses, which single gains can rank low when only a
+     * change in two regions at once gains. */
+    const unsigned char *start;
+    const unsigned char *focus;
 } cov_plan_options;
 
 /* Defaults: weight 0, threshold NaN, default kinds, enhanced_weight 1.1,
@@ -227,6 +242,47 @@ COV_API int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis,
                                const cov_travel_model *model,
                                const cov_plan_options *options,
                                cov_table **out_picks, cov_table **out_regions);
+
+/* The covering model cov_plan_designate() solves, as arrays, for solvers
+ * outside libcoverage: a linear-programming bound, an exact integer
+ * program, one plan for several scenarios. With y_f = 1 when facility f is
+ * designated and pref_f its preference (enhanced_weight or 1), the model
+ * is: maximise sum_u weight_u * max{pref_f : y_f = 1, f reaches u} (0 when
+ * none) subject to y_f = 1 for the fixed, y_f = 0 for the facilities that
+ * are neither fixed nor candidates, sum of the candidates' y_f <= budget,
+ * and, for every region r with needs_lead[r], sum of y_f over the
+ * candidates of r >= 1. Everything is in the analysis's order (facilities
+ * and units as given, regions as cov_regions). */
+typedef struct cov_plan_problem {
+    size_t n_facilities, n_units, n_regions;
+    /* per facility: 0 neither, 1 candidate, 2 fixed (cov_plan_candidates) */
+    const unsigned char *status;
+    const double *pref;       /* per facility */
+    const int64_t *region;    /* per facility: region index, -1 outside */
+    const unsigned char *needs_lead; /* per region */
+    const double *weight;     /* per unit: its demand, 0 when in no region */
+    /* Reach of the candidates and the fixed (others have none): facility
+     * f reaches units unit[offset[f] .. offset[f + 1]), ascending; offset
+     * has n_facilities + 1 entries. */
+    const size_t *offset;
+    const uint32_t *unit;
+    /* New designations allowed as cov_plan_designate() reads the options
+     * (the budget; 0 with no target share: the regions that need a lead);
+     * SIZE_MAX for no limit (a target share without a budget). */
+    size_t budget;
+    double total; /* sum of weight */
+} cov_plan_problem;
+
+/* The covering model of cov_plan_designate() under the same options
+ * (threshold, weight, candidates, fixed, enhanced kinds and weight, budget,
+ * one_per_region; start and focus are not part of it). A budget smaller
+ * than the regions that need a lead fails as in cov_plan_designate().
+ * Caller frees with cov_plan_problem_destroy(); NULL with an error in ctx. */
+COV_API cov_plan_problem *cov_plan_problem_create(cov_ctx *ctx, cov_analysis *analysis,
+                                                  const cov_travel_model *model,
+                                                  const cov_plan_options *options);
+/* Frees a problem; NULL is a no-op. */
+COV_API void cov_plan_problem_destroy(cov_plan_problem *problem);
 
 /* ---- Accessibility ---------------------------------------------------------- */
 

@@ -23,6 +23,7 @@ void cov_plan_options_init(cov_plan_options *o)
     o->one_per_region = 1;
     o->swap_passes = 10;
     o->psychiatric_only_candidates = 0;
+    o->start = o->focus = NULL;
 }
 
 enum { ST_NONE = 0, ST_CAND, ST_FIXED, ST_PICKED };
@@ -336,6 +337,35 @@ static size_t top_candidates(const planner *p, size_t n, size_t *cand, ranked *g
     return PAIR_TOP;
 }
 
+/* The candidates of the focus mask among cand[0..n), at most PAIR_TOP of
+ * them (the largest single gains), into out; returns their number. */
+static size_t focus_candidates(const planner *p, size_t n, const size_t *cand, ranked *gains,
+                               size_t *out)
+{
+    size_t m = 0;
+    for (size_t k = 0; p->o.focus && k < n; k++)
+        if (p->o.focus[cand[k]]) gains[m++] = (ranked){gain_of(p, cand[k], NULL), cand[k]};
+    if (m > PAIR_TOP) {
+        qsort(gains, m, sizeof *gains, cmp_ranked);
+        m = PAIR_TOP;
+    }
+    for (size_t k = 0; k < m; k++) out[k] = gains[k].c;
+    return m;
+}
+
+/* Appends extra[0..m) to cand[0..n) leaving out those already there;
+ * returns the new length. seen is all zero on entry and on return. */
+static size_t merge_candidates(size_t n, size_t *cand, size_t m, const size_t *extra,
+                               unsigned char *seen)
+{
+    size_t n0 = n;
+    for (size_t k = 0; k < n0; k++) seen[cand[k]] = 1;
+    for (size_t k = 0; k < m; k++)
+        if (!seen[extra[k]]) seen[extra[k]] = 1, cand[n++] = extra[k];
+    for (size_t k = 0; k < n; k++) seen[cand[k]] = 0;
+    return n;
+}
+
 /* One pass of pair moves: for two picks whose neighbourhoods meet, the
  * best pair among the PAIR_TOP best candidates of those neighbourhoods
  * (exhaustively) replaces
@@ -347,12 +377,14 @@ static int pair_pass(planner *p, int *improved)
 {
     size_t np = 0, nf1 = p->nf ? p->nf : 1;
     size_t *picks = cov__mallocarray(p->ctx, nf1, sizeof *picks);
-    size_t *cand = cov__mallocarray(p->ctx, nf1, sizeof *cand);
+    size_t *cand = cov__mallocarray(p->ctx, nf1 + PAIR_TOP, sizeof *cand);
+    size_t *extra = cov__mallocarray(p->ctx, PAIR_TOP, sizeof *extra);
     ranked *gains = cov__mallocarray(p->ctx, nf1, sizeof *gains);
     unsigned char *seen = cov__calloc(p->ctx, nf1, 1);
-    if (!picks || !cand || !gains || !seen) {
+    if (!picks || !cand || !extra || !gains || !seen) {
         free(picks);
         free(cand);
+        free(extra);
         free(gains);
         free(seen);
         return p->ctx->status;
@@ -365,17 +397,29 @@ static int pair_pass(planner *p, int *improved)
         for (size_t j = i + 1; j < np; j++) {
             size_t s1 = picks[i], s2 = picks[j];
             double before = p->objective, best = before + eps;
-            long b1 = -1, b2 = -1;
+            long b1 = -1, b2 = -1, r1 = fregion(p, s1), r2 = fregion(p, s2);
+            /* a pick alone in its region can only move inside it */
+            int sole1 = p->o.one_per_region && r1 >= 0 && p->region_sel[r1] == 1;
+            int sole2 = p->o.one_per_region && r2 >= 0 && p->region_sel[r2] == 1;
             remove_pick(p, s1);
             remove_pick(p, s2);
-            size_t nc = top_candidates(p, neighbourhood(p, s1, s2, seen, cand), cand, gains);
-            int touch = 0; /* do the two neighbourhoods meet? */
-            for (size_t k = p->rs->offset[s1]; k < p->rs->offset[s1 + 1] && !touch; k++)
-                for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++)
+            size_t nc = neighbourhood(p, s1, s2, seen, cand);
+            size_t ne = focus_candidates(p, nc, cand, gains, extra);
+            nc = merge_candidates(top_candidates(p, nc, cand, gains), cand, ne, extra, seen);
+            /* Do the two moves interact? When a candidate reaches units of
+             * both picks, or when one reaching the units of one pick lies
+             * in the region of the other, which only a candidate of that
+             * region may replace (the change of two regions at once). */
+            int touch = 0;
+            for (size_t k = p->rs->offset[s1]; k < p->rs->offset[s1 + 1]; k++)
+                for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++) {
                     seen[p->t_fac[t]] = 1;
+                    touch |= sole2 && p->state[p->t_fac[t]] == ST_CAND && fregion(p, p->t_fac[t]) == r2;
+                }
             for (size_t k = p->rs->offset[s2]; k < p->rs->offset[s2 + 1] && !touch; k++)
                 for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++)
-                    touch |= seen[p->t_fac[t]];
+                    touch |= seen[p->t_fac[t]] ||
+                             (sole1 && p->state[p->t_fac[t]] == ST_CAND && fregion(p, p->t_fac[t]) == r1);
             memset(seen, 0, p->nf);
             for (size_t x = 0; touch && x < nc; x++) {
                 add(p, cand[x], ST_PICKED);
@@ -404,6 +448,7 @@ static int pair_pass(planner *p, int *improved)
         }
     free(picks);
     free(cand);
+    free(extra);
     free(gains);
     free(seen);
     return COV_OK;
@@ -571,6 +616,8 @@ static int run_strategy(planner *p, int strategy, size_t budget)
 {
     size_t n = 0;
     reset(p);
+    for (size_t i = 0; p->o.start && i < p->nf; i++)
+        if (p->o.start[i] && p->state[i] == ST_CAND) add(p, i, ST_PICKED), n++;
     if (strategy == 1 && celf(p, 0, 1, budget, &n) != COV_OK) return p->ctx->status;
     if (p->o.one_per_region && celf(p, 1, 0, budget, &n) != COV_OK) return p->ctx->status;
     if (celf(p, 0, 0, budget, &n) != COV_OK) return p->ctx->status;
@@ -580,6 +627,34 @@ static int run_strategy(planner *p, int strategy, size_t budget)
         if (!improved && pair_pass(p, &paired) != COV_OK) return p->ctx->status;
         if (!improved && !paired) break;
     }
+    return COV_OK;
+}
+
+/* The planner with the fixed leads added, and the new designations the
+ * options allow (*budget) beside the regions that need a lead
+ * (*n_needy); fails with COV_ERR_ARG when the budget cannot give each of
+ * them one. */
+static int planner_start(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *model,
+                         const cov_plan_options *options, planner *p, size_t *budget,
+                         size_t *n_needy)
+{
+    int st = planner_make(ctx, a, model, options, p);
+    if (st != COV_OK) return st;
+    for (size_t i = 0; i < p->nf; i++)
+        if (p->state[i] == ST_FIXED) add(p, i, ST_FIXED);
+    char list[512];
+    needy_list(p, list, sizeof list, n_needy);
+    if (!p->o.one_per_region) *n_needy = 0;
+    *budget = p->o.budget ? p->o.budget : isnan(p->o.target_share) ? *n_needy : (size_t)-1;
+    if (*n_needy > *budget)
+        return cov__error(ctx, COV_ERR_ARG,
+                          "plan: budget %zu is smaller than the %zu regions that need a lead (%s)",
+                          *budget, *n_needy, list);
+    size_t n_start = 0;
+    for (size_t i = 0; p->o.start && i < p->nf; i++) n_start += p->o.start[i] && p->state[i] == ST_CAND;
+    if (n_start > *budget)
+        return cov__error(ctx, COV_ERR_ARG, "plan: %zu start picks are more than the budget %zu",
+                          n_start, *budget);
     return COV_OK;
 }
 
@@ -595,28 +670,17 @@ int cov_plan_designate(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *mo
     double *before = NULL;
     unsigned char *best = NULL;
     cov_table *tp = NULL, *tr = NULL;
-    int st = planner_make(ctx, a, model, options, &p);
+    size_t budget, n_needy;
+    int st = planner_start(ctx, a, model, options, &p, &budget, &n_needy);
     if (st != COV_OK) goto done;
-    for (size_t i = 0; i < p.nf; i++)
-        if (p.state[i] == ST_FIXED) add(&p, i, ST_FIXED);
     if (!(before = cov__calloc(ctx, p.nu ? p.nu : 1, sizeof *before))) goto fail;
     for (size_t u = 0; u < p.nu; u++) before[u] = p.b[u] > 0.0 ? p.w[u] : 0.0;
-    size_t n_needy;
-    char list[512];
-    needy_list(&p, list, sizeof list, &n_needy);
-    if (!p.o.one_per_region) n_needy = 0;
-    size_t budget = p.o.budget ? p.o.budget : isnan(p.o.target_share) ? n_needy : (size_t)-1;
-    if (n_needy > budget) {
-        st = cov__error(ctx, COV_ERR_ARG,
-                        "plan: budget %zu is smaller than the %zu regions that need a lead (%s)",
-                        budget, n_needy, list);
-        goto done;
-    }
     if (planner_transpose(&p) != COV_OK ||
         !(best = cov__mallocarray(ctx, p.nf ? p.nf : 1, 1)))
         goto fail;
     double best_obj = -1.0;
-    for (int strategy = 0; strategy < 1 + (n_needy > 0); strategy++) {
+    /* from given start picks, one strategy: the second would start alike */
+    for (int strategy = 0; strategy < 1 + (n_needy > 0 && !p.o.start); strategy++) {
         if (run_strategy(&p, strategy, budget) != COV_OK) goto fail;
         if (p.objective > best_obj) {
             best_obj = p.objective;
@@ -643,4 +707,77 @@ done:
     free(best);
     planner_free(&p);
     return st;
+}
+
+/* ---- the model, for outside solvers ---- */
+
+typedef struct problem_owned {
+    cov_plan_problem pub; /* first: the public pointer is this struct's */
+    unsigned char *status, *needs_lead;
+    double *pref, *weight;
+    int64_t *region;
+    size_t *offset;
+    uint32_t *unit;
+} problem_owned;
+
+void cov_plan_problem_destroy(cov_plan_problem *problem)
+{
+    problem_owned *q = (problem_owned *)problem;
+    if (!q) return;
+    free(q->status);
+    free(q->needs_lead);
+    free(q->pref);
+    free(q->weight);
+    free(q->region);
+    free(q->offset);
+    free(q->unit);
+    free(q);
+}
+
+cov_plan_problem *cov_plan_problem_create(cov_ctx *ctx, cov_analysis *a,
+                                          const cov_travel_model *model,
+                                          const cov_plan_options *options)
+{
+    COV_CHECK_ARG(ctx, ctx, NULL);
+    COV_CHECK_ARG(ctx, a, NULL);
+    planner p;
+    size_t budget, n_needy;
+    problem_owned *q = NULL;
+    if (planner_start(ctx, a, model, options, &p, &budget, &n_needy) != COV_OK) goto fail;
+    size_t nf1 = p.nf ? p.nf : 1, nu1 = p.nu ? p.nu : 1, nr1 = p.nr ? p.nr : 1, n_pairs = 0;
+    for (size_t f = 0; f < p.nf; f++)
+        if (p.state[f] != ST_NONE) n_pairs += p.rs->offset[f + 1] - p.rs->offset[f];
+    if (!(q = cov__calloc(ctx, 1, sizeof *q))) goto fail;
+    q->status = cov__mallocarray(ctx, nf1, 1);
+    q->needs_lead = cov__calloc(ctx, nr1, 1);
+    q->pref = cov__mallocarray(ctx, nf1, sizeof *q->pref);
+    q->weight = cov__mallocarray(ctx, nu1, sizeof *q->weight);
+    q->region = cov__mallocarray(ctx, nf1, sizeof *q->region);
+    q->offset = cov__mallocarray(ctx, p.nf + 1, sizeof *q->offset);
+    q->unit = cov__mallocarray(ctx, n_pairs ? n_pairs : 1, sizeof *q->unit);
+    if (!q->status || !q->needs_lead || !q->pref || !q->weight || !q->region || !q->offset ||
+        !q->unit)
+        goto fail;
+    size_t k = 0;
+    q->offset[0] = 0;
+    for (size_t f = 0; f < p.nf; f++) {
+        q->status[f] = p.state[f] == ST_FIXED ? 2 : p.state[f] == ST_CAND;
+        q->pref[f] = p.pref[f];
+        q->region[f] = fregion(&p, f);
+        if (p.state[f] != ST_NONE)
+            for (size_t j = p.rs->offset[f]; j < p.rs->offset[f + 1]; j++)
+                q->unit[k++] = p.rs->unit[j];
+        q->offset[f + 1] = k;
+    }
+    for (size_t r = 0; p.o.one_per_region && r < p.nr; r++)
+        q->needs_lead[r] = (unsigned char)region_needs(&p, (long)r);
+    memcpy(q->weight, p.w, p.nu * sizeof *q->weight);
+    q->pub = (cov_plan_problem){p.nf, p.nu, p.nr, q->status, q->pref, q->region, q->needs_lead,
+                                q->weight, q->offset, q->unit, budget, p.total};
+    planner_free(&p);
+    return &q->pub;
+fail:
+    planner_free(&p);
+    cov_plan_problem_destroy(q ? &q->pub : NULL);
+    return NULL;
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/reach_engine.h"
 #include "model/reach_sets.h"
@@ -289,6 +290,78 @@ static void check_plan(cov_ctx *ctx, cov_analysis *a)
     CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_ERR_ARG);
 }
 
+/* The covering model as arrays (cov_plan_problem) against the hand-built
+ * case: statuses, preferences, regions that need a lead, weights and every
+ * reach set by brute force; and start picks giving exactly a given plan. */
+static void check_problem(cov_ctx *ctx, cov_analysis *a)
+{
+    cov_plan_options o;
+    cov_plan_options_init(&o);
+    o.threshold = R;
+    o.budget = 2;
+    cov_plan_problem *q = cov_plan_problem_create(ctx, a, NULL, &o);
+    CHECK(q != NULL);
+    if (!q) return;
+    CHECK(q->n_facilities == NF && q->n_units == NU && q->n_regions == 3 && q->budget == 2);
+    static const unsigned char want_status[NF] = {1, 1, 2, 0, 1, 0};
+    double total = 0;
+    for (int u = 0; u < NU; u++) {
+        CHECK_NEAR(q->weight[u], uw[u], 0);
+        total += uw[u];
+    }
+    CHECK_NEAR(q->total, total, 1e-9);
+    for (int f = 0; f < NF; f++) {
+        CHECK(q->status[f] == want_status[f]);
+        CHECK_NEAR(q->pref[f], f == 1 ? 1.1 : 1.0, 0);
+        CHECK(q->region[f] == region_of_lon(flon[f]));
+        size_t k = q->offset[f];
+        for (int u = 0; u < NU; u++)
+            if (want_status[f] && dist(flon[f], flat[f], ulon[u], ulat[u]) <= R) {
+                CHECK(k < q->offset[f + 1] && q->unit[k] == (uint32_t)u);
+                k++;
+            }
+        CHECK(k == q->offset[f + 1]); /* nothing more, and none for the others */
+    }
+    /* A has candidates and no lead; B has Z2 (lead role); C has no candidate */
+    CHECK(q->needs_lead[0] == 1 && q->needs_lead[1] == 0 && q->needs_lead[2] == 0);
+    cov_plan_problem_destroy(q);
+    o.budget = 0; /* one per region only: the budget is the regions that need one */
+    q = cov_plan_problem_create(ctx, a, NULL, &o);
+    CHECK(q && q->budget == 1);
+    cov_plan_problem_destroy(q);
+    cov_plan_problem_destroy(NULL);
+    unsigned char fixed[NF] = {0};
+    o.fixed = fixed;
+    o.budget = 1;
+    CHECK(cov_plan_problem_create(ctx, a, NULL, &o) == NULL &&
+          cov_last_error(ctx) == COV_ERR_ARG);
+    /* start picks with no swaps and a budget of their number: exactly them */
+    o.fixed = NULL;
+    unsigned char start[NF] = {0, 0, 0, 0, 1, 0}; /* Z3, in B: A still gets its lead */
+    o.start = start;
+    o.swap_passes = 0;
+    o.budget = 2;
+    cov_table *picks = NULL;
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_OK);
+    int seen_z3 = 0;
+    for (size_t r = 0; picks && r < cov_table_nrows(picks); r++)
+        seen_z3 += strcmp(cells(picks, r, "facility_id"), "Z3") == 0;
+    CHECK(picks && cov_table_nrows(picks) == 3 && seen_z3 == 1);
+    cov_table_destroy(picks);
+    start[0] = 1; /* Z1 and Z3: the plan, objective by enumeration */
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_OK);
+    int sel[NF] = {1, 0, 1, 0, 1, 0};
+    double cov_, want = objective(sel, 1.1, &cov_), sum = 0;
+    for (size_t r = 0; picks && r < cov_table_nrows(picks); r++)
+        sum += cellv(picks, r, "gain_objective");
+    CHECK(picks && cov_table_nrows(picks) == 3);
+    CHECK_NEAR(sum, want, 1e-9);
+    cov_table_destroy(picks);
+    o.budget = 1; /* more start picks than the budget */
+    CHECK(cov_plan_designate(ctx, a, NULL, &o, &picks, NULL) == COV_ERR_ARG && picks == NULL);
+    CHECK_CONTAINS(cov_last_message(ctx), "start picks");
+}
+
 static void check_access(cov_ctx *ctx, cov_analysis *a)
 {
     double limits[2] = {2500, R}, weights[2] = {1.0, 0.4};
@@ -548,6 +621,7 @@ int main(void)
         check_reach_sets(ctx, a);
         check_policy(ctx, a);
         check_plan(ctx, a);
+        check_problem(ctx, a);
         check_access(ctx, a);
         check_clusters_points(ctx, a);
         check_subareas(ctx, a);

@@ -272,12 +272,30 @@ typedef struct cov_plan_options {
     const unsigned char *candidate;
     const unsigned char *fixed;
     int psychiatric_only_candidates;
+    const unsigned char *start;
+    const unsigned char *focus;
 } cov_plan_options;
 void cov_plan_options_init(cov_plan_options *options);
 cov_table *cov_plan_candidates(cov_ctx *ctx, cov_analysis *analysis,
                                const cov_plan_options *options);
 int cov_plan_designate(cov_ctx *ctx, cov_analysis *analysis, const cov_travel_model *model, const cov_plan_options *options,
                        cov_table **out_picks, cov_table **out_regions);
+typedef struct cov_plan_problem {
+    size_t n_facilities, n_units, n_regions;
+    const unsigned char *status;
+    const double *pref;
+    const int64_t *region;
+    const unsigned char *needs_lead;
+    const double *weight;
+    const size_t *offset;
+    const uint32_t *unit;
+    size_t budget;
+    double total;
+} cov_plan_problem;
+cov_plan_problem *cov_plan_problem_create(cov_ctx *ctx, cov_analysis *analysis,
+                                          const cov_travel_model *model,
+                                          const cov_plan_options *options);
+void cov_plan_problem_destroy(cov_plan_problem *problem);
 typedef struct cov_access_options {
     size_t struct_size;
     size_t weight;

@@ -367,7 +367,8 @@ def candidates(an, *, candidate_kinds=None, candidates=None, fixed=None,
 def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
               candidate_kinds=None, enhanced_kinds=None, enhanced_weight=1.1,
               one_per_region=True, swap_passes=10, candidates=None, fixed=None,
-              include_psychiatric_only=False):
+              include_psychiatric_only=False, bound=True, exact=False, time_limit=60.0,
+              start=None):
     """Chooses lead institutions (積極的役割を担う医療機関) to maximise the
     demand covered within ``threshold``.
 
@@ -379,6 +380,15 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     Who may be picked is :func:`candidates`' rule: by default 在支診/在支病
     inside a region, and no hospital whose beds are all psychiatric.
 
+    Every plan comes with a bound (``bound=True``): the linear relaxation
+    of the same covering model (HiGHS), so the plan can be reported as
+    "covers X; no plan with this many new leads covers more than Y". When
+    the relaxation leaves a gap, the pair moves are tried again with the
+    candidates it uses (a change in two regions at once, which the best
+    single gains miss). ``exact=True`` solves the integer program
+    (warm-started from the heuristic) until optimal or ``time_limit``
+    seconds, keeping its incumbent when better and its bound.
+
     Parameters
     ----------
     candidates, fixed : list of facility ids or booleans, optional
@@ -386,6 +396,18 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
         set (default facilities with the lead role).
     include_psychiatric_only : bool
         Let hospitals whose beds are all psychiatric be candidates.
+    bound : bool
+        Compute the bound (and try the moves it suggests).
+    exact : bool
+        Solve the integer program (implies ``bound``).
+    time_limit : float
+        Seconds the exact mode may take (the incumbent and the bound when
+        it stops are reported).
+    start : list of facility ids or booleans, optional
+        A plan to start from (e.g. the prefecture's own designations):
+        the greedy adds to it and the swaps may change it; with
+        ``swap_passes=0`` and a budget of its size the result is exactly
+        that plan, with its tables and bound.
 
     Returns
     -------
@@ -398,6 +420,8 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
         ``picks.attrs["excluded"]`` holds the rows of :func:`candidates`
         left out (candidate 0), each with its status and reason: other
         kinds, outside every region, psychiatric beds only.
+        ``picks.attrs["bound"]`` (with ``bound``) is a dict: see
+        :func:`bound_table`.
     regions : pandas.DataFrame
         Per region: n_candidates, n_fixed, n_picked, demand_total,
         covered_before, covered_after, share_before, share_after, status
@@ -412,6 +436,9 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     {'kind': 12, 'outside': 1}
     >>> picks.attrs["excluded"].query("status == 'outside'").reason.tolist()
     ['outside every region']
+    >>> b = picks.attrs["bound"]
+    >>> b["objective"] <= b["objective_bound"] + 1e-6
+    True
     """
     keep, travel = [], _Travel(an)
     o = ffi.new("cov_plan_options *")
@@ -429,13 +456,131 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     o.target_share = NAN if target_share is None else float(target_share)
     o.one_per_region = int(bool(one_per_region))
     o.swap_passes = int(swap_passes)
-    picks, regions = ffi.new("cov_table **"), ffi.new("cov_table **")
+    o.start = _mask(an, start, "start", keep)
+    if time_limit is not None and not float(time_limit) > 0:
+        raise ValueError(f"time_limit must be > 0 seconds, not {time_limit!r}")
     listing = _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
-    call(an.context, lib.cov_plan_designate, an.c_analysis, travel.ptr, o, picks, regions, returns="status",
-         progress="designation")
-    picks, regions = _frame(an, picks[0]).rename(columns=_CUMULATIVE), _frame(an, regions[0])
+
+    def run():
+        out = ffi.new("cov_table **"), ffi.new("cov_table **")
+        call(an.context, lib.cov_plan_designate, an.c_analysis, travel.ptr, o, out[0], out[1],
+             returns="status", progress="designation")
+        return _frame(an, out[0][0]).rename(columns=_CUMULATIVE), _frame(an, out[1][0])
+
+    picks, regions = run()
+    if bound or exact:
+        picks, regions = _bounded(an, o, travel, run, picks, regions, exact, time_limit)
     picks.attrs["excluded"] = listing[listing.candidate == 0].reset_index(drop=True)
     return picks, regions
+
+
+def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
+    """The bound of a plan, the LP-guided pair moves and the exact mode
+    (:func:`designate`); o is designate's options, run() reruns it."""
+    from . import exact as ex
+    model = ex.CoveringModel.from_options(an, travel.ptr, o)
+    ids = model.facility_ids
+    picked = set(picks.facility_id)
+    sel = np.array([i in picked for i in ids])
+    n_new = int((sel & (model.status == 1)).sum())
+    budget = model.budget if model.budget >= 0 else n_new
+    value, _ = model.evaluate(sel)
+    tol = 1e-9 * (model.total * max(1.0, float(model.pref.max(initial=1.0))) + 1.0)
+    lp = ex.solve([model], budget)
+    how, seconds = "heuristic", lp.seconds
+    keep = []
+
+    def rerun(start, **changes):
+        nonlocal picks, regions, sel, value
+        saved = {k: getattr(o, k) for k in ("start", "focus", *changes)}
+        arr = np.asarray(start & (model.status == 1), np.uint8)
+        keep.append(arr)
+        o.start = ffi.cast("const unsigned char *", ffi.from_buffer(arr))
+        for k, v in changes.items():
+            if k == "focus":
+                keep.append(v)
+                v = ffi.cast("const unsigned char *", ffi.from_buffer(v))
+            setattr(o, k, v)
+        try:
+            p2, r2 = run()
+        finally:
+            for k, v in saved.items():
+                setattr(o, k, v)
+        s2 = np.array([i in set(p2.facility_id) for i in ids])
+        v2, _ = model.evaluate(s2)
+        if v2 > value + tol:
+            picks, regions, sel, value = p2, r2, s2, v2
+            return True
+        return False
+
+    if lp.bound - value > tol and o.swap_passes > 0:
+        focus = np.asarray((lp.y > 1e-6) & (model.status == 1) & ~sel, np.uint8)
+        if focus.any() and rerun(sel, focus=focus):
+            how = "heuristic, pair moves guided by the LP"
+    method, status, value_bound = "LP relaxation", "optimal" if lp.status == "optimal" \
+        else lp.status, lp.bound
+    if exact:
+        mip = ex.solve([model], budget, integer=True, time_limit=time_limit, start=sel)
+        seconds += mip.seconds
+        method, status, value_bound = "integer program (HiGHS)", mip.status, min(lp.bound, mip.bound)
+        if mip.value > value + tol:
+            rerun(mip.selected, swap_passes=0, budget=budget, target_share=NAN)
+            how = "exact (integer program)"
+    covered = float(picks.covered_demand_cumulative.iloc[-1]) if len(picks) else 0.0
+    if np.all(model.pref[model.status > 0] == 1.0):
+        people_bound = value_bound
+    else:
+        people = ex.solve([model], budget, plain=True)
+        seconds += people.seconds
+        people_bound = people.bound
+    people_bound = max(people_bound, covered)  # the LP is a bound up to its tolerance
+    value_bound = max(value_bound, value)
+    picks.attrs["bound"] = {
+        "budget": budget, "method": method, "status": status, "found_by": how,
+        "objective": value, "objective_bound": value_bound,
+        "gap": value_bound - value, "gap_share": (value_bound - value) / value_bound
+        if value_bound > 0 else 0.0,
+        "covered": covered, "covered_bound": people_bound, "gap_people": people_bound - covered,
+        "demand_total": model.total, "seconds": seconds}
+    return picks, regions
+
+
+#: The rows of :func:`bound_table`, in order, with their descriptions.
+BOUND_ROWS = {
+    "budget": "new designations the plan and the bound are for",
+    "covered": "demand the plan covers",
+    "covered_bound": "no plan with this many new designations covers more",
+    "gap_people": "covered_bound - covered",
+    "objective": "the plan's objective (enhanced leads weighted)",
+    "objective_bound": "no plan has a larger objective",
+    "gap": "objective_bound - objective",
+    "gap_share": "gap / objective_bound",
+    "method": "how the bound was found",
+    "status": "the solver's status (optimal, time limit)",
+    "found_by": "what found the plan",
+    "seconds": "seconds of the bound and the exact mode",
+}
+
+
+def bound_table(picks):
+    """The bound of a plan from :func:`designate` as a two-column table
+    (item, value): a council paper's "the plan covers X people; no plan
+    with this budget covers more than Y" with the gap in people and per
+    cent of the objective.
+
+    Examples
+    --------
+    >>> import zaitaku
+    >>> picks, _ = designate(zaitaku.Analysis.sample(), budget=3)
+    >>> t = bound_table(picks).set_index("item").value
+    >>> float(t["covered"]) <= float(t["covered_bound"])
+    True
+    """
+    b = picks.attrs.get("bound")
+    if b is None:
+        raise ValueError("this plan has no bound: designate(..., bound=True) makes one")
+    return pd.DataFrame({"item": list(BOUND_ROWS), "value": [b[k] for k in BOUND_ROWS],
+                         "description": list(BOUND_ROWS.values())})
 
 
 # -- accessibility ---------------------------------------------------------------------------

@@ -1,0 +1,141 @@
+"""The designation's bound, exact mode and robust plans (zaitaku.planning,
+issue 20) against an independent exact solver: PuLP with CBC on the
+covering model written here from pyproj distances (test_planning.milp), not
+from libcoverage's arrays.
+
+- The bound (linear relaxation, HiGHS) is never below CBC's optimum; the
+  exact mode equals it; the heuristic never beats it.
+- A case built so that only a change in two regions at once gains: the
+  heuristic finds it, and with 17 copies of a pick crowding the pair moves'
+  candidates, only the moves the LP suggests find it.
+- Robust plans against CBC on the joint program, written here.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+
+from zaitaku import planning
+
+from test_planning import (dist_matrix, keep_clear, make_analysis, milp, objective_of,
+                           random_instance, region_index)
+
+pulp = pytest.importorskip("pulp")
+
+
+def instance(seed):
+    fac, units = random_instance(seed)
+    radius = 8000.0
+    d = dist_matrix(fac.lon.to_numpy(), fac.lat.to_numpy(), units.lon.to_numpy(),
+                    units.lat.to_numpy())
+    if not keep_clear(d, radius):
+        pytest.skip("a unit within a millimetre of the radius")
+    cand = fac.kind.isin(["zaishin", "enhanced_single", "zaibyo"]).to_numpy()
+    fixed = (fac.role == "lead").to_numpy()
+    region = region_index(fac.lon, 3)
+    needy = {r for r in region[cand & ~fixed]} - {r for r in region[fixed]}
+    budget = max(2 + seed % 3, len(needy))
+    return fac, units, d <= radius, cand, fixed, region, budget
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_bound_and_exact_against_cbc(seed):
+    fac, units, cover, cand, fixed, region, budget = instance(seed)
+    w = units.w.to_numpy()
+    ew = 1.0 if seed % 2 else 1.25
+    pref = np.where(fac.kind == "enhanced_single", ew, 1.0)
+    best = milp(cover, w, pref, cand, fixed, region, budget)
+    best_people = milp(cover, w, np.ones(len(fac)), cand, fixed, region, budget)
+    an = make_analysis(3, fac, units)
+    idx = {fid: i for i, fid in enumerate(fac.facility_id)}
+    heur, _ = planning.designate(an, budget=budget, threshold=8000.0, enhanced_weight=ew)
+    b = heur.attrs["bound"]
+    got, covered = objective_of([idx[f] for f in heur.facility_id], cover, w, pref)
+    assert b["objective"] == pytest.approx(got, rel=1e-12)
+    assert b["covered"] == pytest.approx(covered, rel=1e-12)
+    assert b["budget"] == budget
+    assert got <= best + 1e-6 <= b["objective_bound"] + 2e-6 * best
+    assert best_people <= b["covered_bound"] * (1 + 1e-9) + 1e-6
+    assert b["gap"] == pytest.approx(b["objective_bound"] - got, abs=1e-6)
+    ex, regions = planning.designate(an, budget=budget, threshold=8000.0, enhanced_weight=ew,
+                                     exact=True)
+    e = ex.attrs["bound"]
+    got_e, covered_e = objective_of([idx[f] for f in ex.facility_id], cover, w, pref)
+    assert got_e == pytest.approx(best, rel=1e-9)
+    assert e["status"] == "optimal" and e["objective"] == pytest.approx(best, rel=1e-9)
+    assert e["objective_bound"] == pytest.approx(best, rel=1e-6)
+    # the tables are those of the exact plan
+    assert ex.gain_objective.sum() == pytest.approx(got_e, rel=1e-12)
+    assert regions.covered_after.sum() == pytest.approx(covered_e, rel=1e-12)
+    new = [f for f in ex.facility_id if not fixed[idx[f]]]
+    assert len(new) <= budget and set(np.flatnonzero(fixed)) <= {idx[f] for f in ex.facility_id}
+
+
+# Two regions, A (lon < 141.2) and B; one lead each; 6 km. The greedy takes
+# bQ (140) then a1 (100): 240. Either change alone loses (a2 for a1: 190;
+# bS for bQ: 230); both together gain: a2 + bS = 260, the optimum.
+UNITS = [("P1", 141.02, 100.0), ("P2", 141.15, 50.0), ("Q", 141.22, 80.0),
+         ("Q2", 141.27, 60.0), ("S", 141.38, 70.0)]
+CANDIDATES = [("a1", 141.02), ("a2", 141.185), ("bQ", 141.245), ("bS", 141.33)]
+
+
+def two_region_case(copies=0):
+    rows = CANDIDATES + [(f"bQ{k}", 141.245) for k in range(copies)]
+    fac = pd.DataFrame({"facility_id": [r[0] for r in rows], "kind": "zaishin",
+                        "lon": [r[1] for r in rows], "lat": 43.1, "role": "",
+                        "capacity": 1.0})
+    units = pd.DataFrame({"uid": [u[0] for u in UNITS], "lon": [u[1] for u in UNITS],
+                          "lat": 43.1, "w": [u[2] for u in UNITS]})
+    d = dist_matrix(fac.lon.to_numpy(), fac.lat.to_numpy(), units.lon.to_numpy(),
+                    units.lat.to_numpy())
+    cover = d <= 6000.0
+    assert keep_clear(d, 6000.0)
+    return make_analysis(2, fac, units), fac, units, cover
+
+
+def test_two_region_change_is_found():
+    an, fac, units, cover = two_region_case()
+    w = units.w.to_numpy()
+    # the case is what the comment says, by pyproj distances
+    value = {p: objective_of([fac.facility_id.tolist().index(x) for x in p], cover, w,
+                             np.ones(len(fac)))[0] for p in
+             [("a1", "bQ"), ("a2", "bQ"), ("a1", "bS"), ("a2", "bS")]}
+    assert value == {("a1", "bQ"): 240, ("a2", "bQ"): 190, ("a1", "bS"): 230, ("a2", "bS"): 260}
+    greedy, _ = planning.designate(an, budget=2, threshold=6000.0, swap_passes=0, bound=False)
+    assert sorted(greedy.facility_id) == ["a1", "bQ"]
+    picks, _ = planning.designate(an, budget=2, threshold=6000.0, bound=False)
+    assert sorted(picks.facility_id) == ["a2", "bS"]
+    assert picks.gain_objective.sum() == pytest.approx(260.0)
+
+
+def test_lp_guides_the_pair_moves():
+    """17 copies of bQ fill the pair moves' 16 best single gains: the
+    heuristic alone stays at 240; the candidates the LP uses reach 260,
+    which the bound then certifies."""
+    an, fac, units, cover = two_region_case(copies=17)
+    alone, _ = planning.designate(an, budget=2, threshold=6000.0, bound=False)
+    assert alone.gain_objective.sum() == pytest.approx(240.0)
+    picks, _ = planning.designate(an, budget=2, threshold=6000.0)
+    assert sorted(picks.facility_id) == ["a2", "bS"]
+    b = picks.attrs["bound"]
+    assert b["found_by"] == "heuristic, pair moves guided by the LP"
+    best = milp(cover, units.w.to_numpy(), np.ones(len(fac)), np.ones(len(fac), bool),
+                np.zeros(len(fac), bool), region_index(fac.lon, 2), 2)
+    assert best == pytest.approx(260.0) == pytest.approx(b["objective"])
+    assert b["objective_bound"] == pytest.approx(260.0)
+
+
+def test_start_gives_the_plan_and_its_bound():
+    an, fac, units, cover = two_region_case()
+    picks, _ = planning.designate(an, budget=2, threshold=6000.0, start=["a1", "bS"],
+                                  swap_passes=0)
+    assert sorted(picks.facility_id) == ["a1", "bS"]
+    b = picks.attrs["bound"]
+    assert b["objective"] == pytest.approx(230.0) and b["gap"] == pytest.approx(30.0)
+    assert b["gap_share"] == pytest.approx(30.0 / 260.0)
+    t = planning.bound_table(picks).set_index("item").value
+    assert t["covered_bound"] == pytest.approx(260.0)
+    with pytest.raises(ValueError, match="no bound"):
+        planning.bound_table(planning.designate(an, budget=2, threshold=6000.0,
+                                                bound=False)[0])
+    with pytest.raises(ValueError, match="time_limit"):
+        planning.designate(an, budget=2, threshold=6000.0, exact=True, time_limit=0)
