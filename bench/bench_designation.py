@@ -34,6 +34,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--budgets", default="21,30,40")
     ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--robust-budgets", default="30")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     t = time.perf_counter()
@@ -61,8 +62,27 @@ def main():
               f"{tb:.2f} | {be['objective']:,.0f} | {te:.2f} | {be['status']} | "
               f"{h.gain_objective.sum() / be['objective']:.5f} |")
         print(f"  (with the LP-guided moves: {bh['objective']:,.0f}, {bh['found_by']}; "
-              f"people bound {bh['covered_bound']:,.0f} vs {bh['covered']:,.0f})")
-    return an
+              f"people bound {bh['covered_bound']:,.0f} vs {bh['covered']:,.0f}; "
+              f"exact bound {be['objective_bound']:,.0f})")
+    robust_part(cfg, an, kinds, weight, args)
+
+
+def robust_part(cfg, an, kinds, weight, args):
+    """One plan for 2020 and 2040 (the report's [forecast]: each cell's
+    people 75+ times its area's growth of home-visit demand)."""
+    from zaitaku.report.forecast import read_factors
+    later = an.scale_demand(read_factors(cfg), weight=weight)
+    scenarios = {"2020": an, "2040": later}
+    for b in map(int, args.robust_budgets.split(",")):
+        for objective in ("worst", "weighted"):
+            t = time.perf_counter()
+            picks, table = planning.robust(scenarios, budget=b, candidate_kinds=kinds,
+                                           weight=weight, objective=objective,
+                                           time_limit=args.time_limit)
+            r = picks.attrs["robust"]
+            print(f"robust, {b} new leads, {objective}: {time.perf_counter() - t:.1f} s, "
+                  f"value {r['value']:.6f}, bound {r['bound']:.6f}, {r['status']}")
+            print(table.to_string(index=False))
 
 
 if __name__ == "__main__":

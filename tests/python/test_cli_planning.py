@@ -145,3 +145,25 @@ def test_check_doctor_threshold_is_the_api_s(tmp_path):
     expect = planning.check(zaitaku.Analysis.sample(), doctor_threshold="8km")
     pdt.assert_frame_equal(got[list(expect.columns)], expect, check_dtype=False)
     assert not expect.equals(planning.check(zaitaku.Analysis.sample()))
+
+
+def test_plan_bound_and_exact(tmp_path):
+    """plan_bound.csv is the API's bound_table; with --exact, the integer
+    program's (its optimum: the objective equals the bound)."""
+    result = run_module(*args("plan", tmp_path, "--budget", "3"))
+    assert result.returncode == 0, result.stderr
+    got = pd.read_csv(tmp_path / "plan_bound.csv").set_index("item").value
+    picks, _ = planning.designate(zaitaku.Analysis.sample(), budget=3)
+    b = picks.attrs["bound"]
+    for key in ("covered", "covered_bound", "objective", "objective_bound", "gap_people"):
+        assert float(got[key]) == pytest.approx(b[key], rel=1e-12)
+    line = [l for l in result.stdout.splitlines() if l.startswith("Bound")][0]
+    assert f"covers more than {b['covered_bound']:,.0f}" in line
+    result = run_module(*args("plan", tmp_path / "x", "--budget", "3", "--exact",
+                              "--time-limit", "30"))
+    assert result.returncode == 0, result.stderr
+    got = pd.read_csv(tmp_path / "x" / "plan_bound.csv").set_index("item").value
+    assert got["method"] == "integer program (HiGHS)" and got["status"] == "optimal"
+    assert float(got["objective"]) == pytest.approx(float(got["objective_bound"]), rel=1e-6)
+    result = run_module(*args("plan", tmp_path / "y", "--budget", "3", "--no-bound"))
+    assert result.returncode == 0 and not (tmp_path / "y" / "plan_bound.csv").exists()

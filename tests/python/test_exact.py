@@ -139,3 +139,88 @@ def test_start_gives_the_plan_and_its_bound():
                                                 bound=False)[0])
     with pytest.raises(ValueError, match="time_limit"):
         planning.designate(an, budget=2, threshold=6000.0, exact=True, time_limit=0)
+
+
+def joint_milp(cover, ws, pref, cand, fixed, region, budget, scales, worst):
+    """CBC on the joint program, written from the definition: one y, a
+    covering per scenario; maximise min_s or sum_s of scale_s * objective_s."""
+    F, U = cover.shape
+    prob = pulp.LpProblem("robust", pulp.LpMaximize)
+    y = {f: pulp.LpVariable(f"y{f}", cat="Binary") for f in range(F) if cand[f] and not fixed[f]}
+    objs = []
+    for s, w in enumerate(ws):
+        x = {(u, f): pulp.LpVariable(f"x{s}_{u}_{f}", 0, 1) for f in range(F) for u in range(U)
+             if cover[f, u] and (cand[f] or fixed[f])}
+        for u in range(U):
+            terms = [v for (uu, f), v in x.items() if uu == u]
+            if terms:
+                prob += pulp.lpSum(terms) <= 1
+        for (u, f), v in x.items():
+            if not fixed[f]:
+                prob += v <= y[f]
+        objs.append(scales[s] * pulp.lpSum(w[u] * pref[f] * v for (u, f), v in x.items()))
+    if worst:
+        t = pulp.LpVariable("t")
+        prob += t
+        for o in objs:
+            prob += t <= o
+    else:
+        prob += pulp.lpSum(objs)
+    prob += pulp.lpSum(y.values()) <= budget
+    for r in set(region[f] for f in y):
+        if not any(fixed[f] and region[f] == r for f in range(F)):
+            prob += pulp.lpSum(y[f] for f in y if region[f] == r) >= 1
+    prob.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.LpStatus[prob.status] == "Optimal"
+    return pulp.value(prob.objective)
+
+
+@pytest.mark.parametrize("seed,objective", [(s, o) for s in range(6) for o in ("worst", "weighted")])
+def test_robust_against_cbc(seed, objective):
+    """Two scenarios: today's demand and a later one grown unevenly (the
+    east doubles, the west halves), as scale_demand would make it."""
+    fac, units, cover, cand, fixed, region, budget = instance(seed)
+    later = units.copy()
+    later["w"] = np.where(later.lon > 141.3, 2.0, 0.5) * later.w
+    an_now, an_later = make_analysis(3, fac, units), make_analysis(3, fac, later)
+    weights = [1.0, 3.0] if objective == "weighted" else None
+    picks, table = planning.robust({"now": an_now, "later": an_later}, budget=budget,
+                                   threshold=8000.0, objective=objective, weights=weights,
+                                   enhanced_weight=1.0)
+    ws = [units.w.to_numpy(), later.w.to_numpy()]
+    pref = np.ones(len(fac))
+    idx = {fid: i for i, fid in enumerate(fac.facility_id)}
+    chosen = [idx[f] for f in picks.facility_id]
+    own = table.objective_own.to_numpy()
+    for s, w in enumerate(ws):  # the table's figures, recomputed
+        got, covered = objective_of(chosen, cover, w, pref)
+        assert table.objective_robust[s] == pytest.approx(got, rel=1e-12)
+        assert table.covered_robust[s] == pytest.approx(covered, rel=1e-12)
+        assert own[s] <= milp(cover, w, pref, cand, fixed, region, budget) + 1e-6
+    wts = np.array(weights or [1.0, 1.0])
+    scales = wts / own / (1.0 if objective == "worst" else wts.sum())
+    best = joint_milp(cover, ws, pref, cand, fixed, region, budget, scales, objective == "worst")
+    r = picks.attrs["robust"]
+    assert r["status"] == "optimal"
+    assert r["value"] == pytest.approx(best, rel=1e-6)
+    shares = table.share_of_own_best.to_numpy()
+    measure = shares.min() if objective == "worst" else (wts * shares).sum() / wts.sum()
+    assert measure == pytest.approx(r["value"], rel=1e-9)
+    new = [f for f in chosen if not fixed[f]]
+    assert len(new) <= budget
+    for rr in {region[f] for f in np.flatnonzero(cand & ~fixed)} - {region[f] for f in
+                                                                     np.flatnonzero(fixed)}:
+        assert any(region[f] == rr for f in new)
+
+
+def test_robust_errors():
+    an, fac, units, cover = two_region_case()
+    other, *_ = two_region_case(copies=1)
+    with pytest.raises(ValueError, match="same facilities: facility 'bQ0'"):
+        planning.robust({"a": an, "b": other}, budget=2, threshold=6000.0)
+    with pytest.raises(ValueError, match="'worst' or 'weighted'"):
+        planning.robust({"a": an}, budget=2, objective="best")
+    with pytest.raises(ValueError, match="no weight for scenario 'b'"):
+        planning.robust({"a": an, "b": an}, budget=2, threshold=6000.0, weights={"a": 1})
+    with pytest.raises(TypeError, match="'colour'"):
+        planning.robust({"a": an}, budget=2, threshold=6000.0, colour=1)

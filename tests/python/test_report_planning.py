@@ -197,3 +197,44 @@ def test_maps_carry_the_planning_layers(tmp_path):
     assert sorted(t for t in labels if t.endswith("人")) == sorted(expected) and expected
     legend = " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
     assert re.search("空白クラスター.*指定.*候補地", legend)
+
+
+def test_designation_bound_table_is_the_plans(straight):
+    picks, _ = planning.designate(_sample(), budget=2)
+    b = picks.attrs["bound"]
+    got = pd.read_csv(straight.csv["designation_bound"], encoding="utf-8-sig")
+    values = dict(zip(got.iloc[:, 0], got.iloc[:, 1].astype(str)))
+    assert values["この案の圏内人口"] == f"{b['covered']:,.0f}"
+    assert values["どの案でも超えない圏内人口（上界）"] == f"{b['covered_bound']:,.0f}"
+    assert values["上界の求め方"] == "線形緩和"
+    html = Path(straight.html).read_text(encoding="utf-8")
+    assert f"どの案でも {b['covered_bound']:,.0f} 人を超えません" in html
+
+
+def test_robust_plan_section_equals_planning_robust(tmp_path):
+    """[planning] robust with a [forecast] of factors per area: the table
+    is planning.robust over the sample and the sample scaled so."""
+    factors = tmp_path / "factors.csv"
+    factors.write_text("area,factor\n9901,1.4\n9902,0.7\n9903,1.1\n", encoding="utf-8")
+    cfg = load_config(ROOT / "examples" / "sample_report.toml")
+    cfg["report"]["formats"] = ["html", "csv"]
+    cfg["planning"]["robust"] = True
+    cfg["forecast"] = {"path": str(factors), "format": "table", "code_field": "area",
+                       "factor_field": "factor", "name": "2040年", "base_name": "現在",
+                       "measure": "home_visits", "base_year": 2024, "year": 2040,
+                       "prefecture": None}
+    cfg["paths"]["forecast.path"] = factors
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", zaitaku.CoverageWarning)
+        result = build_report_from_config(cfg, tmp_path / "out")
+        an = _sample()
+        later = an.scale_demand(str(factors), code_field="area", factor_field="factor")
+    picks, table = planning.robust({"現在": an, "2040年": later}, budget=2)
+    got = pd.read_csv(result.csv["designation_robust"], encoding="utf-8-sig")
+    assert got.scenario.tolist() == ["現在", "2040年"]
+    assert got.share_of_own_best.to_numpy() == pytest.approx(table.share_of_own_best.to_numpy())
+    assert got.covered_robust.to_numpy() == pytest.approx(table.covered_robust.to_numpy())
+    assert picks.attrs["robust"]["value"] == pytest.approx(got.share_of_own_best.min())
+    del cfg["forecast"]
+    with pytest.raises(Exception, match="planning.robust"):
+        build_report_from_config(cfg, tmp_path / "out2")

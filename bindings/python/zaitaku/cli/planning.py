@@ -90,6 +90,15 @@ def add_planning_commands(commands, common):
                                 "(default: left out, listed in excluded_candidates.csv)")
             g.add_argument("--sites", metavar="N", type=int, default=0,
                            help="also suggest N sites for new nursing stations in the gaps")
+            g.add_argument("--exact", action="store_true",
+                           help="solve the designation exactly (integer program, HiGHS), "
+                                "warm-started from the heuristic, within --time-limit")
+            g.add_argument("--time-limit", metavar="SECONDS", type=float, default=60.0,
+                           help="seconds --exact may take; when it stops, the best plan "
+                                "found and the bound are reported (default: 60)")
+            g.add_argument("--no-bound", action="store_true",
+                           help="skip the bound (the linear relaxation that says how far "
+                                "the plan can be from the best possible)")
         p.set_defaults(run=run)
 
 
@@ -111,8 +120,11 @@ least one per region that has a candidate, then up to --budget or
 whose beds are all psychiatric (--beds-field and --beds-psychiatric-field;
 --include-psychiatric-only keeps them). Writes DIR/plan.csv and DIR/plan.shp
 (the picks in order with their marginal gain), DIR/plan_regions.csv and
-DIR/excluded_candidates.csv (every facility left out, with its reason); with
---sites N, DIR/sites.csv and DIR/sites.shp.""",
+DIR/excluded_candidates.csv (every facility left out, with its reason),
+DIR/plan_bound.csv (the bound: no plan with this many new leads covers more
+than it, from the linear relaxation, or the integer program with --exact;
+the gap in people and per cent); with --sites N, DIR/sites.csv and
+DIR/sites.shp.""",
 }
 
 
@@ -282,6 +294,17 @@ def _print_excluded(excluded):
                   f"{row.region_id or '-'}  {row.reason}")
 
 
+def _bound_line(b):
+    """The bound in one sentence a council paper can quote."""
+    how = {"LP relaxation": "linear relaxation",
+           "integer program (HiGHS)": "integer program"}.get(b["method"], b["method"])
+    status = "" if b["status"] == "optimal" else f", stopped: {b['status']}"
+    return (f"Bound ({how}{status}): the plan covers {b['covered']:,.0f}; no plan with "
+            f"{b['budget']} new leads covers more than {b['covered_bound']:,.0f} "
+            f"(gap {b['gap_people']:,.0f}); objective {b['objective']:,.1f} of at most "
+            f"{b['objective_bound']:,.1f} (gap {b['gap_share']:.2%}); found by {b['found_by']}")
+
+
 def _run_plan(args):
     if args.target_share is not None:
         _share(args.target_share, "--target-share")
@@ -292,8 +315,11 @@ def _run_plan(args):
                                         threshold=args.threshold, weight=args.weight,
                                         candidate_kinds=args.candidate_kinds,
                                         enhanced_weight=args.enhanced_weight,
-                                        include_psychiatric_only=args.include_psychiatric_only)
+                                        include_psychiatric_only=args.include_psychiatric_only,
+                                        bound=not args.no_bound or args.exact,
+                                        exact=args.exact, time_limit=args.time_limit)
     excluded = picks.attrs["excluded"]
+    bound = planning.bound_table(picks) if "bound" in picks.attrs else None
     s = planning.sites(an, n=args.sites, weight=args.weight) if args.sites else None
     write = _writer(an, args)
     with OutputSet(an.context, args.out) as out:
@@ -301,6 +327,8 @@ def _run_plan(args):
         _write_layer(picks, out.path("plan.shp"))
         write(regions, out.path("plan_regions.csv"), label=True, threshold=args.threshold)
         write(excluded, out.path("excluded_candidates.csv"))
+        if bound is not None:
+            write(bound, out.path("plan_bound.csv"))
         if s is not None:
             write(s, out.path("sites.csv"), label=True)
             _write_layer(s, out.path("sites.shp"))
@@ -308,15 +336,19 @@ def _run_plan(args):
     files = [(paths[0], f"{len(picks)} leads, in order"), (paths[1], "the same as points"),
              (paths[2], "per area, before and after"),
              (paths[3], f"{len(excluded)} facilities that are not candidates, with the reason")]
+    if bound is not None:
+        files.append((paths[len(files)], "the plan beside the best possible: bound and gap"))
     if s is not None:
-        files += [(paths[4], f"{len(s)} sites for nursing stations"),
-                  (paths[5], "the same as points")]
+        files += [(paths[len(files)], f"{len(s)} sites for nursing stations"),
+                  (paths[len(files) + 1], "the same as points")]
     print("rank  id  kind  area  reason  share of all demand covered (cumulative)")
     for row in picks.itertuples():
         print(f"{row.rank:>4}  {row.facility_id}  {row.kind}  {row.region_id}  {row.reason}  "
               f"{cli.percent(row.share_covered_cumulative)}")
     for row in regions[regions.status != "ok"].itertuples():
         print(f"{row.region_id} {row.region_name}: {row.status}")
+    if bound is not None:
+        print(_bound_line(picks.attrs["bound"]))
     _print_excluded(excluded)
     print("Wrote:")
     for line in cli._aligned(files):

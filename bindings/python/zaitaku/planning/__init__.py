@@ -364,6 +364,29 @@ def candidates(an, *, candidate_kinds=None, candidates=None, fixed=None,
     return _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
 
 
+def _plan_options(an, keep, travel, *, budget, target_share, threshold, weight,
+                  candidate_kinds, enhanced_kinds, enhanced_weight, one_per_region,
+                  swap_passes, candidates, fixed, include_psychiatric_only, start):
+    """designate()'s cov_plan_options (keep holds what they point to)."""
+    o = ffi.new("cov_plan_options *")
+    lib.cov_plan_options_init(o)
+    o.weight = _weight(an, weight)
+    o.threshold = travel.value(threshold)
+    _candidate_options(an, o, keep, candidate_kinds, candidates, fixed,
+                       include_psychiatric_only)
+    o.enhanced_kinds, o.n_enhanced_kinds = _kinds(enhanced_kinds, keep)
+    o.enhanced_weight = float(enhanced_weight)
+    if int(budget) < 0:
+        raise ValueError(f"budget must be >= 0, not {budget!r}")
+    # a budget beyond the facilities is no limit (and must fit C's size_t)
+    o.budget = min(int(budget), len(an.facilities))
+    o.target_share = NAN if target_share is None else float(target_share)
+    o.one_per_region = int(bool(one_per_region))
+    o.swap_passes = int(swap_passes)
+    o.start = _mask(an, start, "start", keep)
+    return o
+
+
 def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
               candidate_kinds=None, enhanced_kinds=None, enhanced_weight=1.1,
               one_per_region=True, swap_passes=10, candidates=None, fixed=None,
@@ -441,22 +464,12 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     True
     """
     keep, travel = [], _Travel(an)
-    o = ffi.new("cov_plan_options *")
-    lib.cov_plan_options_init(o)
-    o.weight = _weight(an, weight)
-    o.threshold = travel.value(threshold)
-    _candidate_options(an, o, keep, candidate_kinds, candidates, fixed,
-                       include_psychiatric_only)
-    o.enhanced_kinds, o.n_enhanced_kinds = _kinds(enhanced_kinds, keep)
-    o.enhanced_weight = float(enhanced_weight)
-    if int(budget) < 0:
-        raise ValueError(f"budget must be >= 0, not {budget!r}")
-    # a budget beyond the facilities is no limit (and must fit C's size_t)
-    o.budget = min(int(budget), len(an.facilities))
-    o.target_share = NAN if target_share is None else float(target_share)
-    o.one_per_region = int(bool(one_per_region))
-    o.swap_passes = int(swap_passes)
-    o.start = _mask(an, start, "start", keep)
+    o = _plan_options(an, keep, travel, budget=budget, target_share=target_share,
+                      threshold=threshold, weight=weight, candidate_kinds=candidate_kinds,
+                      enhanced_kinds=enhanced_kinds, enhanced_weight=enhanced_weight,
+                      one_per_region=one_per_region, swap_passes=swap_passes,
+                      candidates=candidates, fixed=fixed,
+                      include_psychiatric_only=include_psychiatric_only, start=start)
     if time_limit is not None and not float(time_limit) > 0:
         raise ValueError(f"time_limit must be > 0 seconds, not {time_limit!r}")
     listing = _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
@@ -649,3 +662,6 @@ def jmap_weights(age0_14, age15_39, age40_64, age65_74, age75):
          ffi.cast("const double *", ffi.from_buffer(pop)),
          ffi.cast("double *", ffi.from_buffer(out)), returns="status")
     return out
+
+
+from .robust import robust  # noqa: E402,F401  (robust uses designate)

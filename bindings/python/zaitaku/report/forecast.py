@@ -53,6 +53,7 @@ def forecast(ctx):
     except (CoverageError, KeyError, ValueError) as exc:
         raise ConfigError(cfg["file"], "forecast.path", "a factor for every region of the "
                           "report", got=str(exc)) from None
+    ctx.store["forecast_analysis"] = ((base, ctx.analysis), (later_name, later))
     table = compare_coverage({base: ctx.analysis, later_name: later}, weight=ctx.weight)
     table = table[table.kind.isin(ctx.kinds)].reset_index(drop=True)
     suffix = {f"_{base}": "_base", f"_{later_name}": "_later"}

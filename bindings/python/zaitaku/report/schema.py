@@ -208,6 +208,11 @@ SCHEMA = {
                                          "在支診/在支病 kinds)"),
         "enhanced_kinds": (_STRS, None, "kinds counted as enhanced (機能強化型)"),
         "enhanced_weight": (_NUM, 1.1, "value of demand reached by an enhanced lead"),
+        "exact": (_BOOL, False, "solve the designation exactly (integer program, HiGHS) "
+                                "within time_limit; the bound is always shown"),
+        "time_limit": (_NUM, 60, "seconds the exact designation and the robust plan may take"),
+        "robust": (_BOOL, False, "also one plan for today's demand and the [forecast]'s at "
+                                 "once (planning.robust), beside each one's own best"),
         "candidates": (_STRS, None, "facility ids that may be designated (instead of kinds)"),
         "designated": (_STRS, None, "facility ids already designated (instead of roles_field)"),
         "cluster_kinds": (_STRS, None, "kinds whose gaps form clusters (default nursing)"),

@@ -22,6 +22,12 @@ T.register_table("designation_regions", "圏域別の指定の効果")
 T.register_table("designation_excluded", "指定の候補から外した施設", {
     "beds": "病床数", "beds_psychiatric": "うち精神病床"})
 T.register_table("road_classes", "道路種別と速度")
+T.register_table("designation_bound", "指定案と最善の案の差（上界）", {"item": "項目", "value": "値"})
+T.register_table("designation_robust", "将来の需要にも強い指定案（シナリオ別）", {
+    "scenario": "シナリオ", "covered_robust": "共通案でカバーする人口",
+    "objective_robust": "共通案の目的関数", "covered_own": "単独の案でカバーする人口",
+    "objective_own": "単独の案の目的関数", "objective_own_bound": "単独の案の上界",
+    "share_of_own_best": "単独の案に対する割合", "own_not_in_robust": "単独の案にあって共通案にない施設"})
 T.register_table("policy_checks", T.TABLE_TITLES["policy_checks"], {
     "check": "チェック", "passed": "結果", "value": "値", "target": "基準"})
 T.register_table("gap_clusters", T.TABLE_TITLES["gap_clusters"], {
@@ -146,7 +152,9 @@ def designation(ctx):
                                  weight=ctx.weight, candidate_kinds=plan["candidate_kinds"],
                                  enhanced_kinds=plan["enhanced_kinds"],
                                  enhanced_weight=plan["enhanced_weight"],
-                                 candidates=plan["candidates"], fixed=plan["designated"])
+                                 candidates=plan["candidates"], fixed=plan["designated"],
+                                 exact=plan["exact"], time_limit=plan["time_limit"])
+    ctx.store["designation_picks"] = picks
     if len(picks):
         from matplotlib.lines import Line2D
 
@@ -164,7 +172,13 @@ def designation(ctx):
             "あと、圏内人口の増分（限界効用）が最大の施設を順に選びます（遅延評価の貪欲法と交換による改善）。"
             f"新規の指定は {new} か所、予算 {int(plan['budget'])}"
             + (f"、目標割合 {plan['target_share']:.0%}" if plan["target_share"] is not None else "")
-            + "。「追加でカバーする人口」がその施設を選んだときの増分です。")
+            + "。「追加でカバーする人口」がその施設を選んだときの増分です。"
+            + _bound_text(picks.attrs["bound"]))
+    ctx.store["designation_bound"] = Section(
+        key="designation_bound", title=T.TABLE_TITLES["designation_bound"],
+        text="同じ予算（新規指定の数）で、どの指定案でもこれを超えられない値（上界）と、この案との差です。"
+             "上界は同じ被覆モデルの線形緩和（[planning] exact = true のときは整数計画）を HiGHS で解いて"
+             "求めます。", table=_bound_table(picks.attrs["bound"]), region_pages=False)
     ctx.store["designation_regions"] = (Section(
         key="designation_regions", title=T.TABLE_TITLES["designation_regions"],
         text="圏域ごとの候補数と、指定の前後で医師の圏内に入る人口。", table=regions,
@@ -172,6 +186,73 @@ def designation(ctx):
     ctx.store["designation_excluded"] = _excluded_section(picks.attrs["excluded"], regions)
     return Section(key="designation", title=T.TABLE_TITLES["designation"], text=text,
                    table=shown, html_rows=plan["max_rows"])
+
+
+_BOUND_WORDS = {"LP relaxation": "線形緩和", "integer program (HiGHS)": "整数計画（HiGHS）",
+                "optimal": "最適", "time limit": "時間制限で停止", "heuristic": "貪欲法と交換",
+                "heuristic, pair moves guided by the LP": "貪欲法と交換（線形緩和に導かれた 2 圏域同時の交換）",
+                "exact (integer program)": "整数計画（厳密解）"}
+
+
+def _bound_text(b):
+    """The bound in one sentence of the designation section."""
+    how = _BOUND_WORDS.get(b["method"], b["method"])
+    stop = "" if b["status"] == "optimal" else f"（{_BOUND_WORDS.get(b['status'], b['status'])}）"
+    return (f"\n\nこの案の圏内人口は {b['covered']:,.0f} 人です。新規指定 {b['budget']} か所では、どの案でも"
+            f" {b['covered_bound']:,.0f} 人を超えません（{how}による上界{stop}、差 {b['gap_people']:,.0f} 人）。"
+            f"目的関数（機能強化型を重み付け）では最善の案との差は最大 {b['gap_share']:.2%} です。")
+
+
+def _bound_table(b):
+    rows = [("新規指定の数", f"{b['budget']}"), ("この案の圏内人口", f"{b['covered']:,.0f}"),
+            ("どの案でも超えない圏内人口（上界）", f"{b['covered_bound']:,.0f}"),
+            ("差（人）", f"{b['gap_people']:,.0f}"),
+            ("目的関数（機能強化型を重み付け）", f"{b['objective']:,.1f}"),
+            ("目的関数の上界", f"{b['objective_bound']:,.1f}"), ("差（%）", f"{b['gap_share']:.3%}"),
+            ("上界の求め方", _BOUND_WORDS.get(b["method"], b["method"])),
+            ("状態", _BOUND_WORDS.get(b["status"], b["status"])),
+            ("案を見つけた方法", _BOUND_WORDS.get(b["found_by"], b["found_by"])),
+            ("計算時間（秒）", f"{b['seconds']:.1f}")]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def designation_bound(ctx):
+    return ctx.store.get("designation_bound")
+
+
+def designation_robust(ctx):
+    """With [planning] robust: one plan for the demand as read and the
+    [forecast]'s, beside each one's own plan (planning.robust)."""
+    plan = ctx.planning
+    if not plan or not plan["designate"] or not plan["robust"]:
+        return None
+    later = ctx.store.get("forecast_analysis")
+    if later is None:
+        from .schema import ConfigError
+        raise ConfigError(ctx.config["file"], "planning.robust", "a [forecast] section (the "
+                          "robust plan is one plan for today's demand and the forecast's)",
+                          got="no [forecast]")
+    (base, an), (later_name, an_later) = later
+    picks, table = P.robust({base: an, later_name: an_later}, budget=int(plan["budget"]),
+                            threshold=plan["doctor_threshold"], weight=ctx.weight,
+                            candidate_kinds=plan["candidate_kinds"],
+                            enhanced_kinds=plan["enhanced_kinds"],
+                            enhanced_weight=plan["enhanced_weight"],
+                            candidates=plan["candidates"], fixed=plan["designated"],
+                            time_limit=plan["time_limit"])
+    r = picks.attrs["robust"]
+    own = ctx.store.get("designation_picks")
+    changed = "" if own is None else (
+        f"上の指定案と比べて、{len(set(picks.facility_id) - set(own.facility_id))} か所が入れ替わります。")
+    text = (f"{base}と{later_name}の両方の需要に対して一つの指定案を選びます。それぞれの需要だけで選んだ案"
+            f"（単独の案）の目的関数に対する割合の小さい方を最大にします（整数計画、HiGHS）。共通案はどちらの"
+            f"需要でも単独の案の {r['value']:.2%} 以上に達します（上界 {r['bound']:.2%}、"
+            f"{_BOUND_WORDS.get(r['status'], r['status'])}）。" + changed
+            + "共通案の新規指定: " + "、".join(
+                f"{n}（{k}）" for n, k, why in zip(picks.name, picks.region_id, picks.reason)
+                if why != "fixed") + "。")
+    return Section(key="designation_robust", title=T.TABLE_TITLES["designation_robust"],
+                   text=text, table=table, region_pages=False)
 
 
 def designation_regions(ctx):
@@ -376,7 +457,8 @@ def planning_methods(ctx):
 #: The report's own section builders, in order (called before those added
 #: with :func:`zaitaku.report.register_section`).
 BUILDERS = {"policy_checks": policy_checks, "gap_clusters": gap_clusters,
-            "designation": designation, "designation_regions": designation_regions,
+            "designation": designation, "designation_bound": designation_bound,
+            "designation_robust": designation_robust, "designation_regions": designation_regions,
             "designation_excluded": designation_excluded,
             "sites": sites, "road_coverage": road_coverage, "road_methods": road_methods,
             "planning_methods": planning_methods}
