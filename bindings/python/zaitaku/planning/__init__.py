@@ -490,7 +490,7 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
 def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
     """The bound of a plan, the LP-guided pair moves and the exact mode
     (:func:`designate`); o is designate's options, run() reruns it."""
-    from . import exact as ex
+    ex = _exact()
     model = ex.CoveringModel.from_options(an, travel.ptr, o)
     ids = model.facility_ids
     picked = set(picks.facility_id)
@@ -596,6 +596,104 @@ def bound_table(picks):
                          "description": list(BOUND_ROWS.values())})
 
 
+def robust(scenarios, *, budget=0, objective="worst", weights=None, time_limit=60.0,
+           threshold=None, weight=None, exact_own=False, **options):
+    """One set of new leads for several scenarios.
+
+    Each scenario is an :class:`~zaitaku.Analysis` of the same facilities
+    (its own demand, weights or travel model: e.g.
+    :meth:`~zaitaku.Analysis.scale_demand` for 2040, a winter road
+    model). First each scenario's own plan is made (:func:`designate`, its
+    bound included); then one plan for all is solved as an integer program
+    (HiGHS), warm-started from the best of the scenarios' own plans, so it
+    is never worse than any of them by the chosen measure:
+
+    - ``objective="worst"`` maximises the smallest share of a scenario's
+      own best (the objective of its own plan) that the plan reaches;
+    - ``objective="weighted"`` maximises the sum of those shares times
+      ``weights`` (one per scenario, default equal).
+
+    Parameters
+    ----------
+    scenarios : dict of name -> Analysis
+    budget, threshold, weight, **options
+        As :func:`designate` (the same for every scenario; threshold None:
+        each analysis's default).
+    time_limit : float
+        Seconds for the joint integer program; when it stops early the
+        incumbent and the bound on the measure are reported.
+    exact_own : bool
+        Make each scenario's own best with ``exact=True``.
+
+    Returns
+    -------
+    picks : geopandas.GeoDataFrame
+        The plan in the first scenario's terms (:func:`designate`'s
+        picks); ``picks.attrs["robust"]``: objective ("worst" or
+        "weighted"), value (the measure reached), bound (no plan reaches
+        more), status, seconds.
+    table : pandas.DataFrame
+        One row per scenario: scenario, covered_robust, objective_robust
+        (the plan's), covered_own, objective_own (the scenario's own
+        plan), objective_own_bound, share_of_own_best (objective_robust /
+        objective_own), and the new leads of the own plan that the robust
+        plan does not take (own_not_in_robust).
+    """
+    from . import joint as rb
+
+    if objective not in ("worst", "weighted"):
+        raise ValueError(f"objective must be 'worst' or 'weighted', not {objective!r}")
+    names = list(scenarios)
+    if not names:
+        raise ValueError("robust needs at least one scenario")
+    weights = rb.parse_weights(names, weights)
+    unknown = sorted(set(options) - set(_ROBUST_OPTIONS))
+    if unknown:
+        raise TypeError(f"robust() got an unexpected keyword argument {unknown[0]!r}")
+    own, models = [], []
+    for name in names:
+        an = scenarios[name]
+        picks, _ = designate(an, budget=budget, threshold=threshold, weight=weight,
+                             exact=exact_own, time_limit=time_limit, **options)
+        own.append(picks)
+        keep, travel = [], _Travel(an)
+        o = _plan_options(an, keep, travel, budget=budget, threshold=threshold, weight=weight,
+                          start=None, **{**_ROBUST_OPTIONS, **options})
+        models.append(_exact().CoveringModel.from_options(an, travel.ptr, o))
+    chosen, value, sol, best, k = rb.solve_robust(names, models, own, weights, objective,
+                                                  time_limit)
+    # the plan's tables in the first scenario's terms: exactly the chosen picks
+    base = models[0]
+    picks, _ = designate(scenarios[names[0]], budget=k, threshold=threshold, weight=weight,
+                         start=list(np.asarray(chosen) & (base.status == 1)), swap_passes=0,
+                         bound=False, **{key: v for key, v in options.items()
+                                         if key != "swap_passes"})
+    rows = []
+    for name, m, p, b in zip(names, models, own, best):
+        v, covered = m.evaluate(chosen)
+        new_own = set(p.facility_id[p.reason != "fixed"])
+        rows.append({"scenario": name, "covered_robust": covered, "objective_robust": v,
+                     "covered_own": p.attrs["bound"]["covered"], "objective_own": b,
+                     "objective_own_bound": p.attrs["bound"]["objective_bound"],
+                     "share_of_own_best": v / b,
+                     "own_not_in_robust": ", ".join(sorted(new_own - set(picks.facility_id)))})
+    picks.attrs["robust"] = {"objective": objective, "value": value,
+                             "bound": max(sol.bound, value), "status": sol.status,
+                             "budget": k, "seconds": sol.seconds}
+    return picks, pd.DataFrame(rows)
+
+
+#: designate()'s options robust() passes on, with their defaults.
+_ROBUST_OPTIONS = dict(target_share=None, candidate_kinds=None, enhanced_kinds=None,
+                       enhanced_weight=1.1, one_per_region=True, swap_passes=10,
+                       candidates=None, fixed=None, include_psychiatric_only=False)
+
+
+def _exact():
+    from . import exact
+    return exact
+
+
 # -- accessibility ---------------------------------------------------------------------------
 
 def access(an, *, kinds=None, supply="capacity", threshold=None, bands=None, weights=None,
@@ -663,5 +761,3 @@ def jmap_weights(age0_14, age15_39, age40_64, age65_74, age75):
          ffi.cast("double *", ffi.from_buffer(out)), returns="status")
     return out
 
-
-from .robust import robust  # noqa: E402,F401  (robust uses designate)
