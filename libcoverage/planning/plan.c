@@ -414,12 +414,14 @@ static int pair_pass(planner *p, int *improved)
             for (size_t k = p->rs->offset[s1]; k < p->rs->offset[s1 + 1]; k++)
                 for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++) {
                     seen[p->t_fac[t]] = 1;
-                    touch |= sole2 && p->state[p->t_fac[t]] == ST_CAND && fregion(p, p->t_fac[t]) == r2;
+                    size_t c = p->t_fac[t];
+                    touch |= sole2 && p->state[c] == ST_CAND && fregion(p, c) == r2;
                 }
             for (size_t k = p->rs->offset[s2]; k < p->rs->offset[s2 + 1] && !touch; k++)
-                for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++)
-                    touch |= seen[p->t_fac[t]] ||
-                             (sole1 && p->state[p->t_fac[t]] == ST_CAND && fregion(p, p->t_fac[t]) == r1);
+                for (size_t t = p->t_off[p->rs->unit[k]]; t < p->t_off[p->rs->unit[k] + 1]; t++) {
+                    size_t c = p->t_fac[t];
+                    touch |= seen[c] || (sole1 && p->state[c] == ST_CAND && fregion(p, c) == r1);
+                }
             memset(seen, 0, p->nf);
             for (size_t x = 0; touch && x < nc; x++) {
                 add(p, cand[x], ST_PICKED);
@@ -651,7 +653,8 @@ static int planner_start(cov_ctx *ctx, cov_analysis *a, const cov_travel_model *
                           "plan: budget %zu is smaller than the %zu regions that need a lead (%s)",
                           *budget, *n_needy, list);
     size_t n_start = 0;
-    for (size_t i = 0; p->o.start && i < p->nf; i++) n_start += p->o.start[i] && p->state[i] == ST_CAND;
+    for (size_t i = 0; p->o.start && i < p->nf; i++)
+        n_start += p->o.start[i] && p->state[i] == ST_CAND;
     if (n_start > *budget)
         return cov__error(ctx, COV_ERR_ARG, "plan: %zu start picks are more than the budget %zu",
                           n_start, *budget);

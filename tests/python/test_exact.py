@@ -16,25 +16,10 @@ import pytest
 
 from zaitaku import planning
 
-from test_planning import (dist_matrix, keep_clear, make_analysis, milp, objective_of,
-                           random_instance, region_index)
+from test_planning import (dist_matrix, instance, keep_clear, make_analysis, milp,
+                           objective_of, region_index)
 
 pulp = pytest.importorskip("pulp")
-
-
-def instance(seed):
-    fac, units = random_instance(seed)
-    radius = 8000.0
-    d = dist_matrix(fac.lon.to_numpy(), fac.lat.to_numpy(), units.lon.to_numpy(),
-                    units.lat.to_numpy())
-    if not keep_clear(d, radius):
-        pytest.skip("a unit within a millimetre of the radius")
-    cand = fac.kind.isin(["zaishin", "enhanced_single", "zaibyo"]).to_numpy()
-    fixed = (fac.role == "lead").to_numpy()
-    region = region_index(fac.lon, 3)
-    needy = {r for r in region[cand & ~fixed]} - {r for r in region[fixed]}
-    budget = max(2 + seed % 3, len(needy))
-    return fac, units, d <= radius, cand, fixed, region, budget
 
 
 @pytest.mark.parametrize("seed", range(16))

@@ -596,6 +596,25 @@ def test_planning_notebook_designates_among_home_care_doctors(planning_nb, hokka
         assert abs(float(regions.share_after[area]) - share) < 5e-7, area
 
 
+def test_planning_notebook_bound_is_of_the_plan(planning_nb, hokkaido_expected):
+    """The bound table's covered people are those 75+ within 16 km (pyproj)
+    of the picks the notebook shows; the bound is not below them, and the
+    gap is their difference."""
+    nb, folder = planning_nb
+    lon, lat, total, age75, region, fac = hokkaido_expected[4]
+    picks = _frame([o["data"]["text/html"] for o in _tagged(nb, "plan").outputs
+                    if "text/html" in o.get("data", {})][0])
+    where = fac.set_index("facility_id").loc[picks.facility_id]
+    covered = _within(lon, lat, where.lon.to_numpy(float), where.lat.to_numpy(float))
+    people = _coverage(region, age75, {"picks": covered}).covered.sum()
+    bound = _frame(_html(_tagged(nb, "bound"))).set_index("item").value
+    assert abs(float(bound["covered"]) - people) < 1e-6 * people
+    assert float(bound["covered_bound"]) >= float(bound["covered"])
+    assert abs(float(bound["gap_people"]) - (float(bound["covered_bound"]) -
+                                             float(bound["covered"]))) < 1e-3
+    assert bound["method"] == "LP relaxation" and bound["budget"] == str(len(AREAS) + 10)
+
+
 def test_planning_notebook_leaves_psychiatric_only_hospitals_out(planning_nb):
     """Widened to every hospital, the psychiatric-only ones (the zip's bed
     columns) are the ones left out for that reason, and none is picked."""

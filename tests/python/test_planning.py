@@ -112,24 +112,31 @@ def objective_of(picked, cover, w, pref):
     return float(np.sum(w * best)), float(np.sum(w[best > 0]))
 
 
-@pytest.mark.parametrize("seed", range(24))
-def test_designation_against_milp(seed):
+def instance(seed, radius=8000.0):
+    """A random instance with its reach (pyproj), candidates (在支診/在支病
+    kinds), fixed (lead role), regions and a budget that gives every region
+    needing a lead one."""
     fac, units = random_instance(seed)
-    radius = 8000.0
     d = dist_matrix(fac.lon.to_numpy(), fac.lat.to_numpy(), units.lon.to_numpy(),
                     units.lat.to_numpy())
     if not keep_clear(d, radius):
         pytest.skip("a unit within a millimetre of the radius")
-    cover = d <= radius
-    w = units.w.to_numpy()
-    ew = 1.0 if seed % 2 else 1.25
     cand = fac.kind.isin(["zaishin", "enhanced_single", "zaibyo"]).to_numpy()
     fixed = (fac.role == "lead").to_numpy()
-    pref = np.where(fac.kind == "enhanced_single", ew, 1.0)
     region = region_index(fac.lon, 3)
-    budget = 2 + seed % 3
     needy = {r for r in region[cand & ~fixed]} - {r for r in region[fixed]}
-    budget = max(budget, len(needy))
+    budget = max(2 + seed % 3, len(needy))
+    return fac, units, d <= radius, cand, fixed, region, budget
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_designation_against_milp(seed):
+    fac, units, cover, cand, fixed, region, budget = instance(seed)
+    radius = 8000.0
+    w = units.w.to_numpy()
+    ew = 1.0 if seed % 2 else 1.25
+    pref = np.where(fac.kind == "enhanced_single", ew, 1.0)
+    needy = {r for r in region[cand & ~fixed]} - {r for r in region[fixed]}
     an = make_analysis(3, fac, units)
     picks, regions = planning.designate(an, budget=budget, threshold=radius, enhanced_weight=ew)
     idx = {fid: i for i, fid in enumerate(fac.facility_id)}

@@ -292,7 +292,7 @@ def test_build_analysis_matches_the_sample(tmp_path):
 def test_cli_report_writes_the_report(tmp_path, capsys):
     assert cli.main(["report", str(EXAMPLE), "--out", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
-    assert "Wrote 23 files" in out  # 15 + 8 planning (designation_excluded.csv too) and road tables
+    assert "Wrote 24 files" in out  # 15 + 9 planning (designation_excluded, _bound) and roads
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "サンプル県 在宅医療の到達範囲と空白地域" in page
     assert "サンプル県 施設一覧（架空）" in page  # the source label in the methods

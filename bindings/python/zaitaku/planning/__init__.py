@@ -535,7 +535,8 @@ def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
     if exact:
         mip = ex.solve([model], budget, integer=True, time_limit=time_limit, start=sel)
         seconds += mip.seconds
-        method, status, value_bound = "integer program (HiGHS)", mip.status, min(lp.bound, mip.bound)
+        method, status = "integer program (HiGHS)", mip.status
+        value_bound = min(lp.bound, mip.bound)
         if mip.value > value + tol:
             rerun(mip.selected, swap_passes=0, budget=budget, target_share=NAN)
             how = "exact (integer program)"
