@@ -167,3 +167,23 @@ def test_plan_bound_and_exact(tmp_path):
     assert float(got["objective"]) == pytest.approx(float(got["objective_bound"]), rel=1e-6)
     result = run_module(*args("plan", tmp_path / "y", "--budget", "3", "--no-bound"))
     assert result.returncode == 0 and not (tmp_path / "y" / "plan_bound.csv").exists()
+
+
+def test_plan_robust_over_two_weights(tmp_path):
+    """--robust total,age75: robust_scenarios.csv is planning.robust over
+    the two weights of the sample's demand; robust_plan.csv its picks."""
+    a = args("plan", tmp_path, "--budget", "3", "--weight-field", "age75",
+             "--robust", "total,age75")
+    result = run_module(*a)
+    assert result.returncode == 0, result.stderr
+    an = zaitaku.Analysis.sample()
+    picks, table = planning.robust({"total": (an, "total"), "age75": (an, "age75")}, budget=3)
+    got = pd.read_csv(tmp_path / "robust_scenarios.csv")
+    assert got.scenario.tolist() == ["total", "age75"]
+    for c in ("covered_robust", "covered_own", "share_of_own_best"):
+        assert got[c].to_numpy() == pytest.approx(table[c].to_numpy(), rel=1e-12)
+    plan = pd.read_csv(tmp_path / "robust_plan.csv", dtype={"region_id": str})
+    assert plan.facility_id.tolist() == picks.facility_id.tolist()
+    assert "Robust plan for total, age75" in result.stdout
+    bad = run_module(*args("plan", tmp_path / "x", "--robust", "total,age85"))
+    assert bad.returncode == 2 and "age85" in bad.stderr

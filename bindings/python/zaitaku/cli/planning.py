@@ -96,6 +96,11 @@ def add_planning_commands(commands, common):
             g.add_argument("--time-limit", metavar="SECONDS", type=float, default=60.0,
                            help="seconds --exact may take; when it stops, the best plan "
                                 "found and the bound are reported (default: 60)")
+            g.add_argument("--robust", metavar="FIELD,FIELD", type=cli._kinds,
+                           help="also one plan for the demand of these --weight-field columns "
+                                "at once (e.g. 2020 and a 2040 projection): the smallest share "
+                                "of each one's own best is maximised; writes robust_plan.csv "
+                                "and robust_scenarios.csv")
             g.add_argument("--no-bound", action="store_true",
                            help="skip the bound (the linear relaxation that says how far "
                                 "the plan can be from the best possible)")
@@ -320,6 +325,14 @@ def _run_plan(args):
                                         exact=args.exact, time_limit=args.time_limit)
     excluded = picks.attrs["excluded"]
     bound = planning.bound_table(picks) if "bound" in picks.attrs else None
+    robust = None
+    if args.robust:
+        robust = planning.robust({w: (an, w) for w in args.robust}, budget=args.budget,
+                                 target_share=args.target_share, threshold=args.threshold,
+                                 candidate_kinds=args.candidate_kinds,
+                                 enhanced_weight=args.enhanced_weight,
+                                 include_psychiatric_only=args.include_psychiatric_only,
+                                 time_limit=args.time_limit)
     s = planning.sites(an, n=args.sites, weight=args.weight) if args.sites else None
     write = _writer(an, args)
     with OutputSet(an.context, args.out) as out:
@@ -329,6 +342,9 @@ def _run_plan(args):
         write(excluded, out.path("excluded_candidates.csv"))
         if bound is not None:
             write(bound, out.path("plan_bound.csv"))
+        if robust is not None:
+            write(robust[0], out.path("robust_plan.csv"))
+            write(robust[1], out.path("robust_scenarios.csv"))
         if s is not None:
             write(s, out.path("sites.csv"), label=True)
             _write_layer(s, out.path("sites.shp"))
@@ -338,6 +354,10 @@ def _run_plan(args):
              (paths[3], f"{len(excluded)} facilities that are not candidates, with the reason")]
     if bound is not None:
         files.append((paths[len(files)], "the plan beside the best possible: bound and gap"))
+    if robust is not None:
+        files += [(paths[len(files)], f"{len(robust[0])} leads of the plan for "
+                                      f"{' and '.join(args.robust)} at once"),
+                  (paths[len(files) + 1], "per weight: the common plan beside its own")]
     if s is not None:
         files += [(paths[len(files)], f"{len(s)} sites for nursing stations"),
                   (paths[len(files) + 1], "the same as points")]
@@ -349,6 +369,13 @@ def _run_plan(args):
         print(f"{row.region_id} {row.region_name}: {row.status}")
     if bound is not None:
         print(_bound_line(picks.attrs["bound"]))
+    if robust is not None:
+        r = robust[0].attrs["robust"]
+        print(f"Robust plan for {', '.join(args.robust)}: at least {r['value']:.2%} of each "
+              f"one's own best (bound {r['bound']:.2%}, {r['status']})")
+        for row in robust[1].itertuples():
+            print(f"  {row.scenario}: covers {row.covered_robust:,.0f} "
+                  f"(own plan {row.covered_own:,.0f}), {row.share_of_own_best:.2%} of its best")
     _print_excluded(excluded)
     print("Wrote:")
     for line in cli._aligned(files):

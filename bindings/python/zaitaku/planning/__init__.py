@@ -616,7 +616,9 @@ def robust(scenarios, *, budget=0, objective="worst", weights=None, time_limit=6
 
     Parameters
     ----------
-    scenarios : dict of name -> Analysis
+    scenarios : dict of name -> Analysis, or name -> (Analysis, weight)
+        The second form counts another weight of the same demand (e.g.
+        people 75+ of 2020 and a 2040 projection as two columns).
     budget, threshold, weight, **options
         As :func:`designate` (the same for every scenario; threshold None:
         each analysis's default).
@@ -652,20 +654,21 @@ def robust(scenarios, *, budget=0, objective="worst", weights=None, time_limit=6
     if unknown:
         raise TypeError(f"robust() got an unexpected keyword argument {unknown[0]!r}")
     own, models = [], []
-    for name in names:
-        an = scenarios[name]
-        picks, _ = designate(an, budget=budget, threshold=threshold, weight=weight,
+    pairs = [scenarios[n] if isinstance(scenarios[n], tuple) else (scenarios[n], weight)
+             for n in names]
+    for an, w in pairs:
+        picks, _ = designate(an, budget=budget, threshold=threshold, weight=w,
                              exact=exact_own, time_limit=time_limit, **options)
         own.append(picks)
         keep, travel = [], _Travel(an)
-        o = _plan_options(an, keep, travel, budget=budget, threshold=threshold, weight=weight,
+        o = _plan_options(an, keep, travel, budget=budget, threshold=threshold, weight=w,
                           start=None, **{**_ROBUST_OPTIONS, **options})
         models.append(_exact().CoveringModel.from_options(an, travel.ptr, o))
     chosen, value, sol, best, k = rb.solve_robust(names, models, own, weights, objective,
                                                   time_limit)
     # the plan's tables in the first scenario's terms: exactly the chosen picks
     base = models[0]
-    picks, _ = designate(scenarios[names[0]], budget=k, threshold=threshold, weight=weight,
+    picks, _ = designate(pairs[0][0], budget=k, threshold=threshold, weight=pairs[0][1],
                          start=list(np.asarray(chosen) & (base.status == 1)), swap_passes=0,
                          bound=False, **{key: v for key, v in options.items()
                                          if key != "swap_passes"})
