@@ -200,7 +200,9 @@ def _bound_text(b):
     stop = "" if b["status"] == "optimal" else f"（{_BOUND_WORDS.get(b['status'], b['status'])}）"
     return (f"\n\nこの案の圏内人口は {b['covered']:,.0f} 人です。新規指定 {b['budget']} か所では、どの案でも"
             f" {b['covered_bound']:,.0f} 人を超えません（{how}による上界{stop}、差 {b['gap_people']:,.0f} 人）。"
-            f"目的関数（機能強化型を重み付け）では最善の案との差は最大 {b['gap_share']:.2%} です。")
+            + ("目的関数（機能強化型を重み付け）では、この案が最善です（上界と一致）。"
+               if b["gap_share"] < 5e-6 else
+               f"目的関数（機能強化型を重み付け）では、最善の案との差は最大 {b['gap_share']:.2%} です。"))
 
 
 def _bound_table(b):
