@@ -16,8 +16,8 @@ import pytest
 
 from zaitaku import planning
 
-from test_planning import (dist_matrix, instance, keep_clear, make_analysis, milp,
-                           objective_of, region_index)
+from test_planning import (covering, designation_rows, dist_matrix, instance, keep_clear,
+                           make_analysis, milp, objective_of, region_index)
 
 pulp = pytest.importorskip("pulp")
 
@@ -132,18 +132,8 @@ def joint_milp(cover, ws, pref, cand, fixed, region, budget, scales, worst):
     F, U = cover.shape
     prob = pulp.LpProblem("robust", pulp.LpMaximize)
     y = {f: pulp.LpVariable(f"y{f}", cat="Binary") for f in range(F) if cand[f] and not fixed[f]}
-    objs = []
-    for s, w in enumerate(ws):
-        x = {(u, f): pulp.LpVariable(f"x{s}_{u}_{f}", 0, 1) for f in range(F) for u in range(U)
-             if cover[f, u] and (cand[f] or fixed[f])}
-        for u in range(U):
-            terms = [v for (uu, f), v in x.items() if uu == u]
-            if terms:
-                prob += pulp.lpSum(terms) <= 1
-        for (u, f), v in x.items():
-            if not fixed[f]:
-                prob += v <= y[f]
-        objs.append(scales[s] * pulp.lpSum(w[u] * pref[f] * v for (u, f), v in x.items()))
+    objs = [scales[s] * covering(prob, y, cover, w, pref, cand, fixed, tag=f"s{s}_")
+            for s, w in enumerate(ws)]
     if worst:
         t = pulp.LpVariable("t")
         prob += t
@@ -151,10 +141,7 @@ def joint_milp(cover, ws, pref, cand, fixed, region, budget, scales, worst):
             prob += t <= o
     else:
         prob += pulp.lpSum(objs)
-    prob += pulp.lpSum(y.values()) <= budget
-    for r in set(region[f] for f in y):
-        if not any(fixed[f] and region[f] == r for f in range(F)):
-            prob += pulp.lpSum(y[f] for f in y if region[f] == r) >= 1
+    designation_rows(prob, y, fixed, region, budget)
     prob.solve(pulp.PULP_CBC_CMD(msg=False))
     assert pulp.LpStatus[prob.status] == "Optimal"
     return pulp.value(prob.objective)

@@ -79,15 +79,13 @@ def region_index(lon, n_regions):
     return np.minimum(((np.asarray(lon) - 141.0) / 0.2).astype(int), n_regions - 1)
 
 
-def milp(cover, w, pref, cand, fixed, region, budget, one_per_region=True):
-    """Exact optimum of the maximal covering with preferences; returns the
-    objective."""
+def covering(prob, y, cover, w, pref, cand, fixed, tag=""):
+    """Adds to prob the assignment of each unit to at most one selected
+    facility reaching it (x_uf <= y_f, the fixed always open); returns the
+    objective sum of w_u pref_f x_uf."""
     F, U = cover.shape
-    prob = pulp.LpProblem("designate", pulp.LpMaximize)
-    y = {f: pulp.LpVariable(f"y{f}", cat="Binary") for f in range(F) if cand[f] and not fixed[f]}
-    x = {(u, f): pulp.LpVariable(f"x{u}_{f}", 0, 1) for f in range(F) for u in range(U)
+    x = {(u, f): pulp.LpVariable(f"x{tag}{u}_{f}", 0, 1) for f in range(F) for u in range(U)
          if cover[f, u] and (cand[f] or fixed[f])}
-    prob += pulp.lpSum(w[u] * pref[f] * v for (u, f), v in x.items())
     for u in range(U):
         terms = [v for (uu, f), v in x.items() if uu == u]
         if terms:
@@ -95,11 +93,26 @@ def milp(cover, w, pref, cand, fixed, region, budget, one_per_region=True):
     for (u, f), v in x.items():
         if not fixed[f]:
             prob += v <= y[f]
+    return pulp.lpSum(w[u] * pref[f] * v for (u, f), v in x.items())
+
+
+def designation_rows(prob, y, fixed, region, budget, one_per_region=True):
+    """The budget and the one-lead-per-region rows."""
     prob += pulp.lpSum(y.values()) <= budget
     if one_per_region:
         for r in set(region[f] for f in y):
-            if not any(fixed[f] and region[f] == r for f in range(F)):
+            if not any(fixed[f] and region[f] == r for f in range(len(fixed))):
                 prob += pulp.lpSum(y[f] for f in y if region[f] == r) >= 1
+
+
+def milp(cover, w, pref, cand, fixed, region, budget, one_per_region=True):
+    """Exact optimum of the maximal covering with preferences; returns the
+    objective."""
+    F, U = cover.shape
+    prob = pulp.LpProblem("designate", pulp.LpMaximize)
+    y = {f: pulp.LpVariable(f"y{f}", cat="Binary") for f in range(F) if cand[f] and not fixed[f]}
+    prob += covering(prob, y, cover, w, pref, cand, fixed)
+    designation_rows(prob, y, fixed, region, budget, one_per_region)
     prob.solve(pulp.PULP_CBC_CMD(msg=False))
     assert pulp.LpStatus[prob.status] == "Optimal"
     return pulp.value(prob.objective)
