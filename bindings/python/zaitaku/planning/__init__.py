@@ -681,7 +681,7 @@ def robust(scenarios, *, budget=0, objective="worst", weights=None, time_limit=6
                      "objective_own_bound": p.attrs["bound"]["objective_bound"],
                      "share_of_own_best": v / b,
                      "own_not_in_robust": ", ".join(sorted(new_own - set(picks.facility_id)))})
-    picks.attrs["robust"] = {"objective": objective, "value": value,
+    picks.attrs["robust"] = {"objective": objective, "value": float(value),
                              "bound": max(sol.bound, value), "status": sol.status,
                              "budget": k, "seconds": sol.seconds}
     return picks, pd.DataFrame(rows)
