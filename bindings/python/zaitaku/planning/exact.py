@@ -74,15 +74,12 @@ class CoveringModel:
                       needs_lead=arr(p.needs_lead, nr, np.uint8).astype(bool),
                       weight=arr(p.weight, nu, np.float64), offset=offset,
                       unit=arr(p.unit, int(offset[-1]), np.uint32).astype(np.int64),
-                      budget=-1 if p.budget == ffi.cast("size_t", -1) else int(p.budget),
+                      budget=-1 if int(p.budget) == (1 << 8 * ffi.sizeof("size_t")) - 1
+                      else int(p.budget),
                       total=float(p.total))
         finally:
             lib.cov_plan_problem_destroy(p)
         return out
-
-    @property
-    def candidates(self):
-        return np.flatnonzero(self.status == 1)
 
     @property
     def fixed(self):
