@@ -196,3 +196,23 @@ def test_robust_errors():
         planning.robust({"a": an, "b": an}, budget=2, threshold=6000.0, weights={"a": 1})
     with pytest.raises(TypeError, match="'colour'"):
         planning.robust({"a": an}, budget=2, threshold=6000.0, colour=1)
+
+
+def test_lp_rounding_takes_each_needy_region_then_the_largest():
+    """planning._rounded by its definition on a hand-made model: the
+    largest y of each region that needs a lead (even when small), then the
+    largest y of any candidate up to the budget; never a fixed or a
+    non-candidate, never a y of 0."""
+    from zaitaku.planning import _rounded
+    from zaitaku.planning.exact import CoveringModel
+
+    m = CoveringModel(facility_ids=list("abcdefg"),
+                      status=np.array([1, 1, 1, 1, 2, 0, 1], np.uint8),
+                      pref=np.ones(7), region=np.array([0, 0, 1, 1, 2, 2, 2]),
+                      needs_lead=np.array([True, True, False]), weight=np.ones(1),
+                      offset=np.zeros(8, np.int64), unit=np.zeros(0, np.int64), budget=3,
+                      total=1.0)
+    y = np.array([0.9, 0.8, 0.05, 0.1, 1.0, 1.0, 0.0])
+    assert list(np.flatnonzero(_rounded(m, y, 3))) == [0, 1, 3]  # a, b (largest), d (B's)
+    assert list(np.flatnonzero(_rounded(m, y, 2))) == [0, 3]     # one per needy region
+    assert list(np.flatnonzero(_rounded(m, y, 6))) == [0, 1, 2, 3]  # g has y 0

@@ -534,6 +534,12 @@ def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
         focus = np.asarray((lp.y > 1e-6) & (model.status == 1) & ~sel, np.uint8)
         if focus.any() and rerun(sel, focus=focus):
             how = "heuristic, pair moves guided by the LP"
+        if lp.bound - value > tol:
+            # from the LP's own plan instead: its largest y (first the largest of each
+            # region that needs a lead), then the swaps and pair moves
+            focus = np.asarray((lp.y > 1e-6) & (model.status == 1), np.uint8)
+            if rerun(_rounded(model, lp.y, budget), focus=focus):
+                how = "LP rounding, then swaps and pair moves"
     method, status, value_bound = "LP relaxation", "optimal" if lp.status == "optimal" \
         else lp.status, lp.bound
     if exact:
@@ -561,6 +567,22 @@ def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
         "covered": covered, "covered_bound": people_bound, "gap_people": people_bound - covered,
         "demand_total": model.total, "seconds": seconds}
     return picks, regions
+
+
+def _rounded(model, y, budget):
+    """A plan from LP values y: the largest y of every region that needs a
+    lead, then the largest others up to the budget (candidates only)."""
+    cand = model.status == 1
+    sel = np.zeros(len(y), bool)
+    for r in np.flatnonzero(model.needs_lead):
+        members = np.flatnonzero(cand & (model.region == r))
+        if len(members):
+            sel[members[np.argmax(y[members])]] = True
+    for f in np.argsort(-y, kind="stable"):
+        if sel.sum() >= budget:
+            break
+        sel[f] |= bool(cand[f]) and y[f] > 1e-6
+    return sel
 
 
 #: The rows of :func:`bound_table`, in order, with their descriptions.

@@ -191,6 +191,7 @@ def designation(ctx):
 _BOUND_WORDS = {"LP relaxation": "線形緩和", "integer program (HiGHS)": "整数計画（HiGHS）",
                 "optimal": "最適", "time limit": "時間制限で停止", "heuristic": "貪欲法と交換",
                 "heuristic, pair moves guided by the LP": "貪欲法と交換（線形緩和に導かれた 2 圏域同時の交換）",
+                "LP rounding, then swaps and pair moves": "線形緩和の解の丸めから交換",
                 "exact (integer program)": "整数計画（厳密解）"}
 
 
