@@ -94,8 +94,9 @@ def add_planning_commands(commands, common):
                            help="solve the designation exactly (integer program, HiGHS), "
                                 "warm-started from the heuristic, within --time-limit")
             g.add_argument("--time-limit", metavar="SECONDS", type=float, default=60.0,
-                           help="seconds --exact may take; when it stops, the best plan "
-                                "found and the bound are reported (default: 60)")
+                           help="seconds --exact and --robust may take; when they stop, "
+                                "the best plan found and the bound are reported "
+                                "(default: 60)")
             g.add_argument("--robust", metavar="FIELD,FIELD", type=cli._kinds,
                            help="also one plan for the demand of these --weight-field columns "
                                 "at once (e.g. 2020 and a 2040 projection): the smallest share "
