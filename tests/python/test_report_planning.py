@@ -238,3 +238,18 @@ def test_robust_plan_section_equals_planning_robust(tmp_path):
     del cfg["forecast"]
     with pytest.raises(Exception, match="planning.robust"):
         build_report_from_config(cfg, tmp_path / "out2")
+
+
+@pytest.mark.parametrize("extra, key", [("robust = true", "planning.robust"),
+                                        ("time_limit = 0", "planning.time_limit")])
+def test_planning_options_checked_before_any_work(extra, key):
+    """[planning] robust without a [forecast], or a time limit of 0, is
+    refused when the file is read, naming the key."""
+    from zaitaku.report import loads_config
+    from zaitaku.report.schema import ConfigError
+
+    text = (ROOT / "examples" / "sample_report.toml").read_text(encoding="utf-8")
+    text = text.replace("[planning]\n", f"[planning]\n{extra}\n", 1)
+    with pytest.raises(ConfigError) as info:
+        loads_config(text, file="cfg.toml", base=ROOT / "examples")
+    assert info.value.key == key

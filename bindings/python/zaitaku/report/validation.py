@@ -380,6 +380,12 @@ def _check_planning(file, cfg):
     if plan["candidates"] is not None and plan["candidate_kinds"] is not None:
         raise ConfigError(file, "planning.candidates", "either candidates (ids) or "
                           "candidate_kinds, not both", got="both")
+    if plan["robust"] and plan["designate"] and cfg.get("forecast") is None:
+        raise ConfigError(file, "planning.robust", "a [forecast] section (the robust plan is "
+                          "one plan for today's demand and the forecast's)", got="no [forecast]")
+    if not plan["time_limit"] > 0:
+        raise ConfigError(file, "planning.time_limit", "a number of seconds > 0",
+                          got=repr(plan["time_limit"]))
 
 
 # ---------------------------------------------------------------- paths
