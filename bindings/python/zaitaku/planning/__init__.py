@@ -23,6 +23,7 @@ Examples
 ['fixed', 'coverage', 'region', 'coverage']
 """
 
+import inspect
 import time
 
 import numpy as np
@@ -313,6 +314,12 @@ def _mask(an, values, what, keep):
         if unknown:
             raise KeyError(f"{what}: no facility with id {unknown[0]!r}")
         arr = np.array([i in wanted for i in ids], dtype=np.uint8)
+    return _mask_ptr(arr, keep)
+
+
+def _mask_ptr(values, keep):
+    """A per-facility mask as C takes it (keep holds the array)."""
+    arr = np.asarray(values, dtype=np.uint8)
     keep.append(arr)
     return ffi.cast("const unsigned char *", ffi.from_buffer(arr))
 
@@ -465,13 +472,20 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
     >>> b["objective"] <= b["objective_bound"] + 1e-6
     True
     """
+    picks, regions, _ = _designate(
+        an, budget=budget, target_share=target_share, threshold=threshold, weight=weight,
+        candidate_kinds=candidate_kinds, enhanced_kinds=enhanced_kinds,
+        enhanced_weight=enhanced_weight, one_per_region=one_per_region, swap_passes=swap_passes,
+        candidates=candidates, fixed=fixed, include_psychiatric_only=include_psychiatric_only,
+        bound=bound, exact=exact, time_limit=time_limit, start=start)
+    return picks, regions
+
+
+def _designate(an, *, bound, exact, time_limit, **plan):
+    """designate(), also returning the covering model of the bound (None
+    without a bound); plan holds _plan_options' arguments."""
     keep, travel = [], _Travel(an)
-    o = _plan_options(an, keep, travel, budget=budget, target_share=target_share,
-                      threshold=threshold, weight=weight, candidate_kinds=candidate_kinds,
-                      enhanced_kinds=enhanced_kinds, enhanced_weight=enhanced_weight,
-                      one_per_region=one_per_region, swap_passes=swap_passes,
-                      candidates=candidates, fixed=fixed,
-                      include_psychiatric_only=include_psychiatric_only, start=start)
+    o = _plan_options(an, keep, travel, **plan)
     if time_limit is not None and not float(time_limit) > 0:
         raise ValueError(f"time_limit must be > 0 seconds, not {time_limit!r}")
     listing = _frame(an, call(an.context, lib.cov_plan_candidates, an.c_analysis, o))
@@ -483,20 +497,20 @@ def designate(an, *, budget=0, target_share=None, threshold=None, weight=None,
         return _frame(an, out[0][0]).rename(columns=_CUMULATIVE), _frame(an, out[1][0])
 
     picks, regions = run()
+    model = None
     if bound or exact:
-        picks, regions = _bounded(an, o, travel, run, picks, regions, exact, time_limit)
+        picks, regions, model = _bounded(an, o, travel, run, picks, regions, exact, time_limit)
     picks.attrs["excluded"] = listing[listing.candidate == 0].reset_index(drop=True)
-    return picks, regions
+    return picks, regions, model
 
 
 def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
     """The bound of a plan, the LP-guided pair moves and the exact mode
-    (:func:`designate`); o is designate's options, run() reruns it."""
+    (:func:`designate`); o is designate's options, run() reruns it.
+    Returns the picks and regions (improved or not) and the model."""
     ex = _exact()
     model = ex.CoveringModel.from_options(an, travel.ptr, o)
-    ids = model.facility_ids
-    picked = set(picks.facility_id)
-    sel = np.array([i in picked for i in ids])
+    sel = model.selection(picks.facility_id)
     n_new = int((sel & (model.status == 1)).sum())
     budget = model.budget if model.budget >= 0 else n_new
     value, _ = model.evaluate(sel)
@@ -509,21 +523,16 @@ def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
         nonlocal picks, regions, sel, value, seconds
         t0 = time.perf_counter()
         saved = {k: getattr(o, k) for k in ("start", "focus", *changes)}
-        arr = np.asarray(start & (model.status == 1), np.uint8)
-        keep.append(arr)
-        o.start = ffi.cast("const unsigned char *", ffi.from_buffer(arr))
+        o.start = _mask_ptr(start & (model.status == 1), keep)
         for k, v in changes.items():
-            if k == "focus":
-                keep.append(v)
-                v = ffi.cast("const unsigned char *", ffi.from_buffer(v))
-            setattr(o, k, v)
+            setattr(o, k, _mask_ptr(v, keep) if k == "focus" else v)
         try:
             p2, r2 = run()
         finally:
             for k, v in saved.items():
                 setattr(o, k, v)
             seconds += time.perf_counter() - t0
-        s2 = np.array([i in set(p2.facility_id) for i in ids])
+        s2 = model.selection(p2.facility_id)
         v2, _ = model.evaluate(s2)
         if v2 > value + tol:
             picks, regions, sel, value = p2, r2, s2, v2
@@ -531,13 +540,13 @@ def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
         return False
 
     if lp.bound - value > tol and o.swap_passes > 0:
-        focus = np.asarray((lp.y > 1e-6) & (model.status == 1) & ~sel, np.uint8)
+        focus = (lp.y > 1e-6) & (model.status == 1) & ~sel
         if focus.any() and rerun(sel, focus=focus):
             how = "heuristic, pair moves guided by the LP"
         if lp.bound - value > tol:
             # from the LP's own plan instead: its largest y (first the largest of each
             # region that needs a lead), then the swaps and pair moves
-            focus = np.asarray((lp.y > 1e-6) & (model.status == 1), np.uint8)
+            focus = (lp.y > 1e-6) & (model.status == 1)
             if rerun(_rounded(model, lp.y, budget), focus=focus):
                 how = "LP rounding, then swaps and pair moves"
     method, status, value_bound = "LP relaxation", "optimal" if lp.status == "optimal" \
@@ -566,7 +575,7 @@ def _bounded(an, o, travel, run, picks, regions, exact, time_limit):
         if value_bound > 0 else 0.0,
         "covered": covered, "covered_bound": people_bound, "gap_people": people_bound - covered,
         "demand_total": model.total, "seconds": seconds}
-    return picks, regions
+    return picks, regions, model
 
 
 def _rounded(model, y, budget):
@@ -676,28 +685,29 @@ def robust(scenarios, *, budget=0, objective="worst", weights=None, time_limit=6
     if not names:
         raise ValueError("robust needs at least one scenario")
     weights = rb.parse_weights(names, weights)
-    unknown = sorted(set(options) - set(_ROBUST_OPTIONS))
+    # designate()'s own defaults, and the options robust() passes on
+    plan = {k: p.default for k, p in inspect.signature(designate).parameters.items()
+            if k != "an"}
+    unknown = sorted(set(options) - (set(plan) - {"budget", "threshold", "weight", "bound",
+                                                  "exact", "time_limit", "start"}))
     if unknown:
         raise TypeError(f"robust() got an unexpected keyword argument {unknown[0]!r}")
+    plan.update(options, budget=budget, threshold=threshold, exact=exact_own,
+                time_limit=time_limit, bound=True)
     own, models = [], []
     pairs = [scenarios[n] if isinstance(scenarios[n], tuple) else (scenarios[n], weight)
              for n in names]
     for an, w in pairs:
-        picks, _ = designate(an, budget=budget, threshold=threshold, weight=w,
-                             exact=exact_own, time_limit=time_limit, **options)
+        picks, _, model = _designate(an, **{**plan, "weight": w})
         own.append(picks)
-        keep, travel = [], _Travel(an)
-        o = _plan_options(an, keep, travel, budget=budget, threshold=threshold, weight=w,
-                          start=None, **{**_ROBUST_OPTIONS, **options})
-        models.append(_exact().CoveringModel.from_options(an, travel.ptr, o))
+        models.append(model)
     chosen, value, sol, best, k = rb.solve_robust(names, models, own, weights, objective,
                                                   time_limit)
     # the plan's tables in the first scenario's terms: exactly the chosen picks
     base = models[0]
-    picks, _ = designate(pairs[0][0], budget=k, threshold=threshold, weight=pairs[0][1],
-                         start=list(np.asarray(chosen) & (base.status == 1)), swap_passes=0,
-                         bound=False, **{key: v for key, v in options.items()
-                                         if key != "swap_passes"})
+    picks, _, _ = _designate(pairs[0][0], **{
+        **plan, "weight": pairs[0][1], "budget": k, "start": list(chosen & (base.status == 1)),
+        "swap_passes": 0, "bound": False, "exact": False})
     rows = []
     for name, m, p, b in zip(names, models, own, best):
         v, covered = m.evaluate(chosen)
@@ -711,12 +721,6 @@ def robust(scenarios, *, budget=0, objective="worst", weights=None, time_limit=6
                              "bound": max(sol.bound, value), "status": sol.status,
                              "budget": k, "seconds": sol.seconds}
     return picks, pd.DataFrame(rows)
-
-
-#: designate()'s options robust() passes on, with their defaults.
-_ROBUST_OPTIONS = dict(target_share=None, candidate_kinds=None, enhanced_kinds=None,
-                       enhanced_weight=1.1, one_per_region=True, swap_passes=10,
-                       candidates=None, fixed=None, include_psychiatric_only=False)
 
 
 def _exact():

@@ -85,6 +85,11 @@ class CoveringModel:
     def fixed(self):
         return self.status == 2
 
+    def selection(self, facility_ids):
+        """A plan as a mask over the model's facilities: those of
+        facility_ids (e.g. a picks table's column)."""
+        return np.isin(self.facility_ids, np.asarray(facility_ids))
+
     def _pairs(self):
         f = np.repeat(np.arange(len(self.status)), np.diff(self.offset))
         return f, self.unit
@@ -301,10 +306,8 @@ def solve(models, budget, *, integer=False, plain=False, time_limit=None, start=
     hi = (base.status > 0).astype(float)
     y = prog.add_cols(np.zeros(n), lo, hi, integer=base.status == 1)
     t = prog.add_cols([1.0], -np.inf, np.inf)[0] if worst else None
-    blocks = []
     for m, s in zip(models, scales):
         z, cost = m._block(prog, y[0], plain, 0.0 if worst else s)
-        blocks.append(z)
         if worst:  # t - s * objective_s <= 0
             row = prog.add_rows([-np.inf], [0.0])
             prog.add_entries(np.full(len(z) + 1, row), np.concatenate([[t], z]),

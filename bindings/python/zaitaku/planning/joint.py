@@ -31,7 +31,7 @@ def solve_robust(names, models, own, weights, objective, time_limit):
     solver's Solution, each scenario's own best objective, budget)."""
     check_same(names, models)
     base = models[0]
-    sels = [np.isin(base.facility_ids, p.facility_id.to_numpy()) for p in own]
+    sels = [base.selection(p.facility_id) for p in own]
     best = np.array([m.evaluate(s)[0] for m, s in zip(models, sels)])
     if not np.all(best > 0):
         bad = names[int(np.argmin(best))]
