@@ -20,15 +20,13 @@ import time
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
 import zaitaku
 from zaitaku import planning
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data").resolve()
 sys.path.insert(0, str(ROOT / "bench"))
-from compare_results import hokkaido_inputs  # noqa: E402
+from compare_results import hokkaido_inputs, sapporo_wards  # noqa: E402
 
 
 def main():
@@ -42,12 +40,7 @@ def main():
         return 77
     warnings.simplefilter("ignore", zaitaku.CoverageWarning)
     munis, fac, dem = hokkaido_inputs()
-    table = pd.read_csv(DATA / "hokkaido_municipality_2ji_iryoken.csv", dtype=str)
-    wards = table[table.muni_code.str.startswith("011")]
-    mapping = Path("/tmp/_bench_alternating_wards.csv")
-    pd.DataFrame({"muni_code": wards.muni_code, "ward": wards.muni_code}).to_csv(mapping,
-                                                                                index=False)
-    regions = munis.dissolve(mapping, "muni_code", "ward")
+    regions = sapporo_wards(munis)
     net = zaitaku.read_network(roads)
     new_api = hasattr(zaitaku.Analysis, "with_network")
     t0 = time.perf_counter()
@@ -78,7 +71,6 @@ def main():
     straight = line.coverage("16km", area=False)
     times.append(time.perf_counter() - t)
     covered.append(float(straight[straight.kind == "nursing"].demand_covered.sum()))
-    mapping.unlink()
     print(json.dumps({"api": "values" if new_api else "use_network", "setup_s": round(setup, 3),
                       "query_s": [round(x, 3) for x in times], "total_s": round(setup + sum(times), 3),
                       "covered": covered}))

@@ -99,17 +99,12 @@ def sapporo_part(an, kinds, weight, args):
     centroids), 10 minutes' drive, one lead per ward + 5."""
     import pandas as pd
     import zaitaku
+    from compare_results import DATA, sapporo_wards
 
-    data = Path(os.environ.get("COV_SHARED_DATA") or ROOT.parent / "shared" / "data")
-    roads = data / "raw/roads-sapporo-authorized-road-geomonly/sapporo_authorized_road_202111.shp"
-    munis = zaitaku.read_regions(data / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp",
+    roads = DATA / "raw/roads-sapporo-authorized-road-geomonly/sapporo_authorized_road_202111.shp"
+    munis = zaitaku.read_regions(DATA / "hokkaido_n03_shapefile_cp932" / "N03-22_01_220101.shp",
                                  "N03_007", "N03_004")
-    table = pd.read_csv(data / "hokkaido_municipality_2ji_iryoken.csv", dtype=str)
-    wards = table[table.muni_code.str.startswith("011")]
-    mapping = Path("/tmp/_bench_designation_wards.csv")
-    pd.DataFrame({"muni_code": wards.muni_code, "ward": wards.muni_code}).to_csv(mapping,
-                                                                                index=False)
-    regions = munis.dissolve(mapping, "muni_code", "ward")
+    regions = sapporo_wards(munis)
     f, d = an.facilities.to_geodataframe(), an.demand.to_geodataframe()
     d = d.assign(geometry=d.geometry.centroid)
     box = (140.95, 42.75, 141.55, 43.20)

@@ -130,16 +130,23 @@ def hokkaido(out):
     tables(an, out / "hokkaido", "16km", candidates=["hospital"])
 
 
-def sapporo(out):
-    munis, fac, dem = hokkaido_inputs()
+def sapporo_wards(munis):
+    """Sapporo's 10 wards (the N03 municipalities 011xx) as regions."""
+    import tempfile
+
     table = pd.read_csv(DATA / "hokkaido_municipality_2ji_iryoken.csv", dtype=str)
     wards = table[table.muni_code.str.startswith("011")]
-    mapping = out / "_sapporo_wards.csv"
-    mapping.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"muni_code": wards.muni_code, "ward": wards.muni_code,
-                  "ward_name": wards.muni_name if "muni_name" in wards else wards.muni_code}
-                 ).to_csv(mapping, index=False)
-    regions = munis.dissolve(mapping, "muni_code", "ward", "ward_name")
+    with tempfile.TemporaryDirectory() as tmp:
+        mapping = Path(tmp) / "sapporo_wards.csv"
+        pd.DataFrame({"muni_code": wards.muni_code, "ward": wards.muni_code,
+                      "ward_name": wards.muni_name if "muni_name" in wards else wards.muni_code}
+                     ).to_csv(mapping, index=False)
+        return munis.dissolve(mapping, "muni_code", "ward", "ward_name")
+
+
+def sapporo(out):
+    munis, fac, dem = hokkaido_inputs()
+    regions = sapporo_wards(munis)
     net = zaitaku.read_network(DATA / "raw/roads-sapporo-authorized-road-geomonly"
                                / "sapporo_authorized_road_202111.shp")
     for winter in (False, True):
@@ -147,7 +154,6 @@ def sapporo(out):
         an = on_roads(zaitaku.Analysis(regions, fac, dem), net, "time", winter)
         tables(an, out / f"sapporo_{season}_30min", "30min", areas=False,
                candidates=["hospital"])
-    mapping.unlink()
 
 
 SCENARIOS = {"sample": sample, "sample_roads": sample_roads, "hokkaido": hokkaido,
